@@ -1,0 +1,79 @@
+import Foundation
+import HTTPAPI
+import Hummingbird
+import Logging
+import Metadata
+import NIOCore
+import NIOPosix
+import Registry
+import Storage
+
+/// The running pieces behind one server: what `buildApplication` assembles and what must be closed afterwards.
+public struct BerthRuntime: Sendable {
+    /// The metadata database.
+    public let database: any SQLDatabaseProvider
+    /// Thread pool for blocking file I/O.
+    public let ioThreadPool: NIOThreadPool
+    /// Thread pool for SQLite calls.
+    public let databaseThreadPool: NIOThreadPool
+
+    /// Closes the database and stops the thread pools.
+    public func shutdown() async {
+        await database.shutdown()
+        try? await ioThreadPool.shutdownGracefully()
+        try? await databaseThreadPool.shutdownGracefully()
+    }
+}
+
+/// Assembles the server from configuration: storage, metadata (migrated), registry services, routes and
+/// background services. Tests and `berth serve` both start the server through this function.
+public func buildApplication(
+    configuration: BerthConfiguration,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) async throws -> (some ApplicationProtocol, BerthRuntime) {
+    let ioThreadPool = NIOThreadPool(numberOfThreads: 8)
+    ioThreadPool.start()
+    let databaseThreadPool = NIOThreadPool(numberOfThreads: 4)
+    databaseThreadPool.start()
+
+    try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+    let storage = try FilesystemDriver(root: configuration.resolvedStorageRoot, threadPool: ioThreadPool)
+    let databasePath = String(configuration.resolvedDatabase.dropFirst("sqlite:".count))
+    let database = try await SQLiteDatabaseProvider.open(
+        path: databasePath, threadPool: databaseThreadPool, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+    let runtime = BerthRuntime(database: database, ioThreadPool: ioThreadPool, databaseThreadPool: databaseThreadPool)
+    let store = SQLRegistryStore(provider: database)
+    do {
+        try await store.migrate()
+    } catch {
+        await runtime.shutdown()
+        throw error
+    }
+
+    var registryConfiguration = RegistryConfiguration()
+    registryConfiguration.deleteEnabled = configuration.registry.deleteEnabled
+    registryConfiguration.uploadMaximumAgeSeconds = configuration.uploads.maxAgeSeconds
+
+    let uploads = UploadService(store: store, storage: storage, configuration: registryConfiguration, logger: logger)
+    let v2 = V2Controller(
+        blobs: BlobService(store: store, storage: storage, configuration: registryConfiguration, logger: logger),
+        uploads: uploads,
+        manifests: ManifestService(store: store, storage: storage, configuration: registryConfiguration, logger: logger),
+        listings: ListingService(store: store, configuration: registryConfiguration)
+    )
+
+    let router = Router(context: BerthRequestContext.self)
+    if configuration.log.accessLog { router.add(middleware: AccessLogMiddleware()) }
+    HealthController().register(on: router)
+    v2.register(on: router)
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.http.address, port: configuration.http.port), serverName: "berth"),
+        onServerRunning: onServerRunning,
+        logger: logger
+    )
+    app.addServices(UploadPurgeService(uploads: uploads, interval: .seconds(configuration.uploads.purgeIntervalSeconds), logger: logger))
+    return (app, runtime)
+}

@@ -1,0 +1,19 @@
+import Hummingbird
+import NIOCore
+
+/// The per-request context: Hummingbird's core storage plus the peer address (for logs and, later, audit and rate limits).
+public struct BerthRequestContext: RequestContext, RemoteAddressRequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The client's socket address.
+    public let remoteAddress: SocketAddress?
+
+    /// Creates the context for a new request on `source.channel`.
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Management-API JSON bodies are small; registry bodies are streamed and not limited by this.
+    public var maxUploadSize: Int { 4 * 1024 * 1024 }
+}

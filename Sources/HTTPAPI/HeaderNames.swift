@@ -1,0 +1,14 @@
+import HTTPTypes
+
+/// Header names used by the distribution API.
+enum HeaderNames {
+    static let dockerContentDigest = HTTPField.Name("Docker-Content-Digest")!
+    static let dockerUploadUUID = HTTPField.Name("Docker-Upload-UUID")!
+    static let distributionAPIVersion = HTTPField.Name("Docker-Distribution-API-Version")!
+    static let ociSubject = HTTPField.Name("OCI-Subject")!
+    static let ociFiltersApplied = HTTPField.Name("OCI-Filters-Applied")!
+    static let link = HTTPField.Name("Link")!
+    static let range = HTTPField.Name("Range")!
+    static let contentRange = HTTPField.Name("Content-Range")!
+    static let acceptRanges = HTTPField.Name("Accept-Ranges")!
+}

@@ -1,0 +1,51 @@
+import Hummingbird
+import NIOCore
+import OCI
+import Registry
+
+extension V2Controller {
+    func getManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference) async throws -> Response {
+        let accept = request.headers[values: .accept]
+        if request.method == .head {
+            let record = try await manifests.describe(reference, in: name, accept: accept)
+            return Response(status: .ok, headers: manifestHeaders(record.digest, record.mediaType, record.size))
+        }
+        let (record, bytes) = try await manifests.fetch(reference, in: name, accept: accept)
+        return Response(status: .ok, headers: manifestHeaders(record.digest, record.mediaType, Int64(bytes.readableBytes)),
+                        body: ResponseBody(byteBuffer: bytes))
+    }
+
+    func putManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference) async throws -> Response {
+        if let declared = request.contentLength, declared > Int64(ManifestParser.maximumSize) {
+            throw DistributionError(.tooLarge, "manifest is larger than \(ManifestParser.maximumSize) bytes")
+        }
+        let bytes: ByteBuffer
+        do {
+            bytes = try await request.body.collect(upTo: ManifestParser.maximumSize)
+        } catch is NIOTooManyBytesError {
+            throw DistributionError(.tooLarge, "manifest is larger than \(ManifestParser.maximumSize) bytes")
+        }
+        let pushed = try await manifests.put(bytes, contentType: request.headers[.contentType], to: name, reference: reference)
+        var headers: HTTPFields = [
+            .location: "/v2/\(name)/manifests/\(pushed.digest)",
+            HeaderNames.dockerContentDigest: pushed.digest.description,
+            .contentLength: "0",
+        ]
+        if let subject = pushed.subject { headers[HeaderNames.ociSubject] = subject.description }
+        return Response(status: .created, headers: headers)
+    }
+
+    func deleteManifest(_ name: RepositoryName, _ reference: Reference) async throws -> Response {
+        try await manifests.delete(reference, in: name)
+        return Response(status: .accepted, headers: [.contentLength: "0"])
+    }
+
+    private func manifestHeaders(_ digest: Digest, _ mediaType: String, _ size: Int64) -> HTTPFields {
+        [
+            .contentType: mediaType,
+            HeaderNames.dockerContentDigest: digest.description,
+            .contentLength: String(size),
+            .eTag: "\"\(digest)\"",
+        ]
+    }
+}

@@ -1,0 +1,91 @@
+import OCI
+
+/// A repository row.
+public struct RepositoryRecord: Sendable, Equatable {
+    /// Database id.
+    public let id: Int64
+    /// Full repository name.
+    public let name: String
+
+    /// Creates a record.
+    public init(id: Int64, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// A stored manifest: what the registry knows about it besides its bytes (which live in storage).
+public struct ManifestRecord: Sendable, Equatable {
+    /// Digest over the exact bytes pushed.
+    public let digest: Digest
+    /// Media type of the manifest.
+    public let mediaType: String
+    /// Size of the bytes in storage.
+    public let size: Int64
+    /// Artifact type as the referrers API reports it.
+    public let artifactType: String?
+    /// The manifest's `subject`, when it has one.
+    public let subject: Digest?
+    /// Top-level annotations.
+    public let annotations: [String: String]?
+
+    /// Creates a record.
+    public init(digest: Digest, mediaType: String, size: Int64, artifactType: String?, subject: Digest?, annotations: [String: String]?) {
+        self.digest = digest
+        self.mediaType = mediaType
+        self.size = size
+        self.artifactType = artifactType
+        self.subject = subject
+        self.annotations = annotations
+    }
+}
+
+/// What a manifest refers to, recorded when it is pushed (for validation, deletion and garbage collection).
+public struct ManifestReferences: Sendable, Equatable {
+    /// Blobs (config and layers).
+    public let blobs: [Digest]
+    /// Child manifests (of an index).
+    public let manifests: [Digest]
+
+    /// Creates the reference lists.
+    public init(blobs: [Digest], manifests: [Digest]) {
+        self.blobs = blobs
+        self.manifests = manifests
+    }
+}
+
+/// An upload session's durable state.
+public struct UploadRecord: Sendable, Equatable {
+    /// Session id (a UUID).
+    public let id: String
+    /// Repository the upload belongs to.
+    public let repositoryID: Int64
+    /// Bytes committed so far.
+    public let size: Int64
+    /// Saved hash state of those bytes.
+    public let hashState: [UInt8]
+    /// Creation time, milliseconds since 1970.
+    public let createdAt: Int64
+    /// Last change, milliseconds since 1970.
+    public let updatedAt: Int64
+
+    /// Creates a record.
+    public init(id: String, repositoryID: Int64, size: Int64, hashState: [UInt8], createdAt: Int64, updatedAt: Int64) {
+        self.id = id
+        self.repositoryID = repositoryID
+        self.size = size
+        self.hashState = hashState
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// The outcome of trying to take an upload session for writing.
+public enum UploadLease: Sendable, Equatable {
+    /// Taken; the session's state is as recorded.
+    case acquired(UploadRecord)
+    /// Another request is writing to the session right now.
+    case busy
+    /// No such session in this repository.
+    case unknown
+}

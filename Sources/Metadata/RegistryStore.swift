@@ -1,0 +1,60 @@
+import OCI
+
+/// The registry's metadata: the source of truth for repositories, blob links, manifests, tags,
+/// referrers and upload sessions. Every backend (SQLite, PostgreSQL) implements it with the same behaviour.
+public protocol RegistryStore: Sendable {
+    /// Creates the schema or brings it up to date.
+    func migrate() async throws
+
+    /// The repository with this name, if it exists.
+    func repository(named name: String) async throws -> RepositoryRecord?
+    /// The repository with this name, created when missing.
+    func createRepository(named name: String, now: Int64) async throws -> RepositoryRecord
+    /// Repository names after `last` in bytewise order, at most `limit`.
+    func repositoryNames(after last: String?, limit: Int) async throws -> [String]
+
+    /// Size of a blob if it is linked to the repository.
+    func linkedBlobSize(_ digest: Digest, repositoryID: Int64) async throws -> Int64?
+    /// Size of a blob if any repository holds it.
+    func blobSize(_ digest: Digest) async throws -> Int64?
+    /// Records a blob (if new) and links it to the repository.
+    func linkBlob(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws
+    /// Links a blob that `sourceRepositoryID` holds into `repositoryID`; returns its size, or nil if the source lacks it.
+    func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryID: Int64, now: Int64) async throws -> Int64?
+    /// Removes a blob's link from the repository; returns whether there was one.
+    func unlinkBlob(_ digest: Digest, repositoryID: Int64) async throws -> Bool
+    /// Those of `digests` that are not linked to the repository.
+    func missingBlobs(_ digests: [Digest], repositoryID: Int64) async throws -> [Digest]
+    /// Those of `digests` that are not manifests in the repository.
+    func missingManifests(_ digests: [Digest], repositoryID: Int64) async throws -> [Digest]
+
+    /// Stores a manifest, its references and its bytes' blob link, and points `tag` at it — all or nothing.
+    func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryID: Int64, now: Int64) async throws
+    /// The manifest with this digest in the repository.
+    func manifest(_ digest: Digest, repositoryID: Int64) async throws -> ManifestRecord?
+    /// The manifest a tag points to.
+    func manifest(taggedAs tag: Tag, repositoryID: Int64) async throws -> ManifestRecord?
+    /// Deletes a manifest and every tag pointing to it; returns whether it existed.
+    func deleteManifest(_ digest: Digest, repositoryID: Int64) async throws -> Bool
+    /// Deletes a tag; returns whether it existed.
+    func deleteTag(_ tag: Tag, repositoryID: Int64) async throws -> Bool
+    /// Tags after `last` in lexical (case-insensitive, then bytewise) order, at most `limit`.
+    func tags(repositoryID: Int64, after last: String?, limit: Int) async throws -> [String]
+    /// Manifests in the repository whose subject is `subject`, optionally of one artifact type, ordered by digest.
+    func referrers(of subject: Digest, repositoryID: Int64, artifactType: String?) async throws -> [ManifestRecord]
+
+    /// Records a new upload session.
+    func createUpload(id: String, repositoryID: Int64, hashState: [UInt8], now: Int64) async throws
+    /// The upload session, if it exists in the repository.
+    func upload(id: String, repositoryID: Int64) async throws -> UploadRecord?
+    /// Takes the session for writing until `now + leaseMilliseconds` unless another writer holds it.
+    func acquireUpload(id: String, repositoryID: Int64, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> UploadLease
+    /// Records new progress and releases the session; returns false if the lease was lost.
+    func releaseUpload(id: String, token: String, size: Int64, hashState: [UInt8], now: Int64) async throws -> Bool
+    /// Links the finished blob and deletes the session in one step.
+    func completeUpload(id: String, digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws
+    /// Deletes a session; returns whether it existed.
+    func deleteUpload(id: String) async throws -> Bool
+    /// Ids of sessions not touched since `before` (milliseconds since 1970).
+    func staleUploads(before: Int64, limit: Int) async throws -> [String]
+}

@@ -1,0 +1,356 @@
+import Foundation
+import OCI
+import SQLKit
+
+/// `RegistryStore` on SQL, for SQLite and PostgreSQL alike.
+public struct SQLRegistryStore: RegistryStore {
+    let provider: any SQLDatabaseProvider
+
+    /// Uses the given database.
+    public init(provider: any SQLDatabaseProvider) { self.provider = provider }
+
+    public func migrate() async throws { try await Migrations.run(on: provider) }
+
+    // MARK: Repositories
+
+    public func repository(named name: String) async throws -> RepositoryRecord? {
+        try await provider.read { db in
+            try await db.raw("SELECT id, name FROM repositories WHERE name = \(bind: name)").first().map(Self.repository)
+        }
+    }
+
+    public func createRepository(named name: String, now: Int64) async throws -> RepositoryRecord {
+        if let existing = try await repository(named: name) { return existing }
+        return try await provider.transaction { db in
+            try await db.raw("INSERT INTO repositories (name, created_at) VALUES (\(bind: name), \(bind: now)) ON CONFLICT (name) DO NOTHING").run()
+            guard let row = try await db.raw("SELECT id, name FROM repositories WHERE name = \(bind: name)").first() else {
+                throw MetadataError.inconsistent("repository \(name) vanished after insert")
+            }
+            return try Self.repository(row)
+        }
+    }
+
+    public func repositoryNames(after last: String?, limit: Int) async throws -> [String] {
+        try await provider.read { db in
+            let rows: [any SQLRow]
+            if let last {
+                rows = try await db.raw("SELECT name FROM repositories WHERE name > \(bind: last) ORDER BY name LIMIT \(literal: limit)").all()
+            } else {
+                rows = try await db.raw("SELECT name FROM repositories ORDER BY name LIMIT \(literal: limit)").all()
+            }
+            return try rows.map { try $0.decode(column: "name", as: String.self) }
+        }
+    }
+
+    // MARK: Blobs
+
+    public func linkedBlobSize(_ digest: Digest, repositoryID: Int64) async throws -> Int64? {
+        try await provider.read { db in
+            try await db.raw("""
+                SELECT b.size FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest
+                WHERE rb.repository_id = \(bind: repositoryID) AND rb.digest = \(bind: digest.description)
+                """).first().map { try $0.decode(column: "size", as: Int64.self) }
+        }
+    }
+
+    public func blobSize(_ digest: Digest) async throws -> Int64? {
+        try await provider.read { db in
+            try await db.raw("SELECT size FROM blobs WHERE digest = \(bind: digest.description)").first()
+                .map { try $0.decode(column: "size", as: Int64.self) }
+        }
+    }
+
+    public func linkBlob(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws {
+        try await provider.transaction { db in
+            try await Self.link(digest, size: size, repositoryID: repositoryID, now: now, on: db)
+        }
+    }
+
+    static func link(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64, on db: any SQLDatabase) async throws {
+        try await db.raw("INSERT INTO blobs (digest, size, created_at) VALUES (\(bind: digest.description), \(bind: size), \(bind: now)) ON CONFLICT (digest) DO NOTHING").run()
+        try await db.raw("""
+            INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (\(bind: repositoryID), \(bind: digest.description), \(bind: now))
+            ON CONFLICT (repository_id, digest) DO NOTHING
+            """).run()
+    }
+
+    public func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryID: Int64, now: Int64) async throws -> Int64? {
+        try await provider.transaction { db in
+            guard let size = try await db.raw("""
+                SELECT b.size FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest
+                WHERE rb.repository_id = \(bind: sourceRepositoryID) AND rb.digest = \(bind: digest.description)
+                """).first().map({ try $0.decode(column: "size", as: Int64.self) }) else { return nil }
+            try await Self.link(digest, size: size, repositoryID: repositoryID, now: now, on: db)
+            return size
+        }
+    }
+
+    public func unlinkBlob(_ digest: Digest, repositoryID: Int64) async throws -> Bool {
+        try await provider.transaction { db in
+            try await db.raw("""
+                DELETE FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description) RETURNING digest
+                """).all().count > 0
+        }
+    }
+
+    public func missingBlobs(_ digests: [Digest], repositoryID: Int64) async throws -> [Digest] {
+        try await missing(digests, table: "repository_blobs", repositoryID: repositoryID)
+    }
+
+    public func missingManifests(_ digests: [Digest], repositoryID: Int64) async throws -> [Digest] {
+        try await missing(digests, table: "manifests", repositoryID: repositoryID)
+    }
+
+    private func missing(_ digests: [Digest], table: String, repositoryID: Int64) async throws -> [Digest] {
+        let unique = Array(Set(digests))
+        guard !unique.isEmpty else { return [] }
+        let present: Set<String> = try await provider.read { db in
+            var found = Set<String>()
+            for batch in stride(from: 0, to: unique.count, by: 500).map({ Array(unique[$0 ..< min($0 + 500, unique.count)]) }) {
+                let rows = try await db.raw("""
+                    SELECT digest FROM \(ident: table) WHERE repository_id = \(bind: repositoryID)
+                    AND digest IN (\(binds: batch.map(\.description)))
+                    """).all()
+                for row in rows { found.insert(try row.decode(column: "digest", as: String.self)) }
+            }
+            return found
+        }
+        var seen = Set<Digest>()
+        return digests.filter { !present.contains($0.description) && seen.insert($0).inserted }
+    }
+
+    // MARK: Manifests and tags
+
+    public func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryID: Int64, now: Int64) async throws {
+        let annotations = try manifest.annotations.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
+        try await provider.transaction { db in
+            try await Self.link(manifest.digest, size: manifest.size, repositoryID: repositoryID, now: now, on: db)
+            let inserted = try await db.raw("""
+                INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, subject_digest, annotations, created_at)
+                VALUES (\(bind: repositoryID), \(bind: manifest.digest.description), \(bind: manifest.mediaType), \(bind: manifest.size),
+                        \(bind: manifest.artifactType), \(bind: manifest.subject?.description), \(bind: annotations), \(bind: now))
+                ON CONFLICT (repository_id, digest) DO NOTHING
+                RETURNING id
+                """).first()
+            if let inserted {
+                let manifestID = try inserted.decode(column: "id", as: Int64.self)
+                let refs = Set(references.blobs.map { ($0.description, 0) }.map(Pair.init))
+                    .union(references.manifests.map { Pair($0.description, 1) })
+                for ref in refs {
+                    try await db.raw("""
+                        INSERT INTO manifest_references (manifest_id, digest, is_manifest) VALUES (\(bind: manifestID), \(bind: ref.digest), \(bind: ref.isManifest))
+                        ON CONFLICT (manifest_id, digest) DO NOTHING
+                        """).run()
+                }
+            }
+            if let tag {
+                try await db.raw("""
+                    INSERT INTO tags (repository_id, name, manifest_digest, updated_at)
+                    VALUES (\(bind: repositoryID), \(bind: tag.value), \(bind: manifest.digest.description), \(bind: now))
+                    ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at
+                    """).run()
+            }
+        }
+    }
+
+    private struct Pair: Hashable {
+        let digest: String
+        let isManifest: Int
+        init(_ digest: String, _ isManifest: Int) {
+            self.digest = digest
+            self.isManifest = isManifest
+        }
+    }
+
+    public func manifest(_ digest: Digest, repositoryID: Int64) async throws -> ManifestRecord? {
+        try await provider.read { db in
+            try await db.raw("""
+                SELECT digest, media_type, size, artifact_type, subject_digest, annotations FROM manifests
+                WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description)
+                """).first().map(Self.manifest)
+        }
+    }
+
+    public func manifest(taggedAs tag: Tag, repositoryID: Int64) async throws -> ManifestRecord? {
+        try await provider.read { db in
+            try await db.raw("""
+                SELECT m.digest, m.media_type, m.size, m.artifact_type, m.subject_digest, m.annotations
+                FROM tags t JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
+                WHERE t.repository_id = \(bind: repositoryID) AND t.name = \(bind: tag.value)
+                """).first().map(Self.manifest)
+        }
+    }
+
+    public func deleteManifest(_ digest: Digest, repositoryID: Int64) async throws -> Bool {
+        try await provider.transaction { db in
+            let deleted = try await db.raw("""
+                DELETE FROM manifests WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description) RETURNING id
+                """).all().count > 0
+            if deleted {
+                try await db.raw("DELETE FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description)").run()
+            }
+            return deleted
+        }
+    }
+
+    public func deleteTag(_ tag: Tag, repositoryID: Int64) async throws -> Bool {
+        try await provider.transaction { db in
+            try await db.raw("DELETE FROM tags WHERE repository_id = \(bind: repositoryID) AND name = \(bind: tag.value) RETURNING name").all().count > 0
+        }
+    }
+
+    public func tags(repositoryID: Int64, after last: String?, limit: Int) async throws -> [String] {
+        try await provider.read { db in
+            let rows: [any SQLRow]
+            if let last {
+                rows = try await db.raw("""
+                    SELECT name FROM tags WHERE repository_id = \(bind: repositoryID)
+                    AND (lower(name) > lower(\(bind: last)) OR (lower(name) = lower(\(bind: last)) AND name > \(bind: last)))
+                    ORDER BY lower(name), name LIMIT \(literal: limit)
+                    """).all()
+            } else {
+                rows = try await db.raw("""
+                    SELECT name FROM tags WHERE repository_id = \(bind: repositoryID) ORDER BY lower(name), name LIMIT \(literal: limit)
+                    """).all()
+            }
+            return try rows.map { try $0.decode(column: "name", as: String.self) }
+        }
+    }
+
+    public func referrers(of subject: Digest, repositoryID: Int64, artifactType: String?) async throws -> [ManifestRecord] {
+        try await provider.read { db in
+            let rows: [any SQLRow]
+            if let artifactType {
+                rows = try await db.raw("""
+                    SELECT digest, media_type, size, artifact_type, subject_digest, annotations FROM manifests
+                    WHERE repository_id = \(bind: repositoryID) AND subject_digest = \(bind: subject.description) AND artifact_type = \(bind: artifactType)
+                    ORDER BY digest
+                    """).all()
+            } else {
+                rows = try await db.raw("""
+                    SELECT digest, media_type, size, artifact_type, subject_digest, annotations FROM manifests
+                    WHERE repository_id = \(bind: repositoryID) AND subject_digest = \(bind: subject.description)
+                    ORDER BY digest
+                    """).all()
+            }
+            return try rows.map(Self.manifest)
+        }
+    }
+
+    // MARK: Uploads
+
+    public func createUpload(id: String, repositoryID: Int64, hashState: [UInt8], now: Int64) async throws {
+        let state = Data(hashState).base64EncodedString()
+        try await provider.transaction { db in
+            try await db.raw("""
+                INSERT INTO uploads (id, repository_id, size, hash_state, created_at, updated_at)
+                VALUES (\(bind: id), \(bind: repositoryID), 0, \(bind: state), \(bind: now), \(bind: now))
+                """).run()
+        }
+    }
+
+    public func upload(id: String, repositoryID: Int64) async throws -> UploadRecord? {
+        try await provider.read { db in
+            try await db.raw("""
+                SELECT id, repository_id, size, hash_state, created_at, updated_at FROM uploads
+                WHERE id = \(bind: id) AND repository_id = \(bind: repositoryID)
+                """).first().map(Self.upload)
+        }
+    }
+
+    public func acquireUpload(id: String, repositoryID: Int64, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> UploadLease {
+        try await provider.transaction { db in
+            if let row = try await db.raw("""
+                UPDATE uploads SET lease_token = \(bind: token), lease_expires_at = \(bind: now + leaseMilliseconds), updated_at = \(bind: now)
+                WHERE id = \(bind: id) AND repository_id = \(bind: repositoryID) AND (lease_token IS NULL OR lease_expires_at < \(bind: now))
+                RETURNING id, repository_id, size, hash_state, created_at, updated_at
+                """).first() {
+                return .acquired(try Self.upload(row))
+            }
+            let exists = try await db.raw("SELECT id FROM uploads WHERE id = \(bind: id) AND repository_id = \(bind: repositoryID)").first() != nil
+            return exists ? .busy : .unknown
+        }
+    }
+
+    public func releaseUpload(id: String, token: String, size: Int64, hashState: [UInt8], now: Int64) async throws -> Bool {
+        let state = Data(hashState).base64EncodedString()
+        return try await provider.transaction { db in
+            try await db.raw("""
+                UPDATE uploads SET size = \(bind: size), hash_state = \(bind: state), lease_token = NULL, lease_expires_at = NULL, updated_at = \(bind: now)
+                WHERE id = \(bind: id) AND lease_token = \(bind: token) RETURNING id
+                """).first() != nil
+        }
+    }
+
+    public func completeUpload(id: String, digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws {
+        try await provider.transaction { db in
+            try await Self.link(digest, size: size, repositoryID: repositoryID, now: now, on: db)
+            try await db.raw("DELETE FROM uploads WHERE id = \(bind: id)").run()
+        }
+    }
+
+    public func deleteUpload(id: String) async throws -> Bool {
+        try await provider.transaction { db in
+            try await db.raw("DELETE FROM uploads WHERE id = \(bind: id) RETURNING id").first() != nil
+        }
+    }
+
+    public func staleUploads(before: Int64, limit: Int) async throws -> [String] {
+        try await provider.read { db in
+            try await db.raw("SELECT id FROM uploads WHERE updated_at < \(bind: before) ORDER BY updated_at LIMIT \(literal: limit)").all()
+                .map { try $0.decode(column: "id", as: String.self) }
+        }
+    }
+
+    // MARK: Row mapping
+
+    static func repository(_ row: any SQLRow) throws -> RepositoryRecord {
+        RepositoryRecord(id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self))
+    }
+
+    static func manifest(_ row: any SQLRow) throws -> ManifestRecord {
+        let annotations = try row.decode(column: "annotations", as: String?.self)
+            .map { try JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
+        return ManifestRecord(
+            digest: try Digest(parsing: try row.decode(column: "digest", as: String.self)),
+            mediaType: try row.decode(column: "media_type", as: String.self),
+            size: try row.decode(column: "size", as: Int64.self),
+            artifactType: try row.decode(column: "artifact_type", as: String?.self),
+            subject: try row.decode(column: "subject_digest", as: String?.self).map { try Digest(parsing: $0) },
+            annotations: annotations
+        )
+    }
+
+    static func upload(_ row: any SQLRow) throws -> UploadRecord {
+        let state = try row.decode(column: "hash_state", as: String.self)
+        return UploadRecord(
+            id: try row.decode(column: "id", as: String.self),
+            repositoryID: try row.decode(column: "repository_id", as: Int64.self),
+            size: try row.decode(column: "size", as: Int64.self),
+            hashState: Data(base64Encoded: state).map { Array($0) } ?? [],
+            createdAt: try row.decode(column: "created_at", as: Int64.self),
+            updatedAt: try row.decode(column: "updated_at", as: Int64.self)
+        )
+    }
+}
+
+/// Metadata that breaks an invariant the store relies on.
+public enum MetadataError: Error, CustomStringConvertible {
+    /// The database holds something it should not.
+    case inconsistent(String)
+
+    /// A readable description.
+    public var description: String {
+        switch self {
+        case .inconsistent(let m): return "metadata inconsistency: \(m)"
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+}

@@ -1,0 +1,83 @@
+/// The error codes of the OCI distribution API, each with the HTTP status it is answered with.
+///
+/// This is the one place where a `/v2` error's code and status are decided.
+public enum DistributionErrorCode: String, Sendable, CaseIterable {
+    case blobUnknown = "BLOB_UNKNOWN"
+    case blobUploadInvalid = "BLOB_UPLOAD_INVALID"
+    case blobUploadUnknown = "BLOB_UPLOAD_UNKNOWN"
+    case digestInvalid = "DIGEST_INVALID"
+    case manifestBlobUnknown = "MANIFEST_BLOB_UNKNOWN"
+    case manifestInvalid = "MANIFEST_INVALID"
+    case manifestUnknown = "MANIFEST_UNKNOWN"
+    case nameInvalid = "NAME_INVALID"
+    case nameUnknown = "NAME_UNKNOWN"
+    case sizeInvalid = "SIZE_INVALID"
+    case tagInvalid = "TAG_INVALID"
+    case unauthorized = "UNAUTHORIZED"
+    case denied = "DENIED"
+    case unsupported = "UNSUPPORTED"
+    case tooManyRequests = "TOOMANYREQUESTS"
+    /// An invalid `n` on a list endpoint.
+    case paginationNumberInvalid = "PAGINATION_NUMBER_INVALID"
+    /// A requested byte range or chunk offset does not fit the content (answered with 416).
+    case rangeInvalid = "RANGE_INVALID"
+    /// A body larger than the registry accepts (answered with 413).
+    case tooLarge = "SIZE_TOO_LARGE"
+    /// Something failed inside the registry (answered with 500).
+    case internalError = "INTERNAL_ERROR"
+    /// The registry cannot serve right now (answered with 503).
+    case unavailable = "UNAVAILABLE"
+
+    /// The HTTP status this code is answered with.
+    public var httpStatus: Int {
+        switch self {
+        case .blobUnknown, .blobUploadUnknown, .manifestUnknown, .nameUnknown: return 404
+        case .blobUploadInvalid, .digestInvalid, .manifestBlobUnknown, .manifestInvalid,
+             .nameInvalid, .sizeInvalid, .tagInvalid, .paginationNumberInvalid: return 400
+        case .unauthorized: return 401
+        case .denied: return 403
+        case .unsupported: return 405
+        case .tooManyRequests: return 429
+        case .rangeInvalid: return 416
+        case .tooLarge: return 413
+        case .internalError: return 500
+        case .unavailable: return 503
+        }
+    }
+
+    /// The code string sent to clients. Codes outside the OCI list are sent as the nearest OCI code.
+    public var wireCode: String {
+        switch self {
+        case .rangeInvalid: return DistributionErrorCode.blobUploadInvalid.rawValue
+        case .tooLarge: return DistributionErrorCode.sizeInvalid.rawValue
+        case .internalError, .unavailable: return "UNKNOWN"
+        default: return rawValue
+        }
+    }
+}
+
+/// An error on the distribution API: a code, a human-readable message, and optional detail.
+public struct DistributionError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, as an OCI code.
+    public let code: DistributionErrorCode
+    /// A message for people; it never contains secrets.
+    public let message: String
+    /// Optional structured detail, sent as a JSON string.
+    public let detail: String?
+    /// HTTP status override (for example 405 for a disabled operation).
+    public let status: Int?
+
+    /// Creates an error with the given code and message.
+    public init(_ code: DistributionErrorCode, _ message: String, detail: String? = nil, status: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.detail = detail
+        self.status = status
+    }
+
+    /// The HTTP status the error is answered with.
+    public var httpStatus: Int { status ?? code.httpStatus }
+
+    /// `CODE: message`.
+    public var description: String { "\(code.wireCode): \(message)" }
+}

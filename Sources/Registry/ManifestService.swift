@@ -1,0 +1,122 @@
+import Logging
+import Metadata
+import NIOCore
+import OCI
+import Storage
+
+/// Stores and serves manifests. Bytes are kept exactly as pushed, under their digest, in storage;
+/// the database records the manifest, what it references, and the tags that point to it.
+public struct ManifestService: Sendable {
+    let store: any RegistryStore
+    let storage: any StorageDriver
+    let configuration: RegistryConfiguration
+    let cache: ManifestCache
+    let logger: Logger
+
+    /// Creates the service.
+    public init(store: any RegistryStore, storage: any StorageDriver, configuration: RegistryConfiguration, cache: ManifestCache = ManifestCache(), logger: Logger) {
+        self.store = store
+        self.storage = storage
+        self.configuration = configuration
+        self.cache = cache
+        self.logger = logger
+    }
+
+    /// Validates and stores a manifest pushed to `reference`; returns its digest and subject.
+    public func put(_ bytes: ByteBuffer, contentType: String?, to repository: RepositoryName, reference: Reference) async throws -> PushedManifest {
+        guard bytes.readableBytes <= ManifestParser.maximumSize else {
+            throw DistributionError(.tooLarge, "manifest is larger than \(ManifestParser.maximumSize) bytes")
+        }
+        let raw = Array(bytes.readableBytesView)
+        let parsed = try ManifestParser.parse(raw, contentType: contentType)
+        let digest: Digest
+        var tag: Tag? = nil
+        switch reference {
+        case .digest(let expected):
+            digest = Digest.compute(expected.algorithm, of: raw)
+            guard digest == expected else {
+                throw DistributionError(.digestInvalid, "manifest has digest \(digest), not \(expected) as the URL says")
+            }
+        case .tag(let t):
+            digest = Digest.compute(.sha256, of: raw)
+            tag = t
+        }
+        let now = Clock.nowMilliseconds()
+        let repo = try await store.createRepository(named: repository.value, now: now)
+        let missingBlobs = try await store.missingBlobs(parsed.blobs, repositoryID: repo.id)
+        let missingManifests = try await store.missingManifests(parsed.manifests, repositoryID: repo.id)
+        if let first = (missingBlobs + missingManifests).first {
+            let what = missingBlobs.contains(first) ? "blob" : "manifest"
+            throw DistributionError(.manifestBlobUnknown, "manifest references \(what) \(first), which is not in repository \(repository)",
+                                    detail: first.description)
+        }
+        let path = StorageLayout.blob(digest)
+        if try await storage.size(of: path) != Int64(raw.count) {
+            try await storage.put(bytes, at: path)
+        }
+        let record = ManifestRecord(digest: digest, mediaType: parsed.mediaType, size: Int64(raw.count),
+                                    artifactType: parsed.artifactType, subject: parsed.subject, annotations: parsed.annotations)
+        try await store.putManifest(record, references: ManifestReferences(blobs: parsed.blobs, manifests: parsed.manifests),
+                                    tag: tag, repositoryID: repo.id, now: now)
+        cache.insert(digest, bytes)
+        return PushedManifest(digest: digest, subject: parsed.subject)
+    }
+
+    /// Looks up a manifest; `accept` is the client's `Accept` header (nil or empty accepts anything).
+    public func describe(_ reference: Reference, in repository: RepositoryName, accept: [String]) async throws -> ManifestRecord {
+        let repo = try await store.existingRepository(repository)
+        let found: ManifestRecord?
+        switch reference {
+        case .digest(let d): found = try await store.manifest(d, repositoryID: repo.id)
+        case .tag(let t): found = try await store.manifest(taggedAs: t, repositoryID: repo.id)
+        }
+        guard let record = found else {
+            throw DistributionError(.manifestUnknown, "manifest \(reference) is not in repository \(repository)")
+        }
+        guard Self.accepts(accept, record.mediaType) else {
+            throw DistributionError(.manifestUnknown, "manifest \(reference) is a \(record.mediaType), which the Accept header does not allow")
+        }
+        return record
+    }
+
+    /// The manifest and its bytes.
+    public func fetch(_ reference: Reference, in repository: RepositoryName, accept: [String]) async throws -> (ManifestRecord, ByteBuffer) {
+        let record = try await describe(reference, in: repository, accept: accept)
+        if let cached = cache.get(record.digest) { return (record, cached) }
+        do {
+            let bytes = try await storage.get(StorageLayout.blob(record.digest))
+            cache.insert(record.digest, bytes)
+            return (record, bytes)
+        } catch StorageError.notFound {
+            logger.error("manifest is recorded but missing from storage", metadata: ["digest": "\(record.digest)"])
+            throw DistributionError(.manifestUnknown, "manifest \(reference) is not in repository \(repository)")
+        }
+    }
+
+    /// Deletes a tag, or a manifest with every tag pointing to it.
+    public func delete(_ reference: Reference, in repository: RepositoryName) async throws {
+        guard configuration.deleteEnabled else { throw DistributionError(.unsupported, "deleting manifests is disabled on this registry") }
+        let repo = try await store.existingRepository(repository)
+        let deleted: Bool
+        switch reference {
+        case .tag(let t): deleted = try await store.deleteTag(t, repositoryID: repo.id)
+        case .digest(let d): deleted = try await store.deleteManifest(d, repositoryID: repo.id)
+        }
+        guard deleted else { throw DistributionError(.manifestUnknown, "manifest \(reference) is not in repository \(repository)") }
+    }
+
+    /// Whether an `Accept` list allows `mediaType` (no list, `*/*` or `application/*` allow everything).
+    static func accepts(_ accept: [String], _ mediaType: String) -> Bool {
+        let types = accept.flatMap { $0.split(separator: ",") }.compactMap { MediaType.essence(of: $0) }
+        if types.isEmpty { return true }
+        return types.contains { $0 == mediaType || $0 == "*/*" || $0 == "application/*" || $0 == "application/json" }
+    }
+}
+
+/// The result of a manifest push.
+public struct PushedManifest: Sendable, Equatable {
+    /// Digest of the stored bytes.
+    public let digest: Digest
+    /// The manifest's subject, for the `OCI-Subject` header.
+    public let subject: Digest?
+}

@@ -1,0 +1,16 @@
+/// Behaviour switches of the registry core.
+public struct RegistryConfiguration: Sendable {
+    /// How long a request may hold an upload session for writing before another may take it over.
+    public var uploadLeaseMilliseconds: Int64 = 15 * 60 * 1000
+    /// Uploads untouched for longer than this are purged.
+    public var uploadMaximumAgeSeconds: Int64 = 24 * 3600
+    /// Whether `DELETE` of manifests, tags and blobs is allowed.
+    public var deleteEnabled: Bool = true
+    /// Page size of `/v2/_catalog` when the client gives no `n`.
+    public var defaultCatalogPageSize: Int = 100
+    /// Largest page any list endpoint returns.
+    public var maximumPageSize: Int = 10_000
+
+    /// Defaults.
+    public init() {}
+}

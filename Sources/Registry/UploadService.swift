@@ -1,0 +1,257 @@
+import Logging
+import Metadata
+import NIOCore
+import OCI
+import Storage
+
+/// Blob upload sessions. Their state lives in storage (the bytes) and the database (offset and hash state),
+/// never in process memory, so any process can continue a session another one began.
+public struct UploadService: Sendable {
+    let store: any RegistryStore
+    let storage: any StorageDriver
+    let configuration: RegistryConfiguration
+    let logger: Logger
+
+    /// Creates the service.
+    public init(store: any RegistryStore, storage: any StorageDriver, configuration: RegistryConfiguration, logger: Logger) {
+        self.store = store
+        self.storage = storage
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Opens a new session in `repository` (creating the repository when needed).
+    public func start(in repository: RepositoryName) async throws -> UploadStatus {
+        let now = Clock.nowMilliseconds()
+        let repo = try await store.createRepository(named: repository.value, now: now)
+        let id = UploadID.generate()
+        try await store.createUpload(id: id.value, repositoryID: repo.id, hashState: DigestHasher(.sha256).savedState, now: now)
+        return UploadStatus(id: id, size: 0)
+    }
+
+    /// Where a session stands.
+    public func status(_ id: UploadID, in repository: RepositoryName) async throws -> UploadStatus {
+        let repo = try await repositoryForUpload(repository, id)
+        guard let record = try await store.upload(id: id.value, repositoryID: repo.id) else { throw Self.unknown(id) }
+        return UploadStatus(id: id, size: record.size)
+    }
+
+    /// Appends a chunk. With `range`, its start must equal the bytes received so far (else 416).
+    public func append<Body: AsyncSequence & Sendable>(
+        _ body: Body, to id: UploadID, in repository: RepositoryName, range: ChunkRange?, contentLength: Int64?
+    ) async throws -> UploadStatus where Body.Element == ByteBuffer {
+        let repo = try await repositoryForUpload(repository, id)
+        return try await withLease(id, repo: repo) { record, hasher in
+            let size = try await write(body, to: id, record: record, hasher: &hasher, range: range, contentLength: contentLength)
+            return (size, UploadStatus(id: id, size: size))
+        }
+    }
+
+    /// Closes a session, optionally with a last chunk, and verifies the whole blob against `digest`.
+    /// On a mismatch the session and its bytes are discarded and `DIGEST_INVALID` is thrown.
+    public func finish<Body: AsyncSequence & Sendable>(
+        _ id: UploadID, in repository: RepositoryName, digest: Digest, lastChunk body: Body, range: ChunkRange?, contentLength: Int64?
+    ) async throws -> Digest where Body.Element == ByteBuffer {
+        let repo = try await repositoryForUpload(repository, id)
+        var outcome: Result<Int64, DistributionError> = .failure(DistributionError(.blobUploadInvalid, "upload did not complete"))
+        let finalSize = try await withLease(id, repo: repo) { record, hasher in
+            let size = try await write(body, to: id, record: record, hasher: &hasher, range: range, contentLength: contentLength)
+            let actual: Digest
+            if hasher.algorithm == digest.algorithm {
+                actual = hasher.digest()
+            } else {
+                actual = try await rehash(id, size: size, algorithm: digest.algorithm)
+            }
+            if actual != digest {
+                outcome = .failure(DistributionError(.digestInvalid, "uploaded content has digest \(actual), not \(digest)"))
+            } else {
+                outcome = .success(size)
+            }
+            return (size, size)
+        }
+        switch outcome {
+        case .failure(let error):
+            await discard(id)
+            throw error
+        case .success:
+            try await commit(id, digest: digest, size: finalSize, repositoryID: repo.id)
+            return digest
+        }
+    }
+
+    /// Uploads a whole blob in one request (`POST …/uploads/?digest=`).
+    public func uploadMonolithic<Body: AsyncSequence & Sendable>(
+        _ body: Body, to repository: RepositoryName, digest: Digest, contentLength: Int64?
+    ) async throws -> Digest where Body.Element == ByteBuffer {
+        let session = try await start(in: repository)
+        return try await finish(session.id, in: repository, digest: digest, lastChunk: body, range: nil, contentLength: contentLength)
+    }
+
+    /// Abandons a session and deletes its bytes.
+    public func cancel(_ id: UploadID, in repository: RepositoryName) async throws {
+        let repo = try await repositoryForUpload(repository, id)
+        guard try await store.upload(id: id.value, repositoryID: repo.id) != nil else { throw Self.unknown(id) }
+        await discard(id)
+    }
+
+    /// Deletes sessions untouched for longer than the configured age; returns how many were purged.
+    @discardableResult
+    public func purgeStale(now: Int64 = Clock.nowMilliseconds()) async throws -> Int {
+        let cutoff = now - configuration.uploadMaximumAgeSeconds * 1000
+        var purged = 0
+        while true {
+            let ids = try await store.staleUploads(before: cutoff, limit: 200)
+            if ids.isEmpty { break }
+            for raw in ids {
+                guard let id = try? UploadID(parsing: raw) else { _ = try await store.deleteUpload(id: raw); continue }
+                await discard(id)
+                purged += 1
+            }
+        }
+        // Directories left by sessions whose database row is already gone (a crash between the two deletions).
+        for name in try await storage.list(StorageLayout.uploadsRoot) {
+            guard let id = try? UploadID(parsing: name) else { continue }
+            let modified = try await storage.modificationTime(of: StorageLayout.uploadDirectory(id)) ?? 0
+            if Int64(modified * 1000) < cutoff, try await store.deleteUpload(id: id.value) == false {
+                try await storage.delete(StorageLayout.uploadDirectory(id))
+            }
+        }
+        if purged > 0 { logger.info("purged stale uploads", metadata: ["count": "\(purged)"]) }
+        return purged
+    }
+
+    // MARK: Internals
+
+    private func repositoryForUpload(_ name: RepositoryName, _ id: UploadID) async throws -> RepositoryRecord {
+        guard let repo = try await store.repository(named: name.value) else { throw Self.unknown(id) }
+        return repo
+    }
+
+    private static func unknown(_ id: UploadID) -> DistributionError {
+        DistributionError(.blobUploadUnknown, "upload session \(id) is unknown")
+    }
+
+    /// Takes the session's lease, runs `body` with its state, and records the new size and hash state.
+    /// If `body` throws, the session keeps its previous state (bytes past it are truncated by the next writer).
+    private func withLease<R: Sendable>(
+        _ id: UploadID, repo: RepositoryRecord,
+        _ body: (UploadRecord, inout DigestHasher) async throws -> (Int64, R)
+    ) async throws -> R {
+        let token = UploadID.generate().value
+        let now = Clock.nowMilliseconds()
+        let record: UploadRecord
+        switch try await store.acquireUpload(id: id.value, repositoryID: repo.id, token: token, now: now, leaseMilliseconds: configuration.uploadLeaseMilliseconds) {
+        case .unknown: throw Self.unknown(id)
+        case .busy: throw DistributionError(.rangeInvalid, "upload session \(id) is being written by another request")
+        case .acquired(let r): record = r
+        }
+        var hasher: DigestHasher
+        if let restored = DigestHasher(restoring: record.hashState) {
+            hasher = restored
+        } else {
+            hasher = try await rehashState(id, size: record.size)
+        }
+        let result: (Int64, R)
+        do {
+            result = try await body(record, &hasher)
+        } catch {
+            _ = try? await store.releaseUpload(id: id.value, token: token, size: record.size, hashState: record.hashState, now: Clock.nowMilliseconds())
+            throw error
+        }
+        guard try await store.releaseUpload(id: id.value, token: token, size: result.0, hashState: hasher.savedState, now: Clock.nowMilliseconds()) else {
+            throw DistributionError(.blobUploadInvalid, "upload session \(id) was taken over by another request")
+        }
+        return result.1
+    }
+
+    /// Streams `body` into the session's data after its committed bytes; returns the new size.
+    private func write<Body: AsyncSequence>(
+        _ body: Body, to id: UploadID, record: UploadRecord, hasher: inout DigestHasher, range: ChunkRange?, contentLength: Int64?
+    ) async throws -> Int64 where Body.Element == ByteBuffer {
+        if let range, range.start != record.size {
+            throw DistributionError(.rangeInvalid, "chunk starts at \(range.start) but the upload has \(record.size) bytes; resume at \(record.size)")
+        }
+        var writer: (any StorageWriter)? = nil
+        var received: Int64 = 0
+        do {
+            for try await chunk in body where chunk.readableBytes > 0 {
+                if writer == nil {
+                    writer = try await storage.writer(for: StorageLayout.uploadData(id), startingAt: record.size)
+                }
+                chunk.withUnsafeReadableBytes { hasher.update($0) }
+                try await writer!.write(chunk)
+                received += Int64(chunk.readableBytes)
+            }
+            if let contentLength, contentLength != received {
+                throw DistributionError(.sizeInvalid, "received \(received) bytes but Content-Length said \(contentLength)")
+            }
+            if let range, range.length != received, received > 0 {
+                throw DistributionError(.rangeInvalid, "Content-Range covers \(range.length) bytes but the chunk has \(received)")
+            }
+            if writer == nil && record.size == 0 {
+                // An empty blob still needs a (zero-length) data object to commit.
+                writer = try await storage.writer(for: StorageLayout.uploadData(id), startingAt: 0)
+            }
+            try await writer?.commit()
+        } catch {
+            await writer?.cancel()
+            throw error
+        }
+        return record.size + received
+    }
+
+    /// Rebuilds the hash of the first `size` bytes from storage (when the saved state cannot be used).
+    private func rehashState(_ id: UploadID, size: Int64) async throws -> DigestHasher {
+        logger.notice("rehashing upload from storage", metadata: ["upload": "\(id)", "bytes": "\(size)"])
+        var hasher = DigestHasher(.sha256)
+        guard size > 0 else { return hasher }
+        let reader = try await storage.reader(for: StorageLayout.uploadData(id), range: 0 ..< size)
+        do {
+            while let chunk = try await reader.next() { chunk.withUnsafeReadableBytes { hasher.update($0) } }
+        } catch {
+            await reader.close()
+            throw error
+        }
+        await reader.close()
+        return hasher
+    }
+
+    private func rehash(_ id: UploadID, size: Int64, algorithm: DigestAlgorithm) async throws -> Digest {
+        var hasher = DigestHasher(algorithm)
+        if size > 0 {
+            let reader = try await storage.reader(for: StorageLayout.uploadData(id), range: 0 ..< size)
+            while let chunk = try await reader.next() { chunk.withUnsafeReadableBytes { hasher.update($0) } }
+            await reader.close()
+        }
+        return hasher.digest()
+    }
+
+    /// Moves verified bytes to their content address (unless already there) and links the blob.
+    private func commit(_ id: UploadID, digest: Digest, size: Int64, repositoryID: Int64) async throws {
+        let target = StorageLayout.blob(digest)
+        if try await storage.size(of: target) == size {
+            try await storage.delete(StorageLayout.uploadDirectory(id))
+        } else {
+            try await storage.move(StorageLayout.uploadData(id), to: target)
+        }
+        try await store.completeUpload(id: id.value, digest: digest, size: size, repositoryID: repositoryID, now: Clock.nowMilliseconds())
+        try? await storage.delete(StorageLayout.uploadDirectory(id))
+    }
+
+    private func discard(_ id: UploadID) async {
+        do {
+            _ = try await store.deleteUpload(id: id.value)
+            try await storage.delete(StorageLayout.uploadDirectory(id))
+        } catch {
+            logger.warning("could not discard upload", metadata: ["upload": "\(id)", "error": "\(error)"])
+        }
+    }
+}
+
+/// Where an upload session stands.
+public struct UploadStatus: Sendable, Equatable {
+    /// The session id.
+    public let id: UploadID
+    /// Bytes received so far.
+    public let size: Int64
+}

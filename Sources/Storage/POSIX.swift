@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+
+/// Blocking file-system helpers for the filesystem driver; call them on a thread pool.
+enum POSIX {
+    static func error(_ call: String, _ path: String) -> StorageError {
+        let code = errno
+        let message = String(cString: strerror(code))
+        return .backend("\(call) failed: \(message)")
+    }
+
+    static func fileSize(_ path: String) throws -> Int64? {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw error("stat", path)
+        }
+        return (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : nil
+    }
+
+    static func fileSize(fd: Int32) throws -> Int64 {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw error("fstat", "fd") }
+        return Int64(st.st_size)
+    }
+
+    static func modificationTime(_ path: String) throws -> Double? {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw error("stat", path)
+        }
+        return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+    }
+
+    static func makeDirectories(_ path: String) throws {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        if errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            try makeDirectories(String(path[..<slash]))
+            if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        }
+        throw error("mkdir", path)
+    }
+
+    static func writeAll(fd: Int32, _ data: ByteBuffer, at offset: Int64) throws {
+        try data.withUnsafeReadableBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(offset) + off_t(done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw error("pwrite", "file")
+                }
+                done += n
+            }
+        }
+    }
+
+    static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    static func listDirectory(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT || errno == ENOTDIR { return [] }
+            throw error("opendir", path)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    static func removeTree(_ path: String) throws {
+        var st = stat()
+        if lstat(path, &st) != 0 {
+            if errno == ENOENT { return }
+            throw error("lstat", path)
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            for name in try listDirectory(path) { try removeTree(path + "/" + name) }
+            if rmdir(path) != 0 && errno != ENOENT { throw error("rmdir", path) }
+        } else if unlink(path) != 0 && errno != ENOENT {
+            throw error("unlink", path)
+        }
+    }
+}
