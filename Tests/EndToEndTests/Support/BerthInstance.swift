@@ -1,0 +1,126 @@
+import Foundation
+
+/// The real `berth` binary, started on a free port with its own data directory.
+final class BerthInstance: @unchecked Sendable {
+    let dataDirectory: String
+    private(set) var port: Int = 0
+    private var process: Process?
+    private var stderrHandle: FileHandle?
+    let logPath: String
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `127.0.0.1:PORT`, as skopeo and friends want it.
+    var hostPort: String { "127.0.0.1:\(port)" }
+    var pid: Int32 { process?.processIdentifier ?? 0 }
+
+    /// The binary built next to the test bundle (or `BERTH_BINARY`).
+    static var binaryPath: String {
+        if let path = ProcessInfo.processInfo.environment["BERTH_BINARY"] { return path }
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = runner.deletingLastPathComponent()
+        for _ in 0 ..< 4 {
+            let candidate = dir.appendingPathComponent("berth").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/berth").path
+    }
+
+    /// Starts a server on `dataDirectory` (a new temporary one when nil).
+    static func start(dataDirectory: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:]) async throws -> BerthInstance {
+        let dir = try dataDirectory ?? TemporaryDirectory("berth-data").path
+        let instance = BerthInstance(dataDirectory: dir)
+        try await instance.launch(extraArguments: extraArguments, environment: environment)
+        return instance
+    }
+
+    private init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+        self.logPath = dataDirectory + "/../" + URL(fileURLWithPath: dataDirectory).lastPathComponent + ".log"
+    }
+
+    private func launch(extraArguments: [String], environment: [String: String]) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory, "--log-level", "warning"] + extraArguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = FileHandle(forWritingAtPath: logPath)
+        process.standardError = log
+        stderrHandle = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        port = try await Self.readPort(from: out.fileHandleForReading, process: process, logPath: logPath)
+    }
+
+    private static func readPort(from handle: FileHandle, process: Process, logPath: String) async throws -> Int {
+        let line: String? = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var buffer = Data()
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { continuation.resume(returning: nil); return }
+                    buffer.append(chunk)
+                    if let text = String(data: buffer, encoding: .utf8), let nl = text.firstIndex(of: "\n") {
+                        continuation.resume(returning: String(text[..<nl]))
+                        return
+                    }
+                }
+            }
+        }
+        guard let line, let colon = line.lastIndex(of: ":"), let port = Int(line[line.index(after: colon)...]) else {
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            throw TestFailure("berth did not start: \(line ?? "no output")\n\(log.suffix(2000))")
+        }
+        return port
+    }
+
+    /// Sends SIGTERM and waits for a clean exit; returns the exit status.
+    @discardableResult
+    func stop() async -> Int32 {
+        guard let process else { return 0 }
+        if process.isRunning { process.terminate() }
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        self.process = nil
+        try? stderrHandle?.close()
+        return process.terminationStatus
+    }
+
+    /// Kills the server with SIGKILL, as a crash would.
+    func kill() async {
+        guard let process else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        self.process = nil
+        try? stderrHandle?.close()
+    }
+
+    /// Resident set size of the server in bytes (VmRSS), and its peak (VmHWM).
+    func memory() -> (rss: Int, peak: Int) {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (0, 0) }
+        func field(_ name: String) -> Int {
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
+            return (Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0) * 1024
+        }
+        return (field("VmRSS"), field("VmHWM"))
+    }
+
+    /// Stops the server and deletes its data.
+    func destroy() async {
+        await stop()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
+}
+
+/// A failure inside test support code.
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
