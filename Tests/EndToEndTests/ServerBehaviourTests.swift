@@ -1,0 +1,93 @@
+import Foundation
+import OCI
+import Testing
+
+/// Configuration sources, health, logs, shutdown and upload purging of the real binary.
+@Suite("Server behaviour")
+struct ServerBehaviourTests {
+    @Test("health endpoint answers while running, and SIGTERM shuts down cleanly")
+    func healthAndShutdown() async throws {
+        let server = try await BerthInstance.start()
+        let http = RegistryHTTP(base: server.baseURL)
+        let health = try await http.request(.GET, "/health")
+        #expect(health.status == 200)
+        #expect(try health.json()["status"] as? String == "healthy")
+        #expect(await server.stop() == 0)
+        await server.destroy()
+    }
+
+    @Test("requests are logged as structured lines with method, path, status, bytes and duration")
+    func accessLog() async throws {
+        let server = try await BerthInstance.start(extraArguments: ["--log-level", "info"])
+        let http = RegistryHTTP(base: server.baseURL)
+        _ = try await http.request(.GET, "/v2/")
+        _ = try await http.request(.GET, "/v2/nope/tags/list")
+        await server.stop()
+        let log = try String(contentsOfFile: server.logPath, encoding: .utf8)
+        let lines = log.split(separator: "\n").filter { $0.contains("msg=request") }
+        #expect(lines.contains { $0.contains("method=GET") && $0.contains("path=/v2/") && $0.contains("status=200") && $0.contains("duration_ms=") && $0.contains("bytes_out=2") })
+        #expect(lines.contains { $0.contains("path=/v2/nope/tags/list") && $0.contains("status=404") })
+        await server.destroy()
+    }
+
+    @Test("a YAML file configures the server, environment variables override it, and flags override both")
+    func configurationSources() async throws {
+        let dir = try TemporaryDirectory("config")
+        defer { dir.remove() }
+        let yaml = """
+            dataDirectory: \(dir.file("yaml-data"))
+            log:
+              level: warning
+              format: json
+            registry:
+              deleteEnabled: false
+            """
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: dir.file("berth.yaml")))
+
+        let fromFile = try await BerthInstance.start(extraArguments: ["--config", dir.file("berth.yaml")])
+        let http = RegistryHTTP(base: fromFile.baseURL)
+        let digest = try await http.pushBlob("cfg", randomBytes(10))
+        let refused = try await http.request(.DELETE, "/v2/cfg/blobs/\(digest)")
+        #expect(refused.status == 405)
+        #expect(refused.errorCode == "UNSUPPORTED")
+        // The --data-dir flag given by the harness wins over the file's dataDirectory.
+        #expect(FileManager.default.fileExists(atPath: fromFile.dataDirectory + "/berth.db"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("yaml-data")))
+        await fromFile.destroy()
+
+        let overridden = try await BerthInstance.start(extraArguments: ["--config", dir.file("berth.yaml")], environment: ["BERTH_DELETE_ENABLED": "true"])
+        let http2 = RegistryHTTP(base: overridden.baseURL)
+        let digest2 = try await http2.pushBlob("cfg", randomBytes(10))
+        #expect(try await http2.request(.DELETE, "/v2/cfg/blobs/\(digest2)").status == 202)
+        await overridden.destroy()
+
+        let bad = try await ProcessRunner.run([BerthInstance.binaryPath, "serve", "--config", dir.file("missing.yaml")])
+        #expect(!bad.succeeded)
+        #expect(bad.stderr.contains("missing.yaml"))
+        try Data("http:\n  port: 99999\n".utf8).write(to: URL(fileURLWithPath: dir.file("bad.yaml")))
+        let badPort = try await ProcessRunner.run([BerthInstance.binaryPath, "serve", "--config", dir.file("bad.yaml")])
+        #expect(!badPort.succeeded)
+        #expect(badPort.stderr.contains("http.port"))
+    }
+
+    @Test("abandoned uploads are purged after the configured age")
+    func purge() async throws {
+        let server = try await BerthInstance.start(environment: [
+            "BERTH_UPLOAD_MAX_AGE_SECONDS": "1", "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS": "1",
+        ])
+        let http = RegistryHTTP(base: server.baseURL)
+        let start = try await http.request(.POST, "/v2/stale/blobs/uploads/")
+        let location = try #require(start.header("Location"))
+        #expect(try await http.request(.PATCH, location, body: randomBytes(1000)).status == 202)
+        let uploads = server.dataDirectory + "/storage/uploads"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: uploads).count == 1)
+        var status = 204
+        for _ in 0 ..< 50 where status != 404 {
+            try await Task.sleep(for: .milliseconds(200))
+            status = try await http.request(.GET, location).status
+        }
+        #expect(status == 404)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: uploads).isEmpty)
+        await server.destroy()
+    }
+}
