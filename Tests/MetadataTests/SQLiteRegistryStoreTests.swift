@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import Metadata
+import NIOPosix
+import OCI
+import Testing
+
+/// The registry store's behaviour on a real SQLite file.
+@Suite("Registry store on SQLite")
+struct SQLiteRegistryStoreTests {
+    func withStore(_ body: (SQLRegistryStore) async throws -> Void) async throws {
+        let path = NSTemporaryDirectory() + "berth-meta-\(UUID().uuidString).db"
+        let provider = try await SQLiteDatabaseProvider.open(path: path, threadPool: .singleton, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
+        let store = SQLRegistryStore(provider: provider)
+        try await store.migrate()
+        try await store.migrate()  // idempotent
+        do { try await body(store) } catch {
+            await provider.shutdown()
+            throw error
+        }
+        await provider.shutdown()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    func digest(_ s: String) -> Digest { Digest.compute(of: Array(s.utf8)) }
+
+    @Test("blobs are linked per repository and mounted only from a repository that has them")
+    func blobLinks() async throws {
+        try await withStore { store in
+            let a = try await store.createRepository(named: "a", now: 1)
+            let b = try await store.createRepository(named: "b", now: 1)
+            #expect(try await store.createRepository(named: "a", now: 2) == a)
+            try await store.linkBlob(digest("x"), size: 7, repositoryID: a.id, now: 1)
+            #expect(try await store.linkedBlobSize(digest("x"), repositoryID: a.id) == 7)
+            #expect(try await store.linkedBlobSize(digest("x"), repositoryID: b.id) == nil)
+            #expect(try await store.mountBlob(digest("x"), from: b.id, into: a.id, now: 1) == nil)
+            #expect(try await store.mountBlob(digest("x"), from: a.id, into: b.id, now: 1) == 7)
+            #expect(try await store.missingBlobs([digest("x"), digest("y"), digest("y")], repositoryID: b.id) == [digest("y")])
+            #expect(try await store.unlinkBlob(digest("x"), repositoryID: a.id))
+            #expect(try await store.unlinkBlob(digest("x"), repositoryID: a.id) == false)
+            #expect(try await store.blobSize(digest("x")) == 7)
+        }
+    }
+
+    @Test("manifests with tags, case-insensitive tag order with paging, deletion cascades to tags")
+    func manifestsAndTags() async throws {
+        try await withStore { store in
+            let repo = try await store.createRepository(named: "r", now: 1)
+            let m = ManifestRecord(digest: digest("m"), mediaType: MediaType.ociManifest, size: 3, artifactType: "x/y", subject: nil, annotations: ["k": "v"])
+            for tag in ["b", "B", "a", "C"] {
+                try await store.putManifest(m, references: ManifestReferences(blobs: [], manifests: []), tag: try Tag(tag), repositoryID: repo.id, now: 1)
+            }
+            #expect(try await store.tags(repositoryID: repo.id, after: nil, limit: 10) == ["a", "B", "b", "C"])
+            #expect(try await store.tags(repositoryID: repo.id, after: "B", limit: 10) == ["b", "C"])
+            #expect(try await store.tags(repositoryID: repo.id, after: "a", limit: 2) == ["B", "b"])
+            #expect(try await store.manifest(taggedAs: try Tag("C"), repositoryID: repo.id) == m)
+            #expect(try await store.deleteTag(try Tag("C"), repositoryID: repo.id))
+            #expect(try await store.manifest(taggedAs: try Tag("C"), repositoryID: repo.id) == nil)
+            #expect(try await store.deleteManifest(digest("m"), repositoryID: repo.id))
+            #expect(try await store.tags(repositoryID: repo.id, after: nil, limit: 10) == [])
+            #expect(try await store.deleteManifest(digest("m"), repositoryID: repo.id) == false)
+        }
+    }
+
+    @Test("referrers are found by subject and filtered by artifact type")
+    func referrers() async throws {
+        try await withStore { store in
+            let repo = try await store.createRepository(named: "r", now: 1)
+            let subject = digest("subject")
+            for (name, type) in [("s1", "application/sbom"), ("s2", "application/sig"), ("s3", "application/sbom")] {
+                let m = ManifestRecord(digest: digest(name), mediaType: MediaType.ociManifest, size: 1, artifactType: type, subject: subject, annotations: nil)
+                try await store.putManifest(m, references: ManifestReferences(blobs: [], manifests: []), tag: nil, repositoryID: repo.id, now: 1)
+            }
+            #expect(try await store.referrers(of: subject, repositoryID: repo.id, artifactType: nil).count == 3)
+            #expect(try await store.referrers(of: subject, repositoryID: repo.id, artifactType: "application/sbom").count == 2)
+            #expect(try await store.referrers(of: digest("other"), repositoryID: repo.id, artifactType: nil).isEmpty)
+        }
+    }
+
+    @Test("an upload lease excludes a second writer until released or expired")
+    func uploadLease() async throws {
+        try await withStore { store in
+            let repo = try await store.createRepository(named: "u", now: 1)
+            try await store.createUpload(id: "id1", repositoryID: repo.id, hashState: [1, 2], now: 100)
+            guard case .acquired(let record) = try await store.acquireUpload(id: "id1", repositoryID: repo.id, token: "t1", now: 100, leaseMilliseconds: 1000) else {
+                Issue.record("lease not acquired"); return
+            }
+            #expect(record.hashState == [1, 2])
+            #expect(try await store.acquireUpload(id: "id1", repositoryID: repo.id, token: "t2", now: 500, leaseMilliseconds: 1000) == .busy)
+            #expect(try await store.releaseUpload(id: "id1", token: "t2", size: 9, hashState: [], now: 600) == false)
+            #expect(try await store.releaseUpload(id: "id1", token: "t1", size: 10, hashState: [3], now: 600))
+            guard case .acquired(let next) = try await store.acquireUpload(id: "id1", repositoryID: repo.id, token: "t3", now: 700, leaseMilliseconds: 1000) else {
+                Issue.record("lease not re-acquired"); return
+            }
+            #expect(next.size == 10)
+            // An expired lease (its holder died) can be taken over.
+            guard case .acquired = try await store.acquireUpload(id: "id1", repositoryID: repo.id, token: "t4", now: 5000, leaseMilliseconds: 1000) else {
+                Issue.record("expired lease not taken over"); return
+            }
+            #expect(try await store.acquireUpload(id: "nope", repositoryID: repo.id, token: "t", now: 1, leaseMilliseconds: 1) == .unknown)
+            #expect(try await store.staleUploads(before: 10_000, limit: 10) == ["id1"])
+            try await store.completeUpload(id: "id1", digest: digest("blob"), size: 10, repositoryID: repo.id, now: 6000)
+            #expect(try await store.upload(id: "id1", repositoryID: repo.id) == nil)
+            #expect(try await store.linkedBlobSize(digest("blob"), repositoryID: repo.id) == 10)
+        }
+    }
+
+    @Test("the catalog pages repository names in order")
+    func catalog() async throws {
+        try await withStore { store in
+            for name in ["c", "a/b", "a", "b"] { _ = try await store.createRepository(named: name, now: 1) }
+            #expect(try await store.repositoryNames(after: nil, limit: 2) == ["a", "a/b"])
+            #expect(try await store.repositoryNames(after: "a/b", limit: 5) == ["b", "c"])
+        }
+    }
+}
