@@ -84,7 +84,13 @@ public struct UploadService: Sendable {
         _ body: Body, to repository: RepositoryName, digest: Digest, contentLength: Int64?
     ) async throws -> Digest where Body.Element == ByteBuffer {
         let session = try await start(in: repository)
-        return try await finish(session.id, in: repository, digest: digest, lastChunk: body, range: nil, contentLength: contentLength)
+        do {
+            return try await finish(session.id, in: repository, digest: digest, lastChunk: body, range: nil, contentLength: contentLength)
+        } catch {
+            // Nobody else knows this session's id, so nothing could resume it.
+            await discard(session.id)
+            throw error
+        }
     }
 
     /// Abandons a session and deletes its bytes.
