@@ -49,6 +49,8 @@ public protocol RegistryStore: Sendable {
     func upload(id: String, repositoryID: Int64) async throws -> UploadRecord?
     /// Takes the session for writing until `now + leaseMilliseconds` unless another writer holds it.
     func acquireUpload(id: String, repositoryID: Int64, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> UploadLease
+    /// Extends a held lease to `now + leaseMilliseconds`; returns false if it was lost.
+    func renewUpload(id: String, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> Bool
     /// Records new progress and releases the session; returns false if the lease was lost.
     func releaseUpload(id: String, token: String, size: Int64, hashState: [UInt8], now: Int64) async throws -> Bool
     /// Links the finished blob and deletes the session in one step.

@@ -272,6 +272,15 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
+    public func renewUpload(id: String, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> Bool {
+        try await provider.transaction { db in
+            try await db.raw("""
+                UPDATE uploads SET lease_expires_at = \(bind: now + leaseMilliseconds), updated_at = \(bind: now)
+                WHERE id = \(bind: id) AND lease_token = \(bind: token) RETURNING id
+                """).first() != nil
+        }
+    }
+
     public func releaseUpload(id: String, token: String, size: Int64, hashState: [UInt8], now: Int64) async throws -> Bool {
         let state = Data(hashState).base64EncodedString()
         return try await provider.transaction { db in

@@ -1,7 +1,8 @@
 /// Behaviour switches of the registry core.
 public struct RegistryConfiguration: Sendable {
-    /// How long a request may hold an upload session for writing before another may take it over.
-    public var uploadLeaseMilliseconds: Int64 = 15 * 60 * 1000
+    /// How long a write lease on an upload session lasts; a streaming request renews it every third of this,
+    /// so a crashed holder blocks the session for at most this long.
+    public var uploadLeaseMilliseconds: Int64 = 60 * 1000
     /// Uploads untouched for longer than this are purged.
     public var uploadMaximumAgeSeconds: Int64 = 24 * 3600
     /// Whether `DELETE` of manifests, tags and blobs is allowed.

@@ -41,8 +41,8 @@ public struct UploadService: Sendable {
         _ body: Body, to id: UploadID, in repository: RepositoryName, range: ChunkRange?, contentLength: Int64?
     ) async throws -> UploadStatus where Body.Element == ByteBuffer {
         let repo = try await repositoryForUpload(repository, id)
-        return try await withLease(id, repo: repo) { record, hasher in
-            let size = try await write(body, to: id, record: record, hasher: &hasher, range: range, contentLength: contentLength)
+        return try await withLease(id, repo: repo) { record, hasher, lease in
+            let size = try await write(body, to: id, record: record, hasher: &hasher, lease: &lease, range: range, contentLength: contentLength)
             return (size, UploadStatus(id: id, size: size))
         }
     }
@@ -54,8 +54,8 @@ public struct UploadService: Sendable {
     ) async throws -> Digest where Body.Element == ByteBuffer {
         let repo = try await repositoryForUpload(repository, id)
         var outcome: Result<Int64, DistributionError> = .failure(DistributionError(.blobUploadInvalid, "upload did not complete"))
-        let finalSize = try await withLease(id, repo: repo) { record, hasher in
-            let size = try await write(body, to: id, record: record, hasher: &hasher, range: range, contentLength: contentLength)
+        let finalSize = try await withLease(id, repo: repo) { record, hasher, lease in
+            let size = try await write(body, to: id, record: record, hasher: &hasher, lease: &lease, range: range, contentLength: contentLength)
             let actual: Digest
             if hasher.algorithm == digest.algorithm {
                 actual = hasher.digest()
@@ -141,7 +141,7 @@ public struct UploadService: Sendable {
     /// If `body` throws, the session keeps its previous state (bytes past it are truncated by the next writer).
     private func withLease<R: Sendable>(
         _ id: UploadID, repo: RepositoryRecord,
-        _ body: (UploadRecord, inout DigestHasher) async throws -> (Int64, R)
+        _ body: (UploadRecord, inout DigestHasher, inout HeldLease) async throws -> (Int64, R)
     ) async throws -> R {
         let token = UploadID.generate().value
         let now = Clock.nowMilliseconds()
@@ -157,9 +157,10 @@ public struct UploadService: Sendable {
         } else {
             hasher = try await rehashState(id, size: record.size)
         }
+        var lease = HeldLease(id: id, token: token, renewedAt: now, store: store, duration: configuration.uploadLeaseMilliseconds)
         let result: (Int64, R)
         do {
-            result = try await body(record, &hasher)
+            result = try await body(record, &hasher, &lease)
         } catch {
             _ = try? await store.releaseUpload(id: id.value, token: token, size: record.size, hashState: record.hashState, now: Clock.nowMilliseconds())
             throw error
@@ -172,7 +173,8 @@ public struct UploadService: Sendable {
 
     /// Streams `body` into the session's data after its committed bytes; returns the new size.
     private func write<Body: AsyncSequence>(
-        _ body: Body, to id: UploadID, record: UploadRecord, hasher: inout DigestHasher, range: ChunkRange?, contentLength: Int64?
+        _ body: Body, to id: UploadID, record: UploadRecord, hasher: inout DigestHasher, lease: inout HeldLease,
+        range: ChunkRange?, contentLength: Int64?
     ) async throws -> Int64 where Body.Element == ByteBuffer {
         if let range, range.start != record.size {
             throw DistributionError(.rangeInvalid, "chunk starts at \(range.start) but the upload has \(record.size) bytes; resume at \(record.size)")
@@ -186,6 +188,7 @@ public struct UploadService: Sendable {
                 }
                 chunk.withUnsafeReadableBytes { hasher.update($0) }
                 try await writer!.write(chunk)
+                try await lease.renewIfDue()
                 received += Int64(chunk.readableBytes)
             }
             if let contentLength, contentLength != received {
@@ -251,6 +254,25 @@ public struct UploadService: Sendable {
         } catch {
             logger.warning("could not discard upload", metadata: ["upload": "\(id)", "error": "\(error)"])
         }
+    }
+}
+
+/// A write lease on an upload session, renewed while a long request streams so that a dead holder's
+/// lease runs out soon but a slow live one keeps it.
+struct HeldLease {
+    let id: UploadID
+    let token: String
+    var renewedAt: Int64
+    let store: any RegistryStore
+    let duration: Int64
+
+    mutating func renewIfDue() async throws {
+        let now = Clock.nowMilliseconds()
+        guard now - renewedAt > duration / 3 else { return }
+        guard try await store.renewUpload(id: id.value, token: token, now: now, leaseMilliseconds: duration) else {
+            throw DistributionError(.blobUploadInvalid, "upload session \(id) was taken over by another request")
+        }
+        renewedAt = now
     }
 }
 

@@ -97,6 +97,10 @@ struct SQLiteRegistryStoreTests {
             guard case .acquired = try await store.acquireUpload(id: "id1", repositoryID: repo.id, token: "t4", now: 5000, leaseMilliseconds: 1000) else {
                 Issue.record("expired lease not taken over"); return
             }
+            // Renewal keeps a live writer's lease beyond its first expiry.
+            #expect(try await store.renewUpload(id: "id1", token: "t4", now: 5900, leaseMilliseconds: 1000))
+            #expect(try await store.acquireUpload(id: "id1", repositoryID: repo.id, token: "t5", now: 6500, leaseMilliseconds: 1000) == .busy)
+            #expect(try await store.renewUpload(id: "id1", token: "t1", now: 6500, leaseMilliseconds: 1000) == false)
             #expect(try await store.acquireUpload(id: "nope", repositoryID: repo.id, token: "t", now: 1, leaseMilliseconds: 1) == .unknown)
             #expect(try await store.staleUploads(before: 10_000, limit: 10) == ["id1"])
             try await store.completeUpload(id: "id1", digest: digest("blob"), size: 10, repositoryID: repo.id, now: 6000)
