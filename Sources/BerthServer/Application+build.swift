@@ -55,13 +55,9 @@ public func buildApplication(
     registryConfiguration.deleteEnabled = configuration.registry.deleteEnabled
     registryConfiguration.uploadMaximumAgeSeconds = configuration.uploads.maxAgeSeconds
 
-    let uploads = UploadService(store: store, storage: storage, configuration: registryConfiguration, logger: logger)
-    let v2 = V2Controller(
-        blobs: BlobService(store: store, storage: storage, configuration: registryConfiguration, logger: logger),
-        uploads: uploads,
-        manifests: ManifestService(store: store, storage: storage, configuration: registryConfiguration, logger: logger),
-        listings: ListingService(store: store, configuration: registryConfiguration)
-    )
+    let backend = RegistryBackend(store: store, storage: storage, configuration: registryConfiguration, logger: logger)
+    let uploads = UploadService(backend)
+    let v2 = V2Controller(blobs: BlobService(backend), uploads: uploads, manifests: ManifestService(backend), listings: ListingService(backend))
 
     let router = Router(context: BerthRequestContext.self)
     if configuration.log.accessLog { router.add(middleware: AccessLogMiddleware()) }

@@ -6,18 +6,14 @@ import Storage
 
 /// Reads, mounts and unlinks blobs. A blob is served only from a repository it is linked to.
 public struct BlobService: Sendable {
-    let store: any RegistryStore
-    let storage: any StorageDriver
-    let configuration: RegistryConfiguration
-    let logger: Logger
+    let backend: RegistryBackend
+    var store: any RegistryStore { backend.store }
+    var storage: any StorageDriver { backend.storage }
+    var configuration: RegistryConfiguration { backend.configuration }
+    var logger: Logger { backend.logger }
 
     /// Creates the service.
-    public init(store: any RegistryStore, storage: any StorageDriver, configuration: RegistryConfiguration, logger: Logger) {
-        self.store = store
-        self.storage = storage
-        self.configuration = configuration
-        self.logger = logger
-    }
+    public init(_ backend: RegistryBackend) { self.backend = backend }
 
     /// Size of a blob linked to `repository`; throws `NAME_UNKNOWN` or `BLOB_UNKNOWN`.
     public func size(of digest: Digest, in repository: RepositoryName) async throws -> Int64 {

@@ -3,14 +3,12 @@ import OCI
 
 /// Tag lists, the catalog and the referrers index.
 public struct ListingService: Sendable {
-    let store: any RegistryStore
-    let configuration: RegistryConfiguration
+    let backend: RegistryBackend
+    var store: any RegistryStore { backend.store }
+    var configuration: RegistryConfiguration { backend.configuration }
 
     /// Creates the service.
-    public init(store: any RegistryStore, configuration: RegistryConfiguration) {
-        self.store = store
-        self.configuration = configuration
-    }
+    public init(_ backend: RegistryBackend) { self.backend = backend }
 
     /// A page of tags in lexical order, starting after `last`.
     public func tags(of repository: RepositoryName, limit: Int?, last: String?) async throws -> Page {

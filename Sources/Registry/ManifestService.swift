@@ -7,19 +7,17 @@ import Storage
 /// Stores and serves manifests. Bytes are kept exactly as pushed, under their digest, in storage;
 /// the database records the manifest, what it references, and the tags that point to it.
 public struct ManifestService: Sendable {
-    let store: any RegistryStore
-    let storage: any StorageDriver
-    let configuration: RegistryConfiguration
+    let backend: RegistryBackend
     let cache: ManifestCache
-    let logger: Logger
+    var store: any RegistryStore { backend.store }
+    var storage: any StorageDriver { backend.storage }
+    var configuration: RegistryConfiguration { backend.configuration }
+    var logger: Logger { backend.logger }
 
-    /// Creates the service.
-    public init(store: any RegistryStore, storage: any StorageDriver, configuration: RegistryConfiguration, cache: ManifestCache = ManifestCache(), logger: Logger) {
-        self.store = store
-        self.storage = storage
-        self.configuration = configuration
+    /// Creates the service; `cache` holds recently used manifest bytes.
+    public init(_ backend: RegistryBackend, cache: ManifestCache = ManifestCache()) {
+        self.backend = backend
         self.cache = cache
-        self.logger = logger
     }
 
     /// Validates and stores a manifest pushed to `reference`; returns its digest and subject.

@@ -7,18 +7,14 @@ import Storage
 /// Blob upload sessions. Their state lives in storage (the bytes) and the database (offset and hash state),
 /// never in process memory, so any process can continue a session another one began.
 public struct UploadService: Sendable {
-    let store: any RegistryStore
-    let storage: any StorageDriver
-    let configuration: RegistryConfiguration
-    let logger: Logger
+    let backend: RegistryBackend
+    var store: any RegistryStore { backend.store }
+    var storage: any StorageDriver { backend.storage }
+    var configuration: RegistryConfiguration { backend.configuration }
+    var logger: Logger { backend.logger }
 
     /// Creates the service.
-    public init(store: any RegistryStore, storage: any StorageDriver, configuration: RegistryConfiguration, logger: Logger) {
-        self.store = store
-        self.storage = storage
-        self.configuration = configuration
-        self.logger = logger
-    }
+    public init(_ backend: RegistryBackend) { self.backend = backend }
 
     /// Opens a new session in `repository` (creating the repository when needed).
     public func start(in repository: RepositoryName) async throws -> UploadStatus {
