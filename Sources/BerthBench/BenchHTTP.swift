@@ -1,0 +1,137 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import OCI
+
+/// Just enough of the distribution API to drive load, on AsyncHTTPClient.
+struct BenchHTTP: Sendable {
+    let client: HTTPClient
+    let base: String
+
+    /// Sends a request, drains the response, and returns status and headers.
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: HTTPClientRequest.Body? = nil,
+              expect: Set<UInt> = []) async throws -> (status: UInt, headers: HTTPHeaders, bytes: Int) {
+        var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : base + path)
+        request.method = method
+        for (k, v) in headers { request.headers.add(name: k, value: v) }
+        if let body { request.body = body }
+        let response = try await client.execute(request, timeout: .seconds(600))
+        var bytes = 0
+        if method != .HEAD {
+            for try await chunk in response.body { bytes += chunk.readableBytes }
+        }
+        if !expect.isEmpty, !expect.contains(response.status.code) {
+            throw BenchError("\(method) \(path) answered \(response.status.code)")
+        }
+        return (response.status.code, response.headers, bytes)
+    }
+
+    func absolute(_ location: String) -> String { location.hasPrefix("http") ? location : base + location }
+
+    func withDigest(_ location: String, _ digest: Digest) -> String {
+        absolute(location) + (location.contains("?") ? "&" : "?") + "digest=\(digest)"
+    }
+
+    /// POST then one PUT with the whole body.
+    func pushMonolithic(_ repository: String, _ blob: GeneratedBlob) async throws {
+        let start = try await send(.POST, "/v2/\(repository)/blobs/uploads/", expect: [202])
+        guard let location = start.headers.first(name: "Location") else { throw BenchError("no Location") }
+        try await send(.PUT, withDigest(location, blob.digest), headers: [("Content-Type", "application/octet-stream")],
+                       body: .stream(blob.pieces.async, length: .known(Int64(blob.size))), expect: [201])
+    }
+
+    /// POST, PATCH chunks of `chunkBytes`, then PUT with the digest.
+    func pushChunked(_ repository: String, _ blob: GeneratedBlob, chunkBytes: Int) async throws {
+        let start = try await send(.POST, "/v2/\(repository)/blobs/uploads/", expect: [202])
+        guard var location = start.headers.first(name: "Location") else { throw BenchError("no Location") }
+        var offset = 0
+        let piecesPerChunk = Swift.max(1, chunkBytes / blob.pieceSize)
+        var index = 0
+        while index < blob.pieces.count {
+            let slice = Array(blob.pieces[index ..< Swift.min(index + piecesPerChunk, blob.pieces.count)])
+            let length = slice.reduce(0) { $0 + $1.readableBytes }
+            let r = try await send(.PATCH, absolute(location), headers: [
+                ("Content-Type", "application/octet-stream"), ("Content-Range", "\(offset)-\(offset + length - 1)"),
+            ], body: .stream(slice.async, length: .known(Int64(length))), expect: [202])
+            location = r.headers.first(name: "Location") ?? location
+            offset += length
+            index += piecesPerChunk
+        }
+        try await send(.PUT, withDigest(location, blob.digest), expect: [201])
+    }
+
+    /// Small blob by POST + PUT.
+    func pushSmall(_ repository: String, _ bytes: [UInt8]) async throws -> Digest {
+        let digest = Digest.compute(of: bytes)
+        let start = try await send(.POST, "/v2/\(repository)/blobs/uploads/", expect: [202])
+        guard let location = start.headers.first(name: "Location") else { throw BenchError("no Location") }
+        try await send(.PUT, withDigest(location, digest), headers: [("Content-Type", "application/octet-stream")],
+                       body: .bytes(ByteBuffer(bytes: bytes)), expect: [201])
+        return digest
+    }
+
+    func pushManifest(_ repository: String, _ reference: String, _ manifest: [UInt8]) async throws {
+        try await send(.PUT, "/v2/\(repository)/manifests/\(reference)", headers: [("Content-Type", MediaType.ociManifest)],
+                       body: .bytes(ByteBuffer(bytes: manifest)), expect: [201])
+    }
+}
+
+/// An OCI manifest over a config and layers given by digest and size.
+func imageManifest(config: (Digest, Int), layers: [(Digest, Int)]) -> [UInt8] {
+    let object: [String: Any] = [
+        "schemaVersion": 2, "mediaType": MediaType.ociManifest,
+        "config": ["mediaType": "application/vnd.oci.image.config.v1+json", "digest": config.0.description, "size": config.1],
+        "layers": layers.map { ["mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": $0.0.description, "size": $0.1] },
+    ]
+    return Array(try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+}
+
+extension Array where Element == ByteBuffer {
+    /// The buffers as an async sequence, for streaming request bodies.
+    var async: AsyncBuffers { AsyncBuffers(buffers: self) }
+}
+
+/// An async sequence over buffers already in memory.
+struct AsyncBuffers: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let buffers: [ByteBuffer]
+    struct Iterator: AsyncIteratorProtocol {
+        var inner: IndexingIterator<[ByteBuffer]>
+        mutating func next() async -> ByteBuffer? { inner.next() }
+    }
+    func makeAsyncIterator() -> Iterator { Iterator(inner: buffers.makeIterator()) }
+}
+
+/// A large random blob held as 1 MiB pieces, with its digest computed up front.
+struct GeneratedBlob: Sendable {
+    let pieces: [ByteBuffer]
+    let digest: Digest
+    let size: Int
+    let pieceSize: Int
+
+    /// A blob of `size` bytes made from `base` with a per-blob stamp in every piece, so no two blobs share content.
+    init(size: Int, base: [UInt8], stamp: UInt64) {
+        pieceSize = base.count
+        var pieces: [ByteBuffer] = []
+        var hasher = DigestHasher(.sha256)
+        var made = 0
+        var n: UInt64 = 0
+        while made < size {
+            let length = Swift.min(base.count, size - made)
+            var buffer = ByteBuffer(bytes: base[0 ..< length])
+            if length >= 16 {
+                buffer.setInteger(stamp, at: 0)
+                buffer.setInteger(n, at: 8)
+            }
+            buffer.withUnsafeReadableBytes { hasher.update($0) }
+            pieces.append(buffer)
+            made += length
+            n += 1
+        }
+        self.pieces = pieces
+        self.size = size
+        self.digest = hasher.digest()
+    }
+}

@@ -1,0 +1,35 @@
+/// One reported figure: how it is named, its unit, which way is better and Berth's target for it.
+struct Metric: Sendable {
+    let key: String
+    let title: String
+    let unit: String
+    let higherIsBetter: Bool
+    /// Describes the target and says whether Berth's and distribution's medians meet it.
+    let target: (@Sendable (_ berth: Double, _ distribution: Double, _ limits: MachineLimits) -> (String, Bool))?
+
+    static let all: [Metric] = [
+        Metric(key: "push_mono_mbps", title: "push, monolithic (8 clients)", unit: "MB/s", higherIsBetter: true) { b, d, l in
+            ("≥ 1.5× and ≥ 70% of SHA-256 (\(Int(l.sha256MBps * 0.7)))", b >= 1.5 * d && b >= 0.7 * l.sha256MBps)
+        },
+        Metric(key: "push_chunked_mbps", title: "push, 10 MiB chunks (8 clients)", unit: "MB/s", higherIsBetter: true) { b, d, l in
+            ("≥ 1.5× and ≥ 70% of SHA-256 (\(Int(l.sha256MBps * 0.7)))", b >= 1.5 * d && b >= 0.7 * l.sha256MBps)
+        },
+        Metric(key: "pull_mbps", title: "pull (8 clients)", unit: "MB/s", higherIsBetter: true) { b, d, _ in ("≥ 1.2×", b >= 1.2 * d) },
+        Metric(key: "manifest_get_rps", title: "manifest GET (64 conns)", unit: "req/s", higherIsBetter: true) { b, d, _ in ("≥ 2×", b >= 2 * d) },
+        Metric(key: "manifest_get_p50_ms", title: "manifest GET p50", unit: "ms", higherIsBetter: false, target: nil),
+        Metric(key: "manifest_get_p99_ms", title: "manifest GET p99", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
+        Metric(key: "manifest_head_rps", title: "manifest HEAD (64 conns)", unit: "req/s", higherIsBetter: true) { b, d, _ in ("≥ 2×", b >= 2 * d) },
+        Metric(key: "manifest_head_p50_ms", title: "manifest HEAD p50", unit: "ms", higherIsBetter: false, target: nil),
+        Metric(key: "manifest_head_p99_ms", title: "manifest HEAD p99", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
+        Metric(key: "small_pushes_per_s", title: "small artifact pushes (200 clients)", unit: "pushes/s", higherIsBetter: true) { b, _, _ in ("≥ 1000/s", b >= 1000) },
+        Metric(key: "populate_rps", title: "listing setup: mounts + tag pushes", unit: "req/s", higherIsBetter: true, target: nil),
+        Metric(key: "catalog_first_ms", title: "catalog first page (n=100)", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
+        Metric(key: "catalog_deep_ms", title: "catalog page at 90% depth", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
+        Metric(key: "catalog_deep_p99_ms", title: "catalog page at 90% depth, p99", unit: "ms", higherIsBetter: false, target: nil),
+        Metric(key: "tags_list_ms", title: "tag list of a deep repository", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
+        Metric(key: "tags_page_ms", title: "tag list page (n=5, last=)", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
+        Metric(key: "idle_rss_mb", title: "RSS idle after start", unit: "MB", higherIsBetter: false) { b, _, _ in ("< 30 MB", b < 30) },
+        Metric(key: "peak_rss_mb", title: "peak RSS during the round", unit: "MB", higherIsBetter: false) { b, _, _ in ("< 150 MB", b < 150) },
+        Metric(key: "startup_ms", title: "start to first 200 on /v2/", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 300 ms", b < 300) },
+    ]
+}
