@@ -25,6 +25,8 @@ let package = Package(
     targets: [
         // SHA-256/512 from the system's libcrypto, with a hash state that can be saved and resumed.
         .target(name: "CBerthDigest", linkerSettings: [.linkedLibrary("crypto")]),
+        // Process-level system tuning that Swift cannot reach directly (glibc malloc settings).
+        .target(name: "CBerthSystem"),
         .target(
             name: "OCI",
             dependencies: ["CBerthDigest"],
@@ -83,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "berth",
             dependencies: [
-                "BerthServer",
+                "BerthServer", "CBerthSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

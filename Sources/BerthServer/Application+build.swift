@@ -38,7 +38,7 @@ public func buildApplication(
     databaseThreadPool.start()
 
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-    let storage = try FilesystemDriver(root: configuration.resolvedStorageRoot, threadPool: ioThreadPool)
+    let storage = try FilesystemDriver(root: configuration.resolvedStorageRoot, threadPool: ioThreadPool, sync: configuration.storage.filesystemSync)
     let databasePath = String(configuration.resolvedDatabase.dropFirst("sqlite:".count))
     let database = try await SQLiteDatabaseProvider.open(
         path: databasePath, threadPool: databaseThreadPool, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)

@@ -32,6 +32,8 @@ public struct BerthConfiguration: Sendable, Equatable {
     public struct Storage: Sendable, Equatable, Codable {
         /// Root directory of the filesystem driver; empty means `<dataDirectory>/storage`.
         public var filesystemRoot = ""
+        /// Whether the filesystem driver `fsync`s data before a write counts as done (survives power loss).
+        public var filesystemSync = true
     }
 
     /// Upload session settings.
@@ -81,6 +83,9 @@ public struct BerthConfiguration: Sendable, Equatable {
     /// Parses YAML text over the defaults.
     public static func parse(yaml text: String, source: String = "configuration") throws -> BerthConfiguration {
         do {
+            if let tree = try Yams.load(yaml: text) {
+                try FileConfiguration.checkKeys(tree, allowed: FileConfiguration.allowedKeys, path: "")
+            }
             let file = try YAMLDecoder().decode(FileConfiguration.self, from: text)
             var config = BerthConfiguration()
             file.apply(to: &config)
@@ -100,6 +105,7 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_DATA_DIR"] { dataDirectory = v }
         if let v = env["BERTH_DATABASE"] { database = v }
         if let v = env["BERTH_STORAGE_ROOT"] { storage.filesystemRoot = v }
+        if let v = env["BERTH_STORAGE_SYNC"] { storage.filesystemSync = try Self.bool(v, "BERTH_STORAGE_SYNC") }
         if let v = env["BERTH_UPLOAD_MAX_AGE_SECONDS"] { uploads.maxAgeSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_MAX_AGE_SECONDS")) }
         if let v = env["BERTH_UPLOAD_PURGE_INTERVAL_SECONDS"] { uploads.purgeIntervalSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS")) }
         if let v = env["BERTH_DELETE_ENABLED"] { registry.deleteEnabled = try Self.bool(v, "BERTH_DELETE_ENABLED") }
@@ -147,9 +153,34 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 
 /// The YAML file's shape: every key optional, unknown keys rejected.
 struct FileConfiguration: Decodable {
+    /// Every key the file may hold; a nested dictionary lists a section's keys.
+    static var allowedKeys: [String: Any] { [
+        "http": ["address": true, "port": true],
+        "dataDirectory": true,
+        "database": true,
+        "storage": ["filesystem": ["root": true, "sync": true]],
+        "uploads": ["maxAgeSeconds": true, "purgeIntervalSeconds": true],
+        "registry": ["deleteEnabled": true],
+        "log": ["level": true, "format": true, "accessLog": true],
+    ] }
+
+    /// Rejects keys the configuration does not know, so a misspelt setting is not silently ignored.
+    static func checkKeys(_ node: Any, allowed: [String: Any], path: String) throws {
+        guard let map = node as? [String: Any] else {
+            throw ConfigurationError("\(path.isEmpty ? "the configuration" : path) must be a mapping")
+        }
+        for (key, value) in map {
+            let here = path.isEmpty ? key : "\(path).\(key)"
+            guard let rule = allowed[key] else { throw ConfigurationError("unknown configuration key \(here)") }
+            if let section = rule as? [String: Any], !(value is NSNull) {
+                try checkKeys(value, allowed: section, path: here)
+            }
+        }
+    }
+
     struct HTTP: Decodable { var address: String?; var port: Int? }
     struct Storage: Decodable {
-        struct Filesystem: Decodable { var root: String? }
+        struct Filesystem: Decodable { var root: String?; var sync: Bool? }
         var filesystem: Filesystem?
     }
     struct Uploads: Decodable { var maxAgeSeconds: Int64?; var purgeIntervalSeconds: Int64? }
@@ -170,6 +201,7 @@ struct FileConfiguration: Decodable {
         if let v = dataDirectory { c.dataDirectory = v }
         if let v = database { c.database = v }
         if let v = storage?.filesystem?.root { c.storage.filesystemRoot = v }
+        if let v = storage?.filesystem?.sync { c.storage.filesystemSync = v }
         if let v = uploads?.maxAgeSeconds { c.uploads.maxAgeSeconds = v }
         if let v = uploads?.purgeIntervalSeconds { c.uploads.purgeIntervalSeconds = v }
         if let v = registry?.deleteEnabled { c.registry.deleteEnabled = v }

@@ -39,7 +39,7 @@ public struct UploadService: Sendable {
         let repo = try await repositoryForUpload(repository, id)
         return try await withLease(id, repo: repo) { record, hasher, lease in
             let size = try await write(body, to: id, record: record, hasher: &hasher, lease: &lease, range: range, contentLength: contentLength)
-            return (size, UploadStatus(id: id, size: size))
+            return .keep(size: size, UploadStatus(id: id, size: size))
         }
     }
 
@@ -49,30 +49,18 @@ public struct UploadService: Sendable {
         _ id: UploadID, in repository: RepositoryName, digest: Digest, lastChunk body: Body, range: ChunkRange?, contentLength: Int64?
     ) async throws -> Digest where Body.Element == ByteBuffer {
         let repo = try await repositoryForUpload(repository, id)
-        var outcome: Result<Int64, DistributionError> = .failure(DistributionError(.blobUploadInvalid, "upload did not complete"))
-        let finalSize = try await withLease(id, repo: repo) { record, hasher, lease in
+        let result: Result<Digest, DistributionError> = try await withLease(id, repo: repo) { record, hasher, lease in
             let size = try await write(body, to: id, record: record, hasher: &hasher, lease: &lease, range: range, contentLength: contentLength)
-            let actual: Digest
-            if hasher.algorithm == digest.algorithm {
-                actual = hasher.digest()
-            } else {
-                actual = try await rehash(id, size: size, algorithm: digest.algorithm)
+            let actual = hasher.algorithm == digest.algorithm ? hasher.digest() : try await rehash(id, size: size, algorithm: digest.algorithm)
+            guard actual == digest else {
+                await discard(id)
+                return .finished(.failure(DistributionError(.digestInvalid, "uploaded content has digest \(actual), not \(digest)")))
             }
-            if actual != digest {
-                outcome = .failure(DistributionError(.digestInvalid, "uploaded content has digest \(actual), not \(digest)"))
-            } else {
-                outcome = .success(size)
-            }
-            return (size, size)
+            // Published while the lease is still held, so no other request can write to the session meanwhile.
+            try await commit(id, digest: digest, size: size, repositoryID: repo.id)
+            return .finished(.success(digest))
         }
-        switch outcome {
-        case .failure(let error):
-            await discard(id)
-            throw error
-        case .success:
-            try await commit(id, digest: digest, size: finalSize, repositoryID: repo.id)
-            return digest
-        }
+        return try result.get()
     }
 
     /// Uploads a whole blob in one request (`POST …/uploads/?digest=`).
@@ -133,11 +121,19 @@ public struct UploadService: Sendable {
         DistributionError(.blobUploadUnknown, "upload session \(id) is unknown")
     }
 
+    /// What a leased step did with the session.
+    private enum LeaseOutcome<R> {
+        /// The session goes on with `size` bytes and the hasher's state; the lease is released.
+        case keep(size: Int64, R)
+        /// The step finished or discarded the session itself; there is nothing to release.
+        case finished(R)
+    }
+
     /// Takes the session's lease, runs `body` with its state, and records the new size and hash state.
     /// If `body` throws, the session keeps its previous state (bytes past it are truncated by the next writer).
     private func withLease<R: Sendable>(
         _ id: UploadID, repo: RepositoryRecord,
-        _ body: (UploadRecord, inout DigestHasher, inout HeldLease) async throws -> (Int64, R)
+        _ body: (UploadRecord, inout DigestHasher, inout HeldLease) async throws -> LeaseOutcome<R>
     ) async throws -> R {
         let token = UploadID.generate().value
         let now = Clock.nowMilliseconds()
@@ -154,17 +150,22 @@ public struct UploadService: Sendable {
             hasher = try await rehashState(id, size: record.size)
         }
         var lease = HeldLease(id: id, token: token, renewedAt: now, store: store, duration: configuration.uploadLeaseMilliseconds)
-        let result: (Int64, R)
+        let outcome: LeaseOutcome<R>
         do {
-            result = try await body(record, &hasher, &lease)
+            outcome = try await body(record, &hasher, &lease)
         } catch {
             _ = try? await store.releaseUpload(id: id.value, token: token, size: record.size, hashState: record.hashState, now: Clock.nowMilliseconds())
             throw error
         }
-        guard try await store.releaseUpload(id: id.value, token: token, size: result.0, hashState: hasher.savedState, now: Clock.nowMilliseconds()) else {
-            throw DistributionError(.blobUploadInvalid, "upload session \(id) was taken over by another request")
+        switch outcome {
+        case .finished(let result):
+            return result
+        case .keep(let size, let result):
+            guard try await store.releaseUpload(id: id.value, token: token, size: size, hashState: hasher.savedState, now: Clock.nowMilliseconds()) else {
+                throw DistributionError(.blobUploadInvalid, "upload session \(id) was taken over by another request")
+            }
+            return result
         }
-        return result.1
     }
 
     /// Streams `body` into the session's data after its committed bytes; returns the new size.

@@ -6,21 +6,26 @@ import Darwin
 import NIOCore
 import NIOPosix
 
-/// Stores objects as files under a root directory. Blocking system calls run on NIO's thread pool;
-/// writes are made durable with `fsync` and become visible through `rename`, so a crash never
-/// leaves a partial object at its final path.
+/// Stores objects as files under a root directory. Blocking system calls run on NIO's thread pool.
+/// Objects become visible through `rename`, so a crash never leaves a partial object at its final path.
+/// With `sync` (the default) data and directory entries are also `fsync`ed before a write is reported done,
+/// so acknowledged writes survive a power failure; without it they survive process crashes only (as with
+/// the CNCF distribution registry's filesystem driver).
 public struct FilesystemDriver: StorageDriver {
     /// The root directory.
     public let root: String
     let threadPool: NIOThreadPool
     /// Bytes read per chunk when streaming.
     let readChunkSize: Int
+    /// Whether writes are flushed to stable storage before they count as done.
+    public let sync: Bool
 
     /// Uses (and creates) `root`.
-    public init(root: String, threadPool: NIOThreadPool = .singleton, readChunkSize: Int = 512 * 1024) throws {
+    public init(root: String, threadPool: NIOThreadPool = .singleton, readChunkSize: Int = 1024 * 1024, sync: Bool = true) throws {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         self.threadPool = threadPool
         self.readChunkSize = readChunkSize
+        self.sync = sync
         try POSIX.makeDirectories(self.root)
     }
 
@@ -70,12 +75,13 @@ public struct FilesystemDriver: StorageDriver {
             }
             return fd
         }
-        return FileWriter(fd: fd, offset: offset, threadPool: threadPool)
+        return FileWriter(fd: fd, offset: offset, threadPool: threadPool, sync: sync)
     }
 
     public func put(_ bytes: ByteBuffer, at path: StoragePath) async throws {
         let full = fullPath(path)
         let parent = path.parent.map(fullPath) ?? root
+        let sync = self.sync
         try await threadPool.runIfActive {
             try POSIX.makeDirectories(parent)
             let temp = "\(full).tmp-\(UInt64.random(in: 0 ... .max))"
@@ -83,10 +89,10 @@ public struct FilesystemDriver: StorageDriver {
             guard fd >= 0 else { throw POSIX.error("open", temp) }
             do {
                 try POSIX.writeAll(fd: fd, bytes, at: 0)
-                guard fsync(fd) == 0 else { throw POSIX.error("fsync", temp) }
+                if sync { guard fsync(fd) == 0 else { throw POSIX.error("fsync", temp) } }
                 close(fd)
                 guard rename(temp, full) == 0 else { throw POSIX.error("rename", temp) }
-                POSIX.syncDirectory(parent)
+                if sync { POSIX.syncDirectory(parent) }
             } catch {
                 close(fd)
                 unlink(temp)
@@ -112,13 +118,14 @@ public struct FilesystemDriver: StorageDriver {
         let from = fullPath(source)
         let to = fullPath(destination)
         let parent = destination.parent.map(fullPath) ?? root
+        let sync = self.sync
         try await threadPool.runIfActive {
             try POSIX.makeDirectories(parent)
             if rename(from, to) != 0 {
                 if errno == ENOENT { throw StorageError.notFound(source) }
                 throw POSIX.error("rename", from)
             }
-            POSIX.syncDirectory(parent)
+            if sync { POSIX.syncDirectory(parent) }
         }
     }
 
@@ -193,11 +200,13 @@ struct FileWriter: StorageWriter {
     private var pending: ByteBuffer
     private var written: Int64
     private var finished = false
+    private let sync: Bool
     private static let flushThreshold = 1024 * 1024
 
-    init(fd: Int32, offset: Int64, threadPool: NIOThreadPool) {
+    init(fd: Int32, offset: Int64, threadPool: NIOThreadPool, sync: Bool) {
         self.fd = fd
         self.threadPool = threadPool
+        self.sync = sync
         self.written = offset
         self.pending = ByteBufferAllocator().buffer(capacity: 0)
     }
@@ -233,6 +242,10 @@ struct FileWriter: StorageWriter {
         }
         finished = true
         let fd = self.fd
+        guard sync else {
+            close(fd)
+            return
+        }
         try await threadPool.runIfActive {
             defer { close(fd) }
             guard fdatasync(fd) == 0 else { throw POSIX.error("fdatasync", "upload") }

@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
+        MemoryTuning.apply()
         var settings: BerthConfiguration
         do {
             settings = try config.map(BerthConfiguration.load(yamlFile:)) ?? BerthConfiguration()

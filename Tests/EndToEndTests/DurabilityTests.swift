@@ -169,6 +169,7 @@ struct DurabilityTests {
             let afterPull = server.memory()
 
             let limit = 64 << 20
+            print("2 GiB blob: RSS before \(before.rss >> 20) MiB, peak after push \(afterPush.peak >> 20) MiB, after pull \(afterPull.peak >> 20) MiB")
             #expect(afterPush.peak - before.rss < limit, "push raised peak RSS by \((afterPush.peak - before.rss) >> 20) MiB")
             #expect(afterPull.peak - before.rss < limit, "pull raised peak RSS by \((afterPull.peak - before.rss) >> 20) MiB")
         }

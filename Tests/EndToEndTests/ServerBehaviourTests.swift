@@ -91,3 +91,15 @@ struct ServerBehaviourTests {
         await server.destroy()
     }
 }
+
+extension ServerBehaviourTests {
+    @Test("a misspelt configuration key is refused with its name")
+    func unknownKey() async throws {
+        let dir = try TemporaryDirectory("config-typo")
+        defer { dir.remove() }
+        try Data("storage:\n  filesytem:\n    root: /tmp/x\n".utf8).write(to: URL(fileURLWithPath: dir.file("typo.yaml")))
+        let result = try await ProcessRunner.run([BerthInstance.binaryPath, "serve", "--config", dir.file("typo.yaml")])
+        #expect(!result.succeeded)
+        #expect(result.stderr.contains("storage.filesytem"))
+    }
+}
