@@ -4,16 +4,15 @@ import Storage
 /// Where the registry keeps things in storage. Paths come only from validated digests and
 /// server-generated upload ids, so no client input reaches a path unchecked.
 public enum StorageLayout {
-    /// Content-addressed bytes of a blob or manifest: `blobs/<alg>/<hex[0..2]>/<hex>/data`.
+    /// Content-addressed bytes of a blob or manifest: `blobs/<alg>/<hex[0..2]>/<hex>`.
+    /// One file per object and no directory per object: creating and removing directories is what costs most
+    /// on ext4 when many small objects arrive.
     public static func blob(_ digest: Digest) -> StoragePath {
-        StoragePath("blobs", digest.algorithm.rawValue, String(digest.hex.prefix(2)), digest.hex, "data")
+        StoragePath("blobs", digest.algorithm.rawValue, String(digest.hex.prefix(2)), digest.hex)
     }
 
-    /// The directory of an upload session.
-    public static func uploadDirectory(_ id: UploadID) -> StoragePath { StoragePath("uploads", id.value) }
-
-    /// The bytes received so far by an upload session.
-    public static func uploadData(_ id: UploadID) -> StoragePath { StoragePath("uploads", id.value, "data") }
+    /// The bytes received so far by an upload session: `uploads/<id>`.
+    public static func upload(_ id: UploadID) -> StoragePath { StoragePath("uploads", id.value) }
 
     /// The directory holding all upload sessions.
     public static let uploadsRoot = StoragePath("uploads")

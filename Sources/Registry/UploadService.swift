@@ -98,12 +98,12 @@ public struct UploadService: Sendable {
                 purged += 1
             }
         }
-        // Directories left by sessions whose database row is already gone (a crash between the two deletions).
+        // Files left by sessions whose database row is already gone (a crash between the two deletions).
         for name in try await storage.list(StorageLayout.uploadsRoot) {
             guard let id = try? UploadID(parsing: name) else { continue }
-            let modified = try await storage.modificationTime(of: StorageLayout.uploadDirectory(id)) ?? 0
+            let modified = try await storage.modificationTime(of: StorageLayout.upload(id)) ?? 0
             if Int64(modified * 1000) < cutoff, try await store.deleteUpload(id: id.value) == false {
-                try await storage.delete(StorageLayout.uploadDirectory(id))
+                try await storage.delete(StorageLayout.upload(id))
             }
         }
         if purged > 0 { logger.info("purged stale uploads", metadata: ["count": "\(purged)"]) }
@@ -181,7 +181,7 @@ public struct UploadService: Sendable {
         do {
             for try await chunk in body where chunk.readableBytes > 0 {
                 if writer == nil {
-                    writer = try await storage.writer(for: StorageLayout.uploadData(id), startingAt: record.size)
+                    writer = try await storage.writer(for: StorageLayout.upload(id), startingAt: record.size)
                 }
                 chunk.withUnsafeReadableBytes { hasher.update($0) }
                 try await writer!.write(chunk)
@@ -196,7 +196,7 @@ public struct UploadService: Sendable {
             }
             if writer == nil && record.size == 0 {
                 // An empty blob still needs a (zero-length) data object to commit.
-                writer = try await storage.writer(for: StorageLayout.uploadData(id), startingAt: 0)
+                writer = try await storage.writer(for: StorageLayout.upload(id), startingAt: 0)
             }
             try await writer?.commit()
         } catch {
@@ -211,7 +211,7 @@ public struct UploadService: Sendable {
         logger.notice("rehashing upload from storage", metadata: ["upload": "\(id)", "bytes": "\(size)"])
         var hasher = DigestHasher(.sha256)
         guard size > 0 else { return hasher }
-        let reader = try await storage.reader(for: StorageLayout.uploadData(id), range: 0 ..< size)
+        let reader = try await storage.reader(for: StorageLayout.upload(id), range: 0 ..< size)
         do {
             while let chunk = try await reader.next() { chunk.withUnsafeReadableBytes { hasher.update($0) } }
         } catch {
@@ -225,29 +225,24 @@ public struct UploadService: Sendable {
     private func rehash(_ id: UploadID, size: Int64, algorithm: DigestAlgorithm) async throws -> Digest {
         var hasher = DigestHasher(algorithm)
         if size > 0 {
-            let reader = try await storage.reader(for: StorageLayout.uploadData(id), range: 0 ..< size)
+            let reader = try await storage.reader(for: StorageLayout.upload(id), range: 0 ..< size)
             while let chunk = try await reader.next() { chunk.withUnsafeReadableBytes { hasher.update($0) } }
             await reader.close()
         }
         return hasher.digest()
     }
 
-    /// Moves verified bytes to their content address (unless already there) and links the blob.
+    /// Moves verified bytes to their content address and links the blob.
     private func commit(_ id: UploadID, digest: Digest, size: Int64, repositoryID: Int64) async throws {
-        let target = StorageLayout.blob(digest)
-        if try await storage.size(of: target) == size {
-            try await storage.delete(StorageLayout.uploadDirectory(id))
-        } else {
-            try await storage.move(StorageLayout.uploadData(id), to: target)
-        }
+        // If the same content is already stored, the rename replaces it with identical bytes, atomically.
+        try await storage.move(StorageLayout.upload(id), to: StorageLayout.blob(digest))
         try await store.completeUpload(id: id.value, digest: digest, size: size, repositoryID: repositoryID, now: Clock.nowMilliseconds())
-        try? await storage.delete(StorageLayout.uploadDirectory(id))
     }
 
     private func discard(_ id: UploadID) async {
         do {
             _ = try await store.deleteUpload(id: id.value)
-            try await storage.delete(StorageLayout.uploadDirectory(id))
+            try await storage.delete(StorageLayout.upload(id))
         } catch {
             logger.warning("could not discard upload", metadata: ["upload": "\(id)", "error": "\(error)"])
         }

@@ -62,20 +62,7 @@ public struct FilesystemDriver: StorageDriver {
     }
 
     public func writer(for path: StoragePath, startingAt offset: Int64) async throws -> any StorageWriter {
-        let full = fullPath(path)
-        let parent = path.parent.map(fullPath)
-        let fd: Int32 = try await threadPool.runIfActive {
-            if let parent { try POSIX.makeDirectories(parent) }
-            let fd = open(full, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw POSIX.error("open", full) }
-            if ftruncate(fd, off_t(offset)) != 0 {
-                let e = POSIX.error("ftruncate", full)
-                close(fd)
-                throw e
-            }
-            return fd
-        }
-        return FileWriter(fd: fd, offset: offset, threadPool: threadPool, sync: sync)
+        FileWriter(path: fullPath(path), parent: path.parent.map(fullPath), offset: offset, threadPool: threadPool, sync: sync)
     }
 
     public func put(_ bytes: ByteBuffer, at path: StoragePath) async throws {
@@ -83,9 +70,12 @@ public struct FilesystemDriver: StorageDriver {
         let parent = path.parent.map(fullPath) ?? root
         let sync = self.sync
         try await threadPool.runIfActive {
-            try POSIX.makeDirectories(parent)
             let temp = "\(full).tmp-\(UInt64.random(in: 0 ... .max))"
-            let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            var fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd < 0, errno == ENOENT {
+                try POSIX.makeDirectories(parent)
+                fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            }
             guard fd >= 0 else { throw POSIX.error("open", temp) }
             do {
                 try POSIX.writeAll(fd: fd, bytes, at: 0)
@@ -102,16 +92,26 @@ public struct FilesystemDriver: StorageDriver {
     }
 
     public func get(_ path: StoragePath) async throws -> ByteBuffer {
-        let reader = try await reader(for: path, range: nil)
-        var out = ByteBuffer()
-        do {
-            while let chunk = try await reader.next() { out.writeImmutableBuffer(chunk) }
-        } catch {
-            await reader.close()
-            throw error
+        let full = fullPath(path)
+        return try await threadPool.runIfActive {
+            let fd = open(full, O_RDONLY | O_CLOEXEC)
+            if fd < 0 {
+                if errno == ENOENT || errno == ENOTDIR { throw StorageError.notFound(path) }
+                throw POSIX.error("open", full)
+            }
+            defer { close(fd) }
+            let size = Int(try POSIX.fileSize(fd: fd))
+            var buffer = ByteBufferAllocator().buffer(capacity: size)
+            while buffer.readableBytes < size {
+                let done = buffer.readableBytes
+                let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size - done) { ptr in
+                    pread(fd, ptr.baseAddress, size - done, off_t(done))
+                }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw StorageError.backend("\(path) ended early") }
+            }
+            return buffer
         }
-        await reader.close()
-        return out
     }
 
     public func move(_ source: StoragePath, to destination: StoragePath) async throws {
@@ -120,10 +120,12 @@ public struct FilesystemDriver: StorageDriver {
         let parent = destination.parent.map(fullPath) ?? root
         let sync = self.sync
         try await threadPool.runIfActive {
-            try POSIX.makeDirectories(parent)
             if rename(from, to) != 0 {
-                if errno == ENOENT { throw StorageError.notFound(source) }
-                throw POSIX.error("rename", from)
+                guard errno == ENOENT else { throw POSIX.error("rename", from) }
+                // Either the source is missing or the destination's directory does not exist yet.
+                guard access(from, F_OK) == 0 else { throw StorageError.notFound(source) }
+                try POSIX.makeDirectories(parent)
+                guard rename(from, to) == 0 else { throw POSIX.error("rename", from) }
             }
             if sync { POSIX.syncDirectory(parent) }
         }
@@ -193,68 +195,94 @@ final class FileReader: StorageReader, @unchecked Sendable {
     }
 }
 
-/// Appends to a file, gathering small buffers into larger writes.
+/// Appends to a file, gathering small buffers into ~1 MiB writes. The file is opened by the first write, in the
+/// same thread-pool hop, and each write runs while the caller already receives the next batch (one write in
+/// flight at a time, so memory stays bounded and order is kept).
 struct FileWriter: StorageWriter {
-    private let fd: Int32
+    private let path: String
+    private let parent: String?
+    private let startOffset: Int64
     private let threadPool: NIOThreadPool
-    private var pending: ByteBuffer
-    private var written: Int64
-    private var finished = false
     private let sync: Bool
+    private var fd: Int32 = -1
+    private var inFlight: EventLoopFuture<Int32>? = nil
+    private var pending: ByteBuffer
+    private var handedOff: Int64
+    private var finished = false
     private static let flushThreshold = 1024 * 1024
 
-    init(fd: Int32, offset: Int64, threadPool: NIOThreadPool, sync: Bool) {
-        self.fd = fd
+    init(path: String, parent: String?, offset: Int64, threadPool: NIOThreadPool, sync: Bool) {
+        self.path = path
+        self.parent = parent
+        self.startOffset = offset
         self.threadPool = threadPool
         self.sync = sync
-        self.written = offset
+        self.handedOff = offset
         self.pending = ByteBufferAllocator().buffer(capacity: 0)
     }
 
-    var size: Int64 { written + Int64(pending.readableBytes) }
+    var size: Int64 { handedOff + Int64(pending.readableBytes) }
 
     mutating func write(_ buffer: ByteBuffer) async throws {
         if pending.readableBytes == 0 && buffer.readableBytes >= Self.flushThreshold {
-            try await flush(buffer)
+            try await startFlush(buffer)
             return
         }
         pending.writeImmutableBuffer(buffer)
         if pending.readableBytes >= Self.flushThreshold {
             let data = pending
             pending = ByteBufferAllocator().buffer(capacity: Self.flushThreshold + 64 * 1024)
-            try await flush(data)
+            try await startFlush(data)
         }
     }
 
-    private mutating func flush(_ data: ByteBuffer) async throws {
-        let fd = self.fd
-        let at = self.written
-        try await threadPool.runIfActive { try POSIX.writeAll(fd: fd, data, at: at) }
-        written += Int64(data.readableBytes)
+    /// Waits for the write in flight and learns the file descriptor it opened.
+    private mutating func settle() async throws {
+        guard let future = inFlight else { return }
+        inFlight = nil
+        fd = try await future.get()
+    }
+
+    private mutating func startFlush(_ data: ByteBuffer) async throws {
+        try await settle()
+        let (fd, path, parent, start, at) = (self.fd, self.path, self.parent, self.startOffset, self.handedOff)
+        inFlight = threadPool.runIfActive(eventLoop: MultiThreadedEventLoopGroup.singleton.any()) {
+            let handle = fd >= 0 ? fd : try POSIX.openForWriting(path, parent: parent, truncatingTo: start)
+            try POSIX.writeAll(fd: handle, data, at: at)
+            return handle
+        }
+        handedOff += Int64(data.readableBytes)
     }
 
     mutating func commit() async throws {
         precondition(!finished, "writer already finished")
-        if pending.readableBytes > 0 {
-            let data = pending
-            pending.clear()
-            try await flush(data)
-        }
         finished = true
-        let fd = self.fd
-        guard sync else {
-            close(fd)
-            return
+        do { try await settle() } catch {
+            closeIfOpen()
+            throw error
         }
+        let data = pending
+        pending = ByteBuffer()
+        let (fd, path, parent, start, at, sync) = (self.fd, self.path, self.parent, self.startOffset, self.handedOff, self.sync)
+        self.fd = -1
+        handedOff += Int64(data.readableBytes)
         try await threadPool.runIfActive {
-            defer { close(fd) }
-            guard fdatasync(fd) == 0 else { throw POSIX.error("fdatasync", "upload") }
+            let handle = fd >= 0 ? fd : try POSIX.openForWriting(path, parent: parent, truncatingTo: start)
+            defer { close(handle) }
+            if data.readableBytes > 0 { try POSIX.writeAll(fd: handle, data, at: at) }
+            if sync { guard fdatasync(handle) == 0 else { throw POSIX.error("fdatasync", "upload") } }
         }
     }
 
     mutating func cancel() async {
         guard !finished else { return }
         finished = true
-        _ = close(fd)
+        try? await settle()
+        closeIfOpen()
+    }
+
+    private mutating func closeIfOpen() {
+        if fd >= 0 { _ = close(fd) }
+        fd = -1
     }
 }

@@ -46,6 +46,22 @@ enum POSIX {
         throw error("mkdir", path)
     }
 
+    /// Opens `path` for writing (creating it, and its directory on demand) and truncates it to `length`.
+    static func openForWriting(_ path: String, parent: String?, truncatingTo length: Int64) throws -> Int32 {
+        var fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0, errno == ENOENT, let parent {
+            try makeDirectories(parent)
+            fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        }
+        guard fd >= 0 else { throw error("open", path) }
+        if ftruncate(fd, off_t(length)) != 0 {
+            let e = error("ftruncate", path)
+            close(fd)
+            throw e
+        }
+        return fd
+    }
+
     static func writeAll(fd: Int32, _ data: ByteBuffer, at offset: Int64) throws {
         try data.withUnsafeReadableBytes { raw in
             var done = 0

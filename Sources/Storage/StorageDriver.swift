@@ -4,8 +4,8 @@ import NIOCore
 ///
 /// Layout (decided by the registry's `StorageLayout`, never by clients):
 /// ```
-/// blobs/<algorithm>/<first two hex>/<hex>/data   content-addressed bytes (blobs and manifests), written once
-/// uploads/<session id>/data                       bytes of an upload in progress
+/// blobs/<algorithm>/<first two hex>/<hex>   content-addressed bytes (blobs and manifests), written once
+/// uploads/<session id>                      bytes of an upload in progress
 /// ```
 /// Contract: `move` is atomic (readers see the old or the new object, never a part), `commit` makes
 /// written bytes durable, and a path that does not exist reads as `nil`/`StorageError.notFound`.

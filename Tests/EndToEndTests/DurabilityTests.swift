@@ -70,7 +70,7 @@ struct DurabilityTests {
             #expect(Set(tags) == Set((0 ..< 20).map { "t\($0)" }))
             let layerDigest = Digest.compute(of: layer)
             let blobFiles = try FileManager.default.subpathsOfDirectory(atPath: server.dataDirectory + "/storage/blobs")
-                .filter { $0.hasSuffix("/data") }
+                .filter { $0.split(separator: "/").count == 3 }
             #expect(blobFiles.filter { $0.contains(layerDigest.hex) }.count == 1)
             #expect(blobFiles.count == 3)
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: server.dataDirectory + "/storage/uploads")
@@ -122,7 +122,7 @@ struct DurabilityTests {
         #expect(visible >= 5)
         // Nothing in storage sits at a content address that does not match its bytes.
         let root = data.path + "/storage/blobs/sha256"
-        for path in try FileManager.default.subpathsOfDirectory(atPath: root) where path.hasSuffix("/data") {
+        for path in try FileManager.default.subpathsOfDirectory(atPath: root) where path.split(separator: "/").count == 2 {
             let hex = path.split(separator: "/")[1]
             var hasher = DigestHasher(.sha256)
             let bytes = try Data(contentsOf: URL(fileURLWithPath: root + "/" + path))
