@@ -21,10 +21,13 @@ public struct SQLRegistryStore: RegistryStore {
 
     public func createRepository(named name: String, now: Int64) async throws -> RepositoryRecord {
         if let existing = try await repository(named: name) { return existing }
-        return try await provider.transaction { db in
-            try await db.raw("INSERT INTO repositories (name, created_at) VALUES (\(bind: name), \(bind: now)) ON CONFLICT (name) DO NOTHING").run()
-            guard let row = try await db.raw("SELECT id, name FROM repositories WHERE name = \(bind: name)").first() else {
-                throw MetadataError.inconsistent("repository \(name) vanished after insert")
+        return try await provider.write { db in
+            // The no-op update makes RETURNING yield the row whether this call or a concurrent one created it.
+            guard let row = try await db.raw("""
+                INSERT INTO repositories (name, created_at) VALUES (\(bind: name), \(bind: now))
+                ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id, name
+                """).first() else {
+                throw MetadataError.inconsistent("repository \(name) was not returned by its upsert")
             }
             return try Self.repository(row)
         }
@@ -86,7 +89,7 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func unlinkBlob(_ digest: Digest, repositoryID: Int64) async throws -> Bool {
-        try await provider.transaction { db in
+        try await provider.write { db in
             try await db.raw("""
                 DELETE FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description) RETURNING digest
                 """).all().count > 0
@@ -134,11 +137,13 @@ public struct SQLRegistryStore: RegistryStore {
                 """).first()
             if let inserted {
                 let manifestID = try inserted.decode(column: "id", as: Int64.self)
-                let refs = Set(references.blobs.map { ($0.description, 0) }.map(Pair.init))
-                    .union(references.manifests.map { Pair($0.description, 1) })
-                for ref in refs {
+                var seen = Set<String>()
+                let refs = references.blobs.map { ($0.description, 0) } + references.manifests.map { ($0.description, 1) }
+                let rows = refs.filter { seen.insert($0.0).inserted }
+                for batch in stride(from: 0, to: rows.count, by: 200).map({ rows[$0 ..< min($0 + 200, rows.count)] }) {
+                    let values = batch.map { SQLQueryString("(\(bind: manifestID), \(bind: $0.0), \(bind: $0.1))") }
                     try await db.raw("""
-                        INSERT INTO manifest_references (manifest_id, digest, is_manifest) VALUES (\(bind: manifestID), \(bind: ref.digest), \(bind: ref.isManifest))
+                        INSERT INTO manifest_references (manifest_id, digest, is_manifest) VALUES \(values.joined(separator: ", "))
                         ON CONFLICT (manifest_id, digest) DO NOTHING
                         """).run()
                 }
@@ -150,15 +155,6 @@ public struct SQLRegistryStore: RegistryStore {
                     ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at
                     """).run()
             }
-        }
-    }
-
-    private struct Pair: Hashable {
-        let digest: String
-        let isManifest: Int
-        init(_ digest: String, _ isManifest: Int) {
-            self.digest = digest
-            self.isManifest = isManifest
         }
     }
 
@@ -194,7 +190,7 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func deleteTag(_ tag: Tag, repositoryID: Int64) async throws -> Bool {
-        try await provider.transaction { db in
+        try await provider.write { db in
             try await db.raw("DELETE FROM tags WHERE repository_id = \(bind: repositoryID) AND name = \(bind: tag.value) RETURNING name").all().count > 0
         }
     }
@@ -241,7 +237,7 @@ public struct SQLRegistryStore: RegistryStore {
 
     public func createUpload(id: String, repositoryID: Int64, hashState: [UInt8], now: Int64) async throws {
         let state = Data(hashState).base64EncodedString()
-        try await provider.transaction { db in
+        try await provider.write { db in
             try await db.raw("""
                 INSERT INTO uploads (id, repository_id, size, hash_state, created_at, updated_at)
                 VALUES (\(bind: id), \(bind: repositoryID), 0, \(bind: state), \(bind: now), \(bind: now))
@@ -259,21 +255,19 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func acquireUpload(id: String, repositoryID: Int64, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> UploadLease {
-        try await provider.transaction { db in
-            if let row = try await db.raw("""
+        let taken = try await provider.write { db in
+            try await db.raw("""
                 UPDATE uploads SET lease_token = \(bind: token), lease_expires_at = \(bind: now + leaseMilliseconds), updated_at = \(bind: now)
                 WHERE id = \(bind: id) AND repository_id = \(bind: repositoryID) AND (lease_token IS NULL OR lease_expires_at < \(bind: now))
                 RETURNING id, repository_id, size, hash_state, created_at, updated_at
-                """).first() {
-                return .acquired(try Self.upload(row))
-            }
-            let exists = try await db.raw("SELECT id FROM uploads WHERE id = \(bind: id) AND repository_id = \(bind: repositoryID)").first() != nil
-            return exists ? .busy : .unknown
+                """).first().map(Self.upload)
         }
+        if let taken { return .acquired(taken) }
+        return try await upload(id: id, repositoryID: repositoryID) == nil ? .unknown : .busy
     }
 
     public func renewUpload(id: String, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> Bool {
-        try await provider.transaction { db in
+        try await provider.write { db in
             try await db.raw("""
                 UPDATE uploads SET lease_expires_at = \(bind: now + leaseMilliseconds), updated_at = \(bind: now)
                 WHERE id = \(bind: id) AND lease_token = \(bind: token) RETURNING id
@@ -283,7 +277,7 @@ public struct SQLRegistryStore: RegistryStore {
 
     public func releaseUpload(id: String, token: String, size: Int64, hashState: [UInt8], now: Int64) async throws -> Bool {
         let state = Data(hashState).base64EncodedString()
-        return try await provider.transaction { db in
+        return try await provider.write { db in
             try await db.raw("""
                 UPDATE uploads SET size = \(bind: size), hash_state = \(bind: state), lease_token = NULL, lease_expires_at = NULL, updated_at = \(bind: now)
                 WHERE id = \(bind: id) AND lease_token = \(bind: token) RETURNING id
@@ -299,7 +293,7 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func deleteUpload(id: String) async throws -> Bool {
-        try await provider.transaction { db in
+        try await provider.write { db in
             try await db.raw("DELETE FROM uploads WHERE id = \(bind: id) RETURNING id").first() != nil
         }
     }

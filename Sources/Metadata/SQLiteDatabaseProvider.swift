@@ -46,6 +46,11 @@ public final class SQLiteDatabaseProvider: SQLDatabaseProvider {
         return try await body(readers[index].sql(queryLogLevel: nil))
     }
 
+    public func write<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let db = writer.sql(queryLogLevel: nil)
+        return try await writeLock.withLock { try await body(db) }
+    }
+
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let db = writer.sql(queryLogLevel: nil)
         return try await writeLock.withLock {
