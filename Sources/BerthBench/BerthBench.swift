@@ -53,6 +53,8 @@ struct BerthBench: AsyncParsableCommand {
                                         manifestSeconds: manifestSeconds, smallSeconds: smallSeconds)
         let base = randomBlock(1 << 20, seed: 12345)
         var results: [RegistryKind: [RoundResult]] = [:]
+        var finished: [RegistryUnderTest] = []
+        defer { for registry in finished { registry.removeData() } }
 
         for round in 0 ..< rounds {
             let order = round % 2 == 0 ? kinds : kinds.reversed()
@@ -82,6 +84,7 @@ struct BerthBench: AsyncParsableCommand {
                     throw error
                 }
                 await registry.stop()
+                finished.append(registry)
                 log("  " + result.sorted { $0.key < $1.key }.map { "\($0.key)=\(String(format: "%.1f", $0.value))" }.joined(separator: " "))
                 results[kind, default: []].append(result)
             }
@@ -104,6 +107,7 @@ struct BerthBench: AsyncParsableCommand {
                     throw error
                 }
                 await registry.stop()
+                finished.append(registry)
             }
         }
 
