@@ -19,16 +19,10 @@ enum Migrations {
             )
             """,
             """
-            CREATE TABLE blobs (
-                digest TEXT PRIMARY KEY,
-                size BIGINT NOT NULL,
-                created_at BIGINT NOT NULL
-            )
-            """,
-            """
             CREATE TABLE repository_blobs (
                 repository_id BIGINT NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
-                digest TEXT NOT NULL REFERENCES blobs(digest),
+                digest TEXT NOT NULL,
+                size BIGINT NOT NULL,
                 created_at BIGINT NOT NULL,
                 PRIMARY KEY (repository_id, digest)
             )

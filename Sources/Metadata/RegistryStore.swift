@@ -17,7 +17,7 @@ public protocol RegistryStore: Sendable {
     func linkedBlobSize(_ digest: Digest, repositoryID: Int64) async throws -> Int64?
     /// Size of a blob if any repository holds it.
     func blobSize(_ digest: Digest) async throws -> Int64?
-    /// Records a blob (if new) and links it to the repository.
+    /// Links a blob of `size` bytes to the repository (a no-op when already linked).
     func linkBlob(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws
     /// Links a blob that `sourceRepositoryID` holds into `repositoryID`; returns its size, or nil if the source lacks it.
     func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryID: Int64, now: Int64) async throws -> Int64?

@@ -50,42 +50,36 @@ public struct SQLRegistryStore: RegistryStore {
     public func linkedBlobSize(_ digest: Digest, repositoryID: Int64) async throws -> Int64? {
         try await provider.read { db in
             try await db.raw("""
-                SELECT b.size FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest
-                WHERE rb.repository_id = \(bind: repositoryID) AND rb.digest = \(bind: digest.description)
+                SELECT size FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description)
                 """).first().map { try $0.decode(column: "size", as: Int64.self) }
         }
     }
 
     public func blobSize(_ digest: Digest) async throws -> Int64? {
         try await provider.read { db in
-            try await db.raw("SELECT size FROM blobs WHERE digest = \(bind: digest.description)").first()
+            try await db.raw("SELECT size FROM repository_blobs WHERE digest = \(bind: digest.description) LIMIT 1").first()
                 .map { try $0.decode(column: "size", as: Int64.self) }
         }
     }
 
     public func linkBlob(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws {
-        try await provider.transaction { db in
+        try await provider.write { db in
             try await Self.link(digest, size: size, repositoryID: repositoryID, now: now, on: db)
         }
     }
 
     static func link(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64, on db: any SQLDatabase) async throws {
-        try await db.raw("INSERT INTO blobs (digest, size, created_at) VALUES (\(bind: digest.description), \(bind: size), \(bind: now)) ON CONFLICT (digest) DO NOTHING").run()
         try await db.raw("""
-            INSERT INTO repository_blobs (repository_id, digest, created_at) VALUES (\(bind: repositoryID), \(bind: digest.description), \(bind: now))
+            INSERT INTO repository_blobs (repository_id, digest, size, created_at)
+            VALUES (\(bind: repositoryID), \(bind: digest.description), \(bind: size), \(bind: now))
             ON CONFLICT (repository_id, digest) DO NOTHING
             """).run()
     }
 
     public func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryID: Int64, now: Int64) async throws -> Int64? {
-        try await provider.transaction { db in
-            guard let size = try await db.raw("""
-                SELECT b.size FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest
-                WHERE rb.repository_id = \(bind: sourceRepositoryID) AND rb.digest = \(bind: digest.description)
-                """).first().map({ try $0.decode(column: "size", as: Int64.self) }) else { return nil }
-            try await Self.link(digest, size: size, repositoryID: repositoryID, now: now, on: db)
-            return size
-        }
+        guard let size = try await linkedBlobSize(digest, repositoryID: sourceRepositoryID) else { return nil }
+        try await linkBlob(digest, size: size, repositoryID: repositoryID, now: now)
+        return size
     }
 
     public func unlinkBlob(_ digest: Digest, repositoryID: Int64) async throws -> Bool {
@@ -286,7 +280,8 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func completeUpload(id: String, digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws {
-        try await provider.transaction { db in
+        // Two statements without a transaction: if the second is lost, the leftover session row is purged later.
+        try await provider.write { db in
             try await Self.link(digest, size: size, repositoryID: repositoryID, now: now, on: db)
             try await db.raw("DELETE FROM uploads WHERE id = \(bind: id)").run()
         }
