@@ -21,11 +21,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // SHA-256/512 from the system's libcrypto, with a hash state that can be saved and resumed.
         .target(name: "CBerthDigest", linkerSettings: [.linkedLibrary("crypto")]),
-        // Process-level system tuning that Swift cannot reach directly (glibc malloc settings).
+        // System calls and settings Swift cannot reach directly (glibc malloc, Linux sync_file_range).
         .target(name: "CBerthSystem"),
         .target(
             name: "OCI",
@@ -35,7 +36,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "OCI",
+                "OCI", "CBerthSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -68,6 +69,7 @@ let package = Package(
             dependencies: [
                 "OCI", "Registry",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             swiftSettings: swiftSettings
         ),

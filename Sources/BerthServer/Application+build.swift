@@ -66,6 +66,7 @@ public func buildApplication(
 
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
         configuration: .init(address: .hostname(configuration.http.address, port: configuration.http.port), serverName: "berth"),
         onServerRunning: onServerRunning,
         logger: logger

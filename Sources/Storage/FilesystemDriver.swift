@@ -245,10 +245,12 @@ struct FileWriter: StorageWriter {
 
     private mutating func startFlush(_ data: ByteBuffer) async throws {
         try await settle()
-        let (fd, path, parent, start, at) = (self.fd, self.path, self.parent, self.startOffset, self.handedOff)
+        let (fd, path, parent, start, at, sync) = (self.fd, self.path, self.parent, self.startOffset, self.handedOff, self.sync)
         inFlight = threadPool.runIfActive(eventLoop: MultiThreadedEventLoopGroup.singleton.any()) {
             let handle = fd >= 0 ? fd : try POSIX.openForWriting(path, parent: parent, truncatingTo: start)
             try POSIX.writeAll(fd: handle, data, at: at)
+            // Start writeback now, so the final fdatasync finds little left to flush.
+            if sync { POSIX.startWriteback(fd: handle, offset: at, length: data.readableBytes) }
             return handle
         }
         handedOff += Int64(data.readableBytes)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CBerthSystem
 import NIOCore
 
 /// Blocking file-system helpers for the filesystem driver; call them on a thread pool.
@@ -74,6 +75,11 @@ enum POSIX {
                 done += n
             }
         }
+    }
+
+    /// Asks the kernel to start writing a range of a file to disk without waiting for it.
+    static func startWriteback(fd: Int32, offset: Int64, length: Int) {
+        _ = berth_start_writeback(fd, offset, Int64(length))
     }
 
     static func syncDirectory(_ path: String) {

@@ -187,3 +187,19 @@ struct BlobAPITests {
         }
     }
 }
+
+extension BlobAPITests {
+    @Test("a client that sends Expect: 100-continue gets 100 Continue before it sends the body")
+    func expectContinue() async throws {
+        try await withServer { server, http in
+            let start = try await http.request(.POST, "/v2/expect/blobs/uploads/")
+            let location = try #require(start.header("Location"))
+            let script = RealClientTests.scriptsDirectory + "/expect_continue.py"
+            let result = try await ProcessRunner.run(["python3", script, "127.0.0.1", String(server.port), location], timeout: 30)
+            try #require(result.succeeded, "\(result.combined)")
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.first == "HTTP/1.1 100 Continue")
+            #expect(lines.last == "HTTP/1.1 202 Accepted")
+        }
+    }
+}
