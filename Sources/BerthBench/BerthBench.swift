@@ -26,6 +26,9 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "Tags per repository for the listing workload.") var tags = 10
     @Option(help: "Where to write the report (markdown).") var output = "docs/benchmarks.md"
     @Option(help: "Only these registries (berth, distribution).") var only: [String] = []
+    @Option(help: "Only these workloads (push, pull, chunked, manifest, small); pull implies push.") var workloads: [String] = []
+
+    func wants(_ name: String) -> Bool { workloads.isEmpty || workloads.contains(name) || (name == "push" && workloads.contains("pull")) }
 
     func run() async throws {
         var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
@@ -46,6 +49,9 @@ struct BerthBench: AsyncParsableCommand {
         let log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         let kinds = only.isEmpty ? RegistryKind.allCases : RegistryKind.allCases.filter { only.contains($0.rawValue) }
         let scratch = NSTemporaryDirectory()
+        let warm = Int(Double(ProcessInfo.processInfo.physicalMemory) * 0.6)
+        log("warming \(warm >> 30) GiB of memory")
+        warmMemory(bytes: warm)
         log("measuring machine limits")
         let limits = try MachineLimits.measure(scratch: scratch)
         log(String(format: "  SHA-256 %.0f MB/s, cached read %.0f MB/s", limits.sha256MBps, limits.cachedReadMBps))
@@ -66,18 +72,22 @@ struct BerthBench: AsyncParsableCommand {
                     try await Task.sleep(for: .milliseconds(500))
                     result["idle_rss_mb"] = registry.memory().rss / 1e6
                     let workloads = Workloads(http: BenchHTTP(client: client, base: registry.baseURL), settings: settings, base: base, log: log)
-                    var blobs = workloads.makeBlobs(stamp: UInt64(round * 2 + 1))
-                    result["push_mono_mbps"] = try await workloads.push(blobs, chunked: false, repositoryPrefix: "bench/mono")
-                    result["pull_mbps"] = try await workloads.pull(blobs, repositoryPrefix: "bench/mono")
-                    blobs = []
-                    blobs = workloads.makeBlobs(stamp: UInt64(round * 2 + 2))
-                    result["push_chunked_mbps"] = try await workloads.push(blobs, chunked: true, repositoryPrefix: "bench/chunked")
-                    blobs = []
-                    let get = try await workloads.manifestLoad(method: .GET)
-                    (result["manifest_get_rps"], result["manifest_get_p50_ms"], result["manifest_get_p99_ms"]) = (get.0, get.1, get.2)
-                    let head = try await workloads.manifestLoad(method: .HEAD)
-                    (result["manifest_head_rps"], result["manifest_head_p50_ms"], result["manifest_head_p99_ms"]) = (head.0, head.1, head.2)
-                    result["small_pushes_per_s"] = try await workloads.smallPushes()
+                    if wants("push") {
+                        let blobs = workloads.makeBlobs(stamp: UInt64(round * 2 + 1))
+                        result["push_mono_mbps"] = try await workloads.push(blobs, chunked: false, repositoryPrefix: "bench/mono")
+                        if wants("pull") { result["pull_mbps"] = try await workloads.pull(blobs, repositoryPrefix: "bench/mono") }
+                    }
+                    if wants("chunked") {
+                        let blobs = workloads.makeBlobs(stamp: UInt64(round * 2 + 2))
+                        result["push_chunked_mbps"] = try await workloads.push(blobs, chunked: true, repositoryPrefix: "bench/chunked")
+                    }
+                    if wants("manifest") {
+                        let get = try await workloads.manifestLoad(method: .GET)
+                        (result["manifest_get_rps"], result["manifest_get_p50_ms"], result["manifest_get_p99_ms"]) = (get.0, get.1, get.2)
+                        let head = try await workloads.manifestLoad(method: .HEAD)
+                        (result["manifest_head_rps"], result["manifest_head_p50_ms"], result["manifest_head_p99_ms"]) = (head.0, head.1, head.2)
+                    }
+                    if wants("small") { result["small_pushes_per_s"] = try await workloads.smallPushes() }
                     result["peak_rss_mb"] = registry.memory().peak / 1e6
                 } catch {
                     await registry.stop()

@@ -42,6 +42,20 @@ struct MachineLimits {
     }
 }
 
+/// Touches `bytes` of memory once and frees it. On a virtual machine whose memory the host backs lazily, the
+/// first touch of a page is slow; without this the first registry to fill the page cache pays for it.
+func warmMemory(bytes: Int) {
+    let pageSize = 4096
+    guard let region = malloc(bytes) else { return }
+    let raw = region.assumingMemoryBound(to: UInt8.self)
+    var offset = 0
+    while offset < bytes {
+        raw[offset] = 1
+        offset += pageSize
+    }
+    free(region)
+}
+
 /// Fresh pseudo-random bytes (xorshift64), fast enough to make gigabytes of incompressible test data.
 func randomBlock(_ count: Int, seed: UInt64) -> [UInt8] {
     var out = [UInt8](repeating: 0, count: count)
