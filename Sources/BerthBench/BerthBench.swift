@@ -121,7 +121,14 @@ struct BerthBench: AsyncParsableCommand {
             }
         }
 
-        let command = (["bench/run"] + CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--berth") && !$0.hasPrefix("--distribution") }).joined(separator: " ")
+        var shown: [String] = ["bench/run"]
+        var arguments = CommandLine.arguments.dropFirst().makeIterator()
+        while let argument = arguments.next() {
+            // bench/run supplies the two binaries itself.
+            if argument == "--berth" || argument == "--distribution" { _ = arguments.next(); continue }
+            shown.append(argument)
+        }
+        let command = shown.joined(separator: " ")
         let settingsText = "\(rounds) rounds; \(clients) clients × \(layersPerClient) layers × \(layerMib) MiB per push workload; " +
             "\(chunkMib) MiB chunks; manifest load \(Int(manifestSeconds)) s at 64 connections; small pushes \(Int(smallSeconds)) s at 200 clients; " +
             "listing \(repositories) repositories × \(tags) tags"
