@@ -15,8 +15,6 @@ public protocol RegistryStore: Sendable {
 
     /// Size of a blob if it is linked to the repository.
     func linkedBlobSize(_ digest: Digest, repositoryID: Int64) async throws -> Int64?
-    /// Size of a blob if any repository holds it.
-    func blobSize(_ digest: Digest) async throws -> Int64?
     /// Links a blob of `size` bytes to the repository (a no-op when already linked).
     func linkBlob(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws
     /// Links a blob that `sourceRepositoryID` holds into `repositoryID`; returns its size, or nil if the source lacks it.

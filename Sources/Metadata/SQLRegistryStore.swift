@@ -55,13 +55,6 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
-    public func blobSize(_ digest: Digest) async throws -> Int64? {
-        try await provider.read { db in
-            try await db.raw("SELECT size FROM repository_blobs WHERE digest = \(bind: digest.description) LIMIT 1").first()
-                .map { try $0.decode(column: "size", as: Int64.self) }
-        }
-    }
-
     public func linkBlob(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws {
         try await provider.write { db in
             try await Self.link(digest, size: size, repositoryID: repositoryID, now: now, on: db)

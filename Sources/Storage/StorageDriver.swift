@@ -56,8 +56,6 @@ public protocol StorageWriter {
 public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The object does not exist.
     case notFound(StoragePath)
-    /// The requested range does not fit the object.
-    case invalidRange
     /// The backend failed; the message says how, without secrets.
     case backend(String)
 
@@ -65,7 +63,6 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notFound(let p): return "storage object \(p) not found"
-        case .invalidRange: return "requested range is not satisfiable"
         case .backend(let m): return "storage backend error: \(m)"
         }
     }

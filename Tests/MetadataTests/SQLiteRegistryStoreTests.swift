@@ -38,7 +38,7 @@ struct SQLiteRegistryStoreTests {
             #expect(try await store.missingBlobs([digest("x"), digest("y"), digest("y")], repositoryID: b.id) == [digest("y")])
             #expect(try await store.unlinkBlob(digest("x"), repositoryID: a.id))
             #expect(try await store.unlinkBlob(digest("x"), repositoryID: a.id) == false)
-            #expect(try await store.blobSize(digest("x")) == 7)
+            #expect(try await store.linkedBlobSize(digest("x"), repositoryID: b.id) == 7)
         }
     }
 
