@@ -5,12 +5,8 @@ import OCI
 import Storage
 
 /// Reads, mounts and unlinks blobs. A blob is served only from a repository it is linked to.
-public struct BlobService: Sendable {
+public struct BlobService: Sendable, BackendService {
     let backend: RegistryBackend
-    var store: any RegistryStore { backend.store }
-    var storage: any StorageDriver { backend.storage }
-    var configuration: RegistryConfiguration { backend.configuration }
-    var logger: Logger { backend.logger }
 
     /// Creates the service.
     public init(_ backend: RegistryBackend) { self.backend = backend }

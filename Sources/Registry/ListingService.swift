@@ -2,10 +2,8 @@ import Metadata
 import OCI
 
 /// Tag lists, the catalog and the referrers index.
-public struct ListingService: Sendable {
+public struct ListingService: Sendable, BackendService {
     let backend: RegistryBackend
-    var store: any RegistryStore { backend.store }
-    var configuration: RegistryConfiguration { backend.configuration }
 
     /// Creates the service.
     public init(_ backend: RegistryBackend) { self.backend = backend }

@@ -6,13 +6,9 @@ import Storage
 
 /// Stores and serves manifests. Bytes are kept exactly as pushed, under their digest, in storage;
 /// the database records the manifest, what it references, and the tags that point to it.
-public struct ManifestService: Sendable {
+public struct ManifestService: Sendable, BackendService {
     let backend: RegistryBackend
     let cache: ManifestCache
-    var store: any RegistryStore { backend.store }
-    var storage: any StorageDriver { backend.storage }
-    var configuration: RegistryConfiguration { backend.configuration }
-    var logger: Logger { backend.logger }
 
     /// Creates the service; `cache` holds recently used manifest bytes.
     public init(_ backend: RegistryBackend, cache: ManifestCache = ManifestCache()) {

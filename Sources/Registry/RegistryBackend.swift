@@ -21,3 +21,16 @@ public struct RegistryBackend: Sendable {
         self.logger = logger
     }
 }
+
+/// A registry service that works on a `RegistryBackend`; gives it direct names for the backend's parts.
+protocol BackendService {
+    /// The backend the service works on.
+    var backend: RegistryBackend { get }
+}
+
+extension BackendService {
+    var store: any RegistryStore { backend.store }
+    var storage: any StorageDriver { backend.storage }
+    var configuration: RegistryConfiguration { backend.configuration }
+    var logger: Logger { backend.logger }
+}

@@ -6,12 +6,8 @@ import Storage
 
 /// Blob upload sessions. Their state lives in storage (the bytes) and the database (offset and hash state),
 /// never in process memory, so any process can continue a session another one began.
-public struct UploadService: Sendable {
+public struct UploadService: Sendable, BackendService {
     let backend: RegistryBackend
-    var store: any RegistryStore { backend.store }
-    var storage: any StorageDriver { backend.storage }
-    var configuration: RegistryConfiguration { backend.configuration }
-    var logger: Logger { backend.logger }
 
     /// Creates the service.
     public init(_ backend: RegistryBackend) { self.backend = backend }
