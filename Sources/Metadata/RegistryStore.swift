@@ -53,6 +53,8 @@ public protocol RegistryStore: Sendable {
     func releaseUpload(id: String, token: String, size: Int64, hashState: [UInt8], now: Int64) async throws -> Bool
     /// Links the finished blob and deletes the session in one step.
     func completeUpload(id: String, digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws
+    /// Whether a session with this id exists, in any repository.
+    func uploadExists(id: String) async throws -> Bool
     /// Deletes a session; returns whether it existed.
     func deleteUpload(id: String) async throws -> Bool
     /// Ids of sessions not touched since `before` (milliseconds since 1970).

@@ -280,6 +280,12 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
+    public func uploadExists(id: String) async throws -> Bool {
+        try await provider.read { db in
+            try await db.raw("SELECT id FROM uploads WHERE id = \(bind: id)").first() != nil
+        }
+    }
+
     public func deleteUpload(id: String) async throws -> Bool {
         try await provider.write { db in
             try await db.raw("DELETE FROM uploads WHERE id = \(bind: id) RETURNING id").first() != nil

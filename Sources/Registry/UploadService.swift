@@ -87,18 +87,23 @@ public struct UploadService: Sendable, BackendService {
         var purged = 0
         while true {
             let ids = try await store.staleUploads(before: cutoff, limit: 200)
-            if ids.isEmpty { break }
+            var removed = 0
             for raw in ids {
-                guard let id = try? UploadID(parsing: raw) else { _ = try await store.deleteUpload(id: raw); continue }
-                await discard(id)
-                purged += 1
+                if let id = try? UploadID(parsing: raw) {
+                    try await storage.delete(StorageLayout.upload(id))
+                }
+                if try await store.deleteUpload(id: raw) { removed += 1 }
             }
+            purged += removed
+            // Stop when a batch removes nothing, so rows that cannot be deleted never make this loop spin.
+            if ids.count < 200 || removed == 0 { break }
         }
-        // Files left by sessions whose database row is already gone (a crash between the two deletions).
+        // Files whose session row is already gone (a crash between the two deletions). A file with a live row is
+        // left alone, whatever its age: its session is purged by the loop above once the row itself is stale.
         for name in try await storage.list(StorageLayout.uploadsRoot) {
             guard let id = try? UploadID(parsing: name) else { continue }
             let modified = try await storage.modificationTime(of: StorageLayout.upload(id)) ?? 0
-            if Int64(modified * 1000) < cutoff, try await store.deleteUpload(id: id.value) == false {
+            if Int64(modified * 1000) < cutoff, try await store.uploadExists(id: id.value) == false {
                 try await storage.delete(StorageLayout.upload(id))
             }
         }

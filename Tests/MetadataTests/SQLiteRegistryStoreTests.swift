@@ -103,6 +103,8 @@ struct SQLiteRegistryStoreTests {
             #expect(try await store.renewUpload(id: "id1", token: "t1", now: 6500, leaseMilliseconds: 1000) == false)
             #expect(try await store.acquireUpload(id: "nope", repositoryID: repo.id, token: "t", now: 1, leaseMilliseconds: 1) == .unknown)
             #expect(try await store.staleUploads(before: 10_000, limit: 10) == ["id1"])
+            #expect(try await store.uploadExists(id: "id1"))
+            #expect(try await store.uploadExists(id: "nope") == false)
             try await store.completeUpload(id: "id1", digest: digest("blob"), size: 10, repositoryID: repo.id, now: 6000)
             #expect(try await store.upload(id: "id1", repositoryID: repo.id) == nil)
             #expect(try await store.linkedBlobSize(digest("blob"), repositoryID: repo.id) == 10)
