@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import HTTPAPI
 import Hummingbird
@@ -55,14 +56,27 @@ public func buildApplication(
     registryConfiguration.deleteEnabled = configuration.registry.deleteEnabled
     registryConfiguration.uploadMaximumAgeSeconds = configuration.uploads.maxAgeSeconds
 
+    let access: AccessControl
+    do {
+        if let problem = configuration.auth.adminPassword.isEmpty ? nil : PasswordPolicy.problem(with: configuration.auth.adminPassword) {
+            throw ConfigurationError("auth.adminPassword is too weak: \(problem)")
+        }
+        access = try await AccessControl.build(configuration: configuration, database: database, threadPool: ioThreadPool, logger: logger)
+    } catch {
+        await runtime.shutdown()
+        throw error
+    }
+
     let backend = RegistryBackend(store: store, storage: storage, configuration: registryConfiguration, logger: logger)
     let uploads = UploadService(backend)
-    let v2 = V2Controller(blobs: BlobService(backend), uploads: uploads, manifests: ManifestService(backend), listings: ListingService(backend))
+    let v2 = V2Controller(blobs: BlobService(backend), uploads: uploads, manifests: ManifestService(backend), listings: ListingService(backend),
+                          gate: access.gate, audit: access.audit, projects: access.store)
 
     let router = Router(context: BerthRequestContext.self)
     if configuration.log.accessLog { router.add(middleware: AccessLogMiddleware()) }
     HealthController().register(on: router)
     v2.register(on: router)
+    TokenController(authenticator: access.authenticator, tokenService: access.tokenService, audit: access.audit).register(on: router)
 
     var app = Application(
         router: router,
@@ -72,5 +86,6 @@ public func buildApplication(
         logger: logger
     )
     app.addServices(UploadPurgeService(uploads: uploads, interval: .seconds(configuration.uploads.purgeIntervalSeconds), logger: logger))
+    app.addServices(AuditFlushService(audit: access.audit, interval: .seconds(1)))
     return (app, runtime)
 }

@@ -19,6 +19,10 @@ public struct BerthConfiguration: Sendable, Equatable {
     public var registry = Registry()
     /// Logging.
     public var log = Log()
+    /// Authentication and tokens.
+    public var auth = Auth()
+    /// Project rules.
+    public var projects = Projects()
 
     /// HTTP listener settings.
     public struct HTTP: Sendable, Equatable, Codable {
@@ -26,6 +30,38 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var address = "127.0.0.1"
         /// Port to bind (0 picks a free one).
         public var port = 5000
+        /// The URL clients reach the server at (for the token realm); empty means "from the request's Host header".
+        public var externalURL = ""
+    }
+
+    /// Authentication settings.
+    public struct Auth: Sendable, Equatable {
+        /// Whether requests must authenticate. When false every request may do everything (a development registry).
+        public var enabled = true
+        /// Password of the `admin` user created at first start; generated and printed once when empty.
+        public var adminPassword = ""
+        /// `iss` of registry tokens.
+        public var tokenIssuer = "berth-token-issuer"
+        /// `service` of registry tokens and challenges.
+        public var tokenService = "berth-registry"
+        /// Lifetime of registry tokens.
+        public var tokenExpirationMinutes = 30
+        /// bcrypt cost for new passwords.
+        public var bcryptCost = 10
+        /// Failed logins after which an account is locked.
+        public var lockoutAccountThreshold = 5
+        /// Failed logins from one address after which the address is locked.
+        public var lockoutAddressThreshold = 20
+        /// How long a lock lasts.
+        public var lockoutSeconds = 300
+    }
+
+    /// Project settings.
+    public struct Projects: Sendable, Equatable {
+        /// Whether a push into a missing project creates it (private, the pusher as project admin).
+        public var autoCreateOnPush = false
+        /// `everyone` (any signed-in user may create projects) or `adminonly`.
+        public var creationRestriction = "everyone"
     }
 
     /// Storage settings.
@@ -112,6 +148,12 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_LOG_LEVEL"] { log.level = v }
         if let v = env["BERTH_LOG_FORMAT"] { log.format = v }
         if let v = env["BERTH_ACCESS_LOG"] { log.accessLog = try Self.bool(v, "BERTH_ACCESS_LOG") }
+        if let v = env["BERTH_EXTERNAL_URL"] { http.externalURL = v }
+        if let v = env["BERTH_AUTH_ENABLED"] { auth.enabled = try Self.bool(v, "BERTH_AUTH_ENABLED") }
+        if let v = env["BERTH_ADMIN_PASSWORD"] { auth.adminPassword = v }
+        if let v = env["BERTH_AUTH_LOCKOUT_SECONDS"] { auth.lockoutSeconds = try Self.int(v, "BERTH_AUTH_LOCKOUT_SECONDS") }
+        if let v = env["BERTH_AUTH_BCRYPT_COST"] { auth.bcryptCost = try Self.int(v, "BERTH_AUTH_BCRYPT_COST") }
+        if let v = env["BERTH_PROJECTS_AUTO_CREATE"] { projects.autoCreateOnPush = try Self.bool(v, "BERTH_PROJECTS_AUTO_CREATE") }
         try validate()
     }
 
@@ -127,6 +169,14 @@ public struct BerthConfiguration: Sendable, Equatable {
         }
         guard uploads.maxAgeSeconds > 0, uploads.purgeIntervalSeconds > 0 else {
             throw ConfigurationError("uploads.maxAgeSeconds and uploads.purgeIntervalSeconds must be positive")
+        }
+        guard (4 ... 16).contains(auth.bcryptCost) else { throw ConfigurationError("auth.bcryptCost must be between 4 and 16") }
+        guard auth.tokenExpirationMinutes > 0 else { throw ConfigurationError("auth.tokenExpirationMinutes must be positive") }
+        guard auth.lockoutAccountThreshold > 0, auth.lockoutAddressThreshold > 0, auth.lockoutSeconds >= 0 else {
+            throw ConfigurationError("auth.lockout thresholds must be positive and auth.lockoutSeconds not negative")
+        }
+        guard ["everyone", "adminonly"].contains(projects.creationRestriction) else {
+            throw ConfigurationError("projects.creationRestriction must be everyone or adminonly")
         }
     }
 
@@ -148,14 +198,18 @@ public struct BerthConfiguration: Sendable, Equatable {
 public struct ConfigurationError: Error, CustomStringConvertible {
     /// What is wrong.
     public let description: String
-    init(_ description: String) { self.description = description }
+    /// Creates the error.
+    public init(_ description: String) { self.description = description }
 }
 
 /// The YAML file's shape: every key optional, unknown keys rejected.
 struct FileConfiguration: Decodable {
     /// Every key the file may hold; a nested dictionary lists a section's keys.
     static var allowedKeys: [String: Any] { [
-        "http": ["address": true, "port": true],
+        "http": ["address": true, "port": true, "externalURL": true],
+        "auth": ["enabled": true, "adminPassword": true, "tokenIssuer": true, "tokenService": true, "tokenExpirationMinutes": true,
+                 "bcryptCost": true, "lockout": ["accountThreshold": true, "addressThreshold": true, "seconds": true]],
+        "projects": ["autoCreateOnPush": true, "creationRestriction": true],
         "dataDirectory": true,
         "database": true,
         "storage": ["filesystem": ["root": true, "sync": true]],
@@ -178,7 +232,13 @@ struct FileConfiguration: Decodable {
         }
     }
 
-    struct HTTP: Decodable { var address: String?; var port: Int? }
+    struct HTTP: Decodable { var address: String?; var port: Int?; var externalURL: String? }
+    struct Auth: Decodable {
+        struct Lockout: Decodable { var accountThreshold: Int?; var addressThreshold: Int?; var seconds: Int? }
+        var enabled: Bool?; var adminPassword: String?; var tokenIssuer: String?; var tokenService: String?
+        var tokenExpirationMinutes: Int?; var bcryptCost: Int?; var lockout: Lockout?
+    }
+    struct Projects: Decodable { var autoCreateOnPush: Bool?; var creationRestriction: String? }
     struct Storage: Decodable {
         struct Filesystem: Decodable { var root: String?; var sync: Bool? }
         var filesystem: Filesystem?
@@ -194,8 +254,22 @@ struct FileConfiguration: Decodable {
     var uploads: Uploads?
     var registry: Registry?
     var log: Log?
+    var auth: Auth?
+    var projects: Projects?
 
     func apply(to c: inout BerthConfiguration) {
+        if let v = http?.externalURL { c.http.externalURL = v }
+        if let v = auth?.enabled { c.auth.enabled = v }
+        if let v = auth?.adminPassword { c.auth.adminPassword = v }
+        if let v = auth?.tokenIssuer { c.auth.tokenIssuer = v }
+        if let v = auth?.tokenService { c.auth.tokenService = v }
+        if let v = auth?.tokenExpirationMinutes { c.auth.tokenExpirationMinutes = v }
+        if let v = auth?.bcryptCost { c.auth.bcryptCost = v }
+        if let v = auth?.lockout?.accountThreshold { c.auth.lockoutAccountThreshold = v }
+        if let v = auth?.lockout?.addressThreshold { c.auth.lockoutAddressThreshold = v }
+        if let v = auth?.lockout?.seconds { c.auth.lockoutSeconds = v }
+        if let v = projects?.autoCreateOnPush { c.projects.autoCreateOnPush = v }
+        if let v = projects?.creationRestriction { c.projects.creationRestriction = v }
         if let v = http?.address { c.http.address = v }
         if let v = http?.port { c.http.port = v }
         if let v = dataDirectory { c.dataDirectory = v }

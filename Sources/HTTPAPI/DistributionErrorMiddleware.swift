@@ -30,6 +30,7 @@ struct DistributionErrorMiddleware: RouterMiddleware {
         if let detail = error.detail { entry["detail"] = detail }
         let data = (try? JSONSerialization.data(withJSONObject: ["errors": [entry]], options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(data.count)]
+        if let challenge = error.challenge { headers[.wwwAuthenticate] = challenge }
         if error.code == .rangeInvalid, let detail = error.detail, detail.hasPrefix("bytes */") {
             headers[HeaderNames.contentRange] = detail
         }

@@ -5,9 +5,9 @@ import OCI
 import Registry
 
 extension V2Controller {
-    func catalog(_ request: Request) async throws -> Response {
+    func catalog(_ request: Request, _ grant: RegistryGrant) async throws -> Response {
         let (limit, last) = try paging(request)
-        let page = try await listings.catalog(limit: limit, last: last)
+        let page = try await listings.catalog(limit: limit, last: last, projects: try await grant.catalogProjects())
         var headers: HTTPFields = [.contentType: "application/json"]
         if page.hasMore, let lastItem = page.items.last {
             headers[HeaderNames.link] = "</v2/_catalog?n=\(page.items.count)&last=\(Self.queryEscape(lastItem))>; rel=\"next\""

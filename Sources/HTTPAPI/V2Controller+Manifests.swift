@@ -4,18 +4,19 @@ import OCI
 import Registry
 
 extension V2Controller {
-    func getManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference) async throws -> Response {
+    func getManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference, _ who: AuditContext) async throws -> Response {
         let accept = request.headers[values: .accept]
         if request.method == .head {
             let record = try await manifests.describe(reference, in: name, accept: accept)
             return Response(status: .ok, headers: manifestHeaders(record.digest, record.mediaType, record.size))
         }
         let (record, bytes) = try await manifests.fetch(reference, in: name, accept: accept)
+        await recordAudit("pull", "\(name)@\(record.digest)", repository: name, who)
         return Response(status: .ok, headers: manifestHeaders(record.digest, record.mediaType, Int64(bytes.readableBytes)),
                         body: ResponseBody(byteBuffer: bytes))
     }
 
-    func putManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference) async throws -> Response {
+    func putManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference, _ who: AuditContext) async throws -> Response {
         if let declared = request.contentLength, declared > Int64(ManifestParser.maximumSize) {
             throw DistributionError(.tooLarge, "manifest is larger than \(ManifestParser.maximumSize) bytes")
         }
@@ -26,6 +27,7 @@ extension V2Controller {
             throw DistributionError(.tooLarge, "manifest is larger than \(ManifestParser.maximumSize) bytes")
         }
         let pushed = try await manifests.put(bytes, contentType: request.headers[.contentType], to: name, reference: reference)
+        await recordAudit("create", Self.auditResource(name, reference, pushed.digest), repository: name, who)
         var headers: HTTPFields = [
             .location: "/v2/\(name)/manifests/\(pushed.digest)",
             HeaderNames.dockerContentDigest: pushed.digest.description,
@@ -35,9 +37,14 @@ extension V2Controller {
         return Response(status: .created, headers: headers)
     }
 
-    func deleteManifest(_ name: RepositoryName, _ reference: Reference) async throws -> Response {
+    func deleteManifest(_ name: RepositoryName, _ reference: Reference, _ who: AuditContext) async throws -> Response {
         try await manifests.delete(reference, in: name)
+        await recordAudit("delete", "\(name)\(reference.isDigest ? "@" : ":")\(reference)", repository: name, who)
         return Response(status: .accepted, headers: [.contentLength: "0"])
+    }
+
+    static func auditResource(_ name: RepositoryName, _ reference: Reference, _ digest: Digest) -> String {
+        reference.isDigest ? "\(name)@\(digest)" : "\(name):\(reference)"
     }
 
     private func manifestHeaders(_ digest: Digest, _ mediaType: String, _ size: Int64) -> HTTPFields {

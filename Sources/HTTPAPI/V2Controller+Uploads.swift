@@ -4,10 +4,10 @@ import OCI
 import Registry
 
 extension V2Controller {
-    func startUpload(_ request: Request, _ name: RepositoryName) async throws -> Response {
+    func startUpload(_ request: Request, _ name: RepositoryName, _ grant: RegistryGrant) async throws -> Response {
         if let mount = request.query("mount") {
             let digest = try Digest(parsing: mount)
-            if let from = request.query("from"), let source = try? RepositoryName(from),
+            if let from = request.query("from"), let source = try? RepositoryName(from), try await grant.permits(source, .pull),
                try await blobs.mount(digest, from: source, into: name) != nil {
                 return created(blob: digest, in: name)
             }

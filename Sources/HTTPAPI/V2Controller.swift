@@ -1,5 +1,8 @@
+import Auth
 import Hummingbird
 import Logging
+import Management
+import Metadata
 import NIOCore
 import OCI
 import Registry
@@ -10,13 +13,20 @@ public struct V2Controller: Sendable {
     let uploads: UploadService
     let manifests: ManifestService
     let listings: ListingService
+    let gate: RegistryGate
+    let audit: AuditTrail
+    let projects: any ProjectStore
 
-    /// Creates the controller over the registry services.
-    public init(blobs: BlobService, uploads: UploadService, manifests: ManifestService, listings: ListingService) {
+    /// Creates the controller over the registry services, behind `gate`, recording to `audit`.
+    public init(blobs: BlobService, uploads: UploadService, manifests: ManifestService, listings: ListingService,
+                gate: RegistryGate, audit: AuditTrail, projects: any ProjectStore) {
         self.blobs = blobs
         self.uploads = uploads
         self.manifests = manifests
         self.listings = listings
+        self.gate = gate
+        self.audit = audit
+        self.projects = projects
     }
 
     /// Registers the `/v2` routes on `router`.
@@ -32,26 +42,27 @@ public struct V2Controller: Sendable {
         guard let route = try V2Route.parse(path: request.uri.path) else {
             throw DistributionError(.nameUnknown, "no distribution endpoint at \(String(request.uri.path.prefix(200)))", status: 404)
         }
+        let grant = try await gate.admit(route, request, context)
         switch (route, request.method) {
         case (.base, .get), (.base, .head):
             return Response(status: .ok, headers: [.contentType: "application/json", .contentLength: "2"],
                             body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
         case (.catalog, .get):
-            return try await catalog(request)
+            return try await catalog(request, grant)
         case (.tags(let name), .get):
             return try await tags(request, name)
         case (.manifest(let name, let reference), .get), (.manifest(let name, let reference), .head):
-            return try await getManifest(request, name, reference)
+            return try await getManifest(request, name, reference, AuditContext(grant, request, context))
         case (.manifest(let name, let reference), .put):
-            return try await putManifest(request, name, reference)
+            return try await putManifest(request, name, reference, AuditContext(grant, request, context))
         case (.manifest(let name, let reference), .delete):
-            return try await deleteManifest(name, reference)
+            return try await deleteManifest(name, reference, AuditContext(grant, request, context))
         case (.blob(let name, let digest), .get), (.blob(let name, let digest), .head):
             return try await getBlob(request, name, digest)
         case (.blob(let name, let digest), .delete):
             return try await deleteBlob(name, digest)
         case (.uploads(let name), .post):
-            return try await startUpload(request, name)
+            return try await startUpload(request, name, grant)
         case (.upload(let name, let id), .get):
             return try await uploadStatus(name, id)
         case (.upload(let name, let id), .patch):
@@ -65,6 +76,27 @@ public struct V2Controller: Sendable {
         default:
             throw DistributionError(.unsupported, "\(request.method) is not supported on \(String(request.uri.path.prefix(200)))")
         }
+    }
+}
+
+/// Who did something on `/v2` and from where, for the audit log.
+struct AuditContext {
+    let username: String
+    let clientIP: String
+
+    init(_ grant: RegistryGrant, _ request: Request, _ context: BerthRequestContext) {
+        self.username = grant.principal.name
+        self.clientIP = request.clientAddress(context)
+    }
+}
+
+extension V2Controller {
+    /// Records an artifact operation in the audit log; pulls are batched.
+    func recordAudit(_ operation: String, _ resource: String, repository: RepositoryName, _ who: AuditContext) async {
+        let projectID = try? await projects.project(named: RepositoryRecord.projectName(of: repository.value))?.id
+        let entry = AuditRecord(projectID: projectID, operation: operation, resourceType: "artifact", resource: resource,
+                                username: who.username, clientIP: who.clientIP, success: true, createdAt: Clock.nowMilliseconds())
+        if operation == "pull" { await audit.recordLater(entry) } else { await audit.record(entry) }
     }
 }
 

@@ -78,15 +78,126 @@ enum Migrations {
             """,
             "CREATE INDEX uploads_updated ON uploads (updated_at)",
         ]),
+        Migration(version: 2, statements: [
+            "ALTER TABLE repositories ADD COLUMN project_name TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE repositories ADD COLUMN description TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE repositories ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0",
+            "UPDATE repositories SET project_name = {project_of_name}, updated_at = created_at",
+            "CREATE INDEX repositories_project ON repositories (project_name, name)",
+            """
+            CREATE TABLE users (
+                id {id},
+                username TEXT NOT NULL,
+                email TEXT,
+                realname TEXT NOT NULL DEFAULT '',
+                comment TEXT NOT NULL DEFAULT '',
+                password_hash TEXT,
+                source TEXT NOT NULL,
+                ldap_dn TEXT,
+                sysadmin INTEGER NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX users_username ON users ((lower(username)))",
+            "CREATE UNIQUE INDEX users_email ON users ((lower(email)))",
+            """
+            CREATE TABLE user_groups (
+                id {id},
+                name TEXT NOT NULL,
+                group_type INTEGER NOT NULL,
+                ldap_dn TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX user_groups_dn ON user_groups ((lower(ldap_dn)))",
+            """
+            CREATE TABLE projects (
+                id {id},
+                name TEXT NOT NULL UNIQUE,
+                owner_id BIGINT,
+                public INTEGER NOT NULL,
+                metadata TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE project_members (
+                id {id},
+                project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                entity_type TEXT NOT NULL,
+                entity_id BIGINT NOT NULL,
+                role INTEGER NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (project_id, entity_type, entity_id)
+            )
+            """,
+            "CREATE INDEX project_members_entity ON project_members (entity_type, entity_id)",
+            """
+            CREATE TABLE robots (
+                id {id},
+                name TEXT NOT NULL UNIQUE,
+                description TEXT NOT NULL DEFAULT '',
+                level TEXT NOT NULL,
+                project_id BIGINT REFERENCES projects(id) ON DELETE CASCADE,
+                secret_hash TEXT NOT NULL,
+                disabled INTEGER NOT NULL DEFAULT 0,
+                duration_days BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                permissions TEXT NOT NULL,
+                creator_type TEXT NOT NULL,
+                creator_ref BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE audit_logs (
+                id {id},
+                project_id BIGINT,
+                operation TEXT NOT NULL,
+                resource_type TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                username TEXT NOT NULL,
+                client_ip TEXT NOT NULL DEFAULT '',
+                success INTEGER NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_logs_time ON audit_logs (created_at)",
+            "CREATE INDEX audit_logs_project ON audit_logs (project_id, created_at)",
+            """
+            CREATE TABLE login_failures (
+                subject TEXT PRIMARY KEY,
+                failures INTEGER NOT NULL,
+                last_failure_at BIGINT NOT NULL,
+                locked_until BIGINT NOT NULL
+            )
+            """,
+            "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+            """
+            INSERT INTO projects (name, owner_id, public, metadata, created_at, updated_at)
+            VALUES ('library', NULL, 1, '{"public":"true"}', {now}, {now})
+            """,
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {
+        var text = statement.replacingOccurrences(of: "{now}", with: String(Clock.nowMilliseconds()))
         switch flavor {
         case .sqlite:
-            return statement.replacingOccurrences(of: "{id}", with: "INTEGER PRIMARY KEY AUTOINCREMENT")
+            text = text.replacingOccurrences(of: "{id}", with: "INTEGER PRIMARY KEY AUTOINCREMENT")
+            text = text.replacingOccurrences(
+                of: "{project_of_name}", with: "CASE WHEN instr(name, '/') > 0 THEN substr(name, 1, instr(name, '/') - 1) ELSE '' END")
         case .postgres:
-            return statement.replacingOccurrences(of: "{id}", with: "BIGSERIAL PRIMARY KEY")
+            text = text.replacingOccurrences(of: "{id}", with: "BIGSERIAL PRIMARY KEY")
+            text = text.replacingOccurrences(
+                of: "{project_of_name}", with: "CASE WHEN strpos(name, '/') > 0 THEN split_part(name, '/', 1) ELSE '' END")
         }
+        return text
     }
 
     /// Applies every migration newer than the database's version.

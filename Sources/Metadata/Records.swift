@@ -12,6 +12,12 @@ public struct RepositoryRecord: Sendable, Equatable {
         self.id = id
         self.name = name
     }
+
+    /// The project a repository name belongs to: its first path component ("" for a name without one).
+    public static func projectName(of repository: String) -> String {
+        guard let slash = repository.firstIndex(of: "/") else { return "" }
+        return String(repository[..<slash])
+    }
 }
 
 /// A stored manifest: what the registry knows about it besides its bytes (which live in storage).

@@ -10,8 +10,8 @@ public protocol RegistryStore: Sendable {
     func repository(named name: String) async throws -> RepositoryRecord?
     /// The repository with this name, created when missing.
     func createRepository(named name: String, now: Int64) async throws -> RepositoryRecord
-    /// Repository names after `last` in bytewise order, at most `limit`.
-    func repositoryNames(after last: String?, limit: Int) async throws -> [String]
+    /// Repository names after `last` in bytewise order, at most `limit`; only names in `projects` when that is given.
+    func repositoryNames(after last: String?, limit: Int, inProjects projects: [String]?) async throws -> [String]
 
     /// Size of a blob if it is linked to the repository.
     func linkedBlobSize(_ digest: Digest, repositoryID: Int64) async throws -> Int64?

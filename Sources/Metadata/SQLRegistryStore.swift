@@ -24,7 +24,8 @@ public struct SQLRegistryStore: RegistryStore {
         return try await provider.write { db in
             // The no-op update makes RETURNING yield the row whether this call or a concurrent one created it.
             guard let row = try await db.raw("""
-                INSERT INTO repositories (name, created_at) VALUES (\(bind: name), \(bind: now))
+                INSERT INTO repositories (name, project_name, created_at, updated_at)
+                VALUES (\(bind: name), \(bind: RepositoryRecord.projectName(of: name)), \(bind: now), \(bind: now))
                 ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id, name
                 """).first() else {
                 throw MetadataError.inconsistent("repository \(name) was not returned by its upsert")
@@ -33,15 +34,15 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
-    public func repositoryNames(after last: String?, limit: Int) async throws -> [String] {
-        try await provider.read { db in
-            let rows: [any SQLRow]
-            if let last {
-                rows = try await db.raw("SELECT name FROM repositories WHERE name > \(bind: last) ORDER BY name LIMIT \(literal: limit)").all()
-            } else {
-                rows = try await db.raw("SELECT name FROM repositories ORDER BY name LIMIT \(literal: limit)").all()
+    public func repositoryNames(after last: String?, limit: Int, inProjects projects: [String]?) async throws -> [String] {
+        if let projects, projects.isEmpty { return [] }
+        return try await provider.read { db in
+            var query = SQLQueryString("SELECT name FROM repositories WHERE name > \(bind: last ?? "")")
+            if let projects {
+                query = query + SQLQueryString(" AND project_name IN (\(binds: projects))")
             }
-            return try rows.map { try $0.decode(column: "name", as: String.self) }
+            query = query + SQLQueryString(" ORDER BY name LIMIT \(literal: limit)")
+            return try await db.raw(query).all().map { try $0.decode(column: "name", as: String.self) }
         }
     }
 
@@ -135,6 +136,7 @@ public struct SQLRegistryStore: RegistryStore {
                         """).run()
                 }
             }
+            try await db.raw("UPDATE repositories SET updated_at = \(bind: now) WHERE id = \(bind: repositoryID)").run()
             if let tag {
                 try await db.raw("""
                     INSERT INTO tags (repository_id, name, manifest_digest, updated_at)

@@ -66,13 +66,16 @@ public struct DistributionError: Error, Sendable, CustomStringConvertible {
     public let detail: String?
     /// HTTP status override (for example 405 for a disabled operation).
     public let status: Int?
+    /// The `WWW-Authenticate` challenge sent with an `UNAUTHORIZED` answer.
+    public let challenge: String?
 
     /// Creates an error with the given code and message.
-    public init(_ code: DistributionErrorCode, _ message: String, detail: String? = nil, status: Int? = nil) {
+    public init(_ code: DistributionErrorCode, _ message: String, detail: String? = nil, status: Int? = nil, challenge: String? = nil) {
         self.code = code
         self.message = message
         self.detail = detail
         self.status = status
+        self.challenge = challenge
     }
 
     /// The HTTP status the error is answered with.

@@ -42,6 +42,12 @@ public enum Reference: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The reference as it appears in a URL.
+    /// Whether the reference is a digest rather than a tag.
+    public var isDigest: Bool {
+        if case .digest = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .tag(let t): return t.value

@@ -17,11 +17,11 @@ public struct ListingService: Sendable, BackendService {
         return Page(items: Array(rows.prefix(n)), hasMore: rows.count > n)
     }
 
-    /// A page of repository names in order, starting after `last`.
-    public func catalog(limit: Int?, last: String?) async throws -> Page {
+    /// A page of repository names in order, starting after `last`; only repositories of `projects` when given.
+    public func catalog(limit: Int?, last: String?, projects: [String]?) async throws -> Page {
         let n = try pageSize(limit, default: configuration.defaultCatalogPageSize)
         guard n > 0 else { return Page(items: [], hasMore: false) }
-        let rows = try await store.repositoryNames(after: last, limit: n + 1)
+        let rows = try await store.repositoryNames(after: last, limit: n + 1, inProjects: projects)
         return Page(items: Array(rows.prefix(n)), hasMore: rows.count > n)
     }
 

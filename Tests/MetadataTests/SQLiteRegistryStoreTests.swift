@@ -115,8 +115,8 @@ struct SQLiteRegistryStoreTests {
     func catalog() async throws {
         try await withStore { store in
             for name in ["c", "a/b", "a", "b"] { _ = try await store.createRepository(named: name, now: 1) }
-            #expect(try await store.repositoryNames(after: nil, limit: 2) == ["a", "a/b"])
-            #expect(try await store.repositoryNames(after: "a/b", limit: 5) == ["b", "c"])
+            #expect(try await store.repositoryNames(after: nil, limit: 2, inProjects: nil) == ["a", "a/b"])
+            #expect(try await store.repositoryNames(after: "a/b", limit: 5, inProjects: nil) == ["b", "c"])
         }
     }
 }

@@ -27,11 +27,18 @@ final class BerthInstance: @unchecked Sendable {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/berth").path
     }
 
-    /// Starts a server on `dataDirectory` (a new temporary one when nil).
-    static func start(dataDirectory: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:]) async throws -> BerthInstance {
+    /// The admin password given to servers started with authentication.
+    static let adminPassword = "Berth-Admin-12345"
+
+    /// Starts a server on `dataDirectory` (a new temporary one when nil). Without `authentication` the server runs
+    /// as an open registry (`auth.enabled: false`); with it, the `admin` user gets `adminPassword`.
+    static func start(dataDirectory: String? = nil, authentication: Bool = false, extraArguments: [String] = [],
+                      environment: [String: String] = [:]) async throws -> BerthInstance {
         let dir = try dataDirectory ?? TemporaryDirectory("berth-data").path
         let instance = BerthInstance(dataDirectory: dir)
-        try await instance.launch(extraArguments: extraArguments, environment: environment)
+        var env = ["BERTH_AUTH_ENABLED": authentication ? "true" : "false", "BERTH_ADMIN_PASSWORD": adminPassword, "BERTH_AUTH_BCRYPT_COST": "6"]
+        for (k, v) in environment { env[k] = v }
+        try await instance.launch(extraArguments: extraArguments, environment: env)
         return instance
     }
 
@@ -56,29 +63,36 @@ final class BerthInstance: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         self.process = process
-        port = try await Self.readPort(from: out.fileHandleForReading, process: process, logPath: logPath)
+        (port, startupOutput) = try await Self.readPort(from: out.fileHandleForReading, process: process, logPath: logPath)
     }
 
-    private static func readPort(from handle: FileHandle, process: Process, logPath: String) async throws -> Int {
-        let line: String? = await withCheckedContinuation { continuation in
+    /// Lines the server printed on standard output before it listened (a generated admin password, say).
+    private(set) var startupOutput: [String] = []
+
+    private static func readPort(from handle: FileHandle, process: Process, logPath: String) async throws -> (Int, [String]) {
+        let lines: [String] = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 var buffer = Data()
                 while true {
                     let chunk = handle.availableData
-                    if chunk.isEmpty { continuation.resume(returning: nil); return }
+                    if chunk.isEmpty { continuation.resume(returning: []); return }
                     buffer.append(chunk)
-                    if let text = String(data: buffer, encoding: .utf8), let nl = text.firstIndex(of: "\n") {
-                        continuation.resume(returning: String(text[..<nl]))
-                        return
+                    if let text = String(data: buffer, encoding: .utf8), text.contains("berth listening on") {
+                        let lines = text.split(separator: "\n").map(String.init)
+                        if lines.contains(where: { $0.hasPrefix("berth listening on") }) && text.hasSuffix("\n") {
+                            continuation.resume(returning: lines)
+                            return
+                        }
                     }
                 }
             }
         }
+        let line = lines.first { $0.hasPrefix("berth listening on") }
         guard let line, let colon = line.lastIndex(of: ":"), let port = Int(line[line.index(after: colon)...]) else {
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             throw TestFailure("berth did not start: \(line ?? "no output")\n\(log.suffix(2000))")
         }
-        return port
+        return (port, lines.filter { !$0.hasPrefix("berth listening on") })
     }
 
     /// Sends SIGTERM and waits for a clean exit; returns the exit status.

@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import Metadata
+
+/// Why credentials were refused. The messages never say which part was wrong.
+public enum AuthenticationFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Unknown account, wrong password or secret, disabled or expired robot.
+    case invalidCredentials
+    /// Too many failures: the account or address is locked for a while.
+    case locked(retryAfterSeconds: Int)
+
+    /// A message for the client.
+    public var description: String {
+        switch self {
+        case .invalidCredentials: return "invalid username or password"
+        case .locked(let seconds): return "too many failed logins; try again in \(seconds) seconds"
+        }
+    }
+}
+
+/// Something that can check a password against a directory (LDAP) and report the user's groups.
+public protocol DirectoryAuthenticating: Sendable {
+    /// The directory's answer for `username`/`password`: nil when the directory does not accept them.
+    func authenticate(username: String, password: String) async throws -> DirectoryUser?
+}
+
+/// A user as the directory describes them after a successful bind.
+public struct DirectoryUser: Sendable, Equatable {
+    /// The login name.
+    public var username: String
+    /// The user's DN.
+    public var dn: String
+    /// E-mail, if the directory has one.
+    public var email: String?
+    /// Display name.
+    public var realname: String
+    /// DNs of the groups the user belongs to.
+    public var groupDNs: [String]
+    /// Whether one of the groups is the configured admin group.
+    public var isAdmin: Bool
+
+    /// Creates a directory user.
+    public init(username: String, dn: String, email: String?, realname: String, groupDNs: [String], isAdmin: Bool) {
+        self.username = username
+        self.dn = dn
+        self.email = email
+        self.realname = realname
+        self.groupDNs = groupDNs
+        self.isAdmin = isAdmin
+    }
+}
+
+/// Turns a username and password (or robot name and secret) into a `Principal`, with throttling of failures.
+public struct Authenticator: Sendable {
+    let users: any UserStore
+    let groups: any UserGroupStore
+    let robots: any RobotStore
+    let hashing: SecretHashing
+    let throttle: LoginThrottle
+    let directory: (any DirectoryAuthenticating)?
+    let logger: Logger
+    /// The robot name prefix (`robot$`).
+    public static let robotPrefix = "robot$"
+
+    /// Creates the authenticator.
+    public init(users: any UserStore, groups: any UserGroupStore, robots: any RobotStore, hashing: SecretHashing,
+                throttle: LoginThrottle, directory: (any DirectoryAuthenticating)?, logger: Logger) {
+        self.users = users
+        self.groups = groups
+        self.robots = robots
+        self.hashing = hashing
+        self.throttle = throttle
+        self.directory = directory
+        self.logger = logger
+    }
+
+    /// Checks credentials presented from `address`. Throws `AuthenticationFailure` when they are refused.
+    public func authenticate(username: String, password: String, address: String) async throws -> Principal {
+        let now = Clock.nowMilliseconds()
+        switch try await throttle.check(account: username, address: address, now: now) {
+        case .locked(let until):
+            throw AuthenticationFailure.locked(retryAfterSeconds: Int(max(1, (until - now + 999) / 1000)))
+        case .proceed(let delay):
+            if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+        }
+        if let principal = try await check(username: username, password: password) {
+            try await throttle.recordSuccess(account: username)
+            return principal
+        }
+        try await throttle.recordFailure(account: username, address: address, now: Clock.nowMilliseconds())
+        logger.notice("login refused", metadata: ["user": "\(username.prefix(128))", "address": "\(address)"])
+        throw AuthenticationFailure.invalidCredentials
+    }
+
+    private func check(username: String, password: String) async throws -> Principal? {
+        guard !username.isEmpty, !password.isEmpty else { return nil }
+        if username.hasPrefix(Self.robotPrefix) { return try await checkRobot(name: username, secret: password) }
+        let account = try await users.user(named: username)
+        if let account, account.source == .local {
+            guard try await hashing.verifyPassword(password, hash: account.passwordHash) else { return nil }
+            return .user(UserIdentity(id: account.id, username: account.username, sysadmin: account.sysadmin, groupIDs: []))
+        }
+        if let directory {
+            guard let found = try await directory.authenticate(username: username, password: password) else { return nil }
+            return .user(try await provision(found, existing: account))
+        }
+        // Spend the same time as a real check so timing does not reveal whether the account exists.
+        _ = try await hashing.verifyPassword(password, hash: nil)
+        return nil
+    }
+
+    private func checkRobot(name: String, secret: String) async throws -> Principal? {
+        guard let robot = try await robots.robot(named: name) else {
+            _ = SecretHashing.verifySecret(secret, hash: "sha256$00$00")
+            return nil
+        }
+        guard SecretHashing.verifySecret(secret, hash: robot.secretHash), !robot.disabled else { return nil }
+        if robot.expiresAt != -1, robot.expiresAt <= Int64(Date().timeIntervalSince1970) { return nil }
+        let entries = (try? JSONDecoder().decode([RobotPermissionEntry].self, from: Data(robot.permissionsJSON.utf8))) ?? []
+        return .robot(RobotIdentity(id: robot.id, name: robot.name, grants: RobotGrants(entries)))
+    }
+
+    /// Creates or refreshes the local record of a directory user and resolves their groups.
+    private func provision(_ found: DirectoryUser, existing: UserRecord?) async throws -> UserIdentity {
+        let now = Clock.nowMilliseconds()
+        var record: UserRecord
+        if var existing {
+            existing.ldapDN = found.dn
+            existing.realname = found.realname
+            existing.updatedAt = now
+            try await users.updateUser(existing)
+            record = existing
+        } else {
+            record = try await users.createUser(UserRecord(
+                username: found.username, email: found.email, realname: found.realname, comment: "from LDAP", passwordHash: nil,
+                source: .ldap, ldapDN: found.dn, sysadmin: false, createdAt: now, updatedAt: now))
+        }
+        let groupIDs = try await groups.groups(withDNs: found.groupDNs).map(\.id)
+        return UserIdentity(id: record.id, username: record.username, sysadmin: record.sysadmin || found.isAdmin, groupIDs: groupIDs)
+    }
+
+    /// The principal for a token's subject (for audit, catalog filtering and project ownership).
+    public func principal(forSubject subject: String) async throws -> Principal {
+        guard !subject.isEmpty else { return .anonymous }
+        if subject.hasPrefix(Self.robotPrefix) {
+            guard let robot = try await robots.robot(named: subject) else { return .anonymous }
+            let entries = (try? JSONDecoder().decode([RobotPermissionEntry].self, from: Data(robot.permissionsJSON.utf8))) ?? []
+            return .robot(RobotIdentity(id: robot.id, name: robot.name, grants: RobotGrants(entries)))
+        }
+        guard let user = try await users.user(named: subject) else { return .anonymous }
+        return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin, groupIDs: []))
+    }
+}

@@ -1,0 +1,66 @@
+/// What a permission is about, with Harbor's resource names.
+public enum Resource: String, Sendable, CaseIterable, Codable {
+    // Project level.
+    /// The project itself (configuration, summary, deletion).
+    case project = ""
+    /// Project settings (Harbor's project metadata).
+    case metadata
+    /// Project members.
+    case member
+    /// The project's audit log.
+    case log
+    /// Repositories (pull and push are repository actions, as in Harbor).
+    case repository
+    /// Artifacts (manifests) in the management API.
+    case artifact
+    /// Tags in the management API.
+    case tag
+    /// Robot accounts (project level, or system level for system robots).
+    case robot
+    // System level.
+    /// User accounts.
+    case user
+    /// User groups.
+    case userGroup = "user-group"
+    /// The system-wide audit log.
+    case auditLog = "audit-log"
+    /// `/v2/_catalog` over every project.
+    case catalog
+    /// Searching and importing LDAP users and groups.
+    case ldapUser = "ldap-user"
+}
+
+/// What is done to a resource, with Harbor's action names.
+public enum Action: String, Sendable, CaseIterable, Codable {
+    /// Read one.
+    case read
+    /// List many.
+    case list
+    /// Create.
+    case create
+    /// Change.
+    case update
+    /// Delete.
+    case delete
+    /// Pull from a repository.
+    case pull
+    /// Push to a repository.
+    case push
+}
+
+/// One thing a principal may do: an action on a resource.
+public struct Permission: Hashable, Sendable, CustomStringConvertible {
+    /// The resource.
+    public let resource: Resource
+    /// The action.
+    public let action: Action
+
+    /// Creates a permission.
+    public init(_ resource: Resource, _ action: Action) {
+        self.resource = resource
+        self.action = action
+    }
+
+    /// `resource:action` (the project itself is shown as `project`).
+    public var description: String { "\(resource == .project ? "project" : resource.rawValue):\(action.rawValue)" }
+}

@@ -1,0 +1,88 @@
+/// The one table that decides what each project role may do, following Harbor's "User Permissions By Role".
+/// Every authorization check in Berth ends here: system administrators may do everything; anyone may read a
+/// public project; members get their roles' rows; robots get exactly what they were granted.
+public enum PermissionTable {
+    /// One row of the table: a permission, the roles that hold it, and the row of Harbor's table it comes from.
+    public struct Row: Sendable {
+        /// The permission.
+        public let permission: Permission
+        /// Roles that hold it.
+        public let roles: Set<ProjectRole>
+        /// Harbor's wording of the row.
+        public let action: String
+    }
+
+    private static let everyone: Set<ProjectRole> = [.limitedGuest, .guest, .developer, .maintainer, .projectAdmin]
+    private static let guests: Set<ProjectRole> = [.guest, .developer, .maintainer, .projectAdmin]
+    private static let developers: Set<ProjectRole> = [.developer, .maintainer, .projectAdmin]
+    private static let maintainers: Set<ProjectRole> = [.maintainer, .projectAdmin]
+    private static let admins: Set<ProjectRole> = [.projectAdmin]
+
+    /// The project-level rows.
+    public static let rows: [Row] = [
+        Row(permission: Permission(.project, .read), roles: everyone, action: "See the project configurations"),
+        Row(permission: Permission(.metadata, .read), roles: everyone, action: "See the project configurations"),
+        Row(permission: Permission(.project, .update), roles: admins, action: "Edit the project configurations"),
+        Row(permission: Permission(.metadata, .update), roles: admins, action: "Edit the project configurations"),
+        Row(permission: Permission(.member, .list), roles: guests, action: "See a list of project members"),
+        Row(permission: Permission(.member, .read), roles: guests, action: "See a list of project members"),
+        Row(permission: Permission(.member, .create), roles: admins, action: "Create/edit/delete project members"),
+        Row(permission: Permission(.member, .update), roles: admins, action: "Create/edit/delete project members"),
+        Row(permission: Permission(.member, .delete), roles: admins, action: "Create/edit/delete project members"),
+        Row(permission: Permission(.log, .list), roles: guests, action: "See a list of project logs"),
+        Row(permission: Permission(.repository, .list), roles: everyone, action: "See a list of repositories"),
+        Row(permission: Permission(.repository, .read), roles: everyone, action: "See a list of repositories"),
+        Row(permission: Permission(.repository, .create), roles: developers, action: "Create repositories"),
+        Row(permission: Permission(.repository, .update), roles: maintainers, action: "Edit/delete repositories"),
+        Row(permission: Permission(.repository, .delete), roles: maintainers, action: "Edit/delete repositories"),
+        Row(permission: Permission(.artifact, .list), roles: everyone, action: "See a list of images"),
+        Row(permission: Permission(.artifact, .read), roles: everyone, action: "See a list of images"),
+        Row(permission: Permission(.tag, .list), roles: everyone, action: "See a list of images"),
+        Row(permission: Permission(.repository, .pull), roles: everyone, action: "Pull image"),
+        Row(permission: Permission(.repository, .push), roles: developers, action: "Push image"),
+        Row(permission: Permission(.artifact, .create), roles: developers, action: "Push image"),
+        Row(permission: Permission(.tag, .create), roles: developers, action: "Push image"),
+        Row(permission: Permission(.artifact, .delete), roles: maintainers, action: "Scan/delete image"),
+        Row(permission: Permission(.tag, .delete), roles: maintainers, action: "Scan/delete image"),
+        Row(permission: Permission(.robot, .list), roles: maintainers, action: "See a list of project robots"),
+        Row(permission: Permission(.robot, .read), roles: maintainers, action: "See a list of project robots"),
+        Row(permission: Permission(.robot, .create), roles: admins, action: "Create/edit/delete project robots"),
+        Row(permission: Permission(.robot, .update), roles: admins, action: "Create/edit/delete project robots"),
+        Row(permission: Permission(.robot, .delete), roles: admins, action: "Create/edit/delete project robots"),
+        Row(permission: Permission(.project, .delete), roles: admins, action: "Delete Project"),
+    ]
+
+    /// Every project-level permission the table knows.
+    public static let projectPermissions: Set<Permission> = Set(rows.map(\.permission))
+
+    /// What anyone (anonymous included) may do in a public project: see it, list and pull.
+    public static let publicProject: Set<Permission> = [
+        Permission(.project, .read), Permission(.metadata, .read), Permission(.repository, .list), Permission(.repository, .read),
+        Permission(.repository, .pull), Permission(.artifact, .list), Permission(.artifact, .read), Permission(.tag, .list),
+    ]
+
+    /// System-level permissions (held by system administrators and granted to system robots).
+    public static let systemPermissions: Set<Permission> = [
+        Permission(.user, .create), Permission(.user, .read), Permission(.user, .update), Permission(.user, .delete), Permission(.user, .list),
+        Permission(.userGroup, .create), Permission(.userGroup, .read), Permission(.userGroup, .update), Permission(.userGroup, .delete),
+        Permission(.userGroup, .list), Permission(.auditLog, .list), Permission(.catalog, .read), Permission(.ldapUser, .list),
+        Permission(.ldapUser, .create), Permission(.project, .create), Permission(.project, .list),
+        Permission(.robot, .create), Permission(.robot, .read), Permission(.robot, .update), Permission(.robot, .delete), Permission(.robot, .list),
+    ]
+
+    private static let byRole: [ProjectRole: Set<Permission>] = {
+        var table: [ProjectRole: Set<Permission>] = [:]
+        for role in ProjectRole.allCases {
+            table[role] = Set(rows.filter { $0.roles.contains(role) }.map(\.permission))
+        }
+        return table
+    }()
+
+    /// The permissions a role holds in its project.
+    public static func permissions(of role: ProjectRole) -> Set<Permission> { byRole[role] ?? [] }
+
+    /// The permissions a set of roles holds together.
+    public static func permissions(of roles: [ProjectRole]) -> Set<Permission> {
+        roles.reduce(into: Set<Permission>()) { $0.formUnion(permissions(of: $1)) }
+    }
+}

@@ -1,0 +1,71 @@
+import Auth
+import Foundation
+import HTTPAPI
+import Logging
+import Management
+import Metadata
+import NIOPosix
+
+/// The access-control parts of a server: stores, authenticator, token issuer, policy, audit trail and the `/v2` gate.
+struct AccessControl: Sendable {
+    let store: SQLAccessStore
+    let policy: AccessPolicy
+    let hashing: SecretHashing
+    let authenticator: Authenticator
+    let tokenService: TokenService
+    let audit: AuditTrail
+    let gate: RegistryGate
+
+    /// Builds everything from configuration; creates the first admin user when there is none.
+    static func build(configuration: BerthConfiguration, database: any SQLDatabaseProvider, threadPool: NIOThreadPool,
+                      logger: Logger) async throws -> AccessControl {
+        let store = SQLAccessStore(provider: database)
+        let policy = AccessPolicy(projects: store, everyoneMayCreateProjects: configuration.projects.creationRestriction == "everyone")
+        let hashing = SecretHashing(threadPool: threadPool, bcryptCost: UInt8(configuration.auth.bcryptCost))
+        var throttleSettings = LoginThrottle.Settings()
+        throttleSettings.accountThreshold = configuration.auth.lockoutAccountThreshold
+        throttleSettings.addressThreshold = configuration.auth.lockoutAddressThreshold
+        throttleSettings.lockSeconds = configuration.auth.lockoutSeconds
+        let authenticator = Authenticator(
+            users: store, groups: store, robots: store, hashing: hashing,
+            throttle: LoginThrottle(store: store, settings: throttleSettings), directory: nil, logger: logger)
+        var tokenSettings = RegistryTokens.Settings()
+        tokenSettings.issuer = configuration.auth.tokenIssuer
+        tokenSettings.service = configuration.auth.tokenService
+        tokenSettings.lifetimeSeconds = configuration.auth.tokenExpirationMinutes * 60
+        let tokens = try await RegistryTokens.load(settings: tokenSettings, store: store)
+        let tokenService = TokenService(tokens: tokens, policy: policy, projects: store, autoCreateProjects: configuration.projects.autoCreateOnPush)
+        let audit = AuditTrail(store: store, logger: logger)
+        let mode: RegistryGate.Mode = configuration.auth.enabled
+            ? .enforced(authenticator: authenticator, tokens: tokens, tokenService: tokenService) : .open
+        if !configuration.auth.enabled {
+            logger.warning("authentication is disabled: anyone who can reach this server may push, pull and delete")
+        }
+        let gate = RegistryGate(mode: mode, policy: policy, projects: store, externalURL: configuration.http.externalURL)
+        try await createFirstAdmin(configuration: configuration, users: store, hashing: hashing, logger: logger)
+        return AccessControl(store: store, policy: policy, hashing: hashing, authenticator: authenticator, tokenService: tokenService,
+                             audit: audit, gate: gate)
+    }
+
+    /// Creates the `admin` system administrator on first start, with the configured password or a generated one
+    /// that is printed once on standard output. Nothing happens once the user exists.
+    static func createFirstAdmin(configuration: BerthConfiguration, users: any UserStore, hashing: SecretHashing, logger: Logger) async throws {
+        guard try await users.user(named: "admin") == nil else { return }
+        var password = configuration.auth.adminPassword
+        let generated = password.isEmpty
+        if generated { password = SecretHashing.randomSecret() }
+        let now = Clock.nowMilliseconds()
+        do {
+            _ = try await users.createUser(UserRecord(
+                username: "admin", email: nil, realname: "system admin", comment: "created at first start",
+                passwordHash: try await hashing.hashPassword(password), source: .local, ldapDN: nil, sysadmin: true,
+                createdAt: now, updatedAt: now))
+        } catch is MetadataConflict {
+            return  // another instance created it
+        }
+        if generated {
+            FileHandle.standardOutput.write(Data("berth: created user admin with generated password \(password) (shown only this once)\n".utf8))
+        }
+        logger.notice("created the first system administrator", metadata: ["user": "admin", "password": "\(generated ? "generated" : "from configuration")"])
+    }
+}

@@ -1,0 +1,283 @@
+/// Where a user account comes from.
+public enum UserSource: String, Sendable, Equatable {
+    /// Created in Berth, with a bcrypt password hash.
+    case local
+    /// Created on first login from the LDAP directory; the directory checks the password.
+    case ldap
+}
+
+/// A user account row.
+public struct UserRecord: Sendable, Equatable {
+    /// Database id (`user_id` in the API).
+    public var id: Int64
+    /// Login name, unique regardless of case.
+    public var username: String
+    /// E-mail address, unique regardless of case when present.
+    public var email: String?
+    /// Full name.
+    public var realname: String
+    /// Free text.
+    public var comment: String
+    /// bcrypt hash of the password (local users only).
+    public var passwordHash: String?
+    /// Local or LDAP.
+    public var source: UserSource
+    /// The directory entry of an LDAP user.
+    public var ldapDN: String?
+    /// Whether the user is a system administrator.
+    public var sysadmin: Bool
+    /// Creation time, ms since 1970.
+    public var createdAt: Int64
+    /// Last change, ms since 1970.
+    public var updatedAt: Int64
+
+    /// Creates a record.
+    public init(id: Int64 = 0, username: String, email: String?, realname: String, comment: String, passwordHash: String?,
+                source: UserSource, ldapDN: String?, sysadmin: Bool, createdAt: Int64, updatedAt: Int64) {
+        self.id = id
+        self.username = username
+        self.email = email
+        self.realname = realname
+        self.comment = comment
+        self.passwordHash = passwordHash
+        self.source = source
+        self.ldapDN = ldapDN
+        self.sysadmin = sysadmin
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A user group (an LDAP group that can be a project member).
+public struct UserGroupRecord: Sendable, Equatable {
+    /// Harbor's group type for LDAP groups.
+    public static let ldapType = 1
+    /// Database id.
+    public var id: Int64
+    /// Display name.
+    public var name: String
+    /// Group type (1 = LDAP).
+    public var type: Int
+    /// The group's DN in the directory.
+    public var ldapDN: String?
+    /// Creation time, ms since 1970.
+    public var createdAt: Int64
+
+    /// Creates a record.
+    public init(id: Int64 = 0, name: String, type: Int, ldapDN: String?, createdAt: Int64) {
+        self.id = id
+        self.name = name
+        self.type = type
+        self.ldapDN = ldapDN
+        self.createdAt = createdAt
+    }
+}
+
+/// A project row. Its settings (`public` and the rest of Harbor's project metadata) are string pairs.
+public struct ProjectRecord: Sendable, Equatable {
+    /// Database id (`project_id` in the API).
+    public var id: Int64
+    /// Name: the first component of every repository in the project.
+    public var name: String
+    /// The creating user, when known.
+    public var ownerID: Int64?
+    /// Harbor's project metadata (`public`, `auto_scan`, …) with string values.
+    public var metadata: [String: String]
+    /// Creation time, ms since 1970.
+    public var createdAt: Int64
+    /// Last change, ms since 1970.
+    public var updatedAt: Int64
+
+    /// Creates a record.
+    public init(id: Int64 = 0, name: String, ownerID: Int64?, metadata: [String: String], createdAt: Int64, updatedAt: Int64) {
+        self.id = id
+        self.name = name
+        self.ownerID = ownerID
+        self.metadata = metadata
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// Whether anyone, anonymous included, may list and pull.
+    public var isPublic: Bool { metadata["public"]?.lowercased() == "true" }
+}
+
+/// What a project member is.
+public enum MemberEntityType: String, Sendable, Equatable {
+    /// A user (`u`).
+    case user = "u"
+    /// A user group (`g`).
+    case group = "g"
+}
+
+/// A project membership: a user or group with a role.
+public struct MemberRecord: Sendable, Equatable {
+    /// Database id.
+    public var id: Int64
+    /// The project.
+    public var projectID: Int64
+    /// User or group.
+    public var entityType: MemberEntityType
+    /// The user's or group's id.
+    public var entityID: Int64
+    /// The user's or group's name (filled in by joins).
+    public var entityName: String
+    /// Harbor's role id (1 project admin, 2 developer, 3 guest, 4 maintainer, 5 limited guest).
+    public var role: Int
+
+    /// Creates a record.
+    public init(id: Int64 = 0, projectID: Int64, entityType: MemberEntityType, entityID: Int64, entityName: String, role: Int) {
+        self.id = id
+        self.projectID = projectID
+        self.entityType = entityType
+        self.entityID = entityID
+        self.entityName = entityName
+        self.role = role
+    }
+}
+
+/// A robot account row. Its permissions are stored as JSON in Harbor's `RobotPermission` shape.
+public struct RobotRecord: Sendable, Equatable {
+    /// Database id.
+    public var id: Int64
+    /// Full name, with the `robot$` prefix (and `project+` for project robots).
+    public var name: String
+    /// Free text.
+    public var description: String
+    /// `system` or `project`.
+    public var level: String
+    /// The project of a project-level robot.
+    public var projectID: Int64?
+    /// Salted hash of the secret.
+    public var secretHash: String
+    /// Whether the robot is switched off.
+    public var disabled: Bool
+    /// Lifetime in days; -1 means never expires.
+    public var durationDays: Int64
+    /// Expiry in seconds since 1970; -1 means never.
+    public var expiresAt: Int64
+    /// Permissions as JSON.
+    public var permissionsJSON: String
+    /// Who created it (`local` user or `robot`).
+    public var creatorType: String
+    /// The creating user's or robot's id.
+    public var creatorRef: Int64
+    /// Creation time, ms since 1970.
+    public var createdAt: Int64
+    /// Last change, ms since 1970.
+    public var updatedAt: Int64
+
+    /// Creates a record.
+    public init(id: Int64 = 0, name: String, description: String, level: String, projectID: Int64?, secretHash: String,
+                disabled: Bool, durationDays: Int64, expiresAt: Int64, permissionsJSON: String, creatorType: String,
+                creatorRef: Int64, createdAt: Int64, updatedAt: Int64) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.level = level
+        self.projectID = projectID
+        self.secretHash = secretHash
+        self.disabled = disabled
+        self.durationDays = durationDays
+        self.expiresAt = expiresAt
+        self.permissionsJSON = permissionsJSON
+        self.creatorType = creatorType
+        self.creatorRef = creatorRef
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// One audit log entry: who did what to which resource, when and from where.
+public struct AuditRecord: Sendable, Equatable {
+    /// Database id.
+    public var id: Int64
+    /// The project the resource belongs to, if any.
+    public var projectID: Int64?
+    /// `create`, `delete`, `pull`, `update`, `login`, …
+    public var operation: String
+    /// `artifact`, `repository`, `project`, `user`, `robot`, `member`, …
+    public var resourceType: String
+    /// The resource's name (for example `library/app:latest` or `library/app@sha256:…`).
+    public var resource: String
+    /// Who (a username, `robot$…`, or `anonymous`).
+    public var username: String
+    /// The client's address.
+    public var clientIP: String
+    /// Whether the operation succeeded (failed logins are recorded too).
+    public var success: Bool
+    /// When, ms since 1970.
+    public var createdAt: Int64
+
+    /// Creates a record.
+    public init(id: Int64 = 0, projectID: Int64?, operation: String, resourceType: String, resource: String,
+                username: String, clientIP: String, success: Bool, createdAt: Int64) {
+        self.id = id
+        self.projectID = projectID
+        self.operation = operation
+        self.resourceType = resourceType
+        self.resource = resource
+        self.username = username
+        self.clientIP = clientIP
+        self.success = success
+        self.createdAt = createdAt
+    }
+}
+
+/// A repository as the management API shows it.
+public struct RepositoryInfo: Sendable, Equatable {
+    /// Database id.
+    public var id: Int64
+    /// Full name.
+    public var name: String
+    /// Project name.
+    public var projectName: String
+    /// Free text set through the API.
+    public var description: String
+    /// Number of manifests.
+    public var artifactCount: Int64
+    /// Creation time, ms since 1970.
+    public var createdAt: Int64
+    /// Last push, ms since 1970.
+    public var updatedAt: Int64
+
+    /// Creates a record.
+    public init(id: Int64, name: String, projectName: String, description: String, artifactCount: Int64, createdAt: Int64, updatedAt: Int64) {
+        self.id = id
+        self.name = name
+        self.projectName = projectName
+        self.description = description
+        self.artifactCount = artifactCount
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A manifest with its tags, as the management API's artifact list shows it.
+public struct ArtifactInfo: Sendable, Equatable {
+    /// Database id.
+    public var id: Int64
+    /// The repository's id.
+    public var repositoryID: Int64
+    /// The manifest.
+    public var manifest: ManifestRecord
+    /// Push time, ms since 1970.
+    public var pushedAt: Int64
+    /// Tags pointing at it, with their update times.
+    public var tags: [(name: String, updatedAt: Int64)]
+
+    /// Creates a record.
+    public init(id: Int64, repositoryID: Int64, manifest: ManifestRecord, pushedAt: Int64, tags: [(name: String, updatedAt: Int64)]) {
+        self.id = id
+        self.repositoryID = repositoryID
+        self.manifest = manifest
+        self.pushedAt = pushedAt
+        self.tags = tags
+    }
+
+    /// Field-wise equality (tuples are not `Equatable`).
+    public static func == (a: ArtifactInfo, b: ArtifactInfo) -> Bool {
+        a.id == b.id && a.repositoryID == b.repositoryID && a.manifest == b.manifest && a.pushedAt == b.pushedAt
+            && a.tags.map(\.name) == b.tags.map(\.name) && a.tags.map(\.updatedAt) == b.tags.map(\.updatedAt)
+    }
+}

@@ -1,0 +1,144 @@
+import OCI
+
+/// A row that would break a uniqueness rule (a second user with the same name, say).
+public struct MetadataConflict: Error, Sendable, CustomStringConvertible {
+    /// What already exists.
+    public let description: String
+    /// Creates the error.
+    public init(_ description: String) { self.description = description }
+}
+
+/// User accounts.
+public protocol UserStore: Sendable {
+    /// Inserts a user; throws `MetadataConflict` when the name or e-mail is taken.
+    func createUser(_ user: UserRecord) async throws -> UserRecord
+    /// The user with this id.
+    func user(id: Int64) async throws -> UserRecord?
+    /// The user with this name, ignoring case.
+    func user(named username: String) async throws -> UserRecord?
+    /// A page of users (`username`, `email` filters).
+    func users(_ query: ListQuery) async throws -> ListPage<UserRecord>
+    /// Writes every field of `user` back.
+    func updateUser(_ user: UserRecord) async throws
+    /// Deletes the user and their memberships.
+    func deleteUser(id: Int64) async throws -> Bool
+    /// Number of users.
+    func userCount() async throws -> Int
+}
+
+/// User groups (LDAP groups).
+public protocol UserGroupStore: Sendable {
+    /// Inserts a group; throws `MetadataConflict` when its DN is taken.
+    func createGroup(_ group: UserGroupRecord) async throws -> UserGroupRecord
+    /// The group with this id.
+    func group(id: Int64) async throws -> UserGroupRecord?
+    /// The groups with these DNs (ignoring case).
+    func groups(withDNs dns: [String]) async throws -> [UserGroupRecord]
+    /// A page of groups (`group_name`, `group_type`, `ldap_group_dn` filters).
+    func groups(_ query: ListQuery) async throws -> ListPage<UserGroupRecord>
+    /// Renames a group.
+    func renameGroup(id: Int64, name: String, now: Int64) async throws -> Bool
+    /// Deletes the group and its memberships.
+    func deleteGroup(id: Int64) async throws -> Bool
+}
+
+/// Which projects a caller may see in a list.
+public enum ProjectVisibility: Sendable, Equatable {
+    /// Every project (system administrators, robots covering all projects).
+    case all
+    /// Public projects, plus those where the user or one of the groups is a member, plus the named ones.
+    case publicAnd(userID: Int64?, groupIDs: [Int64], projectNames: [String])
+}
+
+/// Projects and their members.
+public protocol ProjectStore: Sendable {
+    /// Inserts a project (and its owner as project admin when given); throws `MetadataConflict` when the name is taken.
+    func createProject(_ project: ProjectRecord, ownerRole: Int?) async throws -> ProjectRecord
+    /// The project with this name.
+    func project(named name: String) async throws -> ProjectRecord?
+    /// The project with this id.
+    func project(id: Int64) async throws -> ProjectRecord?
+    /// A page of projects the caller may see (`name`, `public`, `owner_id`, `project_id` filters).
+    func projects(_ query: ListQuery, visibility: ProjectVisibility) async throws -> ListPage<ProjectRecord>
+    /// The names of every project the caller may see.
+    func projectNames(visibility: ProjectVisibility) async throws -> [String]
+    /// Writes the project's metadata back.
+    func updateProject(_ project: ProjectRecord) async throws
+    /// Deletes the project if it holds no repositories; false when it still does.
+    func deleteProjectIfEmpty(id: Int64, name: String) async throws -> Bool
+    /// Number of repositories in the project.
+    func repositoryCount(project name: String) async throws -> Int
+    /// Adds a member; throws `MetadataConflict` when the entity already is one.
+    func addMember(_ member: MemberRecord, now: Int64) async throws -> MemberRecord
+    /// The membership with this id in the project.
+    func member(id: Int64, projectID: Int64) async throws -> MemberRecord?
+    /// A page of the project's members (`entityname` filter).
+    func members(projectID: Int64, _ query: ListQuery) async throws -> ListPage<MemberRecord>
+    /// Changes a member's role.
+    func updateMemberRole(id: Int64, projectID: Int64, role: Int, now: Int64) async throws -> Bool
+    /// Removes a member.
+    func deleteMember(id: Int64, projectID: Int64) async throws -> Bool
+    /// The roles the user (directly or through one of the groups) holds in the project.
+    func roles(projectID: Int64, userID: Int64?, groupIDs: [Int64]) async throws -> [Int]
+}
+
+/// Robot accounts.
+public protocol RobotStore: Sendable {
+    /// Inserts a robot; throws `MetadataConflict` when the name is taken.
+    func createRobot(_ robot: RobotRecord) async throws -> RobotRecord
+    /// The robot with this id.
+    func robot(id: Int64) async throws -> RobotRecord?
+    /// The robot with this full name.
+    func robot(named name: String) async throws -> RobotRecord?
+    /// A page of robots (`name`, `level`, `project_id` filters).
+    func robots(_ query: ListQuery) async throws -> ListPage<RobotRecord>
+    /// Writes every field of `robot` back.
+    func updateRobot(_ robot: RobotRecord) async throws
+    /// Deletes a robot.
+    func deleteRobot(id: Int64) async throws -> Bool
+}
+
+/// The audit log.
+public protocol AuditStore: Sendable {
+    /// Appends entries.
+    func append(_ entries: [AuditRecord]) async throws
+    /// A page of entries, newest first (`operation`, `resource`, `resource_type`, `username`, `op_time` filters),
+    /// optionally of one project.
+    func auditLogs(_ query: ListQuery, projectID: Int64?) async throws -> ListPage<AuditRecord>
+}
+
+/// Small named values the whole deployment shares (the token signing key, for one).
+public protocol SettingsStore: Sendable {
+    /// The value stored under `name`.
+    func setting(_ name: String) async throws -> String?
+    /// Stores `value` under `name` unless something is already there; returns what is stored afterwards.
+    func settingInsertingIfAbsent(_ name: String, value: String, now: Int64) async throws -> String
+}
+
+/// Failed login bookkeeping, per account and per address.
+public protocol LoginFailureStore: Sendable {
+    /// Current failures and lock for `subject` (`user:<name>` or `ip:<address>`).
+    func loginFailures(_ subject: String) async throws -> (failures: Int, lastFailureAt: Int64, lockedUntil: Int64)?
+    /// Stores the failure count and lock for `subject`.
+    func setLoginFailures(_ subject: String, failures: Int, lastFailureAt: Int64, lockedUntil: Int64) async throws
+    /// Forgets `subject`'s failures (after a successful login).
+    func clearLoginFailures(_ subject: String) async throws
+}
+
+/// Repositories and artifacts as the management API lists and changes them.
+public protocol ArtifactStore: Sendable {
+    /// A page of the project's repositories (`name` filter; `name`, `creation_time`, `update_time` sort keys).
+    func repositories(project: String, _ query: ListQuery) async throws -> ListPage<RepositoryInfo>
+    /// One repository.
+    func repositoryInfo(named name: String) async throws -> RepositoryInfo?
+    /// Changes a repository's description.
+    func updateRepositoryDescription(named name: String, description: String, now: Int64) async throws -> Bool
+    /// Deletes a repository with its manifests, tags, blob links and upload sessions.
+    func deleteRepository(named name: String) async throws -> Bool
+    /// A page of a repository's artifacts, newest push first (`digest`, `media_type`, `tags` filters).
+    func artifacts(repositoryID: Int64, _ query: ListQuery) async throws -> ListPage<ArtifactInfo>
+    /// One artifact by digest.
+    func artifact(repositoryID: Int64, digest: Digest) async throws -> ArtifactInfo?
+    /// Points `tag` at an existing manifest; false when the tag already exists.
+    func createTag(_ tag: Tag, digest: Digest, repositoryID: Int64, now: Int64) async throws -> Bool
+}

@@ -1,0 +1,196 @@
+import Foundation
+import SQLKit
+
+extension SQLAccessStore: ProjectStore {
+    static let projectColumns = "id, name, owner_id, metadata, created_at, updated_at"
+    static let projectListing = SQLListing(columns: [
+        "name": ("name", .text), "public": ("public", .boolean), "owner_id": ("owner_id", .integer), "project_id": ("id", .integer),
+        "creation_time": ("created_at", .integer), "update_time": ("updated_at", .integer),
+    ], defaultOrder: "id")
+    static let memberListing = SQLListing(columns: [
+        "entityname": ("entity_name", .text), "entity_type": ("entity_type", .text), "role_id": ("role", .integer),
+    ], defaultOrder: "id")
+    /// Members joined with the user's or group's name.
+    static let memberView = """
+        (SELECT m.id, m.project_id, m.entity_type, m.entity_id, m.role,
+                COALESCE(u.username, g.name, '') AS entity_name
+         FROM project_members m
+         LEFT JOIN users u ON m.entity_type = 'u' AND u.id = m.entity_id
+         LEFT JOIN user_groups g ON m.entity_type = 'g' AND g.id = m.entity_id) AS members
+        """
+
+    public func createProject(_ project: ProjectRecord, ownerRole: Int?) async throws -> ProjectRecord {
+        let metadata = String(decoding: try JSONEncoder.sorted.encode(project.metadata), as: UTF8.self)
+        return try await Self.unique("project \(project.name) already exists") {
+            try await provider.transaction { db in
+                guard let row = try await db.raw("""
+                    INSERT INTO projects (name, owner_id, public, metadata, created_at, updated_at)
+                    VALUES (\(bind: project.name), \(bind: project.ownerID), \(bind: project.isPublic ? 1 : 0), \(bind: metadata),
+                            \(bind: project.createdAt), \(bind: project.updatedAt))
+                    RETURNING id
+                    """).first() else { throw MetadataError.inconsistent("project insert returned no id") }
+                var created = project
+                created.id = try row.decode(column: "id", as: Int64.self)
+                if let owner = project.ownerID, let ownerRole {
+                    try await db.raw("""
+                        INSERT INTO project_members (project_id, entity_type, entity_id, role, created_at, updated_at)
+                        VALUES (\(bind: created.id), 'u', \(bind: owner), \(bind: ownerRole), \(bind: project.createdAt), \(bind: project.createdAt))
+                        """).run()
+                }
+                return created
+            }
+        }
+    }
+
+    public func project(named name: String) async throws -> ProjectRecord? {
+        try await provider.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.projectColumns) FROM projects WHERE name = \(bind: name)").first().map(Self.projectRow)
+        }
+    }
+
+    public func project(id: Int64) async throws -> ProjectRecord? {
+        try await provider.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.projectColumns) FROM projects WHERE id = \(bind: id)").first().map(Self.projectRow)
+        }
+    }
+
+    public func projects(_ query: ListQuery, visibility: ProjectVisibility) async throws -> ListPage<ProjectRecord> {
+        let base = Self.visibleCondition(visibility)
+        return try await provider.read { db in
+            try await Self.page(db, select: Self.projectColumns, from: "projects", where: base, listing: Self.projectListing, query: query, map: Self.projectRow)
+        }
+    }
+
+    public func projectNames(visibility: ProjectVisibility) async throws -> [String] {
+        let base = Self.visibleCondition(visibility)
+        return try await provider.read { db in
+            try await db.raw(SQLQueryString("SELECT name FROM projects WHERE ") + base + SQLQueryString(" ORDER BY name")).all()
+                .map { try $0.decode(column: "name", as: String.self) }
+        }
+    }
+
+    static func visibleCondition(_ visibility: ProjectVisibility) -> SQLQueryString {
+        let base: SQLQueryString
+        switch visibility {
+        case .all:
+            base = "1 = 1"
+        case .publicAnd(let userID, let groupIDs, let projectNames):
+            var visible = SQLQueryString("(public = 1")
+            if let userID {
+                visible += SQLQueryString(" OR id IN (SELECT project_id FROM project_members WHERE entity_type = 'u' AND entity_id = \(bind: userID))")
+            }
+            if !groupIDs.isEmpty {
+                visible += SQLQueryString(" OR id IN (SELECT project_id FROM project_members WHERE entity_type = 'g' AND entity_id IN (\(binds: groupIDs)))")
+            }
+            if !projectNames.isEmpty { visible += SQLQueryString(" OR name IN (\(binds: projectNames))") }
+            base = visible + SQLQueryString(")")
+        }
+        return base
+    }
+
+    public func updateProject(_ project: ProjectRecord) async throws {
+        let metadata = String(decoding: try JSONEncoder.sorted.encode(project.metadata), as: UTF8.self)
+        try await provider.write { db in
+            try await db.raw("""
+                UPDATE projects SET public = \(bind: project.isPublic ? 1 : 0), metadata = \(bind: metadata), updated_at = \(bind: project.updatedAt)
+                WHERE id = \(bind: project.id)
+                """).run()
+        }
+    }
+
+    public func deleteProjectIfEmpty(id: Int64, name: String) async throws -> Bool {
+        try await provider.transaction { db in
+            let deleted = try await db.raw("""
+                DELETE FROM projects WHERE id = \(bind: id)
+                AND NOT EXISTS (SELECT 1 FROM repositories WHERE project_name = \(bind: name))
+                RETURNING id
+                """).all().count > 0
+            if deleted { try await db.raw("DELETE FROM robots WHERE project_id = \(bind: id)").run() }
+            return deleted
+        }
+    }
+
+    public func repositoryCount(project name: String) async throws -> Int {
+        try await provider.read { db in
+            try await db.raw("SELECT count(*) AS n FROM repositories WHERE project_name = \(bind: name)").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    public func addMember(_ member: MemberRecord, now: Int64) async throws -> MemberRecord {
+        try await Self.unique("\(member.entityName.isEmpty ? "that entity" : member.entityName) is already a member of the project") {
+            try await provider.write { db in
+                guard let row = try await db.raw("""
+                    INSERT INTO project_members (project_id, entity_type, entity_id, role, created_at, updated_at)
+                    VALUES (\(bind: member.projectID), \(bind: member.entityType.rawValue), \(bind: member.entityID), \(bind: member.role), \(bind: now), \(bind: now))
+                    RETURNING id
+                    """).first() else { throw MetadataError.inconsistent("member insert returned no id") }
+                var created = member
+                created.id = try row.decode(column: "id", as: Int64.self)
+                return created
+            }
+        }
+    }
+
+    public func member(id: Int64, projectID: Int64) async throws -> MemberRecord? {
+        try await provider.read { db in
+            try await db.raw("SELECT * FROM \(unsafeRaw: Self.memberView) WHERE id = \(bind: id) AND project_id = \(bind: projectID)")
+                .first().map(Self.memberRow)
+        }
+    }
+
+    public func members(projectID: Int64, _ query: ListQuery) async throws -> ListPage<MemberRecord> {
+        try await provider.read { db in
+            try await Self.page(db, select: "*", from: Self.memberView, where: "project_id = \(bind: projectID)",
+                                listing: Self.memberListing, query: query, map: Self.memberRow)
+        }
+    }
+
+    public func updateMemberRole(id: Int64, projectID: Int64, role: Int, now: Int64) async throws -> Bool {
+        try await provider.write { db in
+            try await db.raw("""
+                UPDATE project_members SET role = \(bind: role), updated_at = \(bind: now)
+                WHERE id = \(bind: id) AND project_id = \(bind: projectID) RETURNING id
+                """).all().count > 0
+        }
+    }
+
+    public func deleteMember(id: Int64, projectID: Int64) async throws -> Bool {
+        try await provider.write { db in
+            try await db.raw("DELETE FROM project_members WHERE id = \(bind: id) AND project_id = \(bind: projectID) RETURNING id").all().count > 0
+        }
+    }
+
+    public func roles(projectID: Int64, userID: Int64?, groupIDs: [Int64]) async throws -> [Int] {
+        guard userID != nil || !groupIDs.isEmpty else { return [] }
+        return try await provider.read { db in
+            var query = SQLQueryString("SELECT role FROM project_members WHERE project_id = \(bind: projectID) AND (1 = 0")
+            if let userID { query += SQLQueryString(" OR (entity_type = 'u' AND entity_id = \(bind: userID))") }
+            if !groupIDs.isEmpty { query += SQLQueryString(" OR (entity_type = 'g' AND entity_id IN (\(binds: groupIDs)))") }
+            query += SQLQueryString(")")
+            return try await db.raw(query).all().map { try $0.decode(column: "role", as: Int.self) }
+        }
+    }
+
+    static func projectRow(_ row: any SQLRow) throws -> ProjectRecord {
+        let metadata = try JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "metadata", as: String.self).utf8))
+        return ProjectRecord(
+            id: try row.decode(column: "id", as: Int64.self),
+            name: try row.decode(column: "name", as: String.self),
+            ownerID: try row.decode(column: "owner_id", as: Int64?.self),
+            metadata: metadata,
+            createdAt: try row.decode(column: "created_at", as: Int64.self),
+            updatedAt: try row.decode(column: "updated_at", as: Int64.self)
+        )
+    }
+
+    static func memberRow(_ row: any SQLRow) throws -> MemberRecord {
+        MemberRecord(
+            id: try row.decode(column: "id", as: Int64.self),
+            projectID: try row.decode(column: "project_id", as: Int64.self),
+            entityType: MemberEntityType(rawValue: try row.decode(column: "entity_type", as: String.self)) ?? .user,
+            entityID: try row.decode(column: "entity_id", as: Int64.self),
+            entityName: try row.decode(column: "entity_name", as: String.self),
+            role: try row.decode(column: "role", as: Int.self)
+        )
+    }
+}

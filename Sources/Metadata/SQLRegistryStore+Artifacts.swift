@@ -1,0 +1,123 @@
+import Foundation
+import OCI
+import SQLKit
+
+extension SQLRegistryStore: ArtifactStore {
+    static let repositoryListing = SQLListing(columns: [
+        "name": ("r.name", .text), "creation_time": ("r.created_at", .integer), "update_time": ("r.updated_at", .integer),
+    ], defaultOrder: "r.name")
+    static let repositorySelect = """
+        r.id, r.name, r.project_name, r.description, r.created_at, r.updated_at,
+        (SELECT count(*) FROM manifests m WHERE m.repository_id = r.id) AS artifact_count
+        """
+    static let artifactListing = SQLListing(columns: [
+        "digest": ("m.digest", .text), "media_type": ("m.media_type", .text), "push_time": ("m.created_at", .integer),
+    ], defaultOrder: "m.created_at DESC, m.id DESC")
+
+    public func repositories(project: String, _ query: ListQuery) async throws -> ListPage<RepositoryInfo> {
+        try await provider.read { db in
+            try await SQLAccessStore.page(db, select: Self.repositorySelect, from: "repositories r", where: "r.project_name = \(bind: project)",
+                                          listing: Self.repositoryListing, query: query, map: Self.repositoryInfo)
+        }
+    }
+
+    public func repositoryInfo(named name: String) async throws -> RepositoryInfo? {
+        try await provider.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.repositorySelect) FROM repositories r WHERE r.name = \(bind: name)").first().map(Self.repositoryInfo)
+        }
+    }
+
+    public func updateRepositoryDescription(named name: String, description: String, now: Int64) async throws -> Bool {
+        try await provider.write { db in
+            try await db.raw("""
+                UPDATE repositories SET description = \(bind: description), updated_at = \(bind: now) WHERE name = \(bind: name) RETURNING id
+                """).all().count > 0
+        }
+    }
+
+    public func deleteRepository(named name: String) async throws -> Bool {
+        try await provider.write { db in
+            try await db.raw("DELETE FROM repositories WHERE name = \(bind: name) RETURNING id").all().count > 0
+        }
+    }
+
+    public func artifacts(repositoryID: Int64, _ query: ListQuery) async throws -> ListPage<ArtifactInfo> {
+        var columnFilters = query
+        var base = SQLQueryString("m.repository_id = \(bind: repositoryID)")
+        columnFilters.filters = []
+        for filter in query.filters {
+            guard filter.key == "tags" else { columnFilters.filters.append(filter); continue }
+            switch filter.match {
+            case .exact(let tag):
+                base += SQLQueryString(" AND m.digest IN (SELECT manifest_digest FROM tags WHERE repository_id = \(bind: repositoryID) AND name = \(bind: tag))")
+            case .fuzzy(let tag):
+                base += SQLQueryString("""
+                     AND m.digest IN (SELECT manifest_digest FROM tags WHERE repository_id = \(bind: repositoryID)
+                     AND lower(name) LIKE \(bind: "%" + tag.lowercased() + "%"))
+                    """)
+            default:
+                throw ListQueryError("tags can be matched exactly (tags=v) or fuzzily (tags=~v)")
+            }
+        }
+        let filtered = columnFilters
+        let condition = base
+        return try await provider.read { db in
+            let page = try await SQLAccessStore.page(
+                db, select: "m.id, m.repository_id, m.digest, m.media_type, m.size, m.artifact_type, m.subject_digest, m.annotations, m.created_at",
+                from: "manifests m", where: condition, listing: Self.artifactListing, query: filtered, map: { $0 })
+            return ListPage(items: try await Self.withTags(page.items, repositoryID: repositoryID, db: db), total: page.total)
+        }
+    }
+
+    public func artifact(repositoryID: Int64, digest: Digest) async throws -> ArtifactInfo? {
+        try await provider.read { db in
+            let rows = try await db.raw("""
+                SELECT m.id, m.repository_id, m.digest, m.media_type, m.size, m.artifact_type, m.subject_digest, m.annotations, m.created_at
+                FROM manifests m WHERE m.repository_id = \(bind: repositoryID) AND m.digest = \(bind: digest.description)
+                """).all()
+            return try await Self.withTags(rows, repositoryID: repositoryID, db: db).first
+        }
+    }
+
+    public func createTag(_ tag: Tag, digest: Digest, repositoryID: Int64, now: Int64) async throws -> Bool {
+        try await provider.write { db in
+            try await db.raw("""
+                INSERT INTO tags (repository_id, name, manifest_digest, updated_at)
+                VALUES (\(bind: repositoryID), \(bind: tag.value), \(bind: digest.description), \(bind: now))
+                ON CONFLICT (repository_id, name) DO NOTHING
+                RETURNING name
+                """).all().count > 0
+        }
+    }
+
+    private static func withTags(_ rows: [any SQLRow], repositoryID: Int64, db: any SQLDatabase) async throws -> [ArtifactInfo] {
+        guard !rows.isEmpty else { return [] }
+        let digests = try rows.map { try $0.decode(column: "digest", as: String.self) }
+        let tagRows = try await db.raw("""
+            SELECT name, manifest_digest, updated_at FROM tags WHERE repository_id = \(bind: repositoryID)
+            AND manifest_digest IN (\(binds: digests)) ORDER BY lower(name), name
+            """).all()
+        var tags: [String: [(name: String, updatedAt: Int64)]] = [:]
+        for row in tagRows {
+            tags[try row.decode(column: "manifest_digest", as: String.self), default: []]
+                .append((try row.decode(column: "name", as: String.self), try row.decode(column: "updated_at", as: Int64.self)))
+        }
+        return try rows.map { row in
+            let manifest = try Self.manifest(row)
+            return ArtifactInfo(id: try row.decode(column: "id", as: Int64.self), repositoryID: repositoryID, manifest: manifest,
+                                pushedAt: try row.decode(column: "created_at", as: Int64.self), tags: tags[manifest.digest.description] ?? [])
+        }
+    }
+
+    static func repositoryInfo(_ row: any SQLRow) throws -> RepositoryInfo {
+        RepositoryInfo(
+            id: try row.decode(column: "id", as: Int64.self),
+            name: try row.decode(column: "name", as: String.self),
+            projectName: try row.decode(column: "project_name", as: String.self),
+            description: try row.decode(column: "description", as: String.self),
+            artifactCount: try row.decode(column: "artifact_count", as: Int64.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self),
+            updatedAt: try row.decode(column: "updated_at", as: Int64.self)
+        )
+    }
+}
