@@ -3,11 +3,15 @@ import Foundation
 import HTTPAPI
 import Hummingbird
 import Logging
+import Management
 import Metadata
 import NIOCore
 import NIOPosix
 import Registry
 import Storage
+
+/// Berth's version, as the CLI and `/systeminfo` report it.
+public let berthVersion = "0.2.0"
 
 /// The running pieces behind one server: what `buildApplication` assembles and what must be closed afterwards.
 public struct BerthRuntime: Sendable {
@@ -69,14 +73,21 @@ public func buildApplication(
 
     let backend = RegistryBackend(store: store, storage: storage, configuration: registryConfiguration, logger: logger)
     let uploads = UploadService(backend)
-    let v2 = V2Controller(blobs: BlobService(backend), uploads: uploads, manifests: ManifestService(backend), listings: ListingService(backend),
+    let manifests = ManifestService(backend)
+    let v2 = V2Controller(blobs: BlobService(backend), uploads: uploads, manifests: manifests, listings: ListingService(backend),
                           gate: access.gate, audit: access.audit, projects: access.store)
+    let management = ManagementEnvironment(
+        access: access.store, artifacts: store, registry: store, manifests: manifests, policy: access.policy, hashing: access.hashing,
+        audit: access.audit,
+        system: SystemFacts(authMode: "db_auth", projectCreationRestriction: configuration.projects.creationRestriction,
+                            version: berthVersion, autoCreateProjects: configuration.projects.autoCreateOnPush))
 
     let router = Router(context: BerthRequestContext.self)
     if configuration.log.accessLog { router.add(middleware: AccessLogMiddleware()) }
     HealthController().register(on: router)
     v2.register(on: router)
     TokenController(authenticator: access.authenticator, tokenService: access.tokenService, audit: access.audit).register(on: router)
+    ManagementController(environment: management, authenticator: access.authenticator, authEnabled: configuration.auth.enabled).register(on: router)
 
     var app = Application(
         router: router,

@@ -1,3 +1,4 @@
+import Auth
 import Hummingbird
 import NIOCore
 
@@ -7,6 +8,8 @@ public struct BerthRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The client's socket address.
     public let remoteAddress: SocketAddress?
+    /// Who is calling, once a management-API middleware has checked the credentials.
+    public var principal: Principal = .anonymous
 
     /// Creates the context for a new request on `source.channel`.
     public init(source: ApplicationRequestContextSource) {

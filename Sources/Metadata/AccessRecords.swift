@@ -265,19 +265,22 @@ public struct ArtifactInfo: Sendable, Equatable {
     public var pushedAt: Int64
     /// Tags pointing at it, with their update times.
     public var tags: [(name: String, updatedAt: Int64)]
+    /// Size of the manifest plus the blobs it refers to.
+    public var totalSize: Int64
 
     /// Creates a record.
-    public init(id: Int64, repositoryID: Int64, manifest: ManifestRecord, pushedAt: Int64, tags: [(name: String, updatedAt: Int64)]) {
+    public init(id: Int64, repositoryID: Int64, manifest: ManifestRecord, pushedAt: Int64, tags: [(name: String, updatedAt: Int64)], totalSize: Int64) {
         self.id = id
         self.repositoryID = repositoryID
         self.manifest = manifest
         self.pushedAt = pushedAt
         self.tags = tags
+        self.totalSize = totalSize
     }
 
     /// Field-wise equality (tuples are not `Equatable`).
     public static func == (a: ArtifactInfo, b: ArtifactInfo) -> Bool {
-        a.id == b.id && a.repositoryID == b.repositoryID && a.manifest == b.manifest && a.pushedAt == b.pushedAt
+        a.id == b.id && a.repositoryID == b.repositoryID && a.manifest == b.manifest && a.pushedAt == b.pushedAt && a.totalSize == b.totalSize
             && a.tags.map(\.name) == b.tags.map(\.name) && a.tags.map(\.updatedAt) == b.tags.map(\.updatedAt)
     }
 }

@@ -10,6 +10,12 @@ extension SQLRegistryStore: ArtifactStore {
         r.id, r.name, r.project_name, r.description, r.created_at, r.updated_at,
         (SELECT count(*) FROM manifests m WHERE m.repository_id = r.id) AS artifact_count
         """
+    static let artifactSelect = """
+        m.id, m.repository_id, m.digest, m.media_type, m.size, m.artifact_type, m.subject_digest, m.annotations, m.created_at,
+        m.size + COALESCE((SELECT sum(b.size) FROM manifest_references r
+                           JOIN repository_blobs b ON b.repository_id = m.repository_id AND b.digest = r.digest
+                           WHERE r.manifest_id = m.id AND r.is_manifest = 0), 0) AS total_size
+        """
     static let artifactListing = SQLListing(columns: [
         "digest": ("m.digest", .text), "media_type": ("m.media_type", .text), "push_time": ("m.created_at", .integer),
     ], defaultOrder: "m.created_at DESC, m.id DESC")
@@ -63,7 +69,7 @@ extension SQLRegistryStore: ArtifactStore {
         let condition = base
         return try await provider.read { db in
             let page = try await SQLAccessStore.page(
-                db, select: "m.id, m.repository_id, m.digest, m.media_type, m.size, m.artifact_type, m.subject_digest, m.annotations, m.created_at",
+                db, select: Self.artifactSelect,
                 from: "manifests m", where: condition, listing: Self.artifactListing, query: filtered, map: { $0 })
             return ListPage(items: try await Self.withTags(page.items, repositoryID: repositoryID, db: db), total: page.total)
         }
@@ -72,7 +78,7 @@ extension SQLRegistryStore: ArtifactStore {
     public func artifact(repositoryID: Int64, digest: Digest) async throws -> ArtifactInfo? {
         try await provider.read { db in
             let rows = try await db.raw("""
-                SELECT m.id, m.repository_id, m.digest, m.media_type, m.size, m.artifact_type, m.subject_digest, m.annotations, m.created_at
+                SELECT \(unsafeRaw: Self.artifactSelect)
                 FROM manifests m WHERE m.repository_id = \(bind: repositoryID) AND m.digest = \(bind: digest.description)
                 """).all()
             return try await Self.withTags(rows, repositoryID: repositoryID, db: db).first
@@ -105,7 +111,8 @@ extension SQLRegistryStore: ArtifactStore {
         return try rows.map { row in
             let manifest = try Self.manifest(row)
             return ArtifactInfo(id: try row.decode(column: "id", as: Int64.self), repositoryID: repositoryID, manifest: manifest,
-                                pushedAt: try row.decode(column: "created_at", as: Int64.self), tags: tags[manifest.digest.description] ?? [])
+                                pushedAt: try row.decode(column: "created_at", as: Int64.self), tags: tags[manifest.digest.description] ?? [],
+                                totalSize: try row.decode(column: "total_size", as: Int64.self))
         }
     }
 

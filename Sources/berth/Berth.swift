@@ -10,7 +10,7 @@ struct Berth: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "berth",
         abstract: "An OCI container registry in one Swift server.",
-        version: "0.1.0",
+        version: berthVersion,
         subcommands: [Serve.self],
         defaultSubcommand: Serve.self
     )

@@ -1,0 +1,53 @@
+import Foundation
+import Hummingbird
+import Management
+import Metadata
+import NIOCore
+
+/// Turns every error on `/api/v2.0` into Harbor's `{"errors":[{"code","message"}]}` with its status. This is the only
+/// place management-API errors are rendered.
+struct APIErrorMiddleware: RouterMiddleware {
+    typealias Context = BerthRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return Self.render(error)
+        } catch let error as ListQueryError {
+            return Self.render(APIError.badRequest(error.description))
+        } catch let error as DecodingError {
+            return Self.render(APIError.badRequest("malformed JSON body: \(Self.describe(error))"))
+        } catch let error as HTTPError {
+            switch error.status {
+            case .contentTooLarge: return Self.render(APIError(.payloadTooLarge, "request body is too large"))
+            case .notFound: return Self.render(APIError(.notFound, "no such API endpoint"))
+            case .methodNotAllowed: return Self.render(APIError(.methodNotAllowed, "method not allowed"))
+            default:
+                let code: APIError.Code = error.status.code < 500 ? .badRequest : .internalError
+                return Self.render(APIError(code, error.body ?? error.status.reasonPhrase))
+            }
+        } catch {
+            context.logger.error("management request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            return Self.render(APIError(.internalError, "internal error; the server logged the details"))
+        }
+    }
+
+    static func render(_ error: APIError) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: ["errors": [["code": error.code.rawValue, "message": error.message]]],
+                                                 options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
+        var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(data.count)]
+        if error.code == .unauthorized { headers[.wwwAuthenticate] = "Basic realm=\"berth\"" }
+        return Response(status: HTTPResponse.Status(code: error.code.httpStatus), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? "the body is not valid JSON of the expected shape" : "problem at \(path)"
+        @unknown default:
+            return "the body is not valid JSON of the expected shape"
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Auth
+import Hummingbird
+import Management
+
+/// Resolves the caller of a management-API request from Basic credentials (users and robots); no credentials means
+/// anonymous. Wrong credentials are refused with 401 and recorded as a failed login.
+struct ManagementAuthMiddleware: RouterMiddleware {
+    typealias Context = BerthRequestContext
+    let authenticator: Authenticator
+    let auditLog: AuditLogService
+    let enabled: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        guard enabled else {
+            context.principal = .unrestricted
+            return try await next(request, context)
+        }
+        switch Credentials(request) {
+        case .basic(let username, let password):
+            let address = request.clientAddress(context)
+            do {
+                context.principal = try await authenticator.authenticate(username: username, password: password, address: address)
+            } catch let failure as AuthenticationFailure {
+                await auditLog.recordLogin(username: username, success: false, clientIP: address)
+                if case .locked = failure { throw APIError(.tooManyRequests, failure.description) }
+                throw APIError(.unauthorized, failure.description)
+            }
+        case .bearer:
+            throw APIError(.unauthorized, "the management API takes Basic credentials")
+        case nil:
+            if request.headers[.authorization] != nil { throw APIError(.unauthorized, "unreadable Authorization header") }
+            context.principal = .anonymous
+        }
+        return try await next(request, context)
+    }
+}

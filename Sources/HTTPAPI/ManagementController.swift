@@ -1,0 +1,50 @@
+import Auth
+import Hummingbird
+import Management
+
+/// The Harbor-compatible management API (`/api/v2.0`): same paths, parameters, JSON shapes and error format as
+/// Harbor's v2.0 API. Each handler parses its inputs, makes one service call and builds the response.
+public struct ManagementController: Sendable {
+    let projects: ProjectService
+    let members: MemberService
+    let users: UserService
+    let groups: UserGroupService
+    let robots: RobotService
+    let repositories: RepositoryService
+    let auditLogs: AuditLogService
+    let system: SystemService
+    let authenticator: Authenticator
+    let authEnabled: Bool
+
+    /// Creates the controller over the management services.
+    public init(environment: ManagementEnvironment, authenticator: Authenticator, authEnabled: Bool) {
+        projects = ProjectService(environment)
+        members = MemberService(environment)
+        users = UserService(environment)
+        groups = UserGroupService(environment)
+        robots = RobotService(environment)
+        repositories = RepositoryService(environment)
+        auditLogs = AuditLogService(environment)
+        system = SystemService(environment)
+        self.authenticator = authenticator
+        self.authEnabled = authEnabled
+    }
+
+    /// Registers every `/api/v2.0` route on `router`.
+    public func register(on router: Router<BerthRequestContext>) {
+        let api = router.group("/api/v2.0")
+            .add(middleware: APIErrorMiddleware())
+            .add(middleware: ManagementAuthMiddleware(authenticator: authenticator, auditLog: auditLogs, enabled: authEnabled))
+        api.get("ping") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: .init(string: "Pong"))) }
+        api.get("health") { _, _ in try APIRequest.json(await system.health()) }
+        api.get("systeminfo") { _, _ in try APIRequest.json(system.info()) }
+        registerProjects(api)
+        registerMembers(api)
+        registerUsers(api)
+        registerUserGroups(api)
+        registerRobots(api)
+        registerRepositories(api)
+        registerAuditLogs(api)
+        api.on("**", method: .get) { _, _ -> Response in throw APIError(.notFound, "no such API endpoint") }
+    }
+}

@@ -1,0 +1,116 @@
+import Auth
+import Foundation
+import Metadata
+import Registry
+
+/// Who is calling the management API, and from where.
+public struct Caller: Sendable {
+    /// The authenticated principal (or anonymous).
+    public let principal: Principal
+    /// The client's address.
+    public let clientIP: String
+
+    /// Creates a caller.
+    public init(principal: Principal, clientIP: String) {
+        self.principal = principal
+        self.clientIP = clientIP
+    }
+}
+
+/// Everything the management services work with: stores, policy, hashing, the audit trail and the registry services.
+public struct ManagementEnvironment: Sendable {
+    /// Users, groups, projects, robots, audit log.
+    public let access: SQLAccessStore
+    /// Repositories and artifacts.
+    public let artifacts: any ArtifactStore
+    /// The registry's metadata store (repository lookups).
+    public let registry: any RegistryStore
+    /// Manifest operations (artifact deletion goes through the same path as `/v2`).
+    public let manifests: ManifestService
+    /// The permission decisions.
+    public let policy: AccessPolicy
+    /// Password and secret hashing.
+    public let hashing: SecretHashing
+    /// Where changes are recorded.
+    public let audit: AuditTrail
+    /// Facts for `/systeminfo`.
+    public let system: SystemFacts
+
+    /// Bundles the pieces.
+    public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService,
+                policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, system: SystemFacts) {
+        self.access = access
+        self.artifacts = artifacts
+        self.registry = registry
+        self.manifests = manifests
+        self.policy = policy
+        self.hashing = hashing
+        self.audit = audit
+        self.system = system
+    }
+
+    /// Throws 401 for anonymous callers and 403 for others unless the caller holds `permission` in `project`.
+    func require(_ permission: Permission, in project: ProjectRecord, _ caller: Caller) async throws {
+        guard try await policy.allows(caller.principal, permission, in: project) else { throw denial(caller) }
+    }
+
+    /// Throws unless the caller holds the system-level `permission`.
+    func requireSystem(_ permission: Permission, _ caller: Caller) throws {
+        guard policy.allowsSystem(caller.principal, permission) else { throw denial(caller) }
+    }
+
+    /// Throws 401 for anonymous callers.
+    func requireAuthenticated(_ caller: Caller) throws {
+        guard caller.principal.isAuthenticated else { throw APIError(.unauthorized, "authentication required") }
+    }
+
+    /// 401 for anonymous callers, 403 for others.
+    func denial(_ caller: Caller) -> APIError {
+        caller.principal.isAuthenticated ? APIError.forbidden() : APIError(.unauthorized, "authentication required")
+    }
+
+    /// The project named `nameOrID` (a number is an id unless `isName`); 404 when missing, and 401/403 when the
+    /// caller may not see it.
+    func readableProject(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws -> ProjectRecord {
+        let project: ProjectRecord?
+        if !isName, let id = Int64(nameOrID) { project = try await access.project(id: id) } else { project = try await access.project(named: nameOrID) }
+        guard let project else { throw APIError.notFound("project \(nameOrID.prefix(255))") }
+        try await require(Permission(.project, .read), in: project, caller)
+        return project
+    }
+
+    /// Records a change in the audit log now.
+    func recordChange(_ caller: Caller, _ operation: String, _ resourceType: String, _ resource: String, projectID: Int64? = nil) async {
+        await audit.record(AuditRecord(projectID: projectID, operation: operation, resourceType: resourceType, resource: resource,
+                                       username: caller.principal.name, clientIP: caller.clientIP, success: true, createdAt: Clock.nowMilliseconds()))
+    }
+}
+
+/// Facts about the deployment that `/systeminfo` reports.
+public struct SystemFacts: Sendable {
+    /// `db_auth` or `ldap_auth`.
+    public var authMode: String
+    /// `everyone` or `adminonly`.
+    public var projectCreationRestriction: String
+    /// Berth's version.
+    public var version: String
+    /// Whether pushes into missing projects create them.
+    public var autoCreateProjects: Bool
+
+    /// Creates the facts.
+    public init(authMode: String, projectCreationRestriction: String, version: String, autoCreateProjects: Bool) {
+        self.authMode = authMode
+        self.projectCreationRestriction = projectCreationRestriction
+        self.version = version
+        self.autoCreateProjects = autoCreateProjects
+    }
+}
+
+/// Timestamps as Harbor shows them (RFC 3339 with milliseconds, UTC).
+enum APITime {
+    static func string(_ milliseconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000))
+    }
+}

@@ -1,0 +1,179 @@
+import Auth
+import Metadata
+import OCI
+
+/// Projects in the management API: list, read, create, update, delete, deletability, summary and metadata.
+public struct ProjectService: Sendable {
+    let env: ManagementEnvironment
+
+    /// Creates the service.
+    public init(_ env: ManagementEnvironment) { self.env = env }
+
+    /// Metadata keys Harbor defines for projects; others are refused.
+    static let metadataKeys: Set<String> = [
+        "public", "enable_content_trust", "enable_content_trust_cosign", "prevent_vul", "severity", "auto_scan",
+        "auto_sbom_generation", "reuse_sys_cve_allowlist", "retention_id",
+    ]
+
+    /// Projects the caller may see.
+    public func list(_ caller: Caller, query: ListQuery) async throws -> ListPage<ProjectView> {
+        let visibility = env.policy.visibility(of: caller.principal)
+        let page = try await env.access.projects(query, visibility: visibility)
+        var views: [ProjectView] = []
+        for project in page.items { views.append(try await view(project, caller)) }
+        return ListPage(items: views, total: page.total)
+    }
+
+    /// Whether a project with this name exists (`HEAD /projects`).
+    public func exists(named name: String) async throws -> Bool {
+        try await env.access.project(named: name) != nil
+    }
+
+    /// One project.
+    public func get(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws -> ProjectView {
+        try await view(try await env.readableProject(nameOrID, isName: isName, caller), caller)
+    }
+
+    /// Creates a project owned by the caller (who becomes its project admin).
+    public func create(_ request: ProjectRequest, _ caller: Caller) async throws -> ProjectRecord {
+        try env.requireAuthenticated(caller)
+        try env.requireSystem(Permission(.project, .create), caller)
+        guard let name = request.projectName, !name.isEmpty else { throw APIError.badRequest("project_name is required") }
+        guard Self.isValidName(name) else {
+            throw APIError.badRequest("project name must be 1–255 lower-case letters, digits and . _ -, starting with a letter or digit")
+        }
+        var metadata = try Self.checkedMetadata(request.metadata ?? [:])
+        if let isPublic = request.public { metadata["public"] = isPublic ? "true" : "false" }
+        if metadata["public"] == nil { metadata["public"] = "false" }
+        var ownerID: Int64? = nil
+        if case .user(let user) = caller.principal { ownerID = user.id }
+        let now = Clock.nowMilliseconds()
+        let project: ProjectRecord
+        do {
+            project = try await env.access.createProject(
+                ProjectRecord(name: name, ownerID: ownerID, metadata: metadata, createdAt: now, updatedAt: now),
+                ownerRole: ownerID == nil ? nil : ProjectRole.projectAdmin.rawValue)
+        } catch let conflict as MetadataConflict {
+            throw APIError(.conflict, conflict.description)
+        }
+        await env.recordChange(caller, "create", "project", name, projectID: project.id)
+        return project
+    }
+
+    /// Changes a project's metadata (publicity and the rest).
+    public func update(_ nameOrID: String, isName: Bool, _ request: ProjectRequest, _ caller: Caller) async throws {
+        var project = try await env.readableProject(nameOrID, isName: isName, caller)
+        try await env.require(Permission(.project, .update), in: project, caller)
+        let changes = try Self.checkedMetadata(request.metadata ?? [:])
+        project.metadata.merge(changes) { _, new in new }
+        if let isPublic = request.public { project.metadata["public"] = isPublic ? "true" : "false" }
+        project.updatedAt = Clock.nowMilliseconds()
+        try await env.access.updateProject(project)
+        await env.recordChange(caller, "update", "project", project.name, projectID: project.id)
+    }
+
+    /// Deletes an empty project; refused (412) while it holds repositories.
+    public func delete(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws {
+        let project = try await env.readableProject(nameOrID, isName: isName, caller)
+        try await env.require(Permission(.project, .delete), in: project, caller)
+        guard try await env.access.deleteProjectIfEmpty(id: project.id, name: project.name) else {
+            throw APIError(.preconditionFailed, "project \(project.name) still holds repositories and cannot be deleted")
+        }
+        await env.recordChange(caller, "delete", "project", project.name, projectID: project.id)
+    }
+
+    /// Whether the project can be deleted now.
+    public func deletable(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws -> ProjectDeletableView {
+        let project = try await env.readableProject(nameOrID, isName: isName, caller)
+        try await env.require(Permission(.project, .delete), in: project, caller)
+        let count = try await env.access.repositoryCount(project: project.name)
+        return count == 0 ? ProjectDeletableView(deletable: true, message: nil)
+            : ProjectDeletableView(deletable: false, message: "the project contains \(count) repositories, it cannot be deleted")
+    }
+
+    /// Repository and member counts.
+    public func summary(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws -> ProjectSummaryView {
+        let project = try await env.readableProject(nameOrID, isName: isName, caller)
+        let members = try await env.access.members(projectID: project.id, ListQuery(limit: 100_000)).items
+        func count(_ role: ProjectRole) -> Int { members.filter { $0.role == role.rawValue }.count }
+        return ProjectSummaryView(
+            repoCount: try await env.access.repositoryCount(project: project.name), projectAdminCount: count(.projectAdmin),
+            maintainerCount: count(.maintainer), developerCount: count(.developer), guestCount: count(.guest),
+            limitedGuestCount: count(.limitedGuest))
+    }
+
+    /// The project's metadata (`GET /projects/{p}/metadatas`), or one key of it.
+    public func metadata(_ nameOrID: String, isName: Bool, key: String?, _ caller: Caller) async throws -> [String: String] {
+        let project = try await env.readableProject(nameOrID, isName: isName, caller)
+        try await env.require(Permission(.metadata, .read), in: project, caller)
+        guard let key else { return project.metadata }
+        guard let value = project.metadata[key] else { throw APIError.notFound("metadata \(key.prefix(100))") }
+        return [key: value]
+    }
+
+    /// Adds or changes metadata keys (`POST`/`PUT /projects/{p}/metadatas`).
+    public func setMetadata(_ nameOrID: String, isName: Bool, _ values: [String: String], _ caller: Caller) async throws {
+        var project = try await env.readableProject(nameOrID, isName: isName, caller)
+        try await env.require(Permission(.metadata, .update), in: project, caller)
+        project.metadata.merge(try Self.checkedMetadata(values)) { _, new in new }
+        project.updatedAt = Clock.nowMilliseconds()
+        try await env.access.updateProject(project)
+        await env.recordChange(caller, "update", "project", project.name, projectID: project.id)
+    }
+
+    /// Removes a metadata key (`public` cannot be removed).
+    public func deleteMetadata(_ nameOrID: String, isName: Bool, key: String, _ caller: Caller) async throws {
+        var project = try await env.readableProject(nameOrID, isName: isName, caller)
+        try await env.require(Permission(.metadata, .update), in: project, caller)
+        guard key != "public" else { throw APIError.badRequest("the public flag cannot be removed; set it to true or false") }
+        guard project.metadata.removeValue(forKey: key) != nil else { throw APIError.notFound("metadata \(key.prefix(100))") }
+        project.updatedAt = Clock.nowMilliseconds()
+        try await env.access.updateProject(project)
+    }
+
+    func view(_ project: ProjectRecord, _ caller: Caller) async throws -> ProjectView {
+        let roles = try await env.policy.roles(of: caller.principal, in: project).map(\.rawValue)
+        let owner = try await project.ownerID.asyncMap { try await env.access.user(id: $0)?.username } ?? nil
+        return ProjectView(
+            projectId: project.id, ownerId: project.ownerID, name: project.name, creationTime: APITime.string(project.createdAt),
+            updateTime: APITime.string(project.updatedAt), deleted: false, ownerName: owner, togglable: true,
+            currentUserRoleId: Self.highestRole(roles), currentUserRoleIds: roles,
+            repoCount: try await env.access.repositoryCount(project: project.name), metadata: project.metadata)
+    }
+
+    /// Harbor's "highest" role id (project admin, maintainer, developer, guest, limited guest), 0 for none.
+    static func highestRole(_ roles: [Int]) -> Int {
+        for role in [ProjectRole.projectAdmin, .maintainer, .developer, .guest, .limitedGuest] where roles.contains(role.rawValue) {
+            return role.rawValue
+        }
+        return 0
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard (1 ... 255).contains(name.utf8.count), let first = name.utf8.first,
+              (0x61 ... 0x7A).contains(first) || (0x30 ... 0x39).contains(first) else { return false }
+        return name.utf8.allSatisfy { (0x61 ... 0x7A).contains($0) || (0x30 ... 0x39).contains($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+    }
+
+    static func checkedMetadata(_ values: [String: String]) throws -> [String: String] {
+        for (key, value) in values {
+            guard metadataKeys.contains(key) else { throw APIError.badRequest("unknown project metadata key \(key.prefix(100))") }
+            if ["public", "enable_content_trust", "enable_content_trust_cosign", "prevent_vul", "auto_scan", "auto_sbom_generation",
+                "reuse_sys_cve_allowlist"].contains(key) {
+                guard ["true", "false"].contains(value.lowercased()) else { throw APIError.badRequest("\(key) must be \"true\" or \"false\"") }
+            }
+            if key == "severity", !["none", "low", "medium", "high", "critical"].contains(value.lowercased()) {
+                throw APIError.badRequest("severity must be none, low, medium, high or critical")
+            }
+        }
+        return values.mapValues { $0.lowercased() == "true" || $0.lowercased() == "false" ? $0.lowercased() : $0 }
+    }
+}
+
+extension Optional {
+    /// `map` with an async transform.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -1,0 +1,92 @@
+/// `POST /projects` and `PUT /projects/{p}` bodies.
+public struct ProjectRequest: Decodable, Sendable {
+    var projectName: String?
+    var `public`: Bool?
+    var metadata: [String: String]?
+    var storageLimit: Int64?
+}
+
+/// `POST /users` body.
+public struct UserCreationRequest: Decodable, Sendable {
+    var username: String?
+    var email: String?
+    var realname: String?
+    var comment: String?
+    var password: String?
+}
+
+/// `PUT /users/{id}` body.
+public struct UserProfileRequest: Decodable, Sendable {
+    var email: String?
+    var realname: String?
+    var comment: String?
+}
+
+/// `PUT /users/{id}/password` body.
+public struct PasswordRequest: Decodable, Sendable {
+    var oldPassword: String?
+    var newPassword: String?
+}
+
+/// `PUT /users/{id}/sysadmin` body.
+public struct SysadminRequest: Decodable, Sendable {
+    var sysadminFlag: Bool?
+}
+
+/// `POST /projects/{p}/members` body.
+public struct MemberRequest: Decodable, Sendable {
+    struct UserRef: Decodable, Sendable {
+        var userId: Int64?
+        var username: String?
+    }
+    struct GroupRef: Decodable, Sendable {
+        var id: Int64?
+        var groupName: String?
+        var groupType: Int?
+        var ldapGroupDn: String?
+    }
+    var roleId: Int?
+    var memberUser: UserRef?
+    var memberGroup: GroupRef?
+}
+
+/// `PUT /projects/{p}/members/{id}` body.
+public struct RoleRequest: Decodable, Sendable {
+    var roleId: Int?
+}
+
+/// `POST /robots` and `PUT /robots/{id}` bodies.
+public struct RobotRequest: Decodable, Sendable {
+    var name: String?
+    var description: String?
+    var secret: String?
+    var level: String?
+    var disable: Bool?
+    var duration: Int64?
+    var permissions: [RobotPermissionView]?
+}
+
+/// `PATCH /robots/{id}` body (refresh the secret; a given secret is used, else one is generated).
+public struct RobotSecretRequest: Decodable, Sendable {
+    var secret: String?
+
+    /// A request for a generated secret.
+    public init() { secret = nil }
+}
+
+/// `PUT /projects/{p}/repositories/{r}` body.
+public struct RepositoryUpdateRequest: Decodable, Sendable {
+    var description: String?
+}
+
+/// `POST …/artifacts/{ref}/tags` body.
+public struct TagRequest: Decodable, Sendable {
+    var name: String?
+}
+
+/// `POST /usergroups` and `PUT /usergroups/{id}` bodies.
+public struct UserGroupRequest: Decodable, Sendable {
+    var groupName: String?
+    var groupType: Int?
+    var ldapGroupDn: String?
+}

@@ -1,0 +1,171 @@
+/// A project as `/api/v2.0/projects` shows it.
+public struct ProjectView: Codable, Sendable {
+    var projectId: Int64
+    var ownerId: Int64?
+    var name: String
+    var creationTime: String
+    var updateTime: String
+    var deleted: Bool
+    var ownerName: String?
+    var togglable: Bool
+    var currentUserRoleId: Int
+    var currentUserRoleIds: [Int]
+    var repoCount: Int
+    var metadata: [String: String]
+}
+
+/// `GET /projects/{p}/_deletable`.
+public struct ProjectDeletableView: Codable, Sendable {
+    var deletable: Bool
+    var message: String?
+}
+
+/// `GET /projects/{p}/summary`.
+public struct ProjectSummaryView: Codable, Sendable {
+    var repoCount: Int
+    var projectAdminCount: Int
+    var maintainerCount: Int
+    var developerCount: Int
+    var guestCount: Int
+    var limitedGuestCount: Int
+}
+
+/// A user as `/api/v2.0/users` shows it (never with a password).
+public struct UserView: Codable, Sendable {
+    var userId: Int64
+    var username: String
+    var email: String?
+    var realname: String
+    var comment: String
+    var sysadminFlag: Bool
+    var adminRoleInAuth: Bool
+    var creationTime: String
+    var updateTime: String
+}
+
+/// `GET /users/search` entries.
+public struct UserSearchView: Codable, Sendable {
+    var userId: Int64
+    var username: String
+}
+
+/// A project member.
+public struct MemberView: Codable, Sendable {
+    var id: Int64
+    var projectId: Int64
+    var entityName: String
+    var roleName: String
+    var roleId: Int
+    var entityId: Int64
+    var entityType: String
+}
+
+/// A robot account (never with its secret).
+public struct RobotView: Codable, Sendable {
+    var id: Int64
+    var name: String
+    var description: String
+    var level: String
+    var duration: Int64
+    var editable: Bool
+    var disable: Bool
+    var expiresAt: Int64
+    var permissions: [RobotPermissionView]
+    var creatorType: String
+    var creatorRef: Int64
+    var creationTime: String
+    var updateTime: String
+}
+
+/// A robot's permission entry in Harbor's shape.
+public struct RobotPermissionView: Codable, Sendable, Equatable {
+    var kind: String
+    var namespace: String
+    var access: [AccessView]
+}
+
+/// One granted action.
+public struct AccessView: Codable, Sendable, Equatable {
+    var resource: String
+    var action: String
+    var effect: String?
+}
+
+/// The answer to creating a robot: the only time its secret is shown.
+public struct RobotCreatedView: Codable, Sendable {
+    /// The new robot's id.
+    public var id: Int64
+    var name: String
+    var secret: String
+    var creationTime: String
+    var expiresAt: Int64
+}
+
+/// The answer to refreshing a robot's secret.
+public struct RobotSecretView: Codable, Sendable {
+    var secret: String
+}
+
+/// A repository.
+public struct RepositoryView: Codable, Sendable {
+    var id: Int64
+    var projectId: Int64
+    var name: String
+    var description: String
+    var artifactCount: Int64
+    var creationTime: String
+    var updateTime: String
+}
+
+/// A tag of an artifact.
+public struct TagView: Codable, Sendable {
+    var repositoryId: Int64
+    var artifactId: Int64
+    var name: String
+    var pushTime: String
+    var immutable: Bool
+}
+
+/// An artifact (a manifest and its tags).
+public struct ArtifactView: Codable, Sendable {
+    var id: Int64
+    var type: String
+    var mediaType: String
+    var manifestMediaType: String
+    var artifactType: String?
+    var projectId: Int64
+    var repositoryId: Int64
+    var repositoryName: String
+    var digest: String
+    var size: Int64
+    var pushTime: String
+    var annotations: [String: String]?
+    var tags: [TagView]
+    var labels: [String]
+}
+
+/// An audit log entry.
+public struct AuditLogView: Codable, Sendable {
+    var id: Int64
+    var username: String
+    var resource: String
+    var resourceType: String
+    var operation: String
+    var opTime: String
+    var clientIp: String
+    var operationResult: Bool
+}
+
+/// A user group.
+public struct UserGroupView: Codable, Sendable {
+    var id: Int64
+    var groupName: String
+    var groupType: Int
+    var ldapGroupDn: String?
+}
+
+/// A permission in `/users/current/permissions`.
+public struct PermissionView: Codable, Sendable, Equatable {
+    var resource: String
+    var action: String
+}
