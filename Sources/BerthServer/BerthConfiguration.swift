@@ -151,6 +151,9 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_EXTERNAL_URL"] { http.externalURL = v }
         if let v = env["BERTH_AUTH_ENABLED"] { auth.enabled = try Self.bool(v, "BERTH_AUTH_ENABLED") }
         if let v = env["BERTH_ADMIN_PASSWORD"] { auth.adminPassword = v }
+        if let v = env["BERTH_AUTH_TOKEN_ISSUER"] { auth.tokenIssuer = v }
+        if let v = env["BERTH_AUTH_TOKEN_SERVICE"] { auth.tokenService = v }
+        if let v = env["BERTH_AUTH_TOKEN_EXPIRATION_MINUTES"] { auth.tokenExpirationMinutes = try Self.int(v, "BERTH_AUTH_TOKEN_EXPIRATION_MINUTES") }
         if let v = env["BERTH_AUTH_LOCKOUT_SECONDS"] { auth.lockoutSeconds = try Self.int(v, "BERTH_AUTH_LOCKOUT_SECONDS") }
         if let v = env["BERTH_AUTH_BCRYPT_COST"] { auth.bcryptCost = try Self.int(v, "BERTH_AUTH_BCRYPT_COST") }
         if let v = env["BERTH_PROJECTS_AUTO_CREATE"] { projects.autoCreateOnPush = try Self.bool(v, "BERTH_PROJECTS_AUTO_CREATE") }

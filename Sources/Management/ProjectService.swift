@@ -31,7 +31,9 @@ public struct ProjectService: Sendable {
 
     /// One project.
     public func get(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws -> ProjectView {
-        try await view(try await env.readableProject(nameOrID, isName: isName, caller), caller)
+        let project = try await env.readableProject(nameOrID, isName: isName, caller)
+        try await env.require(Permission(.project, .read), in: project, caller)
+        return try await view(project, caller)
     }
 
     /// Creates a project owned by the caller (who becomes its project admin).
@@ -94,6 +96,7 @@ public struct ProjectService: Sendable {
     /// Repository and member counts.
     public func summary(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws -> ProjectSummaryView {
         let project = try await env.readableProject(nameOrID, isName: isName, caller)
+        try await env.require(Permission(.project, .read), in: project, caller)
         let members = try await env.access.members(projectID: project.id, ListQuery(limit: 100_000)).items
         func count(_ role: ProjectRole) -> Int { members.filter { $0.role == role.rawValue }.count }
         return ProjectSummaryView(

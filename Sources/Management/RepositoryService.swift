@@ -20,13 +20,13 @@ public struct RepositoryService: Sendable {
 
     /// One repository (`name` is the part after the project).
     public func get(project projectName: String, name: String, _ caller: Caller) async throws -> RepositoryView {
-        let (project, info) = try await repository(projectName, name, .read, caller)
+        let (project, info) = try await repository(projectName, name, Permission(.repository, .read), caller)
         return Self.view(info, project)
     }
 
     /// Changes a repository's description.
     public func update(project projectName: String, name: String, _ request: RepositoryUpdateRequest, _ caller: Caller) async throws {
-        let (project, info) = try await repository(projectName, name, .update, caller)
+        let (project, info) = try await repository(projectName, name, Permission(.repository, .update), caller)
         guard let description = request.description else { throw APIError.badRequest("description is required") }
         _ = try await env.artifacts.updateRepositoryDescription(named: info.name, description: description, now: Clock.nowMilliseconds())
         await env.recordChange(caller, "update", "repository", info.name, projectID: project.id)
@@ -34,43 +34,40 @@ public struct RepositoryService: Sendable {
 
     /// Deletes a repository with all its artifacts and tags.
     public func delete(project projectName: String, name: String, _ caller: Caller) async throws {
-        let (project, info) = try await repository(projectName, name, .delete, caller)
+        let (project, info) = try await repository(projectName, name, Permission(.repository, .delete), caller)
         guard try await env.artifacts.deleteRepository(named: info.name) else { throw APIError.notFound("repository \(info.name)") }
         await env.recordChange(caller, "delete", "repository", info.name, projectID: project.id)
     }
 
     /// A repository's artifacts, newest first.
     public func artifacts(project projectName: String, repository name: String, query: ListQuery, _ caller: Caller) async throws -> ListPage<ArtifactView> {
-        let (project, info) = try await repository(projectName, name, .read, caller)
-        try await env.require(Permission(.artifact, .list), in: project, caller)
+        let (project, info) = try await repository(projectName, name, Permission(.artifact, .list), caller)
         let page = try await env.artifacts.artifacts(repositoryID: info.id, query)
         return ListPage(items: page.items.map { Self.view($0, project, info) }, total: page.total)
     }
 
     /// One artifact by tag or digest.
     public func artifact(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws -> ArtifactView {
-        let (project, info, artifact) = try await resolve(projectName, name, reference, .read, caller)
+        let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
         return Self.view(artifact, project, info)
     }
 
     /// Deletes an artifact (its manifest and every tag on it).
     public func deleteArtifact(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws {
-        let (project, info, artifact) = try await resolve(projectName, name, reference, .delete, caller)
+        let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .delete), caller)
         try await env.manifests.delete(.digest(artifact.manifest.digest), in: try RepositoryName(info.name))
         await env.recordChange(caller, "delete", "artifact", "\(info.name)@\(artifact.manifest.digest)", projectID: project.id)
     }
 
     /// The tags of an artifact.
     public func tags(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws -> [TagView] {
-        let (project, info, artifact) = try await resolve(projectName, name, reference, .read, caller)
-        try await env.require(Permission(.tag, .list), in: project, caller)
+        let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.tag, .list), caller)
         return Self.view(artifact, project, info).tags
     }
 
     /// Adds a tag to an artifact; 409 when the tag exists in the repository.
     public func addTag(project projectName: String, repository name: String, reference: String, _ request: TagRequest, _ caller: Caller) async throws {
-        let (project, info, artifact) = try await resolve(projectName, name, reference, .read, caller)
-        try await env.require(Permission(.tag, .create), in: project, caller)
+        let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.tag, .create), caller)
         guard let text = request.name, let tag = try? Tag(text) else { throw APIError.badRequest("name must be a valid tag") }
         guard try await env.artifacts.createTag(tag, digest: artifact.manifest.digest, repositoryID: info.id, now: Clock.nowMilliseconds()) else {
             throw APIError(.conflict, "tag \(tag) already exists in \(info.name)")
@@ -80,8 +77,7 @@ public struct RepositoryService: Sendable {
 
     /// Removes a tag from an artifact.
     public func deleteTag(project projectName: String, repository name: String, reference: String, tag text: String, _ caller: Caller) async throws {
-        let (project, info, artifact) = try await resolve(projectName, name, reference, .read, caller)
-        try await env.require(Permission(.tag, .delete), in: project, caller)
+        let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.tag, .delete), caller)
         guard artifact.tags.contains(where: { $0.name == text }), let tag = try? Tag(text) else {
             throw APIError.notFound("tag \(text.prefix(128)) on \(info.name)@\(artifact.manifest.digest)")
         }
@@ -89,18 +85,17 @@ public struct RepositoryService: Sendable {
         await env.recordChange(caller, "delete", "tag", "\(info.name):\(tag)", projectID: project.id)
     }
 
-    private func repository(_ projectName: String, _ name: String, _ action: Action, _ caller: Caller) async throws -> (ProjectRecord, RepositoryInfo) {
+    private func repository(_ projectName: String, _ name: String, _ permission: Permission, _ caller: Caller) async throws -> (ProjectRecord, RepositoryInfo) {
         let project = try await env.readableProject(projectName, isName: true, caller)
-        try await env.require(Permission(.repository, action), in: project, caller)
+        try await env.require(permission, in: project, caller)
         let full = project.name + "/" + name
         guard let info = try await env.artifacts.repositoryInfo(named: full) else { throw APIError.notFound("repository \(full.prefix(300))") }
         return (project, info)
     }
 
-    private func resolve(_ projectName: String, _ name: String, _ reference: String, _ action: Action,
+    private func resolve(_ projectName: String, _ name: String, _ reference: String, _ permission: Permission,
                          _ caller: Caller) async throws -> (ProjectRecord, RepositoryInfo, ArtifactInfo) {
-        let (project, info) = try await repository(projectName, name, .read, caller)
-        try await env.require(Permission(.artifact, action), in: project, caller)
+        let (project, info) = try await repository(projectName, name, permission, caller)
         let digest: Digest
         if let parsed = try? Digest(parsing: reference) {
             digest = parsed

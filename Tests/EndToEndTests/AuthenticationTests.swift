@@ -1,0 +1,212 @@
+import Foundation
+import NIOHTTP1
+import OCI
+import Testing
+
+/// The token service, Basic authentication on `/v2`, public projects, the filtered catalog, system-level
+/// permissions, login throttling and the first admin.
+@Suite("Authentication and tokens")
+struct AuthenticationTests {
+    @Test("/v2 challenges with the token realm; anonymous tokens only reach public projects; Basic works directly on /v2")
+    func challengeAndPublicProjects() async throws {
+        try await withSecuredServer { server, admin in
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "pub", "public": true])
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "priv"])
+            #expect(try await admin.pushImage("pub/app", tag: "v1", seed: 1).status == 201)
+            #expect(try await admin.pushImage("priv/app", tag: "v1", seed: 2).status == 201)
+
+            let base = try await admin.http.request(.GET, "/v2/")
+            #expect(base.status == 401)
+            let challenge = try #require(base.header("WWW-Authenticate"))
+            #expect(challenge.hasPrefix("Bearer realm=\"http://\(server.hostPort)/service/token\""))
+            #expect(challenge.contains("service=\"berth-registry\""))
+
+            let push = try await admin.http.request(.POST, "/v2/pub/app/blobs/uploads/")
+            #expect(AccessClient.challengeParameter("scope", in: push.header("WWW-Authenticate") ?? "") == "repository:pub/app:pull,push")
+
+            let anonymous = AccessClient(http: admin.http, account: .anonymous)
+            #expect(try await anonymous.registry(.GET, "/v2/pub/app/manifests/v1", headers: [("Accept", MediaType.ociManifest)]).status == 200)
+            #expect(try await anonymous.registry(.GET, "/v2/priv/app/manifests/v1", headers: [("Accept", MediaType.ociManifest)]).status == 401)
+            #expect(try await anonymous.pushImage("pub/app", tag: "anon", seed: 3).status == 401)
+            let anonToken = try await anonymous.token(scope: "repository:pub/app:pull,push")
+            #expect(anonToken.status == 200)
+            #expect(anonToken.access.first?["actions"] as? [String] == ["pull"])
+
+            // Basic credentials straight on /v2, as Harbor accepts them.
+            let basic = try await admin.http.request(.GET, "/v2/priv/app/tags/list", headers: admin.account.authorization)
+            #expect(basic.status == 200)
+            let wrong = try await admin.http.request(.GET, "/v2/priv/app/tags/list", headers: Account.basic("admin", "nope").authorization)
+            #expect(wrong.status == 401 && wrong.errorCode == "UNAUTHORIZED")
+
+            // Anonymous and non-members may read a public project but not its members or logs.
+            try await admin.apiOK(.POST, "/users", json: ["username": "carol", "password": "Carol-12345"])
+            let carol = AccessClient(http: admin.http, account: .basic("carol", "Carol-12345"))
+            for client in [anonymous, carol] {
+                #expect(try await client.api(.GET, "/projects/pub").status == 200)
+                #expect(try await client.api(.GET, "/projects/pub/repositories").status == 200)
+                #expect(try await client.api(.GET, "/projects/pub/members").status != 200)
+                #expect(try await client.api(.GET, "/projects/pub/logs").status != 200)
+                #expect(try await client.api(.GET, "/projects/priv").status != 200)
+            }
+            #expect(try await carol.pushImage("pub/app", tag: "carol", seed: 4).status == 403)
+            let projects = try await anonymous.api(.GET, "/projects").jsonArray().compactMap { $0["name"] as? String }
+            #expect(Set(projects) == ["library", "pub"])
+        }
+    }
+
+    @Test("the catalog shows only repositories the caller may see")
+    func filteredCatalog() async throws {
+        try await withSecuredServer { _, admin in
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "pub", "public": true])
+            for project in ["alpha", "beta"] { try await admin.apiOK(.POST, "/projects", json: ["project_name": project]) }
+            for (index, repo) in ["pub/one", "alpha/one", "alpha/two", "beta/one"].enumerated() {
+                #expect(try await admin.pushImage(repo, tag: "v1", seed: UInt64(10 + index)).status == 201)
+            }
+            try await admin.apiOK(.POST, "/users", json: ["username": "dana", "password": "Dana-12345"])
+            try await admin.apiOK(.POST, "/projects/alpha/members", json: ["role_id": 5, "member_user": ["username": "dana"]])
+
+            func catalog(_ client: AccessClient) async throws -> [String] {
+                let result = try await client.registry(.GET, "/v2/_catalog")
+                return try result.json()["repositories"] as? [String] ?? []
+            }
+            #expect(try await catalog(admin) == ["alpha/one", "alpha/two", "beta/one", "pub/one"])
+            #expect(try await catalog(AccessClient(http: admin.http, account: .basic("dana", "Dana-12345"))) == ["alpha/one", "alpha/two", "pub/one"])
+            #expect(try await catalog(AccessClient(http: admin.http, account: .anonymous)) == ["pub/one"])
+            let paged = try await admin.registry(.GET, "/v2/_catalog?n=2")
+            #expect(paged.header("Link")?.removingPercentEncoding?.contains("last=alpha/two") == true)
+        }
+    }
+
+    @Test("tokens with a wrong signature, another audience, a forged payload or too little scope are refused")
+    func tokenRefusals() async throws {
+        let shared = try TemporaryDirectory("berth-shared")
+        defer { shared.remove() }
+        try await withSecuredServer { server, admin in
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+            #expect(try await admin.pushImage("team/app", tag: "v1", seed: 5).status == 201)
+            try await admin.apiOK(.POST, "/users", json: ["username": "gus", "password": "Guest-12345"])
+            try await admin.apiOK(.POST, "/projects/team/members", json: ["role_id": 3, "member_user": ["username": "gus"]])
+            let guest = AccessClient(http: admin.http, account: .basic("gus", "Guest-12345"))
+
+            // Scope escalation: a guest asking for push gets pull only, and the token cannot push.
+            let granted = try await guest.token(scope: "repository:team/app:pull,push,delete")
+            #expect(granted.access.count == 1 && granted.access[0]["actions"] as? [String] == ["pull"])
+            let token = try #require(granted.token)
+            let upload = try await admin.http.request(.POST, "/v2/team/app/blobs/uploads/", headers: [("Authorization", "Bearer \(token)")])
+            #expect(upload.status == 403 && upload.errorCode == "DENIED")
+            let pull = try await admin.http.request(.GET, "/v2/team/app/manifests/v1", headers: [("Authorization", "Bearer \(token)"), ("Accept", MediaType.ociManifest)])
+            #expect(pull.status == 200)
+            // A token for one repository does not open another.
+            let other = try await admin.http.request(.GET, "/v2/library/none/tags/list", headers: [("Authorization", "Bearer \(token)")])
+            #expect(other.status == 401 || other.status == 403)
+
+            // Forged payload: the admin's push grant with the guest's signature.
+            let adminToken = try #require(try await admin.token(scope: "repository:team/app:pull,push").token)
+            let parts = token.split(separator: ".")
+            let forged = [parts[0], adminToken.split(separator: ".")[1], parts[2]].joined(separator: ".")
+            let forgedUpload = try await admin.http.request(.POST, "/v2/team/app/blobs/uploads/", headers: [("Authorization", "Bearer \(forged)")])
+            #expect(forgedUpload.status == 401)
+            #expect(forgedUpload.header("WWW-Authenticate")?.contains("error=\"invalid_token\"") == true)
+
+            // Another server's key (its own data directory): refused.
+            let stranger = try await BerthInstance.start(dataDirectory: shared.file("other"), authentication: true)
+            let strangerAdmin = AccessClient(http: RegistryHTTP(base: stranger.baseURL), account: .basic("admin", BerthInstance.adminPassword))
+            let foreign = try #require(try await strangerAdmin.token(scope: "repository:team/app:pull,push").token)
+            await stranger.destroy()
+            let foreignPull = try await admin.http.request(.GET, "/v2/team/app/tags/list", headers: [("Authorization", "Bearer \(foreign)")])
+            #expect(foreignPull.status == 401)
+
+            // Same key (same data directory) but another service name: the audience does not match.
+            let sibling = try await BerthInstance.start(dataDirectory: server.dataDirectory, authentication: true,
+                                                        environment: ["BERTH_AUTH_TOKEN_SERVICE": "other-registry"])
+            let siblingAdmin = AccessClient(http: RegistryHTTP(base: sibling.baseURL), account: .basic("admin", BerthInstance.adminPassword))
+            let sideways = try await siblingAdmin.token(scope: "repository:team/app:pull", service: "other-registry")
+            await sibling.stop()
+            let sidewaysPull = try await admin.http.request(.GET, "/v2/team/app/tags/list", headers: [("Authorization", "Bearer \(try #require(sideways.token))")])
+            #expect(sidewaysPull.status == 401)
+
+            // Asking for another service's token is refused outright.
+            #expect(try await admin.token(scope: "repository:team/app:pull", service: "someone-else").status == 400)
+        }
+    }
+
+    @Test("system-level actions: only administrators manage users and read the whole audit log; any user may create a project")
+    func systemLevel() async throws {
+        try await withSecuredServer { _, admin in
+            try await admin.apiOK(.POST, "/users", json: ["username": "erin", "password": "Erin-12345"])
+            let erin = AccessClient(http: admin.http, account: .basic("erin", "Erin-12345"))
+            let anonymous = AccessClient(http: admin.http, account: .anonymous)
+            #expect(try await erin.api(.GET, "/users").status == 403)
+            #expect(try await anonymous.api(.GET, "/users").status == 401)
+            #expect(try await erin.api(.POST, "/users", json: ["username": "x", "password": "Xxxxx-12345"]).status == 403)
+            #expect(try await erin.api(.GET, "/audit-logs").status == 403)
+            #expect(try await admin.api(.GET, "/audit-logs").status == 200)
+            #expect(try await erin.api(.POST, "/projects", json: ["project_name": "erins"]).status == 201)
+            #expect(try await anonymous.api(.POST, "/projects", json: ["project_name": "anons"]).status == 401)
+            let current = try await erin.api(.GET, "/users/current").json()
+            #expect(current["username"] as? String == "erin" && current["sysadmin_flag"] as? Bool == false)
+            #expect(current["password"] == nil)
+            // Erin owns her project and may delete it while it is empty.
+            let erinsRoles = try await erin.api(.GET, "/projects/erins").json()["current_user_role_ids"] as? [Int]
+            #expect(erinsRoles == [1])
+            #expect(try await erin.pushImage("erins/app", tag: "v1", seed: 6).status == 201)
+            let deletable = try await erin.api(.GET, "/projects/erins/_deletable").json()
+            #expect(deletable["deletable"] as? Bool == false)
+            #expect(try await erin.api(.DELETE, "/projects/erins").status == 412)
+            #expect(try await erin.api(.DELETE, "/projects/erins/repositories/app").status == 200)
+            #expect(try await erin.api(.DELETE, "/projects/erins").status == 200)
+            // Passwords follow Harbor's rule and need the old password.
+            let uid = current["user_id"] as! Int
+            #expect(try await erin.api(.PUT, "/users/\(uid)/password", json: ["old_password": "Erin-12345", "new_password": "weak"]).status == 400)
+            #expect(try await erin.api(.PUT, "/users/\(uid)/password", json: ["old_password": "wrong", "new_password": "Erin-67890"]).status == 403)
+            #expect(try await erin.api(.PUT, "/users/\(uid)/password", json: ["old_password": "Erin-12345", "new_password": "Erin-67890"]).status == 200)
+            #expect(try await erin.api(.GET, "/users/current").status == 401)
+            let renewed = AccessClient(http: admin.http, account: .basic("erin", "Erin-67890"))
+            #expect(try await renewed.api(.GET, "/users/current").status == 200)
+            // Errors have Harbor's shape.
+            let missing = try await admin.api(.GET, "/projects/nothing-here")
+            #expect(missing.status == 404 && missing.errorCode == "NOT_FOUND")
+            let malformed = try await admin.http.request(.POST, "/api/v2.0/projects", headers: admin.account.authorization, body: Array("{nope".utf8))
+            #expect(malformed.status == 400 && malformed.errorCode == "BAD_REQUEST")
+        }
+    }
+
+    @Test("repeated failed logins are slowed, then the account is locked for a while, and failures are audited")
+    func lockout() async throws {
+        try await withSecuredServer(environment: ["BERTH_AUTH_LOCKOUT_SECONDS": "3"]) { _, admin in
+            try await admin.apiOK(.POST, "/users", json: ["username": "finn", "password": "Finn-12345"])
+            let wrong = AccessClient(http: admin.http, account: .basic("finn", "not-it"))
+            let right = AccessClient(http: admin.http, account: .basic("finn", "Finn-12345"))
+            var statuses: [Int] = []
+            let started = Date()
+            for _ in 0 ..< 5 { statuses.append(try await wrong.api(.GET, "/users/current").status) }
+            #expect(statuses == [401, 401, 401, 401, 401])
+            #expect(Date().timeIntervalSince(started) > 1.0, "failures should be slowed")
+            let locked = try await right.api(.GET, "/users/current")
+            #expect(locked.status == 429)
+            #expect(!locked.text.contains("Finn-12345"))
+            #expect(try await right.token(scope: "repository:library/x:pull").status == 429)
+            try await Task.sleep(for: .seconds(3.5))
+            #expect(try await right.api(.GET, "/users/current").status == 200)
+            let logs = try await admin.api(.GET, "/audit-logs?q=operation%3Dlogin,username%3Dfinn&page_size=50").jsonArray()
+            #expect(logs.filter { $0["operation_result"] as? Bool == false }.count >= 5)
+        }
+    }
+
+    @Test("the first start creates admin with a generated password printed once; no default password exists")
+    func firstAdmin() async throws {
+        let server = try await BerthInstance.start(authentication: true, environment: ["BERTH_ADMIN_PASSWORD": ""])
+        let line = try #require(server.startupOutput.first { $0.contains("generated password") })
+        let password = String(try #require(line.split(separator: " ").first { $0.count == 32 }))
+        let http = RegistryHTTP(base: server.baseURL)
+        #expect(try await AccessClient(http: http, account: .basic("admin", password)).api(.GET, "/users/current").status == 200)
+        #expect(try await AccessClient(http: http, account: .basic("admin", "Harbor12345")).api(.GET, "/users/current").status == 401)
+        let data = server.dataDirectory
+        await server.stop()
+        let again = try await BerthInstance.start(dataDirectory: data, authentication: true, environment: ["BERTH_ADMIN_PASSWORD": ""])
+        #expect(again.startupOutput.allSatisfy { !$0.contains("password") })
+        let log = (try? String(contentsOfFile: again.logPath, encoding: .utf8)) ?? ""
+        #expect(!log.contains(password))
+        await again.destroy()
+    }
+}
