@@ -1,6 +1,8 @@
+import Crypto
 import Foundation
 import Logging
 import Metadata
+import Synchronization
 
 /// Why credentials were refused. The messages never say which part was wrong.
 public enum AuthenticationFailure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -8,12 +10,15 @@ public enum AuthenticationFailure: Error, Sendable, Equatable, CustomStringConve
     case invalidCredentials
     /// Too many failures: the account or address is locked for a while.
     case locked(retryAfterSeconds: Int)
+    /// The directory (LDAP) could not be asked; nothing is known about the credentials.
+    case directoryUnavailable
 
     /// A message for the client.
     public var description: String {
         switch self {
         case .invalidCredentials: return "invalid username or password"
         case .locked(let seconds): return "too many failed logins; try again in \(seconds) seconds"
+        case .directoryUnavailable: return "the login directory (LDAP) cannot be reached; try again later"
         }
     }
 }
@@ -59,6 +64,7 @@ public struct Authenticator: Sendable {
     let throttle: LoginThrottle
     let directory: (any DirectoryAuthenticating)?
     let logger: Logger
+    let verified = VerifiedPasswords()
     /// The robot name prefix (`robot$`).
     public static let robotPrefix = "robot$"
 
@@ -77,14 +83,16 @@ public struct Authenticator: Sendable {
     /// Checks credentials presented from `address`. Throws `AuthenticationFailure` when they are refused.
     public func authenticate(username: String, password: String, address: String) async throws -> Principal {
         let now = Clock.nowMilliseconds()
+        let hadFailures: Bool
         switch try await throttle.check(account: username, address: address, now: now) {
         case .locked(let until):
             throw AuthenticationFailure.locked(retryAfterSeconds: Int(max(1, (until - now + 999) / 1000)))
-        case .proceed(let delay):
+        case .proceed(let delay, let hasFailures):
+            hadFailures = hasFailures
             if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         }
         if let principal = try await check(username: username, password: password) {
-            try await throttle.recordSuccess(account: username)
+            if hadFailures { try await throttle.recordSuccess(account: username) }
             return principal
         }
         try await throttle.recordFailure(account: username, address: address, now: Clock.nowMilliseconds())
@@ -97,11 +105,23 @@ public struct Authenticator: Sendable {
         if username.hasPrefix(Self.robotPrefix) { return try await checkRobot(name: username, secret: password) }
         let account = try await users.user(named: username)
         if let account, account.source == .local {
-            guard try await hashing.verifyPassword(password, hash: account.passwordHash) else { return nil }
+            let key = verified.key(username: account.username, password: password)
+            if let hash = account.passwordHash, verified.contains(key, hash: hash) {
+                return .user(UserIdentity(id: account.id, username: account.username, sysadmin: account.sysadmin, groupIDs: []))
+            }
+            guard try await hashing.verifyPassword(password, hash: account.passwordHash), let hash = account.passwordHash else { return nil }
+            verified.insert(key, hash: hash)
             return .user(UserIdentity(id: account.id, username: account.username, sysadmin: account.sysadmin, groupIDs: []))
         }
         if let directory {
-            guard let found = try await directory.authenticate(username: username, password: password) else { return nil }
+            let found: DirectoryUser?
+            do {
+                found = try await directory.authenticate(username: username, password: password)
+            } catch {
+                logger.error("LDAP authentication failed", metadata: ["error": "\(error)"])
+                throw AuthenticationFailure.directoryUnavailable
+            }
+            guard let found else { return nil }
             return .user(try await provision(found, existing: account))
         }
         // Spend the same time as a real check so timing does not reveal whether the account exists.
@@ -135,7 +155,8 @@ public struct Authenticator: Sendable {
                 username: found.username, email: found.email, realname: found.realname, comment: "from LDAP", passwordHash: nil,
                 source: .ldap, ldapDN: found.dn, sysadmin: false, createdAt: now, updatedAt: now))
         }
-        let groupIDs = try await groups.groups(withDNs: found.groupDNs).map(\.id)
+        try await groups.setDirectoryGroups(userID: record.id, dns: found.groupDNs)
+        let groupIDs = try await groups.groupIDs(ofUser: record.id)
         return UserIdentity(id: record.id, username: record.username, sysadmin: record.sysadmin || found.isAdmin, groupIDs: groupIDs)
     }
 
@@ -148,6 +169,43 @@ public struct Authenticator: Sendable {
             return .robot(RobotIdentity(id: robot.id, name: robot.name, grants: RobotGrants(entries)))
         }
         guard let user = try await users.user(named: subject) else { return .anonymous }
-        return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin, groupIDs: []))
+        let groupIDs = user.source == .ldap ? try await groups.groupIDs(ofUser: user.id) : []
+        return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin, groupIDs: groupIDs))
+    }
+}
+
+/// Passwords this process verified recently, so clients that send Basic credentials with every request do not pay
+/// for bcrypt each time. An entry holds a keyed hash of username and password (never the password) and the bcrypt hash
+/// it matched; it counts only while the stored hash is unchanged (so a password change anywhere ends it) and for at
+/// most a minute.
+final class VerifiedPasswords: Sendable {
+    private let salt = SymmetricKey(size: .bits256)
+    private let entries = Mutex<[String: (hash: String, until: ContinuousClock.Instant)]>([:])
+    private static let lifetime: Duration = .seconds(60)
+
+    /// The cache key for a username and password.
+    func key(username: String, password: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array((username.lowercased() + "\u{0}" + password).utf8), using: salt)
+        return Data(mac).base64EncodedString()
+    }
+
+    /// Whether `key` was verified against `hash` within the last minute.
+    func contains(_ key: String, hash: String) -> Bool {
+        entries.withLock { entries in
+            guard let entry = entries[key] else { return false }
+            guard entry.until > .now, entry.hash == hash else {
+                entries[key] = nil
+                return false
+            }
+            return true
+        }
+    }
+
+    /// Remembers a successful verification.
+    func insert(_ key: String, hash: String) {
+        entries.withLock { entries in
+            if entries.count >= 10_000 { entries.removeAll(keepingCapacity: true) }
+            entries[key] = (hash, .now + Self.lifetime)
+        }
     }
 }

@@ -23,8 +23,8 @@ public struct LoginThrottle: Sendable {
 
     /// Whether an attempt may go ahead.
     public enum Verdict: Sendable, Equatable {
-        /// Go ahead after waiting this long (ms).
-        case proceed(delayMilliseconds: Int)
+        /// Go ahead after waiting this long (ms); `hasFailures` says whether earlier failures are on record.
+        case proceed(delayMilliseconds: Int, hasFailures: Bool)
         /// Locked until this time (ms since 1970).
         case locked(until: Int64)
     }
@@ -42,14 +42,19 @@ public struct LoginThrottle: Sendable {
     /// What to do with an attempt on `account` from `address`.
     public func check(account: String, address: String, now: Int64) async throws -> Verdict {
         var delay = 0
+        var hasFailures = false
         for subject in subjects(account: account, address: address) {
             guard let state = try await store.loginFailures(subject) else { continue }
             if state.lockedUntil > now { return .locked(until: state.lockedUntil) }
+            // Only the account's own failures slow it down; an address's failures only count toward its lock, so
+            // one client behind a shared address cannot slow everyone else.
+            guard subject.hasPrefix("user:") else { continue }
+            hasFailures = true
             if now - state.lastFailureAt < Int64(settings.windowSeconds) * 1000 {
                 delay = max(delay, min(state.failures * settings.delayPerFailureMilliseconds, settings.maximumDelayMilliseconds))
             }
         }
-        return .proceed(delayMilliseconds: delay)
+        return .proceed(delayMilliseconds: delay, hasFailures: hasFailures)
     }
 
     /// Counts a failed attempt, locking the account or address when it reaches its threshold.

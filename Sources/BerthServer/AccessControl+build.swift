@@ -15,6 +15,7 @@ struct AccessControl: Sendable {
     let tokenService: TokenService
     let audit: AuditTrail
     let gate: RegistryGate
+    let directory: LDAPDirectory?
 
     /// Builds everything from configuration; creates the first admin user when there is none.
     static func build(configuration: BerthConfiguration, database: any SQLDatabaseProvider, threadPool: NIOThreadPool,
@@ -26,9 +27,11 @@ struct AccessControl: Sendable {
         throttleSettings.accountThreshold = configuration.auth.lockoutAccountThreshold
         throttleSettings.addressThreshold = configuration.auth.lockoutAddressThreshold
         throttleSettings.lockSeconds = configuration.auth.lockoutSeconds
+        let directory = configuration.ldap.isEnabled
+            ? try LDAPDirectory(settings: configuration.ldap, group: MultiThreadedEventLoopGroup.singleton, logger: logger) : nil
         let authenticator = Authenticator(
             users: store, groups: store, robots: store, hashing: hashing,
-            throttle: LoginThrottle(store: store, settings: throttleSettings), directory: nil, logger: logger)
+            throttle: LoginThrottle(store: store, settings: throttleSettings), directory: directory, logger: logger)
         var tokenSettings = RegistryTokens.Settings()
         tokenSettings.issuer = configuration.auth.tokenIssuer
         tokenSettings.service = configuration.auth.tokenService
@@ -44,7 +47,7 @@ struct AccessControl: Sendable {
         let gate = RegistryGate(mode: mode, policy: policy, projects: store, externalURL: configuration.http.externalURL)
         try await createFirstAdmin(configuration: configuration, users: store, hashing: hashing, logger: logger)
         return AccessControl(store: store, policy: policy, hashing: hashing, authenticator: authenticator, tokenService: tokenService,
-                             audit: audit, gate: gate)
+                             audit: audit, gate: gate, directory: directory)
     }
 
     /// Creates the `admin` system administrator on first start, with the configured password or a generated one

@@ -79,7 +79,7 @@ public func buildApplication(
     let management = ManagementEnvironment(
         access: access.store, artifacts: store, registry: store, manifests: manifests, policy: access.policy, hashing: access.hashing,
         audit: access.audit,
-        system: SystemFacts(authMode: "db_auth", projectCreationRestriction: configuration.projects.creationRestriction,
+        system: SystemFacts(authMode: configuration.ldap.isEnabled ? "ldap_auth" : "db_auth", projectCreationRestriction: configuration.projects.creationRestriction,
                             version: berthVersion, autoCreateProjects: configuration.projects.autoCreateOnPush))
 
     let router = Router(context: BerthRequestContext.self)
@@ -87,7 +87,8 @@ public func buildApplication(
     HealthController().register(on: router)
     v2.register(on: router)
     TokenController(authenticator: access.authenticator, tokenService: access.tokenService, audit: access.audit).register(on: router)
-    ManagementController(environment: management, authenticator: access.authenticator, authEnabled: configuration.auth.enabled).register(on: router)
+    let ldap = LDAPService(management, directory: access.directory, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+    ManagementController(environment: management, ldap: ldap, authenticator: access.authenticator, authEnabled: configuration.auth.enabled).register(on: router)
 
     var app = Application(
         router: router,

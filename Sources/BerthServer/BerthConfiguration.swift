@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import Logging
 import Yams
@@ -23,6 +24,8 @@ public struct BerthConfiguration: Sendable, Equatable {
     public var auth = Auth()
     /// Project rules.
     public var projects = Projects()
+    /// LDAP/AD authentication (off while `ldap.url` is empty).
+    public var ldap = LDAPSettings()
 
     /// HTTP listener settings.
     public struct HTTP: Sendable, Equatable, Codable {
@@ -156,6 +159,16 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_AUTH_TOKEN_EXPIRATION_MINUTES"] { auth.tokenExpirationMinutes = try Self.int(v, "BERTH_AUTH_TOKEN_EXPIRATION_MINUTES") }
         if let v = env["BERTH_AUTH_LOCKOUT_SECONDS"] { auth.lockoutSeconds = try Self.int(v, "BERTH_AUTH_LOCKOUT_SECONDS") }
         if let v = env["BERTH_AUTH_BCRYPT_COST"] { auth.bcryptCost = try Self.int(v, "BERTH_AUTH_BCRYPT_COST") }
+        let ldapStrings: [(String, WritableKeyPath<LDAPSettings, String>)] = [
+            ("URL", \.url), ("SEARCH_DN", \.searchDN), ("SEARCH_PASSWORD", \.searchPassword), ("BASE_DN", \.baseDN), ("FILTER", \.filter),
+            ("UID_ATTRIBUTE", \.uidAttribute), ("SCOPE", \.scope), ("CA_FILE", \.caFile), ("GROUP_BASE_DN", \.groupBaseDN),
+            ("GROUP_FILTER", \.groupFilter), ("GROUP_NAME_ATTRIBUTE", \.groupNameAttribute), ("GROUP_SCOPE", \.groupScope),
+            ("GROUP_ADMIN_DN", \.groupAdminDN), ("GROUP_MEMBERSHIP_ATTRIBUTE", \.groupMembershipAttribute),
+        ]
+        for (suffix, path) in ldapStrings { if let v = env["BERTH_LDAP_" + suffix] { ldap[keyPath: path] = v } }
+        if let v = env["BERTH_LDAP_START_TLS"] { ldap.startTLS = try Self.bool(v, "BERTH_LDAP_START_TLS") }
+        if let v = env["BERTH_LDAP_VERIFY_CERT"] { ldap.verifyCertificate = try Self.bool(v, "BERTH_LDAP_VERIFY_CERT") }
+        if let v = env["BERTH_LDAP_TIMEOUT_SECONDS"] { ldap.timeoutSeconds = try Self.int(v, "BERTH_LDAP_TIMEOUT_SECONDS") }
         if let v = env["BERTH_PROJECTS_AUTO_CREATE"] { projects.autoCreateOnPush = try Self.bool(v, "BERTH_PROJECTS_AUTO_CREATE") }
         try validate()
     }
@@ -177,6 +190,11 @@ public struct BerthConfiguration: Sendable, Equatable {
         guard auth.tokenExpirationMinutes > 0 else { throw ConfigurationError("auth.tokenExpirationMinutes must be positive") }
         guard auth.lockoutAccountThreshold > 0, auth.lockoutAddressThreshold > 0, auth.lockoutSeconds >= 0 else {
             throw ConfigurationError("auth.lockout thresholds must be positive and auth.lockoutSeconds not negative")
+        }
+        if ldap.isEnabled {
+            do { _ = try LDAPURL(ldap.url) } catch { throw ConfigurationError("ldap.url: \(error)") }
+            guard !ldap.baseDN.isEmpty else { throw ConfigurationError("ldap.baseDN is required when ldap.url is set") }
+            guard (1 ... 300).contains(ldap.timeoutSeconds) else { throw ConfigurationError("ldap.timeoutSeconds must be between 1 and 300") }
         }
         guard ["everyone", "adminonly"].contains(projects.creationRestriction) else {
             throw ConfigurationError("projects.creationRestriction must be everyone or adminonly")
@@ -213,6 +231,9 @@ struct FileConfiguration: Decodable {
         "auth": ["enabled": true, "adminPassword": true, "tokenIssuer": true, "tokenService": true, "tokenExpirationMinutes": true,
                  "bcryptCost": true, "lockout": ["accountThreshold": true, "addressThreshold": true, "seconds": true]],
         "projects": ["autoCreateOnPush": true, "creationRestriction": true],
+        "ldap": ["url": true, "startTLS": true, "searchDN": true, "searchPassword": true, "baseDN": true, "filter": true, "uidAttribute": true,
+                 "scope": true, "timeoutSeconds": true, "verifyCertificate": true, "caFile": true, "groupBaseDN": true, "groupFilter": true,
+                 "groupNameAttribute": true, "groupScope": true, "groupAdminDN": true, "groupMembershipAttribute": true],
         "dataDirectory": true,
         "database": true,
         "storage": ["filesystem": ["root": true, "sync": true]],
@@ -242,6 +263,12 @@ struct FileConfiguration: Decodable {
         var tokenExpirationMinutes: Int?; var bcryptCost: Int?; var lockout: Lockout?
     }
     struct Projects: Decodable { var autoCreateOnPush: Bool?; var creationRestriction: String? }
+    struct LDAP: Decodable {
+        var url: String?; var startTLS: Bool?; var searchDN: String?; var searchPassword: String?; var baseDN: String?; var filter: String?
+        var uidAttribute: String?; var scope: String?; var timeoutSeconds: Int?; var verifyCertificate: Bool?; var caFile: String?
+        var groupBaseDN: String?; var groupFilter: String?; var groupNameAttribute: String?; var groupScope: String?; var groupAdminDN: String?
+        var groupMembershipAttribute: String?
+    }
     struct Storage: Decodable {
         struct Filesystem: Decodable { var root: String?; var sync: Bool? }
         var filesystem: Filesystem?
@@ -259,8 +286,21 @@ struct FileConfiguration: Decodable {
     var log: Log?
     var auth: Auth?
     var projects: Projects?
+    var ldap: LDAP?
 
     func apply(to c: inout BerthConfiguration) {
+        if let l = ldap {
+            let strings: [(String?, WritableKeyPath<LDAPSettings, String>)] = [
+                (l.url, \.url), (l.searchDN, \.searchDN), (l.searchPassword, \.searchPassword), (l.baseDN, \.baseDN), (l.filter, \.filter),
+                (l.uidAttribute, \.uidAttribute), (l.scope, \.scope), (l.caFile, \.caFile), (l.groupBaseDN, \.groupBaseDN),
+                (l.groupFilter, \.groupFilter), (l.groupNameAttribute, \.groupNameAttribute), (l.groupScope, \.groupScope),
+                (l.groupAdminDN, \.groupAdminDN), (l.groupMembershipAttribute, \.groupMembershipAttribute),
+            ]
+            for (value, path) in strings { if let value { c.ldap[keyPath: path] = value } }
+            if let v = l.startTLS { c.ldap.startTLS = v }
+            if let v = l.verifyCertificate { c.ldap.verifyCertificate = v }
+            if let v = l.timeoutSeconds { c.ldap.timeoutSeconds = v }
+        }
         if let v = http?.externalURL { c.http.externalURL = v }
         if let v = auth?.enabled { c.auth.enabled = v }
         if let v = auth?.adminPassword { c.auth.adminPassword = v }

@@ -24,6 +24,7 @@ struct ManagementAuthMiddleware: RouterMiddleware {
             } catch let failure as AuthenticationFailure {
                 await auditLog.recordLogin(username: username, success: false, clientIP: address)
                 if case .locked = failure { throw APIError(.tooManyRequests, failure.description) }
+                if case .directoryUnavailable = failure { throw APIError(.unavailable, failure.description) }
                 throw APIError(.unauthorized, failure.description)
             }
         case .bearer:

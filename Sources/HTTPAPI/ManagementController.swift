@@ -13,11 +13,13 @@ public struct ManagementController: Sendable {
     let repositories: RepositoryService
     let auditLogs: AuditLogService
     let system: SystemService
+    let ldap: LDAPService
     let authenticator: Authenticator
     let authEnabled: Bool
 
     /// Creates the controller over the management services.
-    public init(environment: ManagementEnvironment, authenticator: Authenticator, authEnabled: Bool) {
+    public init(environment: ManagementEnvironment, ldap: LDAPService, authenticator: Authenticator, authEnabled: Bool) {
+        self.ldap = ldap
         projects = ProjectService(environment)
         members = MemberService(environment)
         users = UserService(environment)
@@ -45,6 +47,7 @@ public struct ManagementController: Sendable {
         registerRobots(api)
         registerRepositories(api)
         registerAuditLogs(api)
+        registerLDAP(api)
         api.on("**", method: .get) { _, _ -> Response in throw APIError(.notFound, "no such API endpoint") }
     }
 }

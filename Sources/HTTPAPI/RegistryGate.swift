@@ -52,6 +52,7 @@ public struct RegistryGate: Sendable {
                 grant = RegistryGrant(principal: principal, tokenAccess: nil, gate: self)
             } catch let failure as AuthenticationFailure {
                 if case .locked = failure { throw DistributionError(.tooManyRequests, failure.description) }
+                if case .directoryUnavailable = failure { throw DistributionError(.unavailable, failure.description) }
                 throw unauthorized(request, need, failure.description)
             }
         }

@@ -46,6 +46,7 @@ public struct TokenController: Sendable {
                 await audit.record(AuditRecord(projectID: nil, operation: "login", resourceType: "user", resource: String(username.prefix(255)),
                                                username: String(username.prefix(255)), clientIP: address, success: false, createdAt: Clock.nowMilliseconds()))
                 if case .locked = failure { return Self.error(429, "TOO_MANY_REQUEST", failure.description) }
+                if case .directoryUnavailable = failure { return Self.error(503, "SERVICE_UNAVAILABLE", failure.description) }
                 return Self.error(401, "UNAUTHORIZED", failure.description, challenge: true)
             }
             await audit.recordLater(AuditRecord(projectID: nil, operation: "login", resourceType: "user", resource: principal.name,

@@ -40,6 +40,10 @@ public protocol UserGroupStore: Sendable {
     func renameGroup(id: Int64, name: String, now: Int64) async throws -> Bool
     /// Deletes the group and its memberships.
     func deleteGroup(id: Int64) async throws -> Bool
+    /// Records the directory groups (DNs) a user belonged to at their last login.
+    func setDirectoryGroups(userID: Int64, dns: [String]) async throws
+    /// The ids of known groups among the directory groups recorded for a user.
+    func groupIDs(ofUser userID: Int64) async throws -> [Int64]
 }
 
 /// Which projects a caller may see in a list.

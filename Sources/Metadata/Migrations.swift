@@ -183,6 +183,15 @@ enum Migrations {
             VALUES ('library', NULL, 1, '{"public":"true"}', {now}, {now})
             """,
         ]),
+        Migration(version: 3, statements: [
+            """
+            CREATE TABLE user_directory_groups (
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                group_dn TEXT NOT NULL,
+                PRIMARY KEY (user_id, group_dn)
+            )
+            """,
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

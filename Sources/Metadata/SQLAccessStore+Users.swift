@@ -142,6 +142,24 @@ extension SQLAccessStore: UserGroupStore {
         }
     }
 
+    public func setDirectoryGroups(userID: Int64, dns: [String]) async throws {
+        try await provider.transaction { db in
+            try await db.raw("DELETE FROM user_directory_groups WHERE user_id = \(bind: userID)").run()
+            for dn in Set(dns.map { $0.lowercased() }) {
+                try await db.raw("INSERT INTO user_directory_groups (user_id, group_dn) VALUES (\(bind: userID), \(bind: dn))").run()
+            }
+        }
+    }
+
+    public func groupIDs(ofUser userID: Int64) async throws -> [Int64] {
+        try await provider.read { db in
+            try await db.raw("""
+                SELECT g.id FROM user_directory_groups d JOIN user_groups g ON lower(g.ldap_dn) = d.group_dn
+                WHERE d.user_id = \(bind: userID) ORDER BY g.id
+                """).all().map { try $0.decode(column: "id", as: Int64.self) }
+        }
+    }
+
     static func groupRow(_ row: any SQLRow) throws -> UserGroupRecord {
         UserGroupRecord(
             id: try row.decode(column: "id", as: Int64.self),

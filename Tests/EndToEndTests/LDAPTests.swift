@@ -1,0 +1,107 @@
+import Foundation
+import OCI
+import Testing
+
+/// LDAP logins against a real slapd the test starts: users created on first login, an admin group, an LDAP group
+/// as a project member, the LDAP search endpoints, and TLS (ldaps and StartTLS) with a CA file.
+@Suite("LDAP")
+struct LDAPTests {
+    static func environment(_ ldap: TestLDAPServer, url: String? = nil, extra: [String: String] = [:]) -> [String: String] {
+        var env = [
+            "BERTH_LDAP_URL": url ?? ldap.url,
+            "BERTH_LDAP_BASE_DN": "ou=people,\(TestLDAPServer.base)",
+            "BERTH_LDAP_SEARCH_DN": TestLDAPServer.adminDN,
+            "BERTH_LDAP_SEARCH_PASSWORD": TestLDAPServer.adminPassword,
+            "BERTH_LDAP_FILTER": "(objectClass=inetOrgPerson)",
+            "BERTH_LDAP_UID_ATTRIBUTE": "uid",
+            "BERTH_LDAP_GROUP_BASE_DN": "ou=groups,\(TestLDAPServer.base)",
+            "BERTH_LDAP_GROUP_FILTER": "(objectClass=groupOfNames)",
+            "BERTH_LDAP_GROUP_ADMIN_DN": "cn=admins,ou=groups,\(TestLDAPServer.base)",
+            "BERTH_LDAP_GROUP_MEMBERSHIP_ATTRIBUTE": "memberOf",
+        ]
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+
+    @Test("LDAP users log in (created on first login), the admin group makes admins, and an LDAP group holds a project role")
+    func loginsGroupsAndRoles() async throws {
+        let ldap = try await TestLDAPServer.start()
+        defer { Task { await ldap.stop() } }
+        let work = try TemporaryDirectory("ldap-skopeo")
+        defer { work.remove() }
+        try await withSecuredServer(environment: Self.environment(ldap)) { server, admin in
+            #expect(try await admin.api(.GET, "/systeminfo").json()["auth_mode"] as? String == "ldap_auth")
+            let alice = AccessClient(http: admin.http, account: .basic("alice", "alice123"))
+            let bob = AccessClient(http: admin.http, account: .basic("bob", "bob123"))
+            let carol = AccessClient(http: admin.http, account: .basic("carol", "carol123"))
+
+            let aliceProfile = try await alice.api(.GET, "/users/current").json()
+            #expect(aliceProfile["username"] as? String == "alice")
+            #expect(aliceProfile["email"] as? String == "alice@example.org")
+            #expect(aliceProfile["admin_role_in_auth"] as? Bool == true)
+            #expect(try await alice.api(.GET, "/users").status == 200, "the admin group grants system administration")
+            #expect(try await bob.api(.GET, "/users").status == 403)
+            #expect(try await AccessClient(http: admin.http, account: .basic("bob", "wrong")).api(.GET, "/users/current").status == 401)
+            #expect(try await AccessClient(http: admin.http, account: .basic("nobody", "nobody123")).api(.GET, "/users/current").status == 401)
+            #expect(try await AccessClient(http: admin.http, account: .basic("*", "bob123")).api(.GET, "/users/current").status == 401)
+            #expect(try await AccessClient(http: admin.http, account: .basic("bob", "")).api(.GET, "/users/current").status != 200)
+            let users = try await admin.api(.GET, "/users?q=username%3D~o").jsonArray().compactMap { $0["username"] as? String }
+            #expect(users.contains("bob"))
+
+            // The developers group becomes a developer of a private project; bob pushes with skopeo, carol cannot.
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "dev"])
+            try await admin.apiOK(.POST, "/projects/dev/members", json: [
+                "role_id": 2, "member_group": ["ldap_group_dn": "cn=developers,ou=groups,\(TestLDAPServer.base)", "group_type": 1],
+            ])
+            let members = try await admin.api(.GET, "/projects/dev/members").jsonArray()
+            #expect(members.contains { $0["entity_type"] as? String == "g" && $0["entity_name"] as? String == "developers" && $0["role_name"] as? String == "developer" })
+            _ = try OCILayoutWriter.write(to: work.file("in"), tag: "v1", layerSizes: [20_000])
+            let push = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "bob:bob123",
+                                                    "oci:\(work.file("in")):v1", "docker://\(server.hostPort)/dev/app:v1"])
+            #expect(push.succeeded, "\(push.stderr)")
+            let carolPull = try await ProcessRunner.run(["skopeo", "inspect", "--tls-verify=false", "--creds", "carol:carol123", "--raw",
+                                                         "docker://\(server.hostPort)/dev/app:v1"])
+            #expect(!carolPull.succeeded)
+            #expect(try await carol.api(.GET, "/projects/dev").status == 403)
+            #expect(try await bob.api(.GET, "/projects/dev").json()["name"] as? String == "dev")
+            // Bob's token-based catalog also sees the project through his group.
+            let catalog = try await bob.registry(.GET, "/v2/_catalog").json()["repositories"] as? [String]
+            #expect(catalog == ["dev/app"])
+
+            // Search endpoints, for administrators only.
+            let found = try await admin.api(.GET, "/ldap/users/search?username=car").jsonArray()
+            #expect(found.map { $0["username"] as? String } == ["carol"])
+            let groups = try await admin.api(.GET, "/ldap/groups/search?groupname=adm").jsonArray()
+            #expect(groups.first?["ldap_group_dn"] as? String == "cn=admins,ou=groups,\(TestLDAPServer.base)")
+            #expect(try await admin.api(.POST, "/ldap/ping").json()["success"] as? Bool == true)
+            let badPing = try await admin.api(.POST, "/ldap/ping", json: ["ldap_search_password": "wrong"]).json()
+            #expect(badPing["success"] as? Bool == false)
+            #expect(!(badPing["message"] as? String ?? "").contains("wrong"))
+            #expect(try await bob.api(.GET, "/ldap/users/search?username=a").status == 403)
+        }
+    }
+
+    @Test("ldaps:// and StartTLS with the directory's CA; an untrusted certificate is refused")
+    func tls() async throws {
+        let ldap = try await TestLDAPServer.start(tls: true)
+        defer { Task { await ldap.stop() } }
+        let ldapsURL = try #require(ldap.tlsURL)
+        try await withSecuredServer(environment: Self.environment(ldap, url: ldapsURL, extra: ["BERTH_LDAP_CA_FILE": ldap.caFile])) { _, admin in
+            let status = try await AccessClient(http: admin.http, account: .basic("bob", "bob123")).api(.GET, "/users/current").status
+            #expect(status == 200)
+        }
+        try await withSecuredServer(environment: Self.environment(ldap, extra: ["BERTH_LDAP_START_TLS": "true", "BERTH_LDAP_CA_FILE": ldap.caFile])) { _, admin in
+            let status = try await AccessClient(http: admin.http, account: .basic("alice", "alice123")).api(.GET, "/users/current").status
+            #expect(status == 200)
+        }
+        try await withSecuredServer(environment: Self.environment(ldap, extra: ["BERTH_LDAP_START_TLS": "true"])) { _, admin in
+            let status = try await AccessClient(http: admin.http, account: .basic("alice", "alice123")).api(.GET, "/users/current").status
+            #expect(status == 503, "StartTLS really negotiates TLS: without the CA the certificate is refused")
+        }
+        try await withSecuredServer(environment: Self.environment(ldap, url: ldapsURL)) { _, admin in
+            let refused = try await AccessClient(http: admin.http, account: .basic("bob", "bob123")).api(.GET, "/users/current")
+            #expect(refused.status == 503, "the system trust store does not know the test CA")
+            #expect(try await admin.api(.GET, "/users/current").status == 200, "local users still log in")
+        }
+    }
+}
