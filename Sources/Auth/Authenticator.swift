@@ -160,6 +160,14 @@ public struct Authenticator: Sendable {
         return UserIdentity(id: record.id, username: record.username, sysadmin: record.sysadmin || found.isAdmin, groupIDs: groupIDs)
     }
 
+    /// The principal a portal session stands for; nil when the user is gone or their password changed since.
+    public func principal(forSession session: SessionTokens.Session) async throws -> Principal? {
+        guard let user = try await users.user(id: session.userID) else { return nil }
+        guard user.source == .ldap || SessionTokens.fingerprint(of: user.passwordHash) == session.passwordFingerprint else { return nil }
+        let groupIDs = user.source == .ldap ? try await groups.groupIDs(ofUser: user.id) : []
+        return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin || session.directoryAdmin, groupIDs: groupIDs))
+    }
+
     /// The principal for a token's subject (for audit, catalog filtering and project ownership).
     public func principal(forSubject subject: String) async throws -> Principal {
         guard !subject.isEmpty else { return .anonymous }

@@ -16,6 +16,7 @@ struct AccessControl: Sendable {
     let audit: AuditTrail
     let gate: RegistryGate
     let directory: LDAPDirectory?
+    let sessions: SessionTokens
 
     /// Builds everything from configuration; creates the first admin user when there is none.
     static func build(configuration: BerthConfiguration, database: any SQLDatabaseProvider, threadPool: NIOThreadPool,
@@ -47,7 +48,7 @@ struct AccessControl: Sendable {
         let gate = RegistryGate(mode: mode, policy: policy, projects: store, externalURL: configuration.http.externalURL)
         try await createFirstAdmin(configuration: configuration, users: store, hashing: hashing, logger: logger)
         return AccessControl(store: store, policy: policy, hashing: hashing, authenticator: authenticator, tokenService: tokenService,
-                             audit: audit, gate: gate, directory: directory)
+                             audit: audit, gate: gate, directory: directory, sessions: try await SessionTokens.load(store: store))
     }
 
     /// Creates the `admin` system administrator on first start, with the configured password or a generated one

@@ -88,7 +88,10 @@ public func buildApplication(
     v2.register(on: router)
     TokenController(authenticator: access.authenticator, tokenService: access.tokenService, audit: access.audit).register(on: router)
     let ldap = LDAPService(management, directory: access.directory, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-    ManagementController(environment: management, ldap: ldap, authenticator: access.authenticator, authEnabled: configuration.auth.enabled).register(on: router)
+    ManagementController(environment: management, ldap: ldap, authenticator: access.authenticator, sessions: access.sessions,
+                         authEnabled: configuration.auth.enabled).register(on: router)
+    SessionController(authenticator: access.authenticator, sessions: access.sessions, users: access.store,
+                      auditLog: AuditLogService(management)).register(on: router)
 
     var app = Application(
         router: router,

@@ -2,11 +2,14 @@ import Auth
 import Hummingbird
 import Management
 
-/// Resolves the caller of a management-API request from Basic credentials (users and robots); no credentials means
-/// anonymous. Wrong credentials are refused with 401 and recorded as a failed login.
+/// Resolves the caller of a management-API request from Basic credentials (users and robots) or the portal's `sid`
+/// session cookie; nothing means anonymous. Wrong credentials are refused with 401 and recorded as a failed login.
+/// Requests authenticated by the cookie that change something must echo the session's CSRF token in
+/// `X-Harbor-CSRF-Token`.
 struct ManagementAuthMiddleware: RouterMiddleware {
     typealias Context = BerthRequestContext
     let authenticator: Authenticator
+    let sessions: SessionTokens
     let auditLog: AuditLogService
     let enabled: Bool
 
@@ -31,7 +34,20 @@ struct ManagementAuthMiddleware: RouterMiddleware {
             throw APIError(.unauthorized, "the management API takes Basic credentials")
         case nil:
             if request.headers[.authorization] != nil { throw APIError(.unauthorized, "unreadable Authorization header") }
-            context.principal = .anonymous
+            if let cookie = request.cookies["sid"]?.value, !cookie.isEmpty {
+                guard let session = sessions.verify(cookie), let principal = try await authenticator.principal(forSession: session) else {
+                    throw APIError(.unauthorized, "the session has expired; sign in again")
+                }
+                if ![.get, .head, .options].contains(request.method) {
+                    let sent = request.headers[HeaderNames.csrfToken] ?? ""
+                    guard SecretHashing.constantTimeEqual(Array(sent.utf8), Array(session.csrf.utf8)) else {
+                        throw APIError.forbidden("CSRF token missing or wrong; send the X-Harbor-CSRF-Token of the session")
+                    }
+                }
+                context.principal = principal
+            } else {
+                context.principal = .anonymous
+            }
         }
         return try await next(request, context)
     }

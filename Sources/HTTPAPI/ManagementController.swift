@@ -15,10 +15,12 @@ public struct ManagementController: Sendable {
     let system: SystemService
     let ldap: LDAPService
     let authenticator: Authenticator
+    let sessions: SessionTokens
     let authEnabled: Bool
 
     /// Creates the controller over the management services.
-    public init(environment: ManagementEnvironment, ldap: LDAPService, authenticator: Authenticator, authEnabled: Bool) {
+    public init(environment: ManagementEnvironment, ldap: LDAPService, authenticator: Authenticator, sessions: SessionTokens, authEnabled: Bool) {
+        self.sessions = sessions
         self.ldap = ldap
         projects = ProjectService(environment)
         members = MemberService(environment)
@@ -36,7 +38,7 @@ public struct ManagementController: Sendable {
     public func register(on router: Router<BerthRequestContext>) {
         let api = router.group("/api/v2.0")
             .add(middleware: APIErrorMiddleware())
-            .add(middleware: ManagementAuthMiddleware(authenticator: authenticator, auditLog: auditLogs, enabled: authEnabled))
+            .add(middleware: ManagementAuthMiddleware(authenticator: authenticator, sessions: sessions, auditLog: auditLogs, enabled: authEnabled))
         api.get("ping") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: .init(string: "Pong"))) }
         api.get("health") { _, _ in try APIRequest.json(await system.health()) }
         api.get("systeminfo") { _, _ in try APIRequest.json(system.info()) }

@@ -209,4 +209,72 @@ struct AuthenticationTests {
         #expect(!log.contains(password))
         await again.destroy()
     }
+
+    @Test("portal sessions: /c/login sets an HttpOnly cookie; changes need the CSRF token; tampering, robots and password changes end it")
+    func sessions() async throws {
+        try await withSecuredServer { _, admin in
+            try await admin.apiOK(.POST, "/users", json: ["username": "gina", "password": "Gina-12345"])
+            let http = admin.http
+            func login(_ user: String, _ password: String) async throws -> HTTPResult {
+                try await http.request(.POST, "/c/login", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                       body: Array("principal=\(user)&password=\(password.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)".utf8))
+            }
+            let signedIn = try await login("gina", "Gina-12345")
+            #expect(signedIn.status == 200)
+            let cookies = signedIn.headers["Set-Cookie"]
+            let sid = try #require(cookies.first { $0.hasPrefix("sid=") })
+            #expect(sid.contains("HttpOnly"))
+            let csrf = try #require(signedIn.header("X-Harbor-CSRF-Token"))
+            let cookie = String(sid.split(separator: ";")[0])
+
+            let current = try await http.request(.GET, "/api/v2.0/users/current", headers: [("Cookie", cookie)])
+            let currentName = try current.json()["username"] as? String
+            #expect(current.status == 200 && currentName == "gina")
+            let body = Array(#"{"project_name":"ginas"}"#.utf8)
+            let withoutToken = try await http.request(.POST, "/api/v2.0/projects", headers: [("Cookie", cookie), ("Content-Type", "application/json")], body: body)
+            #expect(withoutToken.status == 403)
+            let withToken = try await http.request(.POST, "/api/v2.0/projects",
+                                                   headers: [("Cookie", cookie), ("Content-Type", "application/json"), ("X-Harbor-CSRF-Token", csrf)], body: body)
+            #expect(withToken.status == 201)
+            var tampered = Array(cookie.utf8)
+            tampered[6] = tampered[6] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+            #expect(try await http.request(.GET, "/api/v2.0/users/current", headers: [("Cookie", String(decoding: tampered, as: UTF8.self))]).status == 401)
+            #expect(try await login("gina", "wrong").status == 401)
+
+            let robot = try await admin.apiOK(.POST, "/robots", json: [
+                "name": "r", "level": "system", "duration": -1, "permissions": [[String: Any]](),
+            ]) as! [String: Any]
+            #expect(try await login(robot["name"] as! String, robot["secret"] as! String).status == 401)
+
+            // A password change ends the session.
+            let uid = try current.json()["user_id"] as! Int
+            try await admin.apiOK(.PUT, "/users/\(uid)/password", json: ["new_password": "Gina-67890"])
+            #expect(try await http.request(.GET, "/api/v2.0/users/current", headers: [("Cookie", cookie)]).status == 401)
+            let logs = try await admin.api(.GET, "/audit-logs?q=operation%3Dlogin,username%3Dgina").jsonArray()
+            #expect(logs.contains { $0["operation_result"] as? Bool == true } && logs.contains { $0["operation_result"] as? Bool == false })
+        }
+    }
+
+    @Test("pushing into a missing project fails clearly, unless auto-creation is on: then the pusher owns a new private project")
+    func projectAutoCreation() async throws {
+        try await withSecuredServer { _, admin in
+            try await admin.apiOK(.POST, "/users", json: ["username": "hal", "password": "Hal-123456"])
+            let hal = AccessClient(http: admin.http, account: .basic("hal", "Hal-123456"))
+            let start = try await admin.http.request(.POST, "/v2/missing/app/blobs/uploads/", headers: hal.account.authorization)
+            #expect(start.status == 404 && start.errorCode == "NAME_UNKNOWN")
+            #expect(start.text.contains("project missing does not exist"))
+            let single = try await admin.http.request(.POST, "/v2/app/blobs/uploads/", headers: hal.account.authorization)
+            #expect(single.status == 400 && single.errorCode == "NAME_INVALID")
+        }
+        try await withSecuredServer(environment: ["BERTH_PROJECTS_AUTO_CREATE": "true"]) { _, admin in
+            try await admin.apiOK(.POST, "/users", json: ["username": "hal", "password": "Hal-123456"])
+            let hal = AccessClient(http: admin.http, account: .basic("hal", "Hal-123456"))
+            #expect(try await hal.pushImage("fresh/app", tag: "v1", seed: 77).status == 201)
+            let project = try await hal.api(.GET, "/projects/fresh").json()
+            #expect(project["owner_name"] as? String == "hal")
+            #expect((project["metadata"] as? [String: String])?["public"] == "false")
+            #expect(project["current_user_role_ids"] as? [Int] == [1])
+            #expect(try await AccessClient(http: admin.http, account: .anonymous).api(.GET, "/projects/fresh").status == 401)
+        }
+    }
 }
