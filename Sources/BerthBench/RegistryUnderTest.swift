@@ -40,6 +40,7 @@ final class RegistryUnderTest: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: berthBinary)
             process.arguments = ["serve", "--port", String(port), "--data-dir", directory + "/data", "--log-level", "warning"]
             environment["BERTH_ACCESS_LOG"] = "false"
+            environment["BERTH_AUTH_ENABLED"] = "false"
         case .distribution:
             let config = """
                 version: 0.1
