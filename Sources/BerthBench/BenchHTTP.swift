@@ -8,6 +8,8 @@ import OCI
 struct BenchHTTP: Sendable {
     let client: HTTPClient
     let base: String
+    /// `Authorization` header sent with every request, when the registry requires authentication.
+    var authorization: String? = nil
 
     /// Sends a request, drains the response, and returns status and headers.
     @discardableResult
@@ -15,6 +17,7 @@ struct BenchHTTP: Sendable {
               expect: Set<UInt> = []) async throws -> (status: UInt, headers: HTTPHeaders, bytes: Int) {
         var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : base + path)
         request.method = method
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         for (k, v) in headers { request.headers.add(name: k, value: v) }
         if let body { request.body = body }
         let response = try await client.execute(request, timeout: .seconds(600))

@@ -27,6 +27,7 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "Where to write the report (markdown).") var output = "docs/benchmarks.md"
     @Option(help: "Only these registries (berth, distribution).") var only: [String] = []
     @Option(help: "Only these workloads (push, pull, chunked, manifest, small); pull implies push.") var workloads: [String] = []
+    @Option(help: "Rounds of the authenticated variant (push, pull, manifest, small with Basic credentials); 0 skips it.") var authRounds = 2
 
     func wants(_ name: String) -> Bool { workloads.isEmpty || workloads.contains(name) || (name == "push" && workloads.contains("pull")) }
 
@@ -71,7 +72,7 @@ struct BerthBench: AsyncParsableCommand {
                 do {
                     try await Task.sleep(for: .milliseconds(500))
                     result["idle_rss_mb"] = registry.memory().rss / 1e6
-                    let workloads = Workloads(http: BenchHTTP(client: client, base: registry.baseURL), settings: settings, base: base, log: log)
+                    let workloads = Workloads(http: registry.http(client), settings: settings, base: base, log: log)
                     if wants("push") {
                         let blobs = workloads.makeBlobs(stamp: UInt64(round * 2 + 1))
                         result["push_mono_mbps"] = try await workloads.push(blobs, chunked: false, repositoryPrefix: "bench/mono")
@@ -100,12 +101,47 @@ struct BerthBench: AsyncParsableCommand {
             }
         }
 
+        for round in 0 ..< authRounds {
+            let order = round % 2 == 0 ? kinds : kinds.reversed()
+            for kind in order {
+                log("authenticated round \(round + 1)/\(authRounds): \(kind.label)")
+                let registry = try await RegistryUnderTest.start(kind, berthBinary: berth, distributionBinary: distribution, client: client,
+                                                                 authenticated: true)
+                var result: RoundResult = [:]
+                do {
+                    let workloads = Workloads(http: registry.http(client), settings: settings, base: base, log: log)
+                    if wants("push") {
+                        let blobs = workloads.makeBlobs(stamp: UInt64(1000 + round))
+                        result["auth_push_mono_mbps"] = try await workloads.push(blobs, chunked: false, repositoryPrefix: "bench/mono")
+                        if wants("pull") { result["auth_pull_mbps"] = try await workloads.pull(blobs, repositoryPrefix: "bench/mono") }
+                    }
+                    if wants("manifest") {
+                        let get = try await workloads.manifestLoad(method: .GET)
+                        (result["auth_manifest_get_rps"], result["auth_manifest_get_p50_ms"], result["auth_manifest_get_p99_ms"]) = (get.0, get.1, get.2)
+                    }
+                    if wants("small") { result["auth_small_pushes_per_s"] = try await workloads.smallPushes() }
+                    result["auth_peak_rss_mb"] = registry.memory().peak / 1e6
+                } catch {
+                    await registry.stop()
+                    throw error
+                }
+                await registry.stop()
+                finished.append(registry)
+                log("  " + result.sorted { $0.key < $1.key }.map { "\($0.key)=\(String(format: "%.1f", $0.value))" }.joined(separator: " "))
+                if results[kind, default: []].count > round {
+                    results[kind]![round].merge(result) { old, _ in old }
+                } else {
+                    results[kind, default: []].append(result)
+                }
+            }
+        }
+
         if repositories > 0 {
             for kind in kinds {
                 log("listing workload: \(kind.label), \(repositories) repositories × \(tags) tags")
                 let registry = try await RegistryUnderTest.start(kind, berthBinary: berth, distributionBinary: distribution, client: client)
                 do {
-                    let listing = ListingWorkload(http: BenchHTTP(client: client, base: registry.baseURL), repositories: repositories,
+                    let listing = ListingWorkload(http: registry.http(client), repositories: repositories,
                                                   tagsPerRepository: tags, concurrency: 64, samples: 50, log: log)
                     var result = try await listing.measure(afterPopulating: true)
                     result["peak_rss_mb_listing"] = registry.memory().peak / 1e6
@@ -131,7 +167,7 @@ struct BerthBench: AsyncParsableCommand {
         let command = shown.joined(separator: " ")
         let settingsText = "\(rounds) rounds; \(clients) clients × \(layersPerClient) layers × \(layerMib) MiB per push workload; " +
             "\(chunkMib) MiB chunks; manifest load \(Int(manifestSeconds)) s at 64 connections; small pushes \(Int(smallSeconds)) s at 200 clients; " +
-            "listing \(repositories) repositories × \(tags) tags"
+            "listing \(repositories) repositories × \(tags) tags; \(authRounds) authenticated rounds"
         let report = Report(results: results, limits: limits, command: command, settings: settingsText)
         let date = Date().formatted(Date.ISO8601FormatStyle().year().month().day())
         let markdown = report.markdown(date: date, machine: machineDescription())

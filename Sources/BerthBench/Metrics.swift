@@ -22,6 +22,16 @@ struct Metric: Sendable {
         Metric(key: "manifest_head_p50_ms", title: "manifest HEAD p50", unit: "ms", higherIsBetter: false, target: nil),
         Metric(key: "manifest_head_p99_ms", title: "manifest HEAD p99", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
         Metric(key: "small_pushes_per_s", title: "small artifact pushes (200 clients)", unit: "pushes/s", higherIsBetter: true) { b, _, _ in ("≥ 1000/s", b >= 1000) },
+        Metric(key: "auth_push_mono_mbps", title: "with auth: push, monolithic (8 clients)", unit: "MB/s", higherIsBetter: true) { b, d, _ in
+            ("≥ 1.5×", b >= 1.5 * d)
+        },
+        Metric(key: "auth_pull_mbps", title: "with auth: pull (8 clients)", unit: "MB/s", higherIsBetter: true) { b, d, _ in ("≥ 1.2×", b >= 1.2 * d) },
+        Metric(key: "auth_manifest_get_rps", title: "with auth: manifest GET (64 conns)", unit: "req/s", higherIsBetter: true) { b, d, _ in ("≥ 2×", b >= 2 * d) },
+        Metric(key: "auth_manifest_get_p99_ms", title: "with auth: manifest GET p99", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
+        Metric(key: "auth_small_pushes_per_s", title: "with auth: small artifact pushes (200 clients)", unit: "pushes/s", higherIsBetter: true) { b, _, _ in
+            ("≥ 1000/s", b >= 1000)
+        },
+        Metric(key: "auth_peak_rss_mb", title: "with auth: peak RSS", unit: "MB", higherIsBetter: false) { b, _, _ in ("< 150 MB", b < 150) },
         Metric(key: "populate_rps", title: "listing setup: mounts + tag pushes", unit: "req/s", higherIsBetter: true, target: nil),
         Metric(key: "catalog_first_ms", title: "catalog first page (n=100)", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
         Metric(key: "catalog_deep_ms", title: "catalog page at 90% depth", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },

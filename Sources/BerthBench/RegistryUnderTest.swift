@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HummingbirdBcrypt
 import NIOCore
 
 /// Which registry a run measures.
@@ -18,18 +19,33 @@ final class RegistryUnderTest: @unchecked Sendable {
     let process: Process
     /// Seconds from spawning the process to the first 200 on `/v2/`.
     let startupSeconds: Double
+    /// Whether clients must authenticate (with `Self.basicAuthorization`).
+    let authenticated: Bool
+
+    /// The benchmark user: a developer of project `bench` on Berth, an htpasswd entry (bcrypt cost 4) on distribution.
+    static let user = "bench"
+    static let password = "Bench-Pass-1234"
+    static let basicAuthorization = "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+    static let berthAdminPassword = "Bench-Admin-1234"
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    private init(kind: RegistryKind, directory: String, port: Int, process: Process, startupSeconds: Double) {
+    private init(kind: RegistryKind, directory: String, port: Int, process: Process, startupSeconds: Double, authenticated: Bool) {
         self.kind = kind
         self.directory = directory
         self.port = port
         self.process = process
         self.startupSeconds = startupSeconds
+        self.authenticated = authenticated
     }
 
-    static func start(_ kind: RegistryKind, berthBinary: String, distributionBinary: String, client: HTTPClient) async throws -> RegistryUnderTest {
+    /// The HTTP client for this registry, with credentials when it requires them.
+    func http(_ client: HTTPClient) -> BenchHTTP {
+        BenchHTTP(client: client, base: baseURL, authorization: authenticated ? Self.basicAuthorization : nil)
+    }
+
+    static func start(_ kind: RegistryKind, berthBinary: String, distributionBinary: String, client: HTTPClient,
+                      authenticated: Bool = false) async throws -> RegistryUnderTest {
         let directory = NSTemporaryDirectory() + "berth-bench-\(kind.rawValue)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let port = try freePort()
@@ -40,7 +56,8 @@ final class RegistryUnderTest: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: berthBinary)
             process.arguments = ["serve", "--port", String(port), "--data-dir", directory + "/data", "--log-level", "warning"]
             environment["BERTH_ACCESS_LOG"] = "false"
-            environment["BERTH_AUTH_ENABLED"] = "false"
+            environment["BERTH_AUTH_ENABLED"] = authenticated ? "true" : "false"
+            environment["BERTH_ADMIN_PASSWORD"] = berthAdminPassword
         case .distribution:
             let config = """
                 version: 0.1
@@ -61,7 +78,16 @@ final class RegistryUnderTest: @unchecked Sendable {
                 http:
                   addr: 127.0.0.1:\(port)
                   secret: benchmark-secret
-                """
+                """ + (authenticated ? """
+
+                auth:
+                  htpasswd:
+                    realm: benchmark
+                    path: \(directory)/htpasswd
+                """ : "")
+            if authenticated {
+                try "\(user):\(Bcrypt.hash(password, cost: 4))\n".write(toFile: directory + "/htpasswd", atomically: true, encoding: .utf8)
+            }
             try config.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
             process.executableURL = URL(fileURLWithPath: distributionBinary)
             process.arguments = ["serve", directory + "/config.yml"]
@@ -76,6 +102,10 @@ final class RegistryUnderTest: @unchecked Sendable {
         while true {
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v2/")
             request.method = .GET
+            if authenticated {
+                let credentials = kind == .berth ? "admin:\(berthAdminPassword)" : "\(user):\(password)"
+                request.headers.add(name: "Authorization", value: "Basic " + Data(credentials.utf8).base64EncodedString())
+            }
             if let response = try? await client.execute(request, timeout: .milliseconds(200)), response.status == .ok {
                 _ = try? await response.body.collect(upTo: 1 << 16)
                 break
@@ -85,7 +115,30 @@ final class RegistryUnderTest: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(1))
         }
-        return RegistryUnderTest(kind: kind, directory: directory, port: port, process: process, startupSeconds: seconds(since: start))
+        let registry = RegistryUnderTest(kind: kind, directory: directory, port: port, process: process, startupSeconds: seconds(since: start),
+                                         authenticated: authenticated)
+        if authenticated, kind == .berth { try await registry.createBenchUser(client) }
+        return registry
+    }
+
+    /// On Berth: the user `bench`, the private project `bench`, and `bench` as its developer.
+    private func createBenchUser(_ client: HTTPClient) async throws {
+        let admin = "Basic " + Data("admin:\(Self.berthAdminPassword)".utf8).base64EncodedString()
+        let calls: [(String, String)] = [
+            ("/api/v2.0/users", #"{"username":"\#(Self.user)","password":"\#(Self.password)"}"#),
+            ("/api/v2.0/projects", #"{"project_name":"bench","metadata":{"public":"false"}}"#),
+            ("/api/v2.0/projects/bench/members", #"{"role_id":2,"member_user":{"username":"\#(Self.user)"}}"#),
+        ]
+        for (path, body) in calls {
+            var request = HTTPClientRequest(url: baseURL + path)
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: admin)
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+            let response = try await client.execute(request, timeout: .seconds(10))
+            _ = try await response.body.collect(upTo: 1 << 16)
+            guard response.status == .created else { throw BenchError("Berth setup \(path) answered \(response.status.code)") }
+        }
     }
 
     /// Resident set size now and at its peak, in bytes.

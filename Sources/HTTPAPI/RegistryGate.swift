@@ -33,7 +33,7 @@ public struct RegistryGate: Sendable {
     /// Decides whether the request may go on; returns what it may do, or throws `UNAUTHORIZED`/`DENIED`.
     func admit(_ route: V2Route, _ request: Request, _ context: BerthRequestContext) async throws -> RegistryGrant {
         guard case .enforced(let authenticator, let tokens, let tokenService) = mode else {
-            return RegistryGrant(principal: .unrestricted, tokenAccess: nil, gate: self)
+            return RegistryGrant(resolved: .unrestricted, tokenSubject: nil, tokenAccess: nil, gate: self)
         }
         let need = Self.requirement(route, request.method)
         let grant: RegistryGrant
@@ -44,12 +44,12 @@ public struct RegistryGate: Sendable {
             guard let verified = await tokens.verify(token) else {
                 throw unauthorized(request, need, "the bearer token is invalid or has expired", error: "invalid_token")
             }
-            let principal = try await authenticator.principal(forSubject: verified.subject)
-            grant = RegistryGrant(principal: principal, tokenAccess: verified.access, gate: self)
+            // The subject's account is looked up only when a decision needs it (catalog, project creation, denials).
+            grant = RegistryGrant(resolved: nil, tokenSubject: verified.subject, tokenAccess: verified.access, gate: self)
         case .basic(let username, let password):
             do {
                 let principal = try await authenticator.authenticate(username: username, password: password, address: request.clientAddress(context))
-                grant = RegistryGrant(principal: principal, tokenAccess: nil, gate: self)
+                grant = RegistryGrant(resolved: principal, tokenSubject: nil, tokenAccess: nil, gate: self)
             } catch let failure as AuthenticationFailure {
                 if case .locked = failure { throw DistributionError(.tooManyRequests, failure.description) }
                 if case .directoryUnavailable = failure { throw DistributionError(.unavailable, failure.description) }
@@ -65,19 +65,28 @@ public struct RegistryGate: Sendable {
             }
             return grant
         case .repository(let name, let action):
-            if action == .push { try await ensureProject(for: name, principal: grant.principal, autoCreate: tokenService.autoCreateProjects) }
+            if action == .push {
+                try await ensureProject(for: name, grant: grant, autoCreate: tokenService.autoCreateProjects)
+            }
             if try await grant.permits(name, action) { return grant }
-            if grant.tokenAccess != nil, grant.principal.isAuthenticated, try await policyAllows(grant.principal, name, action) {
+            let principal = try await grant.principal()
+            if grant.tokenAccess != nil, principal.isAuthenticated, try await policyAllows(principal, name, action) {
                 throw unauthorized(request, need, "the token does not grant \(action.rawValue) on \(name)", error: "insufficient_scope")
             }
-            guard grant.principal.isAuthenticated else {
+            guard principal.isAuthenticated else {
                 throw unauthorized(request, need, "authentication required to \(action.rawValue) \(name)")
             }
             if try await projects.project(named: RepositoryRecord.projectName(of: name.value)) == nil {
                 throw DistributionError(.nameUnknown, "project \(RepositoryRecord.projectName(of: name.value)) does not exist")
             }
-            throw DistributionError(.denied, "\(grant.principal.name) may not \(action.rawValue) \(name)")
+            throw DistributionError(.denied, "\(principal.name) may not \(action.rawValue) \(name)")
         }
+    }
+
+    /// The principal behind a token's subject.
+    func principal(forSubject subject: String) async throws -> Principal {
+        guard case .enforced(let authenticator, _, _) = mode else { return .unrestricted }
+        return try await authenticator.principal(forSubject: subject)
     }
 
     /// Whether the policy (rather than a token) allows `action` on `name`.
@@ -88,9 +97,10 @@ public struct RegistryGate: Sendable {
 
     /// Creates the project of a push target when it is missing and the principal may create it; otherwise a missing
     /// project is reported clearly.
-    private func ensureProject(for name: RepositoryName, principal: Principal, autoCreate: Bool) async throws {
+    private func ensureProject(for name: RepositoryName, grant: RegistryGrant, autoCreate: Bool) async throws {
         let projectName = RepositoryRecord.projectName(of: name.value)
         guard try await projects.project(named: projectName) == nil else { return }
+        let principal = try await grant.principal()
         guard !projectName.isEmpty else {
             throw DistributionError(.nameInvalid, "repository names must start with a project: <project>/\(name)")
         }
@@ -157,24 +167,38 @@ public struct RegistryGate: Sendable {
 
 /// What an admitted `/v2` request may do.
 struct RegistryGrant: Sendable {
-    /// Who is asking.
-    let principal: Principal
+    /// The principal, when credentials named it directly (Basic) or authentication is off.
+    let resolved: Principal?
+    /// The subject of the bearer token, when one was used (empty for anonymous tokens).
+    let tokenSubject: String?
     /// The token's grants, when a bearer token was used.
     let tokenAccess: [RegistryScope]?
     let gate: RegistryGate
 
+    /// The name recorded in the audit log.
+    var name: String {
+        if let resolved { return resolved.name }
+        return tokenSubject.map { $0.isEmpty ? "anonymous" : $0 } ?? "anonymous"
+    }
+
+    /// Who is asking (looked up from the token's subject when needed).
+    func principal() async throws -> Principal {
+        if let resolved { return resolved }
+        return try await gate.principal(forSubject: tokenSubject ?? "")
+    }
+
     /// Whether `action` on `name` is allowed (a cross-repository mount asks this for its source).
     func permits(_ name: RepositoryName, _ action: RegistryAction) async throws -> Bool {
-        if case .unrestricted = principal { return true }
+        if case .unrestricted = resolved { return true }
         if let tokenAccess {
             return tokenAccess.contains { $0.type == "repository" && $0.name == name.value && ($0.actions.contains(action.rawValue) || $0.actions.contains("*")) }
         }
-        return try await gate.policyAllows(principal, name, action)
+        return try await gate.policyAllows(try await principal(), name, action)
     }
 
     /// The projects whose repositories the catalog may show; nil for all.
     func catalogProjects() async throws -> [String]? {
-        switch gate.policy.visibility(of: principal) {
+        switch gate.policy.visibility(of: try await principal()) {
         case .all: return nil
         case let visibility: return try await gate.projects.projectNames(visibility: visibility)
         }

@@ -6,6 +6,7 @@ import Metadata
 import NIOCore
 import OCI
 import Registry
+import Synchronization
 
 /// The OCI distribution API (`/v2`). Each handler parses its inputs, makes one service call and builds the response.
 public struct V2Controller: Sendable {
@@ -16,6 +17,7 @@ public struct V2Controller: Sendable {
     let gate: RegistryGate
     let audit: AuditTrail
     let projects: any ProjectStore
+    let projectIDs = ProjectIDCache()
 
     /// Creates the controller over the registry services, behind `gate`, recording to `audit`.
     public init(blobs: BlobService, uploads: UploadService, manifests: ManifestService, listings: ListingService,
@@ -85,7 +87,7 @@ struct AuditContext {
     let clientIP: String
 
     init(_ grant: RegistryGrant, _ request: Request, _ context: BerthRequestContext) {
-        self.username = grant.principal.name
+        self.username = grant.name
         self.clientIP = request.clientAddress(context)
     }
 }
@@ -93,7 +95,12 @@ struct AuditContext {
 extension V2Controller {
     /// Records an artifact operation in the audit log; pulls are batched.
     func recordAudit(_ operation: String, _ resource: String, repository: RepositoryName, _ who: AuditContext) async {
-        let projectID = try? await projects.project(named: RepositoryRecord.projectName(of: repository.value))?.id
+        let name = RepositoryRecord.projectName(of: repository.value)
+        var projectID = projectIDs.id(of: name)
+        if projectID == nil, let found = try? await projects.project(named: name)?.id {
+            projectIDs.remember(name, id: found)
+            projectID = found
+        }
         let entry = AuditRecord(projectID: projectID, operation: operation, resourceType: "artifact", resource: resource,
                                 username: who.username, clientIP: who.clientIP, success: true, createdAt: Clock.nowMilliseconds())
         if operation == "pull" { await audit.recordLater(entry) } else { await audit.record(entry) }
@@ -108,4 +115,23 @@ extension Request {
 
     /// The `Content-Length` header as a number.
     var contentLength: Int64? { headers[.contentLength].flatMap { Int64($0) } }
+}
+
+/// Project ids by name for audit entries, remembered for a minute so a pull does not cost a lookup.
+final class ProjectIDCache: Sendable {
+    private let entries = Mutex<[String: (id: Int64, until: ContinuousClock.Instant)]>([:])
+
+    func id(of name: String) -> Int64? {
+        entries.withLock { entries in
+            guard let entry = entries[name], entry.until > .now else { return nil }
+            return entry.id
+        }
+    }
+
+    func remember(_ name: String, id: Int64) {
+        entries.withLock { entries in
+            if entries.count > 10_000 { entries.removeAll(keepingCapacity: true) }
+            entries[name] = (id, .now + .seconds(60))
+        }
+    }
 }
