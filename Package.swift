@@ -154,6 +154,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "OCI",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -48,8 +48,9 @@ extension V2Controller {
         return Response(status: status, headers: headers, body: body)
     }
 
-    func deleteBlob(_ name: RepositoryName, _ digest: Digest) async throws -> Response {
+    func deleteBlob(_ name: RepositoryName, _ digest: Digest, _ who: AuditContext) async throws -> Response {
         try await blobs.delete(digest, in: name)
+        await recordAudit("delete", "\(name)@\(digest)", resourceType: "blob", repository: name, who)
         return Response(status: .accepted, headers: [.contentLength: "0"])
     }
 }

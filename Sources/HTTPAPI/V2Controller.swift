@@ -62,7 +62,7 @@ public struct V2Controller: Sendable {
         case (.blob(let name, let digest), .get), (.blob(let name, let digest), .head):
             return try await getBlob(request, name, digest)
         case (.blob(let name, let digest), .delete):
-            return try await deleteBlob(name, digest)
+            return try await deleteBlob(name, digest, AuditContext(grant, request, context))
         case (.uploads(let name), .post):
             return try await startUpload(request, name, grant)
         case (.upload(let name, let id), .get):
@@ -94,14 +94,14 @@ struct AuditContext {
 
 extension V2Controller {
     /// Records an artifact operation in the audit log; pulls are batched.
-    func recordAudit(_ operation: String, _ resource: String, repository: RepositoryName, _ who: AuditContext) async {
+    func recordAudit(_ operation: String, _ resource: String, resourceType: String = "artifact", repository: RepositoryName, _ who: AuditContext) async {
         let name = RepositoryRecord.projectName(of: repository.value)
         var projectID = projectIDs.id(of: name)
         if projectID == nil, let found = try? await projects.project(named: name)?.id {
             projectIDs.remember(name, id: found)
             projectID = found
         }
-        let entry = AuditRecord(projectID: projectID, operation: operation, resourceType: "artifact", resource: resource,
+        let entry = AuditRecord(projectID: projectID, operation: operation, resourceType: resourceType, resource: resource,
                                 username: who.username, clientIP: who.clientIP, success: true, createdAt: Clock.nowMilliseconds())
         if operation == "pull" { await audit.recordLater(entry) } else { await audit.record(entry) }
     }

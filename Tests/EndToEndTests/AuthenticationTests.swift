@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOHTTP1
 import OCI
@@ -124,6 +125,32 @@ struct AuthenticationTests {
             await sibling.stop()
             let sidewaysPull = try await admin.http.request(.GET, "/v2/team/app/tags/list", headers: [("Authorization", "Bearer \(try #require(sideways.token))")])
             #expect(sidewaysPull.status == 401)
+
+            // Expired: a token signed with the server's own key (read from its database), right kid, issuer and
+            // audience, expired two minutes ago. The same token with a future expiry is accepted, so only the expiry differs.
+            let pem = try await ProcessRunner.run(["python3", "-c", """
+                import sqlite3, sys
+                print(sqlite3.connect(sys.argv[1]).execute("SELECT value FROM settings WHERE name = 'token_signing_key_p256_pem'").fetchone()[0])
+                """, server.dataDirectory + "/berth.db"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let key = try P256.Signing.PrivateKey(pemRepresentation: pem)
+            let kid = try #require(AccessClient.header(of: adminToken)["kid"] as? String)
+            func crafted(expiresIn seconds: Int) throws -> String {
+                let now = Int(Date().timeIntervalSince1970)
+                let header = try JSONSerialization.data(withJSONObject: ["alg": "ES256", "typ": "JWT", "kid": kid])
+                let payload = try JSONSerialization.data(withJSONObject: [
+                    "iss": "berth-token-issuer", "sub": "admin", "aud": "berth-registry", "iat": now - 600, "nbf": now - 600,
+                    "exp": now + seconds, "jti": UUID().uuidString,
+                    "access": [["type": "repository", "name": "team/app", "actions": ["pull"]]],
+                ] as [String: Any])
+                let signingInput = AccessClient.base64URL(header) + "." + AccessClient.base64URL(payload)
+                let signature = try key.signature(for: Data(signingInput.utf8)).rawRepresentation
+                return signingInput + "." + AccessClient.base64URL(signature)
+            }
+            let fresh = try await admin.http.request(.GET, "/v2/team/app/tags/list", headers: [("Authorization", "Bearer \(try crafted(expiresIn: 600))")])
+            #expect(fresh.status == 200)
+            let expired = try await admin.http.request(.GET, "/v2/team/app/tags/list", headers: [("Authorization", "Bearer \(try crafted(expiresIn: -120))")])
+            #expect(expired.status == 401)
+            #expect(expired.header("WWW-Authenticate")?.contains("invalid_token") == true)
 
             // Asking for another service's token is refused outright.
             #expect(try await admin.token(scope: "repository:team/app:pull", service: "someone-else").status == 400)

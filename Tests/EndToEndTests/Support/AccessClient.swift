@@ -80,10 +80,18 @@ struct AccessClient: Sendable {
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
 
-    static func claims(of token: String) -> [String: Any] {
+    static func header(of token: String) -> [String: Any] { decodePart(token, 0) }
+
+    static func claims(of token: String) -> [String: Any] { decodePart(token, 1) }
+
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    private static func decodePart(_ token: String, _ index: Int) -> [String: Any] {
         let parts = token.split(separator: ".")
         guard parts.count == 3 else { return [:] }
-        var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var base64 = parts[index].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64) else { return [:] }
         return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
