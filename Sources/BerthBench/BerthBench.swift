@@ -168,7 +168,8 @@ struct BerthBench: AsyncParsableCommand {
         let settingsText = "\(rounds) rounds; \(clients) clients × \(layersPerClient) layers × \(layerMib) MiB per push workload; " +
             "\(chunkMib) MiB chunks; manifest load \(Int(manifestSeconds)) s at 64 connections; small pushes \(Int(smallSeconds)) s at 200 clients; " +
             "listing \(repositories) repositories × \(tags) tags; \(authRounds) authenticated rounds"
-        let report = Report(results: results, limits: limits, command: command, settings: settingsText)
+        var report = Report(results: results, limits: limits, command: command, settings: settingsText)
+        report.notes = (try? String(contentsOfFile: "docs/benchmark-notes.md", encoding: .utf8)) ?? ""
         let date = Date().formatted(Date.ISO8601FormatStyle().year().month().day())
         let markdown = report.markdown(date: date, machine: machineDescription())
         try markdown.write(toFile: output, atomically: true, encoding: .utf8)

@@ -6,6 +6,8 @@ struct Report {
     let limits: MachineLimits
     let command: String
     let settings: String
+    /// Hand-written notes appended after the generated part (docs/benchmark-notes.md), if any.
+    var notes: String = ""
 
     func format(_ value: Double) -> String {
         guard value.isFinite else { return "–" }
@@ -76,6 +78,8 @@ struct Report {
         \(table())
 
         \(limitsSection())
+
+        \(notes)
 
 
         """

@@ -45,7 +45,7 @@ struct AccessControl: Sendable {
         if !configuration.auth.enabled {
             logger.warning("authentication is disabled: anyone who can reach this server may push, pull and delete")
         }
-        let gate = RegistryGate(mode: mode, policy: policy, projects: store, externalURL: configuration.http.externalURL)
+        let gate = RegistryGate(mode: mode, policy: policy, projects: store, audit: audit, externalURL: configuration.http.externalURL)
         try await createFirstAdmin(configuration: configuration, users: store, hashing: hashing, logger: logger)
         return AccessControl(store: store, policy: policy, hashing: hashing, authenticator: authenticator, tokenService: tokenService,
                              audit: audit, gate: gate, directory: directory, sessions: try await SessionTokens.load(store: store))

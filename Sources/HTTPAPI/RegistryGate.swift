@@ -19,14 +19,16 @@ public struct RegistryGate: Sendable {
     let mode: Mode
     let policy: AccessPolicy
     let projects: any ProjectStore
+    let audit: AuditTrail
     /// Externally visible base URL for the token realm; derived from the request's `Host` when empty.
     let externalURL: String
 
-    /// Creates the gate.
-    public init(mode: Mode, policy: AccessPolicy, projects: any ProjectStore, externalURL: String) {
+    /// Creates the gate; refused Basic credentials are recorded in `audit` as failed logins.
+    public init(mode: Mode, policy: AccessPolicy, projects: any ProjectStore, audit: AuditTrail, externalURL: String) {
         self.mode = mode
         self.policy = policy
         self.projects = projects
+        self.audit = audit
         self.externalURL = externalURL
     }
 
@@ -51,6 +53,9 @@ public struct RegistryGate: Sendable {
                 let principal = try await authenticator.authenticate(username: username, password: password, address: request.clientAddress(context))
                 grant = RegistryGrant(resolved: principal, tokenSubject: nil, tokenAccess: nil, gate: self)
             } catch let failure as AuthenticationFailure {
+                await audit.record(AuditRecord(projectID: nil, operation: "login", resourceType: "user", resource: String(username.prefix(255)),
+                                               username: String(username.prefix(255)), clientIP: request.clientAddress(context), success: false,
+                                               createdAt: Clock.nowMilliseconds()))
                 if case .locked = failure { throw DistributionError(.tooManyRequests, failure.description) }
                 if case .directoryUnavailable = failure { throw DistributionError(.unavailable, failure.description) }
                 throw unauthorized(request, need, failure.description)
