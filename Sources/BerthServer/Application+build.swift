@@ -44,9 +44,15 @@ public func buildApplication(
 
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
     let storage = try FilesystemDriver(root: configuration.resolvedStorageRoot, threadPool: ioThreadPool, sync: configuration.storage.filesystemSync)
-    let databasePath = String(configuration.resolvedDatabase.dropFirst("sqlite:".count))
-    let database = try await SQLiteDatabaseProvider.open(
-        path: databasePath, threadPool: databaseThreadPool, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+    let database: any SQLDatabaseProvider
+    if configuration.resolvedDatabase.hasPrefix("sqlite:") {
+        let databasePath = String(configuration.resolvedDatabase.dropFirst("sqlite:".count))
+        database = try await SQLiteDatabaseProvider.open(
+            path: databasePath, threadPool: databaseThreadPool, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+    } else {
+        database = try await PostgresDatabaseProvider.open(
+            url: configuration.resolvedDatabase, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+    }
     let runtime = BerthRuntime(database: database, ioThreadPool: ioThreadPool, databaseThreadPool: databaseThreadPool)
     let store = SQLRegistryStore(provider: database)
     do {

@@ -10,7 +10,8 @@ public struct BerthConfiguration: Sendable, Equatable {
     public var http = HTTP()
     /// Directory for the database and the filesystem storage.
     public var dataDirectory = "./data"
-    /// Metadata database URL: `sqlite:<path>`; empty means `sqlite:<dataDirectory>/berth.db`.
+    /// Metadata database URL: `sqlite:<path>` or `postgres://user:password@host:port/database`; empty means
+    /// `sqlite:<dataDirectory>/berth.db`.
     public var database = ""
     /// Storage configuration.
     public var storage = Storage()
@@ -180,8 +181,8 @@ public struct BerthConfiguration: Sendable, Equatable {
             throw ConfigurationError("log.level must be one of trace, debug, info, notice, warning, error, critical")
         }
         guard ["text", "json"].contains(log.format) else { throw ConfigurationError("log.format must be text or json") }
-        guard resolvedDatabase.hasPrefix("sqlite:") else {
-            throw ConfigurationError("database must be a sqlite:<path> URL (PostgreSQL support comes later)")
+        guard resolvedDatabase.hasPrefix("sqlite:") || resolvedDatabase.hasPrefix("postgres://") || resolvedDatabase.hasPrefix("postgresql://") else {
+            throw ConfigurationError("database must be a sqlite:<path> or postgres://user:password@host:port/database URL")
         }
         guard uploads.maxAgeSeconds > 0, uploads.purgeIntervalSeconds > 0 else {
             throw ConfigurationError("uploads.maxAgeSeconds and uploads.purgeIntervalSeconds must be positive")

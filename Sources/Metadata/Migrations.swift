@@ -14,7 +14,7 @@ enum Migrations {
             """
             CREATE TABLE repositories (
                 id {id},
-                name TEXT NOT NULL UNIQUE,
+                name TEXT {bytewise} NOT NULL UNIQUE,
                 created_at BIGINT NOT NULL
             )
             """,
@@ -55,7 +55,7 @@ enum Migrations {
             """
             CREATE TABLE tags (
                 repository_id BIGINT NOT NULL,
-                name TEXT NOT NULL,
+                name TEXT {bytewise} NOT NULL,
                 manifest_digest TEXT NOT NULL,
                 updated_at BIGINT NOT NULL,
                 PRIMARY KEY (repository_id, name),
@@ -199,24 +199,33 @@ enum Migrations {
         switch flavor {
         case .sqlite:
             text = text.replacingOccurrences(of: "{id}", with: "INTEGER PRIMARY KEY AUTOINCREMENT")
+            text = text.replacingOccurrences(of: "{bytewise}", with: "")
             text = text.replacingOccurrences(
                 of: "{project_of_name}", with: "CASE WHEN instr(name, '/') > 0 THEN substr(name, 1, instr(name, '/') - 1) ELSE '' END")
         case .postgres:
             text = text.replacingOccurrences(of: "{id}", with: "BIGSERIAL PRIMARY KEY")
+            // Names sort bytewise (as distribution lists them), whatever the database's locale.
+            text = text.replacingOccurrences(of: "{bytewise}", with: "COLLATE \"C\"")
             text = text.replacingOccurrences(
                 of: "{project_of_name}", with: "CASE WHEN strpos(name, '/') > 0 THEN split_part(name, '/', 1) ELSE '' END")
         }
         return text
     }
 
-    /// Applies every migration newer than the database's version.
+    /// Applies every migration newer than the database's version. On PostgreSQL an advisory lock makes instances
+    /// that start together take turns, so each migration runs once.
     static func run(on provider: any SQLDatabaseProvider) async throws {
         let flavor = provider.flavor
+        @Sendable func serialize(_ db: any SQLDatabase) async throws {
+            if flavor == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(\(literal: 4_202_611))").run() }
+        }
         try await provider.transaction { db in
+            try await serialize(db)
             try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)").run()
         }
         for migration in all {
             try await provider.transaction { db in
+                try await serialize(db)
                 let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").first()
                 guard done == nil else { return }
                 for statement in migration.statements {

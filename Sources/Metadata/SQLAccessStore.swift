@@ -1,4 +1,5 @@
 import Foundation
+import PostgresKit
 import SQLKit
 
 /// The access-control stores (users, groups, projects, robots, audit log, settings, login failures) on SQL,
@@ -13,11 +14,10 @@ public struct SQLAccessStore: Sendable {
     static func unique<R>(_ message: String, _ body: () async throws -> R) async throws -> R {
         do {
             return try await body()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw MetadataConflict(message)
         } catch {
-            let text = String(describing: error)
-            if text.contains("UNIQUE constraint") || text.contains("duplicate key") || text.contains("23505") {
-                throw MetadataConflict(message)
-            }
+            if String(describing: error).contains("UNIQUE constraint failed") { throw MetadataConflict(message) }
             throw error
         }
     }

@@ -12,9 +12,9 @@ extension SQLRegistryStore: ArtifactStore {
         """
     static let artifactSelect = """
         m.id, m.repository_id, m.digest, m.media_type, m.size, m.artifact_type, m.subject_digest, m.annotations, m.created_at,
-        m.size + COALESCE((SELECT sum(b.size) FROM manifest_references r
-                           JOIN repository_blobs b ON b.repository_id = m.repository_id AND b.digest = r.digest
-                           WHERE r.manifest_id = m.id AND r.is_manifest = 0), 0) AS total_size
+        CAST(m.size + COALESCE((SELECT sum(b.size) FROM manifest_references r
+                                JOIN repository_blobs b ON b.repository_id = m.repository_id AND b.digest = r.digest
+                                WHERE r.manifest_id = m.id AND r.is_manifest = 0), 0) AS BIGINT) AS total_size
         """
     static let artifactListing = SQLListing(columns: [
         "digest": ("m.digest", .text), "media_type": ("m.media_type", .text), "push_time": ("m.created_at", .integer),

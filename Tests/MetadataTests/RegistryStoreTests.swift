@@ -5,28 +5,18 @@ import NIOPosix
 import OCI
 import Testing
 
-/// The registry store's behaviour on a real SQLite file.
-@Suite("Registry store on SQLite")
-struct SQLiteRegistryStoreTests {
-    func withStore(_ body: (SQLRegistryStore) async throws -> Void) async throws {
-        let path = NSTemporaryDirectory() + "berth-meta-\(UUID().uuidString).db"
-        let provider = try await SQLiteDatabaseProvider.open(path: path, threadPool: .singleton, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
-        let store = SQLRegistryStore(provider: provider)
-        try await store.migrate()
-        try await store.migrate()  // idempotent
-        do { try await body(store) } catch {
-            await provider.shutdown()
-            throw error
-        }
-        await provider.shutdown()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+/// The registry store's behaviour on a real SQLite file and a real PostgreSQL database.
+@Suite("Registry store")
+struct RegistryStoreTests {
+    func withStore(_ backend: Backend, _ body: (SQLRegistryStore) async throws -> Void) async throws {
+        try await backend.withProvider { provider in try await body(SQLRegistryStore(provider: provider)) }
     }
 
     func digest(_ s: String) -> Digest { Digest.compute(of: Array(s.utf8)) }
 
-    @Test("blobs are linked per repository and mounted only from a repository that has them")
-    func blobLinks() async throws {
-        try await withStore { store in
+    @Test("blobs are linked per repository and mounted only from a repository that has them", arguments: Backend.allCases)
+    func blobLinks(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let a = try await store.createRepository(named: "a", now: 1)
             let b = try await store.createRepository(named: "b", now: 1)
             #expect(try await store.createRepository(named: "a", now: 2) == a)
@@ -42,9 +32,9 @@ struct SQLiteRegistryStoreTests {
         }
     }
 
-    @Test("manifests with tags, case-insensitive tag order with paging, deletion cascades to tags")
-    func manifestsAndTags() async throws {
-        try await withStore { store in
+    @Test("manifests with tags, case-insensitive tag order with paging, deletion cascades to tags", arguments: Backend.allCases)
+    func manifestsAndTags(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let repo = try await store.createRepository(named: "r", now: 1)
             let m = ManifestRecord(digest: digest("m"), mediaType: MediaType.ociManifest, size: 3, artifactType: "x/y", subject: nil, annotations: ["k": "v"])
             for tag in ["b", "B", "a", "C"] {
@@ -62,9 +52,9 @@ struct SQLiteRegistryStoreTests {
         }
     }
 
-    @Test("referrers are found by subject and filtered by artifact type")
-    func referrers() async throws {
-        try await withStore { store in
+    @Test("referrers are found by subject and filtered by artifact type", arguments: Backend.allCases)
+    func referrers(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let repo = try await store.createRepository(named: "r", now: 1)
             let subject = digest("subject")
             for (name, type) in [("s1", "application/sbom"), ("s2", "application/sig"), ("s3", "application/sbom")] {
@@ -77,9 +67,9 @@ struct SQLiteRegistryStoreTests {
         }
     }
 
-    @Test("an upload lease excludes a second writer until released or expired")
-    func uploadLease() async throws {
-        try await withStore { store in
+    @Test("an upload lease excludes a second writer until released or expired", arguments: Backend.allCases)
+    func uploadLease(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             let repo = try await store.createRepository(named: "u", now: 1)
             try await store.createUpload(id: "id1", repositoryID: repo.id, hashState: [1, 2], now: 100)
             guard case .acquired(let record) = try await store.acquireUpload(id: "id1", repositoryID: repo.id, token: "t1", now: 100, leaseMilliseconds: 1000) else {
@@ -111,9 +101,9 @@ struct SQLiteRegistryStoreTests {
         }
     }
 
-    @Test("the catalog pages repository names in order")
-    func catalog() async throws {
-        try await withStore { store in
+    @Test("the catalog pages repository names in order", arguments: Backend.allCases)
+    func catalog(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
             for name in ["c", "a/b", "a", "b"] { _ = try await store.createRepository(named: name, now: 1) }
             #expect(try await store.repositoryNames(after: nil, limit: 2, inProjects: nil) == ["a", "a/b"])
             #expect(try await store.repositoryNames(after: "a/b", limit: 5, inProjects: nil) == ["b", "c"])
