@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Pushes, with oras-py, an artifact image and then a referrer to it that carries artifactType and subject.
 
-Usage: oras_push_referrer.py HOST:PORT REPOSITORY WORKDIR
+Usage: [ORAS_USERNAME=u ORAS_PASSWORD=p] oras_push_referrer.py HOST:PORT REPOSITORY WORKDIR
 Prints one JSON line: {"subject": digest, "referrer": digest, "artifactType": ...}.
 """
 import json
@@ -16,6 +16,19 @@ import requests
 host, repository, workdir = sys.argv[1], sys.argv[2], sys.argv[3]
 os.chdir(workdir)
 client = oras.client.OrasClient(hostname=host, insecure=True)
+bearer = {}
+if os.environ.get("ORAS_USERNAME"):
+    # With authentication: oras-py keeps the first token it gets (for the first request's scope, pull) and does not
+    # ask again on a 401, so fetch a push token up front from the registry's challenge, as the Go oras CLI does.
+    user, password = os.environ["ORAS_USERNAME"], os.environ["ORAS_PASSWORD"]
+    client.login(username=user, password=password, hostname=host, tls_verify=False)
+    challenge = requests.get(f"http://{host}/v2/").headers["WWW-Authenticate"]
+    params = dict(part.split("=", 1) for part in challenge[len("Bearer "):].split(","))
+    params = {k: v.strip('"') for k, v in params.items()}
+    token = requests.get(params["realm"], params={"service": params["service"], "scope": f"repository:{repository}:pull,push"},
+                         auth=(user, password)).json()["token"]
+    client.auth.set_token_auth(token)
+    bearer = {"Authorization": f"Bearer {token}"}
 
 with open("report.json", "w") as f:
     json.dump({"bomFormat": "CycloneDX", "components": []}, f)
@@ -31,7 +44,7 @@ pushed = client.push(
 pushed.raise_for_status()
 head = requests.head(
     f"http://{host}/v2/{repository}/manifests/subject",
-    headers={"Accept": oras.defaults.default_manifest_media_type},
+    headers={"Accept": oras.defaults.default_manifest_media_type, **bearer},
 )
 head.raise_for_status()
 subject = {

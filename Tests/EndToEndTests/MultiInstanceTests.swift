@@ -1,0 +1,231 @@
+import Foundation
+import NIOHTTP1
+import OCI
+import Testing
+
+/// Three `berth` instances on one PostgreSQL database and one storage directory, behind haproxy (round-robin per
+/// request), must behave as one registry.
+@Suite("Several instances behind a load balancer", .serialized)
+struct MultiInstanceTests {
+    struct Cluster {
+        let database: TestPostgresDatabase
+        let storage: TemporaryDirectory
+        var instances: [BerthInstance]
+        let balancer: LoadBalancer
+        var admin: AccessClient { AccessClient(http: RegistryHTTP(base: balancer.baseURL), account: .basic("admin", BerthInstance.adminPassword)) }
+
+        func destroy() async {
+            await balancer.stop()
+            for instance in instances { await instance.destroy() }
+            await database.drop()
+            storage.remove()
+        }
+    }
+
+    /// Starts three instances at once (so their migrations race) and the balancer in front of them.
+    static func withCluster(_ body: (Cluster) async throws -> Void) async throws {
+        let database = try await TestPostgresDatabase.create()
+        let storage = try TemporaryDirectory("berth-shared-storage")
+        let environment = ["BERTH_DATABASE": database.url, "BERTH_STORAGE_ROOT": storage.path]
+        async let first = BerthInstance.start(authentication: true, environment: environment)
+        async let second = BerthInstance.start(authentication: true, environment: environment)
+        async let third = BerthInstance.start(authentication: true, environment: environment)
+        let instances = try await [first, second, third]
+        let balancer = try await LoadBalancer.start(backends: instances.map(\.port))
+        let cluster = Cluster(database: database, storage: storage, instances: instances, balancer: balancer)
+        do { try await body(cluster) } catch {
+            await cluster.destroy()
+            throw error
+        }
+        await cluster.destroy()
+    }
+
+    @Test("real clients through the balancer: skopeo (image and multi-arch index), buildah and oras")
+    func realClients() async throws {
+        let work = try TemporaryDirectory("cluster-clients")
+        defer { work.remove() }
+        try await Self.withCluster { cluster in
+            let admin = cluster.admin
+            let creds = "admin:\(BerthInstance.adminPassword)"
+            let host = cluster.balancer.hostPort
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+
+            let layout = try OCILayoutWriter.write(to: work.file("in"), tag: "v1", layerSizes: [300_000, 2_000_000, 1000])
+            let push = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", creds, "oci:\(work.file("in")):v1", "docker://\(host)/team/app:v1"])
+            #expect(push.succeeded, "\(push.stderr)")
+            let pull = try await ProcessRunner.run(["skopeo", "copy", "--src-tls-verify=false", "--src-creds", creds, "docker://\(host)/team/app:v1", "oci:\(work.file("out")):v1"])
+            #expect(pull.succeeded, "\(pull.stderr)")
+            #expect(try OCILayoutWriter.blobDigests(in: work.file("out")) == layout.blobs)
+
+            let multi = try OCILayoutWriter.write(to: work.file("multi"), tag: "m", layerSizes: [40_000], platforms: ["linux/amd64", "linux/arm64"])
+            let all = try await ProcessRunner.run(["skopeo", "copy", "--all", "--dest-tls-verify=false", "--dest-creds", creds, "oci:\(work.file("multi")):m", "docker://\(host)/team/multi:m"])
+            #expect(all.succeeded, "\(all.stderr)")
+            // Every instance answers with the same digest.
+            for instance in cluster.instances {
+                let head = try await RegistryHTTP(base: instance.baseURL).request(.HEAD, "/v2/team/multi/manifests/m",
+                                                                                   headers: admin.account.authorization + [("Accept", MediaType.ociIndex)])
+                #expect(head.header("Docker-Content-Digest") == multi.topDigest.description)
+            }
+
+            let root = work.file("buildah-root")
+            let buildah = ["buildah", "--root", root, "--runroot", work.file("buildah-run"), "--storage-driver", "vfs"]
+            let container = try await ProcessRunner.run(buildah + ["from", "scratch"])
+            let name = container.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            try "hello from buildah\n".write(toFile: work.file("hello.txt"), atomically: true, encoding: .utf8)
+            _ = try await ProcessRunner.run(buildah + ["copy", name, work.file("hello.txt"), "/hello.txt"])
+            _ = try await ProcessRunner.run(buildah + ["commit", "--format", "oci", name, "localhost/hello:1"])
+            let buildahPush = try await ProcessRunner.run(buildah + ["push", "--tls-verify=false", "--creds", creds, "localhost/hello:1", "docker://\(host)/team/hello:1"])
+            #expect(buildahPush.succeeded, "\(buildahPush.stderr)")
+            _ = try await ProcessRunner.run(buildah + ["rmi", "-a", "-f"])
+            let buildahPull = try await ProcessRunner.run(buildah + ["pull", "--tls-verify=false", "--creds", creds, "docker://\(host)/team/hello:1"])
+            #expect(buildahPull.succeeded, "\(buildahPull.stderr)")
+
+            let script = RealClientTests.scriptsDirectory + "/oras_push_referrer.py"
+            let oras = try await ProcessRunner.run(["python3", script, host, "team/artifacts", work.path],
+                                                   environment: ["ORAS_USERNAME": "admin", "ORAS_PASSWORD": BerthInstance.adminPassword])
+            #expect(oras.succeeded, "\(oras.combined)")
+            if let line = oras.stdout.split(separator: "\n").last, let pushed = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String],
+               let subject = pushed["subject"] {
+                let referrers = try await admin.registry(.GET, "/v2/team/artifacts/referrers/\(subject)").json()
+                #expect((referrers["manifests"] as? [[String: Any]])?.count == 1)
+            }
+            let catalog = try await admin.registry(.GET, "/v2/_catalog").json()["repositories"] as? [String]
+            #expect(catalog == ["team/app", "team/artifacts", "team/hello", "team/multi"])
+        }
+    }
+
+    @Test("a chunked upload whose requests land on different instances completes; racing pushes of one blob and one tag converge")
+    func crossInstanceUploadsAndRaces() async throws {
+        try await Self.withCluster { cluster in
+            let admin = cluster.admin
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+            let auth = admin.account.authorization
+            let nodes = cluster.instances.map { RegistryHTTP(base: $0.baseURL) }
+
+            // POST on the first, a chunk on each of the others, PUT back on the first.
+            let blob = randomBytes(3 * 1024 * 1024, seed: 42)
+            let digest = Digest.compute(of: blob)
+            let start = try await nodes[0].request(.POST, "/v2/team/chunks/blobs/uploads/", headers: auth)
+            #expect(start.status == 202)
+            var location = try #require(start.header("Location"))
+            let thirds = [blob[0 ..< 1_000_000], blob[1_000_000 ..< 2_000_000], blob[2_000_000...]]
+            for (index, part) in thirds.prefix(2).enumerated() {
+                let from = index * 1_000_000
+                let patch = try await nodes[index + 1].request(.PATCH, location, headers: auth + [
+                    ("Content-Type", "application/octet-stream"), ("Content-Range", "\(from)-\(from + part.count - 1)"),
+                ], body: Array(part))
+                #expect(patch.status == 202, "PATCH on instance \(index + 1): \(patch.status) \(patch.text)")
+                location = patch.header("Location") ?? location
+            }
+            let finish = try await nodes[0].request(.PUT, location + (location.contains("?") ? "&" : "?") + "digest=\(digest)",
+                                                    headers: auth + [("Content-Type", "application/octet-stream")], body: Array(thirds[2]))
+            #expect(finish.status == 201, "\(finish.text)")
+            let fetched = try await nodes[2].request(.GET, "/v2/team/chunks/blobs/\(digest)", headers: auth)
+            #expect(fetched.status == 200 && Digest.compute(of: fetched.body) == digest)
+
+            // Two instances race the same blob and the same tag, ten times over.
+            for round in 0 ..< 10 {
+                let config = Array("{\"round\":\(round)}".utf8)
+                let layer = randomBytes(4096, seed: UInt64(500 + round))
+                let manifests = (0 ..< 2).map { variant in
+                    ManifestBuilder.image(config: config, layers: [layer], annotations: ["variant": "\(variant)"])
+                }
+                async let a: Void = Self.push(nodes[0], auth, "team/race", config: config, layer: layer, manifest: manifests[0], tag: "latest")
+                async let b: Void = Self.push(nodes[1], auth, "team/race", config: config, layer: layer, manifest: manifests[1], tag: "latest")
+                _ = try await (a, b)
+                let head = try await nodes[2].request(.HEAD, "/v2/team/race/manifests/latest", headers: auth + [("Accept", MediaType.ociManifest)])
+                let winner = head.header("Docker-Content-Digest")
+                #expect(manifests.map { Digest.compute(of: $0).description }.contains(winner ?? ""))
+                for manifest in manifests {
+                    let byDigest = try await nodes[2].request(.GET, "/v2/team/race/manifests/\(Digest.compute(of: manifest))", headers: auth + [("Accept", MediaType.ociManifest)])
+                    #expect(byDigest.status == 200 && byDigest.body == manifest)
+                }
+                let layerHead = try await nodes[2].request(.HEAD, "/v2/team/race/blobs/\(Digest.compute(of: layer))", headers: auth)
+                #expect(layerHead.status == 200)
+            }
+            let tags = try await nodes[1].request(.GET, "/v2/team/race/tags/list", headers: auth).json()["tags"] as? [String]
+            #expect(tags == ["latest"])
+        }
+    }
+
+    static func push(_ node: RegistryHTTP, _ auth: [(String, String)], _ repo: String, config: [UInt8], layer: [UInt8], manifest: [UInt8], tag: String) async throws {
+        for blob in [config, layer] {
+            let result = try await node.request(.POST, "/v2/\(repo)/blobs/uploads/?digest=\(Digest.compute(of: blob))",
+                                                headers: auth + [("Content-Type", "application/octet-stream")], body: blob)
+            guard result.status == 201 else { throw TestFailure("blob push: \(result.status) \(result.text)") }
+        }
+        let put = try await node.request(.PUT, "/v2/\(repo)/manifests/\(tag)", headers: auth + [("Content-Type", MediaType.ociManifest)], body: manifest)
+        guard put.status == 201 else { throw TestFailure("manifest push: \(put.status) \(put.text)") }
+    }
+
+    @Test("killing an instance during mixed push and pull load loses no acknowledged push; clients see only retryable errors")
+    func instanceCrash() async throws {
+        try await Self.withCluster { cluster in
+            let admin = cluster.admin
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "load"])
+            let balanced = RegistryHTTP(base: cluster.balancer.baseURL)
+            let auth = admin.account.authorization
+            let begin = ContinuousClock.now
+            let stop = begin + .seconds(5)
+            let crashAt = begin + .seconds(1.5)
+            let victim = cluster.instances[1]
+            async let crash: Void = {
+                try? await Task.sleep(until: crashAt)
+                await victim.kill()
+            }()
+            let outcomes = try await withThrowingTaskGroup(of: (acknowledged: [(String, Digest)], unexpected: [String], retries: Int, afterCrash: Int).self) { group in
+                for worker in 0 ..< 6 {
+                    group.addTask {
+                        var acknowledged: [(String, Digest)] = []
+                        var unexpected: [String] = []
+                        var retries = 0
+                        var afterCrash = 0
+                        var n = 0
+                        while ContinuousClock.now < stop {
+                            n += 1
+                            let tag = "w\(worker)-\(n)"
+                            let config = Array("{\"worker\":\(worker),\"n\":\(n)}".utf8)
+                            let layer = randomBytes(2048, seed: UInt64(worker * 100_000 + n))
+                            let manifest = ManifestBuilder.image(config: config, layers: [layer])
+                            do {
+                                try await Self.push(balanced, auth, "load/app", config: config, layer: layer, manifest: manifest, tag: tag)
+                                acknowledged.append((tag, Digest.compute(of: manifest)))
+                                if ContinuousClock.now > crashAt + .milliseconds(300) { afterCrash += 1 }
+                                if let (oldTag, _) = acknowledged.randomElement() {
+                                    let pulled = try await balanced.request(.GET, "/v2/load/app/manifests/\(oldTag)", headers: auth + [("Accept", MediaType.ociManifest)])
+                                    if pulled.status != 200 { Self.classify(pulled.status, "pull \(oldTag)", &unexpected, &retries) }
+                                }
+                            } catch let failure as TestFailure {
+                                let status = Int(failure.description.split(separator: " ").dropFirst(2).first?.description ?? "") ?? 0
+                                Self.classify(status, failure.description, &unexpected, &retries)
+                            } catch {
+                                retries += 1  // connection reset or refused: the client retries
+                            }
+                        }
+                        return (acknowledged, unexpected, retries, afterCrash)
+                    }
+                }
+                return try await group.reduce(into: [(acknowledged: [(String, Digest)], unexpected: [String], retries: Int, afterCrash: Int)]()) { $0.append($1) }
+            }
+            await crash
+            let acknowledged = outcomes.flatMap(\.acknowledged)
+            let unexpected = outcomes.flatMap(\.unexpected)
+            #expect(acknowledged.count > 20, "the load made progress")
+            #expect(outcomes.map(\.afterCrash).reduce(0, +) > 10, "pushes went on through the surviving instances")
+            #expect(victim.pid == 0, "the instance was killed during the load")
+            #expect(unexpected.isEmpty, "\(unexpected.prefix(5))")
+            // Every acknowledged push is there, with its exact manifest, through the surviving instances.
+            var missing: [String] = []
+            for (tag, digest) in acknowledged {
+                let head = try await balanced.request(.HEAD, "/v2/load/app/manifests/\(tag)", headers: auth + [("Accept", MediaType.ociManifest)])
+                if head.header("Docker-Content-Digest") != digest.description { missing.append(tag) }
+            }
+            #expect(missing.isEmpty, "acknowledged but missing: \(missing.prefix(5))")
+        }
+    }
+
+    /// Statuses a client may retry (the balancer's 502/503/504 while an instance dies) versus real failures.
+    static func classify(_ status: Int, _ what: String, _ unexpected: inout [String], _ retries: inout Int) {
+        if [0, 502, 503, 504].contains(status) { retries += 1 } else { unexpected.append("\(what): \(status)") }
+    }
+}
