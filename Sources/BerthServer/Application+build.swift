@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Auth
 import Foundation
 import HTTPAPI
@@ -43,7 +44,16 @@ public func buildApplication(
     databaseThreadPool.start()
 
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-    let storage = try FilesystemDriver(root: configuration.resolvedStorageRoot, threadPool: ioThreadPool, sync: configuration.storage.filesystemSync)
+    let storage: any StorageDriver
+    if configuration.storage.driver == "s3" {
+        let c = configuration.storage
+        let endpoint = c.s3Endpoint.isEmpty ? "https://s3.\(c.s3Region).amazonaws.com" : c.s3Endpoint
+        storage = try S3Driver(settings: S3Settings(endpoint: endpoint, region: c.s3Region, bucket: c.s3Bucket, prefix: c.s3Prefix,
+                                                    accessKey: c.s3AccessKey, secretKey: c.s3SecretKey, pathStyle: c.s3PathStyle),
+                               client: HTTPClient.shared)
+    } else {
+        storage = try FilesystemDriver(root: configuration.resolvedStorageRoot, threadPool: ioThreadPool, sync: configuration.storage.filesystemSync)
+    }
     let database: any SQLDatabaseProvider
     if configuration.resolvedDatabase.hasPrefix("sqlite:") {
         let databasePath = String(configuration.resolvedDatabase.dropFirst("sqlite:".count))

@@ -74,6 +74,22 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var filesystemRoot = ""
         /// Whether the filesystem driver `fsync`s data before a write counts as done (survives power loss).
         public var filesystemSync = true
+        /// `filesystem` or `s3`.
+        public var driver = "filesystem"
+        /// S3 endpoint URL (empty: `https://s3.<region>.amazonaws.com`).
+        public var s3Endpoint = ""
+        /// S3 region.
+        public var s3Region = "us-east-1"
+        /// S3 bucket.
+        public var s3Bucket = ""
+        /// Key prefix inside the bucket.
+        public var s3Prefix = ""
+        /// Access key id (default: `AWS_ACCESS_KEY_ID`).
+        public var s3AccessKey = ""
+        /// Secret access key (default: `AWS_SECRET_ACCESS_KEY`).
+        public var s3SecretKey = ""
+        /// Path-style addressing (`endpoint/bucket/key`), which most S3-compatible servers need.
+        public var s3PathStyle = true
     }
 
     /// Upload session settings.
@@ -146,6 +162,14 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_DATABASE"] { database = v }
         if let v = env["BERTH_STORAGE_ROOT"] { storage.filesystemRoot = v }
         if let v = env["BERTH_STORAGE_SYNC"] { storage.filesystemSync = try Self.bool(v, "BERTH_STORAGE_SYNC") }
+        if let v = env["BERTH_STORAGE_DRIVER"] { storage.driver = v }
+        if let v = env["BERTH_S3_ENDPOINT"] { storage.s3Endpoint = v }
+        if let v = env["BERTH_S3_REGION"] ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] { storage.s3Region = v }
+        if let v = env["BERTH_S3_BUCKET"] { storage.s3Bucket = v }
+        if let v = env["BERTH_S3_PREFIX"] { storage.s3Prefix = v }
+        if let v = env["BERTH_S3_ACCESS_KEY"] ?? env["AWS_ACCESS_KEY_ID"], storage.s3AccessKey.isEmpty || env["BERTH_S3_ACCESS_KEY"] != nil { storage.s3AccessKey = v }
+        if let v = env["BERTH_S3_SECRET_KEY"] ?? env["AWS_SECRET_ACCESS_KEY"], storage.s3SecretKey.isEmpty || env["BERTH_S3_SECRET_KEY"] != nil { storage.s3SecretKey = v }
+        if let v = env["BERTH_S3_PATH_STYLE"] { storage.s3PathStyle = try Self.bool(v, "BERTH_S3_PATH_STYLE") }
         if let v = env["BERTH_UPLOAD_MAX_AGE_SECONDS"] { uploads.maxAgeSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_MAX_AGE_SECONDS")) }
         if let v = env["BERTH_UPLOAD_PURGE_INTERVAL_SECONDS"] { uploads.purgeIntervalSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS")) }
         if let v = env["BERTH_DELETE_ENABLED"] { registry.deleteEnabled = try Self.bool(v, "BERTH_DELETE_ENABLED") }
@@ -186,6 +210,13 @@ public struct BerthConfiguration: Sendable, Equatable {
         }
         guard uploads.maxAgeSeconds > 0, uploads.purgeIntervalSeconds > 0 else {
             throw ConfigurationError("uploads.maxAgeSeconds and uploads.purgeIntervalSeconds must be positive")
+        }
+        guard ["filesystem", "s3"].contains(storage.driver) else { throw ConfigurationError("storage.driver must be filesystem or s3") }
+        if storage.driver == "s3" {
+            guard !storage.s3Bucket.isEmpty else { throw ConfigurationError("storage.s3.bucket is required with the s3 driver") }
+            guard !storage.s3AccessKey.isEmpty, !storage.s3SecretKey.isEmpty else {
+                throw ConfigurationError("storage.s3.accessKey and secretKey (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) are required with the s3 driver")
+            }
         }
         guard (4 ... 16).contains(auth.bcryptCost) else { throw ConfigurationError("auth.bcryptCost must be between 4 and 16") }
         guard auth.tokenExpirationMinutes > 0 else { throw ConfigurationError("auth.tokenExpirationMinutes must be positive") }
@@ -237,7 +268,8 @@ struct FileConfiguration: Decodable {
                  "groupNameAttribute": true, "groupScope": true, "groupAdminDN": true, "groupMembershipAttribute": true],
         "dataDirectory": true,
         "database": true,
-        "storage": ["filesystem": ["root": true, "sync": true]],
+        "storage": ["driver": true, "filesystem": ["root": true, "sync": true],
+                    "s3": ["endpoint": true, "region": true, "bucket": true, "prefix": true, "accessKey": true, "secretKey": true, "pathStyle": true]],
         "uploads": ["maxAgeSeconds": true, "purgeIntervalSeconds": true],
         "registry": ["deleteEnabled": true],
         "log": ["level": true, "format": true, "accessLog": true],
@@ -272,7 +304,13 @@ struct FileConfiguration: Decodable {
     }
     struct Storage: Decodable {
         struct Filesystem: Decodable { var root: String?; var sync: Bool? }
+        struct S3: Decodable {
+            var endpoint: String?; var region: String?; var bucket: String?; var prefix: String?
+            var accessKey: String?; var secretKey: String?; var pathStyle: Bool?
+        }
+        var driver: String?
         var filesystem: Filesystem?
+        var s3: S3?
     }
     struct Uploads: Decodable { var maxAgeSeconds: Int64?; var purgeIntervalSeconds: Int64? }
     struct Registry: Decodable { var deleteEnabled: Bool? }
@@ -320,6 +358,16 @@ struct FileConfiguration: Decodable {
         if let v = database { c.database = v }
         if let v = storage?.filesystem?.root { c.storage.filesystemRoot = v }
         if let v = storage?.filesystem?.sync { c.storage.filesystemSync = v }
+        if let v = storage?.driver { c.storage.driver = v }
+        if let s3 = storage?.s3 {
+            if let v = s3.endpoint { c.storage.s3Endpoint = v }
+            if let v = s3.region { c.storage.s3Region = v }
+            if let v = s3.bucket { c.storage.s3Bucket = v }
+            if let v = s3.prefix { c.storage.s3Prefix = v }
+            if let v = s3.accessKey { c.storage.s3AccessKey = v }
+            if let v = s3.secretKey { c.storage.s3SecretKey = v }
+            if let v = s3.pathStyle { c.storage.s3PathStyle = v }
+        }
         if let v = uploads?.maxAgeSeconds { c.uploads.maxAgeSeconds = v }
         if let v = uploads?.purgeIntervalSeconds { c.uploads.purgeIntervalSeconds = v }
         if let v = registry?.deleteEnabled { c.registry.deleteEnabled = v }

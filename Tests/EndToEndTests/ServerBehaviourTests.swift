@@ -73,7 +73,7 @@ struct ServerBehaviourTests {
     @Test("abandoned uploads are purged after the configured age")
     func purge() async throws {
         let server = try await BerthInstance.start(environment: [
-            "BERTH_UPLOAD_MAX_AGE_SECONDS": "1", "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS": "1",
+            "BERTH_UPLOAD_MAX_AGE_SECONDS": "3", "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS": "1",
         ])
         let http = RegistryHTTP(base: server.baseURL)
         let start = try await http.request(.POST, "/v2/stale/blobs/uploads/")
@@ -82,7 +82,7 @@ struct ServerBehaviourTests {
         let uploads = server.dataDirectory + "/storage/uploads"
         #expect(try FileManager.default.contentsOfDirectory(atPath: uploads).count == 1)
         var status = 204
-        for _ in 0 ..< 50 where status != 404 {
+        for _ in 0 ..< 100 where status != 404 {
             try await Task.sleep(for: .milliseconds(200))
             status = try await http.request(.GET, location).status
         }
