@@ -28,6 +28,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case catalog
     /// Searching and importing LDAP users and groups.
     case ldapUser = "ldap-user"
+    /// The job queue and schedules.
+    case jobServiceMonitor = "jobservice-monitor"
 }
 
 /// What is done to a resource, with Harbor's action names.
@@ -42,6 +44,8 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     case update
     /// Delete.
     case delete
+    /// Stop something running.
+    case stop
     /// Pull from a repository.
     case pull
     /// Push to a repository.

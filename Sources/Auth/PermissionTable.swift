@@ -68,6 +68,7 @@ public enum PermissionTable {
         Permission(.userGroup, .list), Permission(.auditLog, .list), Permission(.catalog, .read), Permission(.ldapUser, .list),
         Permission(.ldapUser, .create), Permission(.project, .create), Permission(.project, .list),
         Permission(.robot, .create), Permission(.robot, .read), Permission(.robot, .update), Permission(.robot, .delete), Permission(.robot, .list),
+        Permission(.jobServiceMonitor, .list), Permission(.jobServiceMonitor, .read), Permission(.jobServiceMonitor, .stop),
     ]
 
     private static let byRole: [ProjectRole: Set<Permission>] = {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Auth
 import Foundation
 import HTTPAPI
+import Jobs
 import Hummingbird
 import Logging
 import Management
@@ -90,6 +91,7 @@ public func buildApplication(
     let backend = RegistryBackend(store: store, storage: storage, configuration: registryConfiguration, logger: logger)
     let uploads = UploadService(backend)
     let manifests = ManifestService(backend)
+    let jobStore = SQLJobStore(provider: database)
     let v2 = V2Controller(blobs: BlobService(backend), uploads: uploads, manifests: manifests, listings: ListingService(backend),
                           gate: access.gate, audit: access.audit, projects: access.store)
     let management = ManagementEnvironment(
@@ -104,7 +106,7 @@ public func buildApplication(
     v2.register(on: router)
     TokenController(authenticator: access.authenticator, tokenService: access.tokenService, audit: access.audit).register(on: router)
     let ldap = LDAPService(management, directory: access.directory, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-    ManagementController(environment: management, ldap: ldap, authenticator: access.authenticator, sessions: access.sessions,
+    ManagementController(environment: management, ldap: ldap, jobs: JobServiceAPI(management, jobs: jobStore), authenticator: access.authenticator, sessions: access.sessions,
                          authEnabled: configuration.auth.enabled).register(on: router)
     SessionController(authenticator: access.authenticator, sessions: access.sessions, users: access.store,
                       auditLog: AuditLogService(management)).register(on: router)
@@ -116,7 +118,15 @@ public func buildApplication(
         onServerRunning: onServerRunning,
         logger: logger
     )
-    app.addServices(UploadPurgeService(uploads: uploads, interval: .seconds(configuration.uploads.purgeIntervalSeconds), logger: logger))
+    let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads)], logger: logger)
+    do {
+        try await jobs.ensureSchedule(name: PurgeUploadsJob.kind, kind: PurgeUploadsJob.kind,
+                                      cron: cronExpression(everySeconds: configuration.uploads.purgeIntervalSeconds))
+    } catch {
+        await runtime.shutdown()
+        throw error
+    }
+    app.addServices(JobService(queue: jobs, logger: logger))
     app.addServices(AuditFlushService(audit: access.audit, interval: .seconds(1)))
     return (app, runtime)
 }

@@ -14,12 +14,15 @@ public struct ManagementController: Sendable {
     let auditLogs: AuditLogService
     let system: SystemService
     let ldap: LDAPService
+    let jobs: JobServiceAPI?
     let authenticator: Authenticator
     let sessions: SessionTokens
     let authEnabled: Bool
 
     /// Creates the controller over the management services.
-    public init(environment: ManagementEnvironment, ldap: LDAPService, authenticator: Authenticator, sessions: SessionTokens, authEnabled: Bool) {
+    public init(environment: ManagementEnvironment, ldap: LDAPService, jobs: JobServiceAPI? = nil, authenticator: Authenticator,
+                sessions: SessionTokens, authEnabled: Bool) {
+        self.jobs = jobs
         self.sessions = sessions
         self.ldap = ldap
         projects = ProjectService(environment)
@@ -50,6 +53,7 @@ public struct ManagementController: Sendable {
         registerRepositories(api)
         registerAuditLogs(api)
         registerLDAP(api)
+        registerJobs(api)
         api.on("**", method: .get) { _, _ -> Response in throw APIError(.notFound, "no such API endpoint") }
     }
 }

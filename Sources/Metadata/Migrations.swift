@@ -192,6 +192,38 @@ enum Migrations {
             )
             """,
         ]),
+        Migration(version: 4, statements: [
+            """
+            CREATE TABLE jobs (
+                id {id},
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                max_attempts INTEGER NOT NULL,
+                run_at BIGINT NOT NULL,
+                lease_owner TEXT,
+                lease_expires_at BIGINT,
+                last_error TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                finished_at BIGINT
+            )
+            """,
+            "CREATE INDEX jobs_due ON jobs (status, run_at)",
+            "CREATE INDEX jobs_kind ON jobs (kind, created_at)",
+            """
+            CREATE TABLE schedules (
+                name TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                cron TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                paused INTEGER NOT NULL DEFAULT 0,
+                next_run_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

@@ -73,7 +73,7 @@ struct ServerBehaviourTests {
     @Test("abandoned uploads are purged after the configured age")
     func purge() async throws {
         let server = try await BerthInstance.start(environment: [
-            "BERTH_UPLOAD_MAX_AGE_SECONDS": "3", "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS": "1",
+            "BERTH_UPLOAD_MAX_AGE_SECONDS": "5", "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS": "1",
         ])
         let http = RegistryHTTP(base: server.baseURL)
         let start = try await http.request(.POST, "/v2/stale/blobs/uploads/")
@@ -82,12 +82,24 @@ struct ServerBehaviourTests {
         let uploads = server.dataDirectory + "/storage/uploads"
         #expect(try FileManager.default.contentsOfDirectory(atPath: uploads).count == 1)
         var status = 204
-        for _ in 0 ..< 100 where status != 404 {
+        for _ in 0 ..< 150 where status != 404 {
             try await Task.sleep(for: .milliseconds(200))
             status = try await http.request(.GET, location).status
         }
         #expect(status == 404)
         #expect(try FileManager.default.contentsOfDirectory(atPath: uploads).isEmpty)
+        // The purge ran as jobs of the durable queue, fired by a schedule; both are visible through the API.
+        let schedules = try JSONSerialization.jsonObject(with: Data(try await http.request(.GET, "/api/v2.0/schedules").body)) as? [[String: Any]]
+        #expect(schedules?.first { $0["vendor_type"] as? String == "purge_uploads" }?["cron"] as? String == "* * * * * *")
+        let jobs = try await http.request(.GET, "/api/v2.0/jobservice/jobs?kind=purge_uploads&status=succeeded")
+        let records = try JSONSerialization.jsonObject(with: Data(jobs.body)) as? [[String: Any]] ?? []
+        #expect(!records.isEmpty)
+        if let id = records.first?["id"] as? Int {
+            let log = try await http.request(.GET, "/api/v2.0/jobservice/jobs/\(id)/log")
+            #expect(log.text.contains("purge_uploads") && log.text.contains("succeeded"))
+        }
+        let queues = try JSONSerialization.jsonObject(with: Data(try await http.request(.GET, "/api/v2.0/jobservice/queues").body)) as? [[String: Any]]
+        #expect(queues?.contains { $0["job_type"] as? String == "purge_uploads" } == true)
         await server.destroy()
     }
 }

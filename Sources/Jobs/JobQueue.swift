@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import Metadata
+
+/// What a job kind does. Handlers must be idempotent: a job whose worker died is run again.
+public protocol JobHandler: Sendable {
+    /// The kind this handler runs.
+    var kind: String { get }
+    /// Runs one job; throwing counts as a failed attempt.
+    func run(_ job: JobRecord) async throws
+}
+
+/// Runs the durable queue: fires due schedules, leases due jobs, runs them with their handler while renewing the
+/// lease, and records success, retry with exponential backoff, or the dead-letter state.
+public struct JobQueue: Sendable {
+    let store: any JobStore
+    let handlers: [String: any JobHandler]
+    let owner: String
+    let logger: Logger
+    /// How long a lease lasts before another worker may take the job.
+    public let leaseMilliseconds: Int64
+    /// Attempts before a job is dead.
+    public let maxAttempts: Int
+
+    /// Creates the queue for `handlers`; `owner` names this worker in leases.
+    public init(store: any JobStore, handlers: [any JobHandler], owner: String = "worker-" + UUID().uuidString.prefix(8).lowercased(),
+                logger: Logger, leaseMilliseconds: Int64 = 60_000, maxAttempts: Int = 5) {
+        self.store = store
+        self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
+        self.owner = owner
+        self.logger = logger
+        self.leaseMilliseconds = leaseMilliseconds
+        self.maxAttempts = maxAttempts
+    }
+
+    /// Makes sure a schedule exists with this cron expression (keeping its due time when the expression is unchanged).
+    public func ensureSchedule(name: String, kind: String, cron: String, payload: String = "{}", now: Date = Date()) async throws {
+        let expression = try CronExpression(cron)
+        if let existing = try await store.schedules().first(where: { $0.name == name }), existing.cron == cron, existing.kind == kind {
+            return
+        }
+        let next = expression.next(after: now) ?? now.addingTimeInterval(86_400)
+        try await store.upsertSchedule(ScheduleRecord(name: name, kind: kind, cron: cron, payload: payload, paused: false,
+                                                      nextRunAt: Int64(next.timeIntervalSince1970 * 1000), updatedAt: Clock.nowMilliseconds()))
+    }
+
+    /// Enqueues the jobs of schedules that are due (one instance wins each firing).
+    @discardableResult
+    public func fireDueSchedules(now: Date = Date()) async throws -> [JobRecord] {
+        let nowMs = Int64(now.timeIntervalSince1970 * 1000)
+        var fired: [JobRecord] = []
+        for schedule in try await store.schedules() where !schedule.paused && schedule.nextRunAt <= nowMs {
+            guard let expression = try? CronExpression(schedule.cron) else { continue }
+            let next = expression.next(after: now) ?? now.addingTimeInterval(86_400)
+            if let job = try await store.fireSchedule(name: schedule.name, expected: schedule.nextRunAt,
+                                                      nextRunAt: Int64(next.timeIntervalSince1970 * 1000), maxAttempts: maxAttempts, now: nowMs) {
+                fired.append(job)
+            }
+        }
+        return fired
+    }
+
+    /// Leases and runs due jobs until none is left; returns how many ran.
+    @discardableResult
+    public func runDueJobs(limit: Int = 4) async throws -> Int {
+        var ran = 0
+        while true {
+            let jobs = try await store.claim(kinds: Array(handlers.keys), owner: owner, now: Clock.nowMilliseconds(),
+                                             leaseMilliseconds: leaseMilliseconds, limit: limit)
+            guard !jobs.isEmpty else { return ran }
+            for job in jobs {
+                await run(job)
+                ran += 1
+            }
+        }
+    }
+
+    /// Runs one leased job, renewing its lease while it runs.
+    func run(_ job: JobRecord) async {
+        guard let handler = handlers[job.kind] else { return }
+        let store = self.store, owner = self.owner, lease = leaseMilliseconds
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: .milliseconds(lease / 3))
+                        _ = try await store.renewLease(id: job.id, owner: owner, now: Clock.nowMilliseconds(), leaseMilliseconds: lease)
+                    }
+                }
+                try await handler.run(job)
+                group.cancelAll()
+            }
+            _ = try await store.complete(id: job.id, owner: owner, now: Clock.nowMilliseconds())
+            logger.info("job done", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)"])
+        } catch {
+            let backoff = Self.backoffMilliseconds(attempt: job.attempts)
+            let now = Clock.nowMilliseconds()
+            _ = try? await store.fail(id: job.id, owner: owner, error: String(describing: error), retryAt: now + backoff, now: now)
+            logger.warning("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)",
+                                                    "of": "\(job.maxAttempts)", "error": "\(error)"])
+        }
+    }
+
+    /// 1 s, 2 s, 4 s, … up to 5 minutes.
+    static func backoffMilliseconds(attempt: Int) -> Int64 {
+        min(300_000, 1000 << min(max(attempt - 1, 0), 20))
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Jobs
+import Logging
+import Metadata
+import Testing
+
+/// The durable queue on SQLite and PostgreSQL: leases, expiry and takeover, retries with backoff, the dead-letter
+/// state, schedules fired once, and concurrent claimers never sharing a job.
+@Suite("Job queue")
+struct JobStoreTests {
+    struct Flaky: JobHandler {
+        let kind = "flaky"
+        func run(_ job: JobRecord) async throws {
+            if job.payload == "always-fails" { throw StoreTestError("boom") }
+        }
+    }
+
+    @Test("claims lease due jobs once; expired leases are taken over; failures retry and then go dead", arguments: Backend.allCases)
+    func leasesAndRetries(_ backend: Backend) async throws {
+        try await backend.withProvider { provider in
+            let store = SQLJobStore(provider: provider)
+            let due = try await store.enqueue(kind: "k", payload: "{}", runAt: 1000, maxAttempts: 2, now: 1000)
+            _ = try await store.enqueue(kind: "k", payload: "{}", runAt: 9000, maxAttempts: 2, now: 1000)
+            _ = try await store.enqueue(kind: "other", payload: "{}", runAt: 1000, maxAttempts: 2, now: 1000)
+            let first = try await store.claim(kinds: ["k"], owner: "a", now: 2000, leaseMilliseconds: 1000, limit: 10)
+            #expect(first.map(\.id) == [due.id])
+            #expect(first.first?.attempts == 1)
+            #expect(try await store.claim(kinds: ["k"], owner: "b", now: 2500, leaseMilliseconds: 1000, limit: 10).isEmpty)
+            // Worker a dies: its lease runs out and b takes the job over; a can no longer finish it.
+            let takeover = try await store.claim(kinds: ["k"], owner: "b", now: 3100, leaseMilliseconds: 1000, limit: 10)
+            #expect(takeover.map(\.id) == [due.id] && takeover.first?.attempts == 2)
+            #expect(try await store.complete(id: due.id, owner: "a", now: 3200) == false)
+            #expect(try await store.fail(id: due.id, owner: "b", error: "boom", retryAt: 4000, now: 3200))
+            let dead = try #require(try await store.job(id: due.id))
+            #expect(dead.status == .dead && dead.lastError == "boom")
+
+            let retry = try await store.enqueue(kind: "k2", payload: "{}", runAt: 0, maxAttempts: 3, now: 0)
+            _ = try await store.claim(kinds: ["k2"], owner: "a", now: 10, leaseMilliseconds: 1000, limit: 1)
+            #expect(try await store.fail(id: retry.id, owner: "a", error: "try later", retryAt: 5000, now: 20))
+            #expect(try await store.job(id: retry.id)?.status == .pending)
+            #expect(try await store.claim(kinds: ["k2"], owner: "a", now: 4000, leaseMilliseconds: 1000, limit: 1).isEmpty)
+            #expect(try await store.claim(kinds: ["k2"], owner: "a", now: 5000, leaseMilliseconds: 1000, limit: 1).count == 1)
+            #expect(try await store.complete(id: retry.id, owner: "a", now: 5100))
+            #expect(try await store.job(id: retry.id)?.status == .succeeded)
+            let counts = try await store.jobCounts()
+            #expect(counts.contains { $0.kind == "k2" && $0.status == .succeeded && $0.count == 1 })
+        }
+    }
+
+    @Test("concurrent claimers never get the same job", arguments: Backend.allCases)
+    func concurrentClaims(_ backend: Backend) async throws {
+        try await backend.withProvider { provider in
+            let store = SQLJobStore(provider: provider)
+            for _ in 0 ..< 40 { _ = try await store.enqueue(kind: "k", payload: "{}", runAt: 0, maxAttempts: 1, now: 0) }
+            let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for worker in 0 ..< 8 {
+                    group.addTask {
+                        var mine: [Int64] = []
+                        while true {
+                            let jobs = try await store.claim(kinds: ["k"], owner: "w\(worker)", now: 100, leaseMilliseconds: 60_000, limit: 3)
+                            if jobs.isEmpty { return mine }
+                            mine += jobs.map(\.id)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int64]()) { $0 += $1 }
+            }
+            #expect(claimed.count == 40)
+            #expect(Set(claimed).count == 40)
+        }
+    }
+
+    @Test("a due schedule fires once however many instances try, and the queue runs its job with retries", arguments: Backend.allCases)
+    func schedules(_ backend: Backend) async throws {
+        try await backend.withProvider { provider in
+            let store = SQLJobStore(provider: provider)
+            let queues = (0 ..< 3).map { JobQueue(store: store, handlers: [Flaky()], owner: "i\($0)", logger: Logger(label: "test")) }
+            try await queues[0].ensureSchedule(name: "tick", kind: "flaky", cron: "* * * * * *", now: Date(timeIntervalSince1970: 100))
+            try await queues[1].ensureSchedule(name: "tick", kind: "flaky", cron: "* * * * * *", now: Date(timeIntervalSince1970: 100))
+            let now = Date(timeIntervalSince1970: 200)
+            async let a = queues[0].fireDueSchedules(now: now)
+            async let b = queues[1].fireDueSchedules(now: now)
+            async let c = queues[2].fireDueSchedules(now: now)
+            let fired = try await a + b + c
+            #expect(fired.count == 1)
+            #expect(try await store.schedules().first?.nextRunAt == 201_000)
+            #expect(try await queues[1].runDueJobs() == 1)
+            #expect(try await store.job(id: fired[0].id)?.status == .succeeded)
+
+            let failing = try await store.enqueue(kind: "flaky", payload: "always-fails", runAt: 0, maxAttempts: 2, now: 0)
+            #expect(try await queues[0].runDueJobs() == 1)
+            let retried = try #require(try await store.job(id: failing.id))
+            #expect(retried.status == .pending && retried.attempts == 1 && retried.runAt > Clock.nowMilliseconds())
+        }
+    }
+}
+
+struct StoreTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
