@@ -49,9 +49,10 @@ public func buildApplication(
     if configuration.storage.driver == "s3" {
         let c = configuration.storage
         let endpoint = c.s3Endpoint.isEmpty ? "https://s3.\(c.s3Region).amazonaws.com" : c.s3Endpoint
-        storage = try S3Driver(settings: S3Settings(endpoint: endpoint, region: c.s3Region, bucket: c.s3Bucket, prefix: c.s3Prefix,
-                                                    accessKey: c.s3AccessKey, secretKey: c.s3SecretKey, pathStyle: c.s3PathStyle),
-                               client: HTTPClient.shared)
+        var settings = S3Settings(endpoint: endpoint, region: c.s3Region, bucket: c.s3Bucket, prefix: c.s3Prefix,
+                                  accessKey: c.s3AccessKey, secretKey: c.s3SecretKey, pathStyle: c.s3PathStyle)
+        settings.redirect = c.s3Redirect
+        storage = try S3Driver(settings: settings, client: HTTPClient.shared)
     } else {
         storage = try FilesystemDriver(root: configuration.resolvedStorageRoot, threadPool: ioThreadPool, sync: configuration.storage.filesystemSync)
     }

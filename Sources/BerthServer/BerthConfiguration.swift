@@ -90,6 +90,8 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var s3SecretKey = ""
         /// Path-style addressing (`endpoint/bucket/key`), which most S3-compatible servers need.
         public var s3PathStyle = true
+        /// Answer blob pulls with a redirect to a presigned S3 URL.
+        public var s3Redirect = false
     }
 
     /// Upload session settings.
@@ -170,6 +172,7 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_S3_ACCESS_KEY"] ?? env["AWS_ACCESS_KEY_ID"], storage.s3AccessKey.isEmpty || env["BERTH_S3_ACCESS_KEY"] != nil { storage.s3AccessKey = v }
         if let v = env["BERTH_S3_SECRET_KEY"] ?? env["AWS_SECRET_ACCESS_KEY"], storage.s3SecretKey.isEmpty || env["BERTH_S3_SECRET_KEY"] != nil { storage.s3SecretKey = v }
         if let v = env["BERTH_S3_PATH_STYLE"] { storage.s3PathStyle = try Self.bool(v, "BERTH_S3_PATH_STYLE") }
+        if let v = env["BERTH_S3_REDIRECT"] { storage.s3Redirect = try Self.bool(v, "BERTH_S3_REDIRECT") }
         if let v = env["BERTH_UPLOAD_MAX_AGE_SECONDS"] { uploads.maxAgeSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_MAX_AGE_SECONDS")) }
         if let v = env["BERTH_UPLOAD_PURGE_INTERVAL_SECONDS"] { uploads.purgeIntervalSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS")) }
         if let v = env["BERTH_DELETE_ENABLED"] { registry.deleteEnabled = try Self.bool(v, "BERTH_DELETE_ENABLED") }
@@ -269,7 +272,7 @@ struct FileConfiguration: Decodable {
         "dataDirectory": true,
         "database": true,
         "storage": ["driver": true, "filesystem": ["root": true, "sync": true],
-                    "s3": ["endpoint": true, "region": true, "bucket": true, "prefix": true, "accessKey": true, "secretKey": true, "pathStyle": true]],
+                    "s3": ["endpoint": true, "region": true, "bucket": true, "prefix": true, "accessKey": true, "secretKey": true, "pathStyle": true, "redirect": true]],
         "uploads": ["maxAgeSeconds": true, "purgeIntervalSeconds": true],
         "registry": ["deleteEnabled": true],
         "log": ["level": true, "format": true, "accessLog": true],
@@ -306,7 +309,7 @@ struct FileConfiguration: Decodable {
         struct Filesystem: Decodable { var root: String?; var sync: Bool? }
         struct S3: Decodable {
             var endpoint: String?; var region: String?; var bucket: String?; var prefix: String?
-            var accessKey: String?; var secretKey: String?; var pathStyle: Bool?
+            var accessKey: String?; var secretKey: String?; var pathStyle: Bool?; var redirect: Bool?
         }
         var driver: String?
         var filesystem: Filesystem?
@@ -367,6 +370,7 @@ struct FileConfiguration: Decodable {
             if let v = s3.accessKey { c.storage.s3AccessKey = v }
             if let v = s3.secretKey { c.storage.s3SecretKey = v }
             if let v = s3.pathStyle { c.storage.s3PathStyle = v }
+            if let v = s3.redirect { c.storage.s3Redirect = v }
         }
         if let v = uploads?.maxAgeSeconds { c.uploads.maxAgeSeconds = v }
         if let v = uploads?.purgeIntervalSeconds { c.uploads.purgeIntervalSeconds = v }

@@ -18,6 +18,9 @@ extension V2Controller {
             headers[.contentLength] = String(size)
             return Response(status: .ok, headers: headers, body: ResponseBody())
         }
+        if let url = try await blobs.redirect(digest, in: name) {
+            return Response(status: .temporaryRedirect, headers: [.location: url, HeaderNames.dockerContentDigest: digest.description, .contentLength: "0"])
+        }
         let content = try await blobs.open(digest, in: name, rangeHeader: request.headers[.range])
         let status: HTTPResponse.Status
         let length: Int64

@@ -39,6 +39,12 @@ public struct BlobService: Sendable, BackendService {
         }
     }
 
+    /// A URL the client may read the blob from directly (presigned storage URL), when storage offers one.
+    public func redirect(_ digest: Digest, in repository: RepositoryName) async throws -> String? {
+        _ = try await size(of: digest, in: repository)
+        return try await storage.redirectURL(for: StorageLayout.blob(digest), expiresIn: 1200)
+    }
+
     /// Links a blob that `source` holds into `repository`; returns its size, or nil when it cannot be mounted.
     public func mount(_ digest: Digest, from source: RepositoryName, into repository: RepositoryName) async throws -> Int64? {
         guard let sourceRepo = try await store.repository(named: source.value) else { return nil }

@@ -30,6 +30,14 @@ public protocol StorageDriver: Sendable {
     func list(_ path: StoragePath) async throws -> [String]
     /// Last modification time (seconds since 1970) of `path`, or nil when absent.
     func modificationTime(of path: StoragePath) async throws -> Double?
+    /// A URL clients may fetch the object from directly for `seconds` (a presigned S3 URL), or nil when the driver
+    /// serves bytes itself.
+    func redirectURL(for path: StoragePath, expiresIn seconds: Int) async throws -> String?
+}
+
+extension StorageDriver {
+    /// Drivers serve bytes themselves unless they say otherwise.
+    public func redirectURL(for path: StoragePath, expiresIn seconds: Int) async throws -> String? { nil }
 }
 
 /// Reads an object chunk by chunk; each `next()` waits for the caller, which gives back-pressure.

@@ -21,6 +21,8 @@ public struct S3Settings: Sendable, Equatable {
     public var pathStyle: Bool
     /// Bytes buffered before a segment of an upload in progress is written (at least 5 MiB).
     public var partSize: Int
+    /// Whether blob pulls are answered with a redirect to a presigned URL (clients then read from S3 directly).
+    public var redirect: Bool = false
 
     /// Creates settings.
     public init(endpoint: String, region: String, bucket: String, prefix: String = "", accessKey: String, secretKey: String,
@@ -225,6 +227,12 @@ public struct S3Driver: StorageDriver {
         }
         guard size == offset else { throw StorageError.backend("cannot resume \(path) at \(offset): only \(size) bytes are stored") }
         return S3Writer(driver: self, path: path, size: offset)
+    }
+
+    public func redirectURL(for path: StoragePath, expiresIn seconds: Int) async throws -> String? {
+        guard settings.redirect else { return nil }
+        let objectPath = basePath + "/" + SigV4Signer.uriEncode(key(path), keepSlash: true)
+        return signer.presign(scheme: scheme, host: host, path: objectPath, expires: seconds)
     }
 
     public func put(_ bytes: ByteBuffer, at path: StoragePath) async throws {
