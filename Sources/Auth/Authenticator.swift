@@ -115,12 +115,9 @@ public struct Authenticator: Sendable {
         if username.hasPrefix(Self.robotPrefix) { return try await checkRobot(name: username, secret: password) }
         let account = try await users.user(named: username)
         if let account, account.source == .local {
-            let key = verified.key(username: account.username, password: password)
-            if let hash = account.passwordHash, verified.contains(key, hash: hash) {
-                return .user(UserIdentity(id: account.id, username: account.username, sysadmin: account.sysadmin, groupIDs: []))
-            }
+            // `authenticate` already consulted the cache of verified passwords; this is the bcrypt path.
             guard try await hashing.verifyPassword(password, hash: account.passwordHash), let hash = account.passwordHash else { return nil }
-            verified.insert(key, hash: hash)
+            verified.insert(verified.key(username: account.username, password: password), hash: hash)
             return .user(UserIdentity(id: account.id, username: account.username, sysadmin: account.sysadmin, groupIDs: []))
         }
         if let directory {

@@ -99,7 +99,8 @@ public func buildApplication(
         access: access.store, artifacts: store, registry: store, manifests: manifests, policy: access.policy, hashing: access.hashing,
         audit: access.audit,
         system: SystemFacts(authMode: configuration.ldap.isEnabled ? "ldap_auth" : "db_auth", projectCreationRestriction: configuration.projects.creationRestriction,
-                            version: berthVersion, autoCreateProjects: configuration.projects.autoCreateOnPush))
+                            version: berthVersion, autoCreateProjects: configuration.projects.autoCreateOnPush,
+                            storageProvider: storage.name))
 
     let router = Router(context: BerthRequestContext.self)
     if configuration.log.accessLog { router.add(middleware: AccessLogMiddleware()) }

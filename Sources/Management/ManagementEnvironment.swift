@@ -96,9 +96,12 @@ public struct SystemFacts: Sendable {
     public var version: String
     /// Whether pushes into missing projects create them.
     public var autoCreateProjects: Bool
+    /// The storage driver's name (`filesystem`, `s3`).
+    public var storageProvider: String
 
     /// Creates the facts.
-    public init(authMode: String, projectCreationRestriction: String, version: String, autoCreateProjects: Bool) {
+    public init(authMode: String, projectCreationRestriction: String, version: String, autoCreateProjects: Bool, storageProvider: String) {
+        self.storageProvider = storageProvider
         self.authMode = authMode
         self.projectCreationRestriction = projectCreationRestriction
         self.version = version

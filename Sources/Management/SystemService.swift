@@ -15,7 +15,7 @@ public struct SystemService: Sendable {
         var selfRegistration = false
         var hasCaRoot = false
         var harborVersion: String
-        var registryStorageProviderName = "filesystem"
+        var registryStorageProviderName: String
         var readOnly = false
         var withChartmuseum = false
         var notificationEnable = false
@@ -23,7 +23,8 @@ public struct SystemService: Sendable {
 
     /// System facts.
     public func info() -> Info {
-        Info(authMode: env.system.authMode, projectCreationRestriction: env.system.projectCreationRestriction, harborVersion: "berth-" + env.system.version)
+        Info(authMode: env.system.authMode, projectCreationRestriction: env.system.projectCreationRestriction, harborVersion: "berth-" + env.system.version,
+             registryStorageProviderName: env.system.storageProvider)
     }
 
     /// Health of each component.

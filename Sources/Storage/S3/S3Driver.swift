@@ -95,9 +95,8 @@ public struct S3Driver: StorageDriver {
 
     /// Sends a signed request and collects the (small) answer.
     func send(_ method: HTTPMethod, key: String?, query: [(String, String)] = [], headers: [(String, String)] = [],
-              body: ByteBuffer? = nil, unsignedBody: HTTPClientRequest.Body? = nil, length: Int64? = nil,
-              accept: Set<UInt> = [200]) async throws -> Reply {
-        let response = try await execute(method, key: key, query: query, headers: headers, body: body, unsignedBody: unsignedBody, length: length)
+              body: ByteBuffer? = nil, accept: Set<UInt> = [200]) async throws -> Reply {
+        let response = try await execute(method, key: key, query: query, headers: headers, body: body)
         let collected = try await response.body.collect(upTo: 64 * 1024 * 1024)
         let reply = Reply(status: response.status.code, headers: response.headers, body: collected)
         guard accept.contains(reply.status) else { throw failure(method, key, reply) }
@@ -105,21 +104,17 @@ public struct S3Driver: StorageDriver {
     }
 
     func execute(_ method: HTTPMethod, key: String?, query: [(String, String)] = [], headers: [(String, String)] = [],
-                 body: ByteBuffer? = nil, unsignedBody: HTTPClientRequest.Body? = nil, length: Int64? = nil) async throws -> HTTPClientResponse {
+                 body: ByteBuffer? = nil) async throws -> HTTPClientResponse {
         let path = basePath + (key.map { "/" + SigV4Signer.uriEncode($0, keepSlash: true) } ?? "/")
-        let payloadHash = body.map { SigV4Signer.payloadHash(Array($0.readableBytesView)) } ?? (unsignedBody == nil ? SigV4Signer.payloadHash([UInt8]()) : SigV4Signer.unsignedPayload)
+        let payloadHash = SigV4Signer.payloadHash(body.map { Array($0.readableBytesView) } ?? [])
         var allHeaders = headers
-        if let body { allHeaders.append(("content-length", String(body.readableBytes))) } else if let length { allHeaders.append(("content-length", String(length))) }
+        if let body { allHeaders.append(("content-length", String(body.readableBytes))) }
         let signed = signer.sign(method: method.rawValue, host: host, path: path, query: query, headers: allHeaders, payloadHash: payloadHash)
         let queryString = SigV4Signer.canonicalQuery(query)
         var request = HTTPClientRequest(url: "\(scheme)://\(host)\(path)\(queryString.isEmpty ? "" : "?" + queryString)")
         request.method = method
         for (name, value) in allHeaders + signed where name != "content-length" { request.headers.add(name: name, value: value) }
-        if let body {
-            request.body = .bytes(body)
-        } else if let unsignedBody {
-            request.body = unsignedBody
-        }
+        if let body { request.body = .bytes(body) }
         do {
             return try await client.execute(request, timeout: .seconds(300))
         } catch {
@@ -263,9 +258,7 @@ public struct S3Driver: StorageDriver {
             _ = try await send(.DELETE, key: key(path), accept: [200, 204, 404])
         }
         let below = try await listAll(prefix: key(path) + "/").objects.map(\.key)
-        for batch in stride(from: 0, to: below.count, by: 1000).map({ below[$0 ..< min($0 + 1000, below.count)] }) {
-            for object in batch { _ = try await send(.DELETE, key: object, accept: [200, 204, 404]) }
-        }
+        for object in below { _ = try await send(.DELETE, key: object, accept: [200, 204, 404]) }
     }
 
     public func list(_ path: StoragePath) async throws -> [String] {
