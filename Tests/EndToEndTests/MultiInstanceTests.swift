@@ -3,13 +3,22 @@ import NIOHTTP1
 import OCI
 import Testing
 
-/// Three `berth` instances on one PostgreSQL database and one storage directory, behind haproxy (round-robin per
-/// request), must behave as one registry.
+/// Three `berth` instances on one PostgreSQL database and one shared storage (a directory all of them use, or a bucket
+/// on a real S3 server), behind haproxy (round-robin per request), must behave as one registry.
 @Suite("Several instances behind a load balancer", .serialized)
 struct MultiInstanceTests {
+    /// The storage the instances share.
+    enum SharedStorage: String, CaseIterable, CustomTestStringConvertible {
+        case directory
+        case s3
+
+        var testDescription: String { self == .directory ? "shared directory" : "S3 (rclone)" }
+    }
+
     struct Cluster {
         let database: TestPostgresDatabase
         let storage: TemporaryDirectory
+        let s3: TestS3Server?
         var instances: [BerthInstance]
         let balancer: LoadBalancer
         var admin: AccessClient { AccessClient(http: RegistryHTTP(base: balancer.baseURL), account: .basic("admin", BerthInstance.adminPassword)) }
@@ -19,20 +28,22 @@ struct MultiInstanceTests {
             for instance in instances { await instance.destroy() }
             await database.drop()
             storage.remove()
+            s3?.stop()
         }
     }
 
     /// Starts three instances at once (so their migrations race) and the balancer in front of them.
-    static func withCluster(_ body: (Cluster) async throws -> Void) async throws {
+    static func withCluster(_ shared: SharedStorage, _ body: (Cluster) async throws -> Void) async throws {
         let database = try await TestPostgresDatabase.create()
         let storage = try TemporaryDirectory("berth-shared-storage")
-        let environment = ["BERTH_DATABASE": database.url, "BERTH_STORAGE_ROOT": storage.path]
+        let s3 = shared == .s3 ? try await TestS3Server.start() : nil
+        let environment = ["BERTH_DATABASE": database.url, "BERTH_STORAGE_ROOT": storage.path].merging(s3?.environment() ?? [:]) { _, new in new }
         async let first = BerthInstance.start(authentication: true, environment: environment)
         async let second = BerthInstance.start(authentication: true, environment: environment)
         async let third = BerthInstance.start(authentication: true, environment: environment)
         let instances = try await [first, second, third]
         let balancer = try await LoadBalancer.start(backends: instances.map(\.port))
-        let cluster = Cluster(database: database, storage: storage, instances: instances, balancer: balancer)
+        let cluster = Cluster(database: database, storage: storage, s3: s3, instances: instances, balancer: balancer)
         do { try await body(cluster) } catch {
             await cluster.destroy()
             throw error
@@ -40,11 +51,11 @@ struct MultiInstanceTests {
         await cluster.destroy()
     }
 
-    @Test("real clients through the balancer: skopeo (image and multi-arch index), buildah and oras")
-    func realClients() async throws {
+    @Test("real clients through the balancer: skopeo (image and multi-arch index), buildah and oras", arguments: SharedStorage.allCases)
+    func realClients(_ shared: SharedStorage) async throws {
         let work = try TemporaryDirectory("cluster-clients")
         defer { work.remove() }
-        try await Self.withCluster { cluster in
+        try await Self.withCluster(shared) { cluster in
             let admin = cluster.admin
             let creds = "admin:\(BerthInstance.adminPassword)"
             let host = cluster.balancer.hostPort
@@ -91,12 +102,21 @@ struct MultiInstanceTests {
             }
             let catalog = try await admin.registry(.GET, "/v2/_catalog").json()["repositories"] as? [String]
             #expect(catalog == ["team/app", "team/artifacts", "team/hello", "team/multi"])
+            // The bytes went where the instances were told to keep them.
+            let layerKey = "blobs/sha256/\(layout.blobs.first!.hex.prefix(2))/\(layout.blobs.first!.hex)"
+            if let s3 = cluster.s3 {
+                #expect(try await s3.keys(under: "registry/").contains("registry/" + layerKey))
+                #expect(!FileManager.default.fileExists(atPath: cluster.storage.file(layerKey)))
+            } else {
+                #expect(FileManager.default.fileExists(atPath: cluster.storage.file(layerKey)))
+            }
         }
     }
 
-    @Test("a chunked upload whose requests land on different instances completes; racing pushes of one blob and one tag converge")
-    func crossInstanceUploadsAndRaces() async throws {
-        try await Self.withCluster { cluster in
+    @Test("a chunked upload whose requests land on different instances completes; racing pushes of one blob and one tag converge",
+          arguments: SharedStorage.allCases)
+    func crossInstanceUploadsAndRaces(_ shared: SharedStorage) async throws {
+        try await Self.withCluster(shared) { cluster in
             let admin = cluster.admin
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
             let auth = admin.account.authorization
@@ -158,9 +178,10 @@ struct MultiInstanceTests {
         guard put.status == 201 else { throw TestFailure("manifest push: \(put.status) \(put.text)") }
     }
 
-    @Test("killing an instance during mixed push and pull load loses no acknowledged push; clients see only retryable errors")
-    func instanceCrash() async throws {
-        try await Self.withCluster { cluster in
+    @Test("killing an instance during mixed push and pull load loses no acknowledged push; clients see only retryable errors",
+          arguments: SharedStorage.allCases)
+    func instanceCrash(_ shared: SharedStorage) async throws {
+        try await Self.withCluster(shared) { cluster in
             let admin = cluster.admin
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "load"])
             let balanced = RegistryHTTP(base: cluster.balancer.baseURL)

@@ -10,25 +10,9 @@ struct S3StorageTests {
     func roundTripAndRedirect() async throws {
         let work = try TemporaryDirectory("s3-e2e")
         defer { work.remove() }
-        try FileManager.default.createDirectory(atPath: work.file("s3/berth"), withIntermediateDirectories: true)
-        let port = try TestLDAPServer.freePort()
-        let rclone = Process()
-        rclone.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        rclone.arguments = ["rclone", "serve", "s3", "--addr", "127.0.0.1:\(port)", "--auth-key", "berth-e2e,berth-e2e-secret",
-                            "--vfs-cache-mode", "writes", "--cache-dir", work.file("cache"), "--config", "/dev/null", work.file("s3")]
-        rclone.standardOutput = FileHandle.nullDevice
-        rclone.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try rclone.run()
-        defer { kill(rclone.processIdentifier, SIGKILL); rclone.waitUntilExit() }
-        for _ in 0 ..< 100 {
-            if (try? await RegistryHTTP(base: "http://127.0.0.1:\(port)").request(.GET, "/")) != nil { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let server = try await BerthInstance.start(environment: [
-            "BERTH_STORAGE_DRIVER": "s3", "BERTH_S3_ENDPOINT": "http://127.0.0.1:\(port)", "BERTH_S3_BUCKET": "berth",
-            "BERTH_S3_PREFIX": "registry", "BERTH_S3_ACCESS_KEY": "berth-e2e", "BERTH_S3_SECRET_KEY": "berth-e2e-secret",
-            "BERTH_S3_REDIRECT": "true",
-        ])
+        let s3 = try await TestS3Server.start()
+        defer { s3.stop() }
+        let server = try await BerthInstance.start(environment: s3.environment(redirect: true))
         defer { Task { await server.destroy() } }
         let http = RegistryHTTP(base: server.baseURL)
 
@@ -61,7 +45,7 @@ struct S3StorageTests {
         try await noRedirects.shutdown()
         #expect(response.status.code == 307)
         let target = try #require(response.headers.first(name: "Location"))
-        #expect(target.hasPrefix("http://127.0.0.1:\(port)/berth/registry/blobs/sha256/") && target.contains("X-Amz-Signature="))
+        #expect(target.hasPrefix(s3.endpoint + "/berth/registry/blobs/sha256/") && target.contains("X-Amz-Signature="))
         let direct = try await http.request(.GET, target)
         let directDigest = Digest.compute(of: direct.body)
         #expect(direct.status == 200 && directDigest == digest)
