@@ -28,8 +28,50 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "Only these registries (berth, distribution).") var only: [String] = []
     @Option(help: "Only these workloads (push, pull, chunked, manifest, small); pull implies push.") var workloads: [String] = []
     @Option(help: "Rounds of the authenticated variant (push, pull, manifest, small with Basic credentials); 0 skips it.") var authRounds = 2
+    @Option(help: "Rounds of the PostgreSQL + S3 configuration (Berth on PostgreSQL and moto S3, distribution on moto S3); 0 skips it.")
+    var s3Rounds = 2
+    @Option(help: "PostgreSQL server for the PostgreSQL + S3 rounds (bench/run starts one); a database is created per round.")
+    var postgresURL = ""
 
     func wants(_ name: String) -> Bool { workloads.isEmpty || workloads.contains(name) || (name == "push" && workloads.contains("pull")) }
+
+    /// One round of `plan` against a started registry: the plan's workloads, results keyed with its prefix.
+    func runRound(_ plan: RoundPlan, round: Int, registry: RegistryUnderTest, settings: WorkloadSettings, base: [UInt8],
+                  client: HTTPClient, log: @escaping @Sendable (String) -> Void) async throws -> RoundResult {
+        var result: RoundResult = [:]
+        func record(_ key: String, _ value: Double) { result[plan.keyPrefix + key] = value }
+        func runs(_ workload: String) -> Bool { plan.workloads.contains(workload) && wants(workload) }
+        if plan.recordsStartup {
+            record("startup_ms", registry.startupSeconds * 1000)
+            try await Task.sleep(for: .milliseconds(500))
+            record("idle_rss_mb", registry.memory().rss / 1e6)
+        }
+        let workloads = Workloads(http: registry.http(client), settings: settings, base: base, log: log)
+        if runs("push") {
+            let blobs = workloads.makeBlobs(stamp: UInt64(plan.stampBase + round * 2 + 1))
+            record("push_mono_mbps", try await workloads.push(blobs, chunked: false, repositoryPrefix: "bench/mono"))
+            if runs("pull") { record("pull_mbps", try await workloads.pull(blobs, repositoryPrefix: "bench/mono")) }
+        }
+        if runs("chunked") {
+            let blobs = workloads.makeBlobs(stamp: UInt64(plan.stampBase + round * 2 + 2))
+            record("push_chunked_mbps", try await workloads.push(blobs, chunked: true, repositoryPrefix: "bench/chunked"))
+        }
+        if runs("manifest") {
+            let get = try await workloads.manifestLoad(method: .GET)
+            record("manifest_get_rps", get.0)
+            record("manifest_get_p50_ms", get.1)
+            record("manifest_get_p99_ms", get.2)
+            if !plan.authenticated {
+                let head = try await workloads.manifestLoad(method: .HEAD)
+                record("manifest_head_rps", head.0)
+                record("manifest_head_p50_ms", head.1)
+                record("manifest_head_p99_ms", head.2)
+            }
+        }
+        if runs("small") { record("small_pushes_per_s", try await workloads.smallPushes()) }
+        record("peak_rss_mb", registry.memory().peak / 1e6)
+        return result
+    }
 
     func run() async throws {
         var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
@@ -63,75 +105,46 @@ struct BerthBench: AsyncParsableCommand {
         var finished: [RegistryUnderTest] = []
         defer { for registry in finished { registry.removeData() } }
 
-        for round in 0 ..< rounds {
-            let order = round % 2 == 0 ? kinds : kinds.reversed()
-            for kind in order {
-                log("round \(round + 1)/\(rounds): \(kind.label)")
-                let registry = try await RegistryUnderTest.start(kind, berthBinary: berth, distributionBinary: distribution, client: client)
-                var result: RoundResult = ["startup_ms": registry.startupSeconds * 1000]
-                do {
-                    try await Task.sleep(for: .milliseconds(500))
-                    result["idle_rss_mb"] = registry.memory().rss / 1e6
-                    let workloads = Workloads(http: registry.http(client), settings: settings, base: base, log: log)
-                    if wants("push") {
-                        let blobs = workloads.makeBlobs(stamp: UInt64(round * 2 + 1))
-                        result["push_mono_mbps"] = try await workloads.push(blobs, chunked: false, repositoryPrefix: "bench/mono")
-                        if wants("pull") { result["pull_mbps"] = try await workloads.pull(blobs, repositoryPrefix: "bench/mono") }
+        let plans = [
+            RoundPlan(keyPrefix: "", label: "round", rounds: rounds, authenticated: false, scaled: false, stampBase: 0,
+                      workloads: ["push", "pull", "chunked", "manifest", "small"], recordsStartup: true),
+            RoundPlan(keyPrefix: "auth_", label: "authenticated round", rounds: authRounds, authenticated: true, scaled: false, stampBase: 1000,
+                      workloads: ["push", "pull", "manifest", "small"], recordsStartup: false),
+            RoundPlan(keyPrefix: "s3_", label: "PostgreSQL + S3 round", rounds: postgresURL.isEmpty ? 0 : s3Rounds, authenticated: false,
+                      scaled: true, stampBase: 2000, workloads: ["push", "pull", "chunked", "manifest", "small"], recordsStartup: true),
+        ]
+        if s3Rounds > 0, postgresURL.isEmpty { log("no --postgres-url: skipping the PostgreSQL + S3 rounds") }
+        for plan in plans {
+            for round in 0 ..< plan.rounds {
+                let order = round % 2 == 0 ? kinds : kinds.reversed()
+                for kind in order {
+                    log("\(plan.label) \(round + 1)/\(plan.rounds): \(kind.label)")
+                    let scaled = plan.scaled ? try await ScaledBackend.create(postgresURL: postgresURL, client: client) : nil
+                    let registry: RegistryUnderTest
+                    do {
+                        registry = try await RegistryUnderTest.start(kind, berthBinary: berth, distributionBinary: distribution, client: client,
+                                                                     authenticated: plan.authenticated, backend: scaled.map { .scaled($0) } ?? .embedded)
+                    } catch {
+                        scaled?.destroy()
+                        throw error
                     }
-                    if wants("chunked") {
-                        let blobs = workloads.makeBlobs(stamp: UInt64(round * 2 + 2))
-                        result["push_chunked_mbps"] = try await workloads.push(blobs, chunked: true, repositoryPrefix: "bench/chunked")
+                    let result: RoundResult
+                    do {
+                        result = try await runRound(plan, round: round, registry: registry, settings: settings, base: base, client: client, log: log)
+                    } catch {
+                        await registry.stop()
+                        scaled?.destroy()
+                        throw error
                     }
-                    if wants("manifest") {
-                        let get = try await workloads.manifestLoad(method: .GET)
-                        (result["manifest_get_rps"], result["manifest_get_p50_ms"], result["manifest_get_p99_ms"]) = (get.0, get.1, get.2)
-                        let head = try await workloads.manifestLoad(method: .HEAD)
-                        (result["manifest_head_rps"], result["manifest_head_p50_ms"], result["manifest_head_p99_ms"]) = (head.0, head.1, head.2)
-                    }
-                    if wants("small") { result["small_pushes_per_s"] = try await workloads.smallPushes() }
-                    result["peak_rss_mb"] = registry.memory().peak / 1e6
-                } catch {
                     await registry.stop()
-                    throw error
-                }
-                await registry.stop()
-                finished.append(registry)
-                log("  " + result.sorted { $0.key < $1.key }.map { "\($0.key)=\(String(format: "%.1f", $0.value))" }.joined(separator: " "))
-                results[kind, default: []].append(result)
-            }
-        }
-
-        for round in 0 ..< authRounds {
-            let order = round % 2 == 0 ? kinds : kinds.reversed()
-            for kind in order {
-                log("authenticated round \(round + 1)/\(authRounds): \(kind.label)")
-                let registry = try await RegistryUnderTest.start(kind, berthBinary: berth, distributionBinary: distribution, client: client,
-                                                                 authenticated: true)
-                var result: RoundResult = [:]
-                do {
-                    let workloads = Workloads(http: registry.http(client), settings: settings, base: base, log: log)
-                    if wants("push") {
-                        let blobs = workloads.makeBlobs(stamp: UInt64(1000 + round))
-                        result["auth_push_mono_mbps"] = try await workloads.push(blobs, chunked: false, repositoryPrefix: "bench/mono")
-                        if wants("pull") { result["auth_pull_mbps"] = try await workloads.pull(blobs, repositoryPrefix: "bench/mono") }
+                    scaled?.destroy()
+                    finished.append(registry)
+                    log("  " + result.sorted { $0.key < $1.key }.map { "\($0.key)=\(String(format: "%.1f", $0.value))" }.joined(separator: " "))
+                    if results[kind, default: []].count > round {
+                        results[kind]![round].merge(result) { old, _ in old }
+                    } else {
+                        results[kind, default: []].append(result)
                     }
-                    if wants("manifest") {
-                        let get = try await workloads.manifestLoad(method: .GET)
-                        (result["auth_manifest_get_rps"], result["auth_manifest_get_p50_ms"], result["auth_manifest_get_p99_ms"]) = (get.0, get.1, get.2)
-                    }
-                    if wants("small") { result["auth_small_pushes_per_s"] = try await workloads.smallPushes() }
-                    result["auth_peak_rss_mb"] = registry.memory().peak / 1e6
-                } catch {
-                    await registry.stop()
-                    throw error
-                }
-                await registry.stop()
-                finished.append(registry)
-                log("  " + result.sorted { $0.key < $1.key }.map { "\($0.key)=\(String(format: "%.1f", $0.value))" }.joined(separator: " "))
-                if results[kind, default: []].count > round {
-                    results[kind]![round].merge(result) { old, _ in old }
-                } else {
-                    results[kind, default: []].append(result)
                 }
             }
         }
@@ -167,7 +180,8 @@ struct BerthBench: AsyncParsableCommand {
         let command = shown.joined(separator: " ")
         let settingsText = "\(rounds) rounds; \(clients) clients × \(layersPerClient) layers × \(layerMib) MiB per push workload; " +
             "\(chunkMib) MiB chunks; manifest load \(Int(manifestSeconds)) s at 64 connections; small pushes \(Int(smallSeconds)) s at 200 clients; " +
-            "listing \(repositories) repositories × \(tags) tags; \(authRounds) authenticated rounds"
+            "listing \(repositories) repositories × \(tags) tags; \(authRounds) authenticated rounds; " +
+            "\(postgresURL.isEmpty ? 0 : s3Rounds) PostgreSQL + S3 rounds"
         var report = Report(results: results, limits: limits, command: command, settings: settingsText)
         report.notes = (try? String(contentsOfFile: "docs/benchmark-notes.md", encoding: .utf8)) ?? ""
         let date = Date().formatted(Date.ISO8601FormatStyle().year().month().day())
@@ -178,6 +192,21 @@ struct BerthBench: AsyncParsableCommand {
         print(report.limitsSection())
         log("wrote \(output)")
     }
+}
+
+/// A family of rounds: how they are set up, which workloads they run, and the prefix of their metric keys.
+struct RoundPlan {
+    let keyPrefix: String
+    let label: String
+    let rounds: Int
+    let authenticated: Bool
+    /// Berth on PostgreSQL + S3 and distribution on S3, instead of the embedded defaults.
+    let scaled: Bool
+    /// Seeds the generated layers, so no two rounds push the same bytes.
+    let stampBase: Int
+    let workloads: Set<String>
+    /// Whether start time and idle memory are recorded.
+    let recordsStartup: Bool
 }
 
 extension ListingWorkload {

@@ -44,8 +44,9 @@ final class RegistryUnderTest: @unchecked Sendable {
         BenchHTTP(client: client, base: baseURL, authorization: authenticated ? Self.basicAuthorization : nil)
     }
 
+    /// Starts `kind` on `backend` and waits for its first 200 on `/v2/`.
     static func start(_ kind: RegistryKind, berthBinary: String, distributionBinary: String, client: HTTPClient,
-                      authenticated: Bool = false) async throws -> RegistryUnderTest {
+                      authenticated: Bool = false, backend: BenchBackend = .embedded) async throws -> RegistryUnderTest {
         let directory = NSTemporaryDirectory() + "berth-bench-\(kind.rawValue)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let port = try freePort()
@@ -58,7 +59,38 @@ final class RegistryUnderTest: @unchecked Sendable {
             environment["BERTH_ACCESS_LOG"] = "false"
             environment["BERTH_AUTH_ENABLED"] = authenticated ? "true" : "false"
             environment["BERTH_ADMIN_PASSWORD"] = berthAdminPassword
+            if case .scaled(let scaled) = backend {
+                environment["BERTH_DATABASE"] = scaled.databaseURL
+                environment["BERTH_STORAGE_DRIVER"] = "s3"
+                environment["BERTH_S3_ENDPOINT"] = scaled.s3Endpoint
+                environment["BERTH_S3_BUCKET"] = ScaledBackend.bucket
+                environment["BERTH_S3_PREFIX"] = "berth"
+                environment["BERTH_S3_ACCESS_KEY"] = ScaledBackend.accessKey
+                environment["BERTH_S3_SECRET_KEY"] = ScaledBackend.secretKey
+            }
         case .distribution:
+            let storage: String
+            switch backend {
+            case .embedded:
+                storage = """
+                      filesystem:
+                        rootdirectory: \(directory)/data
+                    """
+            case .scaled(let scaled):
+                storage = """
+                      s3:
+                        region: us-east-1
+                        regionendpoint: \(scaled.s3Endpoint)
+                        bucket: \(ScaledBackend.bucket)
+                        rootdirectory: /distribution
+                        accesskey: \(ScaledBackend.accessKey)
+                        secretkey: \(ScaledBackend.secretKey)
+                        secure: false
+                        v4auth: true
+                      redirect:
+                        disable: true
+                    """
+            }
             let config = """
                 version: 0.1
                 log:
@@ -66,8 +98,7 @@ final class RegistryUnderTest: @unchecked Sendable {
                   accesslog:
                     disabled: true
                 storage:
-                  filesystem:
-                    rootdirectory: \(directory)/data
+                \(storage)
                   delete:
                     enabled: true
                   cache:

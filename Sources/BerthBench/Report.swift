@@ -66,7 +66,12 @@ struct Report {
         logs off. The main rounds run both without authentication; the rows marked "with auth" come from extra rounds
         where every request carries Basic credentials: Berth checks them against its user database (bcrypt cost 10,
         with its cache of recently verified passwords) and its access policy (the user is a developer of a private
-        project), distribution against an htpasswd file at bcrypt cost 4. Rounds alternate which registry goes first; each figure
+        project), distribution against an htpasswd file at bcrypt cost 4. The rows marked "PostgreSQL + S3" come from rounds
+        in the scaled-out configuration: Berth keeps its metadata in PostgreSQL (a fresh database per round on a
+        server started by `bench/run`, with fsync on) and both registries keep their bytes in an S3 bucket on a fresh
+        `moto_server` per round (distribution through its `s3` driver, Berth through its own). moto is a Python server
+        that keeps objects in memory; it bounds both registries' throughput there, so those rows compare the
+        registries' overhead on S3 rather than S3 itself. Rounds alternate which registry goes first; each figure
         is the median over rounds with the range in brackets. Ratios are Berth / distribution (above 1 is better for
         Berth on rates, below 1 is better on times and memory).
 

@@ -56,6 +56,13 @@ struct StorageDriverTests {
             try await last.commit()
             #expect(try await driver.size(of: upload) == Int64(bytes.count))
             #expect(try await readAll(try await driver.reader(for: upload, range: 1_000_000 ..< 1_000_100)) == Array(bytes[1_000_000 ..< 1_000_100]))
+            // A range across three of the pieces the upload was written in.
+            let across = 70_500 ..< 6 * 1024 * 1024 + 72_000
+            #expect(try await readAll(try await driver.reader(for: upload, range: Int64(across.lowerBound) ..< Int64(across.upperBound))) == Array(bytes[across]))
+            // A reader abandoned after its first chunk does not disturb the next reads.
+            let abandoned = try await driver.reader(for: upload, range: nil)
+            #expect(try await abandoned.next() != nil)
+            await abandoned.close()
             try await driver.move(upload, to: target)
             #expect(try await driver.size(of: upload) == nil)
             #expect(try await driver.size(of: target) == Int64(bytes.count))

@@ -186,10 +186,33 @@ public struct S3Driver: StorageDriver {
     }
 
     public func reader(for path: StoragePath, range: Range<Int64>?) async throws -> any StorageReader {
-        guard let total = try await size(of: path) else { throw StorageError.notFound(path) }
-        let wanted = range ?? 0 ..< total
-        let parts = try await objectPieces(path)
-        return S3Reader(driver: self, pieces: parts, range: wanted)
+        if let range, range.isEmpty {
+            guard try await size(of: path) != nil else { throw StorageError.notFound(path) }
+            return S3Reader(driver: self, pieces: [], range: range)
+        }
+        // A committed object is read with one GET (no HEAD first); only a miss looks for upload segments.
+        let response = try await execute(.GET, key: key(path), headers: range.map { [("range", "bytes=\($0.lowerBound)-\($0.upperBound - 1)")] } ?? [])
+        switch response.status.code {
+        case 200, 206:
+            let length = response.headers.first(name: "Content-Length").flatMap { Int64($0) }
+            let total = response.headers.first(name: "Content-Range").flatMap { $0.split(separator: "/").last.flatMap { Int64($0) } } ?? length ?? 0
+            let wanted = range ?? 0 ..< total
+            let reader = S3Reader(driver: self, pieces: [(key(path), 0, total)], range: wanted)
+            reader.adopt(response, from: wanted.lowerBound, length: length)
+            return reader
+        case 404:
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            let parts = try await segments(of: path)
+            guard !parts.isEmpty else { throw StorageError.notFound(path) }
+            let pieces = parts.map { (key: $0.key, offset: $0.offset, size: $0.size) }
+            return S3Reader(driver: self, pieces: pieces, range: range ?? 0 ..< (pieces.last.map { $0.offset + $0.size } ?? 0))
+        case 416:
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            return S3Reader(driver: self, pieces: [], range: 0 ..< 0)
+        default:
+            let collected = try await response.body.collect(upTo: 1 << 20)
+            throw failure(.GET, key(path), .init(status: response.status.code, headers: response.headers, body: collected))
+        }
     }
 
     /// The keys that make up an object, with their offsets and sizes (one key for a plain object).
@@ -349,13 +372,16 @@ public struct S3Driver: StorageDriver {
     }
 }
 
-/// Reads an object (or the segments of an upload) with ranged GETs of at most 4 MiB.
+/// Streams a byte range of an object: one ranged GET per piece, its body passed on chunk by chunk as it arrives.
 final class S3Reader: StorageReader, @unchecked Sendable {
     let driver: S3Driver
     let pieces: [(key: String, offset: Int64, size: Int64)]
-    var position: Int64
-    let end: Int64
-    static let chunk: Int64 = 4 * 1024 * 1024
+    private var position: Int64
+    private let end: Int64
+    private var body: HTTPClientResponse.Body.AsyncIterator?
+    /// Bytes of the current response still to drop (a server that ignored Range) and still to pass on.
+    private var toSkip: Int64 = 0
+    private var toPass: Int64 = 0
 
     init(driver: S3Driver, pieces: [(key: String, offset: Int64, size: Int64)], range: Range<Int64>) {
         self.driver = driver
@@ -365,23 +391,52 @@ final class S3Reader: StorageReader, @unchecked Sendable {
     }
 
     func next() async throws -> ByteBuffer? {
-        guard position < end, let piece = pieces.first(where: { $0.offset <= position && position < $0.offset + $0.size }) else { return nil }
-        let from = position - piece.offset
-        let to = min(piece.size, end - piece.offset, from + Self.chunk) - 1
-        let reply = try await driver.send(.GET, key: piece.key, headers: [("range", "bytes=\(from)-\(to)")], accept: [200, 206])
-        var body = reply.body
-        let wanted = Int(to - from + 1)
-        if body.readableBytes == Int(piece.size), body.readableBytes > wanted {  // a server that ignored Range sent everything
-            body = body.getSlice(at: body.readerIndex + Int(from), length: wanted) ?? ByteBuffer()
-        } else if body.readableBytes > wanted {
-            body = body.getSlice(at: body.readerIndex, length: wanted) ?? body
+        while true {
+            if body != nil {
+                guard var chunk = try await body!.next() else {
+                    body = nil
+                    if toPass > 0 { throw StorageError.backend("S3 GET ended \(toPass) bytes early") }
+                    continue
+                }
+                if toSkip > 0 {
+                    let dropped = min(toSkip, Int64(chunk.readableBytes))
+                    chunk.moveReaderIndex(forwardBy: Int(dropped))
+                    toSkip -= dropped
+                }
+                if Int64(chunk.readableBytes) > toPass { chunk = chunk.getSlice(at: chunk.readerIndex, length: Int(toPass)) ?? ByteBuffer() }
+                toPass -= Int64(chunk.readableBytes)
+                position += Int64(chunk.readableBytes)
+                if toPass == 0 { body = nil }  // dropping the iterator ends the response
+                if chunk.readableBytes > 0 { return chunk }
+                continue
+            }
+            guard position < end, let piece = pieces.first(where: { $0.offset <= position && position < $0.offset + $0.size }) else { return nil }
+            let from = position - piece.offset
+            let to = min(piece.size, end - piece.offset) - 1
+            let response = try await driver.execute(.GET, key: piece.key, headers: [("range", "bytes=\(from)-\(to)")])
+            guard [200, 206].contains(response.status.code) else {
+                let collected = try await response.body.collect(upTo: 1 << 20)
+                throw driver.failure(.GET, piece.key, .init(status: response.status.code, headers: response.headers, body: collected))
+            }
+            adopt(response, from: from, length: response.headers.first(name: "Content-Length").flatMap { Int64($0) }, wanted: to - from + 1)
         }
-        position += Int64(body.readableBytes)
-        guard body.readableBytes > 0 else { return nil }
-        return body
     }
 
-    func close() async {}
+    /// Continues with the body of a successful GET for the bytes from `from` of a piece (`length`: its Content-Length).
+    func adopt(_ response: HTTPClientResponse, from: Int64, length: Int64?, wanted: Int64? = nil) {
+        let wanted = wanted ?? (end - position)
+        if response.status.code == 206 {
+            toSkip = 0
+            toPass = min(wanted, length ?? wanted)
+        } else {
+            // Some servers (rclone) answer a range with 200 and just the range; others ignore Range and send it all.
+            toSkip = length == wanted ? 0 : from
+            toPass = wanted
+        }
+        body = response.body.makeAsyncIterator()
+    }
+
+    func close() async { body = nil }
 }
 
 /// Buffers writes and stores each full buffer (and the rest at commit) as one segment.
