@@ -23,7 +23,8 @@ enum DriverKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let server = try await S3TestServer.start(self)
             do {
                 let driver = try S3Driver(settings: S3Settings(endpoint: server.endpoint, region: "us-east-1", bucket: "berth", prefix: "registry",
-                                                               accessKey: S3TestServer.accessKey, secretKey: S3TestServer.secretKey),
+                                                               accessKey: S3TestServer.accessKey, secretKey: S3TestServer.secretKey,
+                                                               partSize: 5 * 1024 * 1024),  // the smallest, so parts split mid-segment
                                           client: HTTPClient.shared)
                 try await driver.createBucket()
                 try await body(driver)

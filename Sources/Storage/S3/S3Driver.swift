@@ -95,8 +95,8 @@ public struct S3Driver: StorageDriver {
 
     /// Sends a signed request and collects the (small) answer.
     func send(_ method: HTTPMethod, key: String?, query: [(String, String)] = [], headers: [(String, String)] = [],
-              body: ByteBuffer? = nil, accept: Set<UInt> = [200]) async throws -> Reply {
-        let response = try await execute(method, key: key, query: query, headers: headers, body: body)
+              body: ByteBuffer? = nil, parts: [ByteBuffer]? = nil, accept: Set<UInt> = [200]) async throws -> Reply {
+        let response = try await execute(method, key: key, query: query, headers: headers, parts: parts ?? body.map { [$0] })
         let collected = try await response.body.collect(upTo: 64 * 1024 * 1024)
         let reply = Reply(status: response.status.code, headers: response.headers, body: collected)
         guard accept.contains(reply.status) else { throw failure(method, key, reply) }
@@ -105,16 +105,25 @@ public struct S3Driver: StorageDriver {
 
     func execute(_ method: HTTPMethod, key: String?, query: [(String, String)] = [], headers: [(String, String)] = [],
                  body: ByteBuffer? = nil) async throws -> HTTPClientResponse {
+        try await execute(method, key: key, query: query, headers: headers, parts: body.map { [$0] })
+    }
+
+    /// Sends a signed request whose body is `parts` one after another (sent as they are, never joined).
+    func execute(_ method: HTTPMethod, key: String?, query: [(String, String)] = [], headers: [(String, String)] = [],
+                 parts: [ByteBuffer]?) async throws -> HTTPClientResponse {
         let path = basePath + (key.map { "/" + SigV4Signer.uriEncode($0, keepSlash: true) } ?? "/")
-        let payloadHash = SigV4Signer.payloadHash(body.map { Array($0.readableBytesView) } ?? [])
+        let payloadHash = SigV4Signer.payloadHash(parts ?? [])
+        let length = parts?.reduce(0) { $0 + $1.readableBytes }
         var allHeaders = headers
-        if let body { allHeaders.append(("content-length", String(body.readableBytes))) }
+        if let length { allHeaders.append(("content-length", String(length))) }
         let signed = signer.sign(method: method.rawValue, host: host, path: path, query: query, headers: allHeaders, payloadHash: payloadHash)
         let queryString = SigV4Signer.canonicalQuery(query)
         var request = HTTPClientRequest(url: "\(scheme)://\(host)\(path)\(queryString.isEmpty ? "" : "?" + queryString)")
         request.method = method
         for (name, value) in allHeaders + signed where name != "content-length" { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(body) }
+        if let parts, let length {
+            request.body = parts.count == 1 ? .bytes(parts[0]) : .stream(BufferSequence(buffers: parts), length: .known(Int64(length)))
+        }
         do {
             return try await client.execute(request, timeout: .seconds(300))
         } catch {
@@ -310,17 +319,19 @@ public struct S3Driver: StorageDriver {
             // Part numbers only grow: a number tried once (even by a failed server-side copy) is never reused.
             var parts: [(number: Int, etag: String)] = []
             var nextNumber = 1
-            var pending = ByteBuffer()
+            var pending: [ByteBuffer] = []
+            var pendingBytes = 0
             func flush() async throws {
-                guard pending.readableBytes > 0 else { return }
+                guard pendingBytes > 0 else { return }
                 let number = nextNumber
                 nextNumber += 1
-                let reply = try await send(.PUT, key: destinationKey, query: [("partNumber", String(number)), ("uploadId", uploadID)], body: pending)
+                let reply = try await send(.PUT, key: destinationKey, query: [("partNumber", String(number)), ("uploadId", uploadID)], parts: pending)
                 parts.append((number, reply.headers.first(name: "ETag") ?? ""))
-                pending = ByteBuffer()
+                pending = []
+                pendingBytes = 0
             }
             for piece in pieces {
-                if allowCopies, pending.readableBytes == 0, piece.size >= Int64(Self.minimumPart) {
+                if allowCopies, pendingBytes == 0, piece.size >= Int64(Self.minimumPart) {
                     let number = nextNumber
                     nextNumber += 1
                     let source = "/" + settings.bucket + "/" + SigV4Signer.uriEncode(piece.key, keepSlash: true)
@@ -332,9 +343,18 @@ public struct S3Driver: StorageDriver {
                     parts.append((number, etag))
                     continue
                 }
-                let reply = try await send(.GET, key: piece.key)
-                pending.writeImmutableBuffer(reply.body)
-                if pending.readableBytes >= Self.minimumPart { try await flush() }
+                // Streamed: a part is sent whenever enough has arrived, so memory stays near one part per upload.
+                let response = try await execute(.GET, key: piece.key)
+                guard response.status.code == 200 else {
+                    let collected = try await response.body.collect(upTo: 1 << 20)
+                    throw failure(.GET, piece.key, .init(status: response.status.code, headers: response.headers, body: collected))
+                }
+                for try await chunk in response.body {
+                    pending.append(chunk)
+                    pendingBytes += chunk.readableBytes
+                    if pendingBytes >= settings.partSize { try await flush() }
+                }
+                if pendingBytes >= Self.minimumPart { try await flush() }
             }
             try await flush()
             let list = parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\($0.etag)</ETag></Part>" }.joined()
@@ -439,12 +459,13 @@ final class S3Reader: StorageReader, @unchecked Sendable {
     func close() async { body = nil }
 }
 
-/// Buffers writes and stores each full buffer (and the rest at commit) as one segment.
+/// Holds written chunks as they came and stores each part's worth (and the rest at commit) as one segment.
 struct S3Writer: StorageWriter {
     let driver: S3Driver
     let path: StoragePath
     private(set) var size: Int64
-    private var buffer = ByteBuffer()
+    private var chunks: [ByteBuffer] = []
+    private var buffered = 0
     private var segmentStart: Int64
 
     init(driver: S3Driver, path: StoragePath, size: Int64) {
@@ -455,20 +476,38 @@ struct S3Writer: StorageWriter {
     }
 
     mutating func write(_ data: ByteBuffer) async throws {
-        var data = data
-        buffer.writeBuffer(&data)
-        size = segmentStart + Int64(buffer.readableBytes)
-        if buffer.readableBytes >= driver.settings.partSize { try await flush() }
+        guard data.readableBytes > 0 else { return }
+        chunks.append(data)
+        buffered += data.readableBytes
+        size = segmentStart + Int64(buffered)
+        if buffered >= driver.settings.partSize { try await flush() }
     }
 
     mutating func commit() async throws { try await flush() }
 
-    mutating func cancel() async { buffer.clear() }
+    mutating func cancel() async {
+        chunks = []
+        buffered = 0
+    }
 
     private mutating func flush() async throws {
-        guard buffer.readableBytes > 0 else { return }
-        _ = try await driver.send(.PUT, key: driver.segmentKey(path, offset: segmentStart), headers: [("content-type", "application/octet-stream")], body: buffer)
-        segmentStart += Int64(buffer.readableBytes)
-        buffer = ByteBuffer()
+        guard buffered > 0 else { return }
+        _ = try await driver.send(.PUT, key: driver.segmentKey(path, offset: segmentStart), headers: [("content-type", "application/octet-stream")], parts: chunks)
+        segmentStart += Int64(buffered)
+        chunks = []
+        buffered = 0
     }
+}
+
+/// Buffers already in memory, as the async sequence a streamed request body wants.
+struct BufferSequence: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let buffers: [ByteBuffer]
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var remaining: ArraySlice<ByteBuffer>
+        mutating func next() async -> ByteBuffer? { remaining.popFirst() }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: buffers[...]) }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOCore
 
 /// AWS Signature Version 4 for S3 requests (header authorization and presigned URLs).
 public struct SigV4Signer: Sendable {
@@ -25,7 +26,14 @@ public struct SigV4Signer: Sendable {
 
     /// Hex SHA-256 of bytes (the payload hash of a signed body).
     public static func payloadHash(_ bytes: some DataProtocol) -> String {
-        SHA256.hash(data: Array(bytes)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Hex SHA-256 of several buffers taken as one payload, without joining them.
+    public static func payloadHash(_ buffers: [ByteBuffer]) -> String {
+        var hasher = SHA256()
+        for buffer in buffers { buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     /// The headers to add to a request (`Authorization`, `x-amz-date`, `x-amz-content-sha256`, `host`).
