@@ -10,6 +10,8 @@ enum DriverKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case rclone
     /// `moto_server`.
     case moto
+    /// rclone behind a proxy that answers every third request with 503 SlowDown (the driver must retry).
+    case flakyRclone
 
     var testDescription: String { rawValue }
 
@@ -19,7 +21,7 @@ enum DriverKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let root = NSTemporaryDirectory() + "berth-storage-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: root) }
             try await body(try FilesystemDriver(root: root, readChunkSize: 1000))
-        case .rclone, .moto:
+        case .rclone, .moto, .flakyRclone:
             let server = try await S3TestServer.start(self)
             do {
                 let driver = try S3Driver(settings: S3Settings(endpoint: server.endpoint, region: "us-east-1", bucket: "berth", prefix: "registry",
@@ -42,7 +44,7 @@ final class S3TestServer: @unchecked Sendable {
     static let accessKey = "berth-test"
     static let secretKey = "berth-test-secret"
     let endpoint: String
-    private let process: Process
+    private let processes: [Process]
     private let directory: String
 
     static func start(_ kind: DriverKind) async throws -> S3TestServer {
@@ -52,7 +54,7 @@ final class S3TestServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         switch kind {
-        case .rclone:
+        case .rclone, .flakyRclone:
             process.arguments = ["rclone", "serve", "s3", "--addr", "127.0.0.1:\(port)", "--auth-key", "\(accessKey),\(secretKey)",
                                  "--vfs-cache-mode", "writes", "--cache-dir", directory + "/cache", "--config", "/dev/null", directory + "/data"]
         case .moto:
@@ -66,7 +68,19 @@ final class S3TestServer: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
-        let server = S3TestServer(endpoint: "http://127.0.0.1:\(port)", process: process, directory: directory)
+        var processes = [process]
+        var endpointPort = port
+        if kind == .flakyRclone {
+            let proxy = Process()
+            endpointPort = try freePort()
+            proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            proxy.arguments = ["python3", "-c", flakyProxyScript, String(endpointPort), String(port)]
+            proxy.standardOutput = FileHandle.nullDevice
+            proxy.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try proxy.run()
+            processes.append(proxy)
+        }
+        let server = S3TestServer(endpoint: "http://127.0.0.1:\(endpointPort)", processes: processes, directory: directory)
         for _ in 0 ..< 200 {
             var request = HTTPClientRequest(url: server.endpoint + "/")
             request.method = .GET
@@ -81,17 +95,63 @@ final class S3TestServer: @unchecked Sendable {
         throw S3TestFailure("\(kind.rawValue) did not start; install it with scripts/install-deps --test")
     }
 
-    private init(endpoint: String, process: Process, directory: String) {
+    private init(endpoint: String, processes: [Process], directory: String) {
         self.endpoint = endpoint
-        self.process = process
+        self.processes = processes
         self.directory = directory
     }
 
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        for process in processes {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
         try? FileManager.default.removeItem(atPath: directory)
     }
+
+    /// An HTTP proxy (port, upstream port) that passes requests on unchanged (the Host header too, so signatures
+    /// still verify) except every third one, which it answers itself with S3's 503 SlowDown.
+    static let flakyProxyScript = #"""
+        import http.client, sys, threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        count = 0
+        lock = threading.Lock()
+        class Proxy(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def log_message(self, *args): pass
+            def handle_any(self):
+                global count
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with lock:
+                    count += 1
+                    fail = count % 3 == 0
+                if fail:
+                    reply = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+                    self.send_response(503)
+                    self.send_header("Content-Length", str(len(reply)))
+                    self.end_headers()
+                    self.wfile.write(reply)
+                    return
+                upstream = http.client.HTTPConnection("127.0.0.1", int(sys.argv[2]))
+                upstream.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+                for name, value in self.headers.items():
+                    upstream.putheader(name, value)
+                upstream.endheaders(body)
+                answer = upstream.getresponse()
+                data = answer.read()
+                self.send_response(answer.status)
+                for name, value in answer.getheaders():
+                    if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                        self.send_header(name, value)
+                length = answer.getheader("Content-Length") if self.command == "HEAD" else None
+                self.send_header("Content-Length", length or str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+                upstream.close()
+            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
+        ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Proxy).serve_forever()
+        """#
 
     static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

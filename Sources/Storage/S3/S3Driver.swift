@@ -108,7 +108,14 @@ public struct S3Driver: StorageDriver {
         try await execute(method, key: key, query: query, headers: headers, parts: body.map { [$0] })
     }
 
-    /// Sends a signed request whose body is `parts` one after another (sent as they are, never joined).
+    /// Statuses S3 asks clients to retry (InternalError, SlowDown, ServiceUnavailable and gateway errors).
+    static let retriedStatuses: Set<UInt> = [500, 502, 503, 504]
+    /// Tries per request: the first and up to three retries, 100, 200 and 400 ms apart.
+    static let attempts = 4
+
+    /// Sends a signed request whose body is `parts` one after another (sent as they are, never joined). Answers S3
+    /// asks to retry, and failed connections, are retried: every request Berth makes is idempotent, and a retried
+    /// multipart start at worst leaves an unused upload id behind.
     func execute(_ method: HTTPMethod, key: String?, query: [(String, String)] = [], headers: [(String, String)] = [],
                  parts: [ByteBuffer]?) async throws -> HTTPClientResponse {
         let path = basePath + (key.map { "/" + SigV4Signer.uriEncode($0, keepSlash: true) } ?? "/")
@@ -116,18 +123,25 @@ public struct S3Driver: StorageDriver {
         let length = parts?.reduce(0) { $0 + $1.readableBytes }
         var allHeaders = headers
         if let length { allHeaders.append(("content-length", String(length))) }
-        let signed = signer.sign(method: method.rawValue, host: host, path: path, query: query, headers: allHeaders, payloadHash: payloadHash)
         let queryString = SigV4Signer.canonicalQuery(query)
-        var request = HTTPClientRequest(url: "\(scheme)://\(host)\(path)\(queryString.isEmpty ? "" : "?" + queryString)")
-        request.method = method
-        for (name, value) in allHeaders + signed where name != "content-length" { request.headers.add(name: name, value: value) }
-        if let parts, let length {
-            request.body = parts.count == 1 ? .bytes(parts[0]) : .stream(BufferSequence(buffers: parts), length: .known(Int64(length)))
-        }
-        do {
-            return try await client.execute(request, timeout: .seconds(300))
-        } catch {
-            throw StorageError.backend("S3 \(method.rawValue) \(key ?? "bucket") failed: \(error)")
+        var attempt = 0
+        while true {
+            attempt += 1
+            let signed = signer.sign(method: method.rawValue, host: host, path: path, query: query, headers: allHeaders, payloadHash: payloadHash)
+            var request = HTTPClientRequest(url: "\(scheme)://\(host)\(path)\(queryString.isEmpty ? "" : "?" + queryString)")
+            request.method = method
+            for (name, value) in allHeaders + signed where name != "content-length" { request.headers.add(name: name, value: value) }
+            if let parts, let length {
+                request.body = parts.count == 1 ? .bytes(parts[0]) : .stream(BufferSequence(buffers: parts), length: .known(Int64(length)))
+            }
+            do {
+                let response = try await client.execute(request, timeout: .seconds(300))
+                guard Self.retriedStatuses.contains(response.status.code), attempt < Self.attempts else { return response }
+                _ = try? await response.body.collect(upTo: 1 << 20)
+            } catch {
+                guard attempt < Self.attempts else { throw StorageError.backend("S3 \(method.rawValue) \(key ?? "bucket") failed: \(error)") }
+            }
+            try await Task.sleep(for: .milliseconds(50 << attempt))
         }
     }
 
