@@ -65,6 +65,7 @@ public struct Authenticator: Sendable {
     let directory: (any DirectoryAuthenticating)?
     let logger: Logger
     let verified = VerifiedPasswords()
+    let directoryLogins = RecentDirectoryLogins()
     /// The robot name prefix (`robot$`).
     public static let robotPrefix = "robot$"
 
@@ -104,10 +105,18 @@ public struct Authenticator: Sendable {
     }
 
     private func recentlyVerified(username: String, password: String) async throws -> Principal? {
-        guard !username.hasPrefix(Self.robotPrefix), !password.isEmpty, let account = try await users.user(named: username),
-              account.source == .local, let hash = account.passwordHash,
-              verified.contains(verified.key(username: account.username, password: password), hash: hash) else { return nil }
-        return .user(UserIdentity(id: account.id, username: account.username, sysadmin: account.sysadmin, groupIDs: []))
+        guard !username.hasPrefix(Self.robotPrefix), !password.isEmpty, let account = try await users.user(named: username) else { return nil }
+        let key = verified.key(username: account.username, password: password)
+        switch account.source {
+        case .local:
+            guard let hash = account.passwordHash, verified.contains(key, hash: hash) else { return nil }
+            return .user(UserIdentity(id: account.id, username: account.username, sysadmin: account.sysadmin, groupIDs: []))
+        case .ldap:
+            // The directory's verdict is remembered; project roles through groups are looked up as always.
+            guard let directoryAdmin = directoryLogins.directoryAdmin(for: key, userID: account.id) else { return nil }
+            let groupIDs = try await groups.groupIDs(ofUser: account.id)
+            return .user(UserIdentity(id: account.id, username: account.username, sysadmin: account.sysadmin || directoryAdmin, groupIDs: groupIDs))
+        }
     }
 
     private func check(username: String, password: String) async throws -> Principal? {
@@ -129,7 +138,9 @@ public struct Authenticator: Sendable {
                 throw AuthenticationFailure.directoryUnavailable
             }
             guard let found else { return nil }
-            return .user(try await provision(found, existing: account))
+            let identity = try await provision(found, existing: account)
+            directoryLogins.insert(verified.key(username: identity.username, password: password), userID: identity.id, directoryAdmin: found.isAdmin)
+            return .user(identity)
         }
         // Spend the same time as a real check so timing does not reveal whether the account exists.
         _ = try await hashing.verifyPassword(password, hash: nil)
@@ -221,6 +232,35 @@ final class VerifiedPasswords: Sendable {
         entries.withLock { entries in
             if entries.count >= 10_000 { entries.removeAll(keepingCapacity: true) }
             entries[key] = (hash, .now + Self.lifetime)
+        }
+    }
+}
+
+/// Directory (LDAP) logins this process verified in the last minute, with whether the directory made the user an
+/// administrator, so clients that send Basic credentials with every request do not bind to the directory, and
+/// rewrite the user's record and directory groups, each time. Keys are `VerifiedPasswords.key` (never the password).
+/// A password or group change in the directory takes effect within a minute.
+final class RecentDirectoryLogins: Sendable {
+    private let entries = Mutex<[String: (userID: Int64, directoryAdmin: Bool, until: ContinuousClock.Instant)]>([:])
+    private static let lifetime: Duration = .seconds(60)
+
+    /// Whether the directory made the user an administrator, if `key` was verified for `userID` less than a minute ago.
+    func directoryAdmin(for key: String, userID: Int64) -> Bool? {
+        entries.withLock { entries in
+            guard let entry = entries[key] else { return nil }
+            guard entry.until > .now, entry.userID == userID else {
+                entries[key] = nil
+                return nil
+            }
+            return entry.directoryAdmin
+        }
+    }
+
+    /// Remembers a successful directory login.
+    func insert(_ key: String, userID: Int64, directoryAdmin: Bool) {
+        entries.withLock { entries in
+            if entries.count >= 10_000 { entries.removeAll(keepingCapacity: true) }
+            entries[key] = (userID, directoryAdmin, .now + Self.lifetime)
         }
     }
 }

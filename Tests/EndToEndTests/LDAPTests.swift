@@ -78,6 +78,13 @@ struct LDAPTests {
             #expect(badPing["success"] as? Bool == false)
             #expect(!(badPing["message"] as? String ?? "").contains("wrong"))
             #expect(try await bob.api(.GET, "/ldap/users/search?username=a").status == 403)
+
+            // A directory login is remembered for a minute: with slapd gone, bob's recent credentials still work
+            // (his group's project role too), while credentials not verified recently cannot be checked (503).
+            await ldap.stop()
+            #expect(try await bob.api(.GET, "/projects/dev").json()["name"] as? String == "dev")
+            #expect(try await bob.registry(.GET, "/v2/dev/app/tags/list").json()["tags"] as? [String] == ["v1"])
+            #expect(try await AccessClient(http: admin.http, account: .basic("bob", "bob-wrong")).api(.GET, "/users/current").status == 503)
         }
     }
 
