@@ -17,8 +17,7 @@ public struct AuditLogService: Sendable {
 
     /// One project's log.
     public func list(project nameOrID: String, query: ListQuery, _ caller: Caller) async throws -> ListPage<AuditLogView> {
-        let project = try await env.readableProject(nameOrID, isName: true, caller)
-        try await env.require(Permission(.log, .list), in: project, caller)
+        let project = try await env.readableProject(nameOrID, isName: true, caller, requiring: Permission(.log, .list))
         let page = try await env.access.auditLogs(query, projectID: project.id)
         return ListPage(items: page.items.map(Self.view), total: page.total)
     }

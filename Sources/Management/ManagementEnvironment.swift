@@ -70,12 +70,13 @@ public struct ManagementEnvironment: Sendable {
     }
 
     /// The project named `nameOrID` (a number is an id unless `isName`); 404 when missing, and 401/403 when the
-    /// caller holds no permission in it at all. Callers check the specific permission next.
-    func readableProject(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws -> ProjectRecord {
+    /// caller holds no permission in it at all, or not `permission` (the caller's permissions are computed once).
+    func readableProject(_ nameOrID: String, isName: Bool, _ caller: Caller, requiring permission: Permission? = nil) async throws -> ProjectRecord {
         let project: ProjectRecord?
         if !isName, let id = Int64(nameOrID) { project = try await access.project(id: id) } else { project = try await access.project(named: nameOrID) }
         guard let project else { throw APIError.notFound("project \(nameOrID.prefix(255))") }
-        guard try await !policy.permissions(of: caller.principal, in: project).isEmpty else { throw denial(caller) }
+        let held = try await policy.permissions(of: caller.principal, in: project)
+        guard !held.isEmpty, permission.map(held.contains) ?? true else { throw denial(caller) }
         return project
     }
 

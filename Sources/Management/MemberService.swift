@@ -10,24 +10,21 @@ public struct MemberService: Sendable {
 
     /// The project's members.
     public func list(_ nameOrID: String, isName: Bool, query: ListQuery, _ caller: Caller) async throws -> ListPage<MemberView> {
-        let project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.member, .list), in: project, caller)
+        let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.member, .list))
         let page = try await env.access.members(projectID: project.id, query)
         return ListPage(items: page.items.map(Self.view), total: page.total)
     }
 
     /// One member.
     public func get(_ nameOrID: String, isName: Bool, id: Int64, _ caller: Caller) async throws -> MemberView {
-        let project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.member, .read), in: project, caller)
+        let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.member, .read))
         guard let member = try await env.access.member(id: id, projectID: project.id) else { throw APIError.notFound("member \(id)") }
         return Self.view(member)
     }
 
     /// Adds a user (by id or name) or a group (by id, or by LDAP DN, created on first use) with a role.
     public func add(_ nameOrID: String, isName: Bool, _ request: MemberRequest, _ caller: Caller) async throws -> MemberRecord {
-        let project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.member, .create), in: project, caller)
+        let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.member, .create))
         let role = try Self.role(request.roleId)
         let entity: (MemberEntityType, Int64, String)
         if let user = request.memberUser {
@@ -56,8 +53,7 @@ public struct MemberService: Sendable {
 
     /// Changes a member's role.
     public func update(_ nameOrID: String, isName: Bool, id: Int64, _ request: RoleRequest, _ caller: Caller) async throws {
-        let project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.member, .update), in: project, caller)
+        let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.member, .update))
         let role = try Self.role(request.roleId)
         guard let member = try await env.access.member(id: id, projectID: project.id) else { throw APIError.notFound("member \(id)") }
         guard try await env.access.updateMemberRole(id: id, projectID: project.id, role: role.rawValue, now: Clock.nowMilliseconds()) else {
@@ -68,8 +64,7 @@ public struct MemberService: Sendable {
 
     /// Removes a member.
     public func delete(_ nameOrID: String, isName: Bool, id: Int64, _ caller: Caller) async throws {
-        let project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.member, .delete), in: project, caller)
+        let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.member, .delete))
         guard let member = try await env.access.member(id: id, projectID: project.id),
               try await env.access.deleteMember(id: id, projectID: project.id) else { throw APIError.notFound("member \(id)") }
         await env.recordChange(caller, "delete", "member", member.entityName, projectID: project.id)

@@ -31,8 +31,7 @@ public struct ProjectService: Sendable {
 
     /// One project.
     public func get(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws -> ProjectView {
-        let project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.project, .read), in: project, caller)
+        let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.project, .read))
         return try await view(project, caller)
     }
 
@@ -64,8 +63,7 @@ public struct ProjectService: Sendable {
 
     /// Changes a project's metadata (publicity and the rest).
     public func update(_ nameOrID: String, isName: Bool, _ request: ProjectRequest, _ caller: Caller) async throws {
-        var project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.project, .update), in: project, caller)
+        var project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.project, .update))
         let changes = try Self.checkedMetadata(request.metadata ?? [:])
         project.metadata.merge(changes) { _, new in new }
         if let isPublic = request.public { project.metadata["public"] = isPublic ? "true" : "false" }
@@ -76,8 +74,7 @@ public struct ProjectService: Sendable {
 
     /// Deletes an empty project; refused (412) while it holds repositories.
     public func delete(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws {
-        let project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.project, .delete), in: project, caller)
+        let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.project, .delete))
         guard try await env.access.deleteProjectIfEmpty(id: project.id, name: project.name) else {
             throw APIError(.preconditionFailed, "project \(project.name) still holds repositories and cannot be deleted")
         }
@@ -86,8 +83,7 @@ public struct ProjectService: Sendable {
 
     /// Whether the project can be deleted now.
     public func deletable(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws -> ProjectDeletableView {
-        let project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.project, .delete), in: project, caller)
+        let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.project, .delete))
         let count = try await env.access.repositoryCount(project: project.name)
         return count == 0 ? ProjectDeletableView(deletable: true, message: nil)
             : ProjectDeletableView(deletable: false, message: "the project contains \(count) repositories, it cannot be deleted")
@@ -95,8 +91,7 @@ public struct ProjectService: Sendable {
 
     /// Repository and member counts.
     public func summary(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws -> ProjectSummaryView {
-        let project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.project, .read), in: project, caller)
+        let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.project, .read))
         let members = try await env.access.members(projectID: project.id, ListQuery(limit: 100_000)).items
         func count(_ role: ProjectRole) -> Int { members.filter { $0.role == role.rawValue }.count }
         return ProjectSummaryView(
@@ -107,8 +102,7 @@ public struct ProjectService: Sendable {
 
     /// The project's metadata (`GET /projects/{p}/metadatas`), or one key of it.
     public func metadata(_ nameOrID: String, isName: Bool, key: String?, _ caller: Caller) async throws -> [String: String] {
-        let project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.metadata, .read), in: project, caller)
+        let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.metadata, .read))
         guard let key else { return project.metadata }
         guard let value = project.metadata[key] else { throw APIError.notFound("metadata \(key.prefix(100))") }
         return [key: value]
@@ -116,8 +110,7 @@ public struct ProjectService: Sendable {
 
     /// Adds or changes metadata keys (`POST`/`PUT /projects/{p}/metadatas`).
     public func setMetadata(_ nameOrID: String, isName: Bool, _ values: [String: String], _ caller: Caller) async throws {
-        var project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.metadata, .update), in: project, caller)
+        var project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.metadata, .update))
         project.metadata.merge(try Self.checkedMetadata(values)) { _, new in new }
         project.updatedAt = Clock.nowMilliseconds()
         try await env.access.updateProject(project)
@@ -126,8 +119,7 @@ public struct ProjectService: Sendable {
 
     /// Removes a metadata key (`public` cannot be removed).
     public func deleteMetadata(_ nameOrID: String, isName: Bool, key: String, _ caller: Caller) async throws {
-        var project = try await env.readableProject(nameOrID, isName: isName, caller)
-        try await env.require(Permission(.metadata, .update), in: project, caller)
+        var project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.metadata, .update))
         guard key != "public" else { throw APIError.badRequest("the public flag cannot be removed; set it to true or false") }
         guard project.metadata.removeValue(forKey: key) != nil else { throw APIError.notFound("metadata \(key.prefix(100))") }
         project.updatedAt = Clock.nowMilliseconds()

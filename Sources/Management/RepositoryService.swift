@@ -12,8 +12,7 @@ public struct RepositoryService: Sendable {
 
     /// A project's repositories.
     public func list(project projectName: String, query: ListQuery, _ caller: Caller) async throws -> ListPage<RepositoryView> {
-        let project = try await env.readableProject(projectName, isName: true, caller)
-        try await env.require(Permission(.repository, .list), in: project, caller)
+        let project = try await env.readableProject(projectName, isName: true, caller, requiring: Permission(.repository, .list))
         let page = try await env.artifacts.repositories(project: project.name, query)
         return ListPage(items: page.items.map { Self.view($0, project) }, total: page.total)
     }
@@ -86,8 +85,7 @@ public struct RepositoryService: Sendable {
     }
 
     private func repository(_ projectName: String, _ name: String, _ permission: Permission, _ caller: Caller) async throws -> (ProjectRecord, RepositoryInfo) {
-        let project = try await env.readableProject(projectName, isName: true, caller)
-        try await env.require(permission, in: project, caller)
+        let project = try await env.readableProject(projectName, isName: true, caller, requiring: permission)
         let full = project.name + "/" + name
         guard let info = try await env.artifacts.repositoryInfo(named: full) else { throw APIError.notFound("repository \(full.prefix(300))") }
         return (project, info)
