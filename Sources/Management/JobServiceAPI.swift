@@ -50,12 +50,8 @@ public struct JobServiceAPI: Sendable {
     public func queues(_ caller: Caller) async throws -> [Queue] {
         try env.requireSystem(Permission(.jobServiceMonitor, .list), caller)
         let now = Clock.nowMilliseconds()
-        let pending = try await jobs.jobs(ListQuery(filters: [.init(key: "status", match: .exact("pending"))], limit: 10_000)).items
-        let kinds = Set(try await jobs.jobCounts().map(\.kind))
-        return kinds.sorted().map { kind in
-            let waiting = pending.filter { $0.kind == kind }
-            let oldest = waiting.map(\.runAt).min() ?? now
-            return Queue(jobType: kind, count: waiting.count, latency: Int(max(0, now - oldest) / 1000), paused: false)
+        return try await jobs.pendingByKind().map { queue in
+            Queue(jobType: queue.kind, count: queue.pending, latency: Int(max(0, now - (queue.oldestDue ?? now)) / 1000), paused: false)
         }
     }
 

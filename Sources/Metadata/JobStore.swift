@@ -110,6 +110,8 @@ public protocol JobStore: Sendable {
     func jobs(_ query: ListQuery) async throws -> ListPage<JobRecord>
     /// Job counts per kind and status.
     func jobCounts() async throws -> [(kind: String, status: JobStatus, count: Int)]
+    /// Per kind: how many jobs are pending and when the oldest of them was due (milliseconds), in one aggregate query.
+    func pendingByKind() async throws -> [(kind: String, pending: Int, oldestDue: Int64?)]
     /// Creates or replaces a schedule.
     func upsertSchedule(_ schedule: ScheduleRecord) async throws
     /// All schedules.

@@ -102,6 +102,19 @@ public struct SQLJobStore: JobStore {
         }
     }
 
+    public func pendingByKind() async throws -> [(kind: String, pending: Int, oldestDue: Int64?)] {
+        try await provider.read { db in
+            try await db.raw("""
+                SELECT kind, sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
+                       min(CASE WHEN status = 'pending' THEN run_at END) AS oldest
+                FROM jobs GROUP BY kind ORDER BY kind
+                """).all().map { row in
+                (try row.decode(column: "kind", as: String.self), try row.decode(column: "pending", as: Int.self),
+                 try row.decode(column: "oldest", as: Int64?.self))
+            }
+        }
+    }
+
     public func upsertSchedule(_ schedule: ScheduleRecord) async throws {
         try await provider.write { db in
             try await db.raw("""

@@ -91,6 +91,13 @@ struct JobStoreTests {
             #expect(try await queues[0].runDueJobs() == 1)
             let retried = try #require(try await store.job(id: failing.id))
             #expect(retried.status == .pending && retried.attempts == 1 && retried.runAt > Clock.nowMilliseconds())
+            // Queue statistics: one pending "flaky" job (the retried one), none of another kind that only succeeded.
+            _ = try await store.enqueue(kind: "other", payload: "", runAt: 5, maxAttempts: 1, now: 0)
+            _ = try await store.enqueue(kind: "other", payload: "", runAt: 3, maxAttempts: 1, now: 0)
+            let stats = try await store.pendingByKind()
+            #expect(stats.map(\.kind) == ["flaky", "other"])
+            #expect(stats.first { $0.kind == "flaky" }?.pending == 1 && stats.first { $0.kind == "flaky" }?.oldestDue == retried.runAt)
+            #expect(stats.first { $0.kind == "other" }?.pending == 2 && stats.first { $0.kind == "other" }?.oldestDue == 3)
         }
     }
 }
