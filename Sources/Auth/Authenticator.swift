@@ -27,6 +27,8 @@ public enum AuthenticationFailure: Error, Sendable, Equatable, CustomStringConve
 public protocol DirectoryAuthenticating: Sendable {
     /// The directory's answer for `username`/`password`: nil when the directory does not accept them.
     func authenticate(username: String, password: String) async throws -> DirectoryUser?
+    /// Whether members of the group `dn` are system administrators.
+    func isAdminGroup(_ dn: String) -> Bool
 }
 
 /// A user as the directory describes them after a successful bind.
@@ -195,8 +197,12 @@ public struct Authenticator: Sendable {
             return .robot(RobotIdentity(id: robot.id, name: robot.name, grants: RobotGrants(entries)))
         }
         guard let user = try await users.user(named: subject) else { return .anonymous }
-        let groupIDs = user.source == .ldap ? try await groups.groupIDs(ofUser: user.id) : []
-        return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin, groupIDs: groupIDs))
+        guard user.source == .ldap else { return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin, groupIDs: [])) }
+        // A directory user's admin-group membership as recorded at their last login (as their group roles are).
+        var directoryAdmin = false
+        if let directory { directoryAdmin = try await groups.directoryGroups(ofUser: user.id).contains(where: directory.isAdminGroup) }
+        return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin || directoryAdmin,
+                                  groupIDs: try await groups.groupIDs(ofUser: user.id)))
     }
 }
 

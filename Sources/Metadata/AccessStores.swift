@@ -44,6 +44,8 @@ public protocol UserGroupStore: Sendable {
     func setDirectoryGroups(userID: Int64, dns: [String]) async throws
     /// The ids of known groups among the directory groups recorded for a user.
     func groupIDs(ofUser userID: Int64) async throws -> [Int64]
+    /// The directory groups (DNs, lowercased) recorded for a user at their last login.
+    func directoryGroups(ofUser userID: Int64) async throws -> [String]
 }
 
 /// Which projects a caller may see in a list.

@@ -160,6 +160,13 @@ extension SQLAccessStore: UserGroupStore {
         }
     }
 
+    public func directoryGroups(ofUser userID: Int64) async throws -> [String] {
+        try await provider.read { db in
+            try await db.raw("SELECT group_dn FROM user_directory_groups WHERE user_id = \(bind: userID) ORDER BY group_dn")
+                .all().map { try $0.decode(column: "group_dn", as: String.self) }
+        }
+    }
+
     static func groupRow(_ row: any SQLRow) throws -> UserGroupRecord {
         UserGroupRecord(
             id: try row.decode(column: "id", as: Int64.self),

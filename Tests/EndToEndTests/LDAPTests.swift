@@ -67,6 +67,12 @@ struct LDAPTests {
             // Bob's token-based catalog also sees the project through his group.
             let catalog = try await bob.registry(.GET, "/v2/_catalog").json()["repositories"] as? [String]
             #expect(catalog == ["dev/app"])
+            // Alice is a system administrator through the directory's admin group, with a token as with Basic.
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "ops"])
+            _ = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:\(BerthInstance.adminPassword)",
+                                             "oci:\(work.file("in")):v1", "docker://\(server.hostPort)/ops/tool:v1"])
+            let aliceCatalog = try await alice.registry(.GET, "/v2/_catalog").json()["repositories"] as? [String]
+            #expect(aliceCatalog == ["dev/app", "ops/tool"])
 
             // Search endpoints, for administrators only.
             let found = try await admin.api(.GET, "/ldap/users/search?username=car").jsonArray()

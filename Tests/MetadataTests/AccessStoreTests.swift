@@ -53,6 +53,7 @@ struct AccessStoreTests {
             try await store.setDirectoryGroups(userID: member.id, dns: ["CN=devs,dc=x", "cn=other,dc=x"])
             let groupIDs = try await store.groupIDs(ofUser: member.id)
             #expect(groupIDs == [group.id])
+            #expect(try await store.directoryGroups(ofUser: member.id) == ["cn=devs,dc=x", "cn=other,dc=x"])
             #expect(try await store.roles(projectID: team.id, userID: member.id, groupIDs: groupIDs) == [2])
             let members = try await store.members(projectID: team.id, ListQuery())
             #expect(Set(members.items.map(\.entityName)) == ["owner", "devs"])

@@ -132,6 +132,8 @@ public struct LDAPDirectory: DirectoryAuthenticating {
         try await withSearchConnection { _ in }
     }
 
+    public func isAdminGroup(_ dn: String) -> Bool { !settings.groupAdminDN.isEmpty && Self.sameDN(dn, settings.groupAdminDN) }
+
     /// Finds the user, binds as them with `password`, and reads their groups. Nil when the user is unknown or the
     /// password is wrong.
     public func authenticate(username: String, password: String) async throws -> DirectoryUser? {
