@@ -32,6 +32,9 @@ public protocol RegistryStore: Sendable {
     func manifest(_ digest: Digest, repositoryID: Int64) async throws -> ManifestRecord?
     /// The manifest a tag points to.
     func manifest(taggedAs tag: Tag, repositoryID: Int64) async throws -> ManifestRecord?
+    /// The manifest a digest or tag names in the repository called `repository`, in one query (the pull path); nil
+    /// when the repository or the manifest is missing.
+    func manifest(_ reference: Reference, repositoryName repository: String) async throws -> ManifestRecord?
     /// Deletes a manifest and every tag pointing to it; returns whether it existed.
     func deleteManifest(_ digest: Digest, repositoryID: Int64) async throws -> Bool
     /// Deletes a tag; returns whether it existed.

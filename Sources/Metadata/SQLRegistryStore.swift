@@ -166,6 +166,26 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
+    public func manifest(_ reference: Reference, repositoryName repository: String) async throws -> ManifestRecord? {
+        try await provider.read { db in
+            switch reference {
+            case .digest(let digest):
+                return try await db.raw("""
+                    SELECT m.digest, m.media_type, m.size, m.artifact_type, m.subject_digest, m.annotations
+                    FROM repositories r JOIN manifests m ON m.repository_id = r.id
+                    WHERE r.name = \(bind: repository) AND m.digest = \(bind: digest.description)
+                    """).first().map(Self.manifest)
+            case .tag(let tag):
+                return try await db.raw("""
+                    SELECT m.digest, m.media_type, m.size, m.artifact_type, m.subject_digest, m.annotations
+                    FROM repositories r JOIN tags t ON t.repository_id = r.id
+                    JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.manifest_digest
+                    WHERE r.name = \(bind: repository) AND t.name = \(bind: tag.value)
+                    """).first().map(Self.manifest)
+            }
+        }
+    }
+
     public func deleteManifest(_ digest: Digest, repositoryID: Int64) async throws -> Bool {
         try await provider.transaction { db in
             let deleted = try await db.raw("""

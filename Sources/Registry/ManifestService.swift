@@ -58,13 +58,9 @@ public struct ManifestService: Sendable, BackendService {
 
     /// Looks up a manifest; `accept` is the client's `Accept` header (nil or empty accepts anything).
     public func describe(_ reference: Reference, in repository: RepositoryName, accept: [String]) async throws -> ManifestRecord {
-        let repo = try await store.existingRepository(repository)
-        let found: ManifestRecord?
-        switch reference {
-        case .digest(let d): found = try await store.manifest(d, repositoryID: repo.id)
-        case .tag(let t): found = try await store.manifest(taggedAs: t, repositoryID: repo.id)
-        }
-        guard let record = found else {
+        // One query on the hot path; a miss then tells a missing repository from a missing manifest.
+        guard let record = try await store.manifest(reference, repositoryName: repository.value) else {
+            _ = try await store.existingRepository(repository)
             throw DistributionError(.manifestUnknown, "manifest \(reference) is not in repository \(repository)")
         }
         guard Self.accepts(accept, record.mediaType) else {

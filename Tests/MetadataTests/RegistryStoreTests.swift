@@ -44,6 +44,12 @@ struct RegistryStoreTests {
             #expect(try await store.tags(repositoryID: repo.id, after: "B", limit: 10) == ["b", "C"])
             #expect(try await store.tags(repositoryID: repo.id, after: "a", limit: 2) == ["B", "b"])
             #expect(try await store.manifest(taggedAs: try Tag("C"), repositoryID: repo.id) == m)
+            // The one-query lookup by repository name, by tag and by digest; misses of either kind are nil.
+            #expect(try await store.manifest(.tag(try Tag("C")), repositoryName: "r") == m)
+            #expect(try await store.manifest(.digest(digest("m")), repositoryName: "r") == m)
+            #expect(try await store.manifest(.tag(try Tag("c")), repositoryName: "r") == nil)
+            #expect(try await store.manifest(.tag(try Tag("C")), repositoryName: "R") == nil)
+            #expect(try await store.manifest(.digest(digest("n")), repositoryName: "r") == nil)
             #expect(try await store.deleteTag(try Tag("C"), repositoryID: repo.id))
             #expect(try await store.manifest(taggedAs: try Tag("C"), repositoryID: repo.id) == nil)
             #expect(try await store.deleteManifest(digest("m"), repositoryID: repo.id))
