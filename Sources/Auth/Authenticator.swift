@@ -66,8 +66,10 @@ public struct Authenticator: Sendable {
     let throttle: LoginThrottle
     let directory: (any DirectoryAuthenticating)?
     let logger: Logger
-    let verified = VerifiedPasswords()
-    let directoryLogins = RecentDirectoryLogins()
+    /// Local logins: the bcrypt hash each matched.
+    let verified = RecentLogins<String>()
+    /// Directory logins.
+    let directoryLogins = RecentLogins<DirectoryLogin>()
     /// The robot name prefix (`robot$`).
     public static let robotPrefix = "robot$"
 
@@ -111,13 +113,13 @@ public struct Authenticator: Sendable {
         let key = verified.key(username: account.username, password: password)
         switch account.source {
         case .local:
-            guard let hash = account.passwordHash, verified.contains(key, hash: hash) else { return nil }
+            guard let hash = account.passwordHash, verified.value(for: key) == hash else { return nil }
             return .user(UserIdentity(id: account.id, username: account.username, sysadmin: account.sysadmin, groupIDs: []))
         case .ldap:
             // The directory's verdict is remembered; project roles through groups are looked up as always.
-            guard let directoryAdmin = directoryLogins.directoryAdmin(for: key, userID: account.id) else { return nil }
+            guard let login = directoryLogins.value(for: key), login.userID == account.id else { return nil }
             let groupIDs = try await groups.groupIDs(ofUser: account.id)
-            return .user(UserIdentity(id: account.id, username: account.username, sysadmin: account.sysadmin || directoryAdmin, groupIDs: groupIDs))
+            return .user(UserIdentity(id: account.id, username: account.username, sysadmin: account.sysadmin || login.directoryAdmin, groupIDs: groupIDs))
         }
     }
 
@@ -128,7 +130,7 @@ public struct Authenticator: Sendable {
         if let account, account.source == .local {
             // `authenticate` already consulted the cache of verified passwords; this is the bcrypt path.
             guard try await hashing.verifyPassword(password, hash: account.passwordHash), let hash = account.passwordHash else { return nil }
-            verified.insert(verified.key(username: account.username, password: password), hash: hash)
+            verified.insert(verified.key(username: account.username, password: password), hash)
             return .user(UserIdentity(id: account.id, username: account.username, sysadmin: account.sysadmin, groupIDs: []))
         }
         if let directory {
@@ -141,7 +143,8 @@ public struct Authenticator: Sendable {
             }
             guard let found else { return nil }
             let identity = try await provision(found, existing: account)
-            directoryLogins.insert(verified.key(username: identity.username, password: password), userID: identity.id, directoryAdmin: found.isAdmin)
+            directoryLogins.insert(verified.key(username: identity.username, password: password),
+                                   DirectoryLogin(userID: identity.id, directoryAdmin: found.isAdmin))
             return .user(identity)
         }
         // Spend the same time as a real check so timing does not reveal whether the account exists.
@@ -206,14 +209,15 @@ public struct Authenticator: Sendable {
     }
 }
 
-/// Passwords this process verified recently, so clients that send Basic credentials with every request do not pay
-/// for bcrypt each time. An entry holds a keyed hash of username and password (never the password) and the bcrypt hash
-/// it matched; it counts only while the stored hash is unchanged (so a password change anywhere ends it) and for at
-/// most a minute.
-final class VerifiedPasswords: Sendable {
+/// Logins this process verified in the last minute, so clients that send Basic credentials with every request do
+/// not pay for bcrypt (local users) or a directory bind and record update (LDAP users) each time. An entry is keyed by
+/// a keyed hash of username and password (never the password) and holds what the verification found: the bcrypt hash
+/// it matched (it counts only while the stored hash is unchanged, so a password change anywhere ends it), or the
+/// directory user's id and admin-group status (a change in the directory applies within the minute).
+final class RecentLogins<Value: Sendable>: Sendable {
     private let salt = SymmetricKey(size: .bits256)
-    private let entries = Mutex<[String: (hash: String, until: ContinuousClock.Instant)]>([:])
-    private static let lifetime: Duration = .seconds(60)
+    private let entries = Mutex<[String: (value: Value, until: ContinuousClock.Instant)]>([:])
+    private static var lifetime: Duration { .seconds(60) }
 
     /// The cache key for a username and password.
     func key(username: String, password: String) -> String {
@@ -221,52 +225,29 @@ final class VerifiedPasswords: Sendable {
         return Data(mac).base64EncodedString()
     }
 
-    /// Whether `key` was verified against `hash` within the last minute.
-    func contains(_ key: String, hash: String) -> Bool {
+    /// What the verification under `key` found, if it was less than a minute ago.
+    func value(for key: String) -> Value? {
         entries.withLock { entries in
-            guard let entry = entries[key] else { return false }
-            guard entry.until > .now, entry.hash == hash else {
+            guard let entry = entries[key] else { return nil }
+            guard entry.until > .now else {
                 entries[key] = nil
-                return false
+                return nil
             }
-            return true
+            return entry.value
         }
     }
 
     /// Remembers a successful verification.
-    func insert(_ key: String, hash: String) {
+    func insert(_ key: String, _ value: Value) {
         entries.withLock { entries in
             if entries.count >= 10_000 { entries.removeAll(keepingCapacity: true) }
-            entries[key] = (hash, .now + Self.lifetime)
+            entries[key] = (value, .now + Self.lifetime)
         }
     }
 }
 
-/// Directory (LDAP) logins this process verified in the last minute, with whether the directory made the user an
-/// administrator, so clients that send Basic credentials with every request do not bind to the directory, and
-/// rewrite the user's record and directory groups, each time. Keys are `VerifiedPasswords.key` (never the password).
-/// A password or group change in the directory takes effect within a minute.
-final class RecentDirectoryLogins: Sendable {
-    private let entries = Mutex<[String: (userID: Int64, directoryAdmin: Bool, until: ContinuousClock.Instant)]>([:])
-    private static let lifetime: Duration = .seconds(60)
-
-    /// Whether the directory made the user an administrator, if `key` was verified for `userID` less than a minute ago.
-    func directoryAdmin(for key: String, userID: Int64) -> Bool? {
-        entries.withLock { entries in
-            guard let entry = entries[key] else { return nil }
-            guard entry.until > .now, entry.userID == userID else {
-                entries[key] = nil
-                return nil
-            }
-            return entry.directoryAdmin
-        }
-    }
-
-    /// Remembers a successful directory login.
-    func insert(_ key: String, userID: Int64, directoryAdmin: Bool) {
-        entries.withLock { entries in
-            if entries.count >= 10_000 { entries.removeAll(keepingCapacity: true) }
-            entries[key] = (userID, directoryAdmin, .now + Self.lifetime)
-        }
-    }
+/// What a directory login established: whose it was and whether the directory made them an administrator.
+struct DirectoryLogin: Sendable {
+    let userID: Int64
+    let directoryAdmin: Bool
 }
