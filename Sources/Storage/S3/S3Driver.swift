@@ -181,12 +181,7 @@ public struct S3Driver: StorageDriver {
 
     /// Creates the bucket (nothing happens when it exists already).
     public func createBucket() async throws {
-        let path = basePath.isEmpty ? "/" : basePath
-        let signed = signer.sign(method: "PUT", host: host, path: path, query: [], headers: [], payloadHash: SigV4Signer.payloadHash([UInt8]()))
-        var request = HTTPClientRequest(url: "\(scheme)://\(host)\(path)")
-        request.method = .PUT
-        for (name, value) in signed { request.headers.add(name: name, value: value) }
-        let response = try await client.execute(request, timeout: .seconds(30))
+        let response = try await execute(.PUT, key: nil)
         let body = try await response.body.collect(upTo: 1 << 20)
         guard response.status.code == 200 || response.status.code == 409 else {
             throw failure(.PUT, nil, Reply(status: response.status.code, headers: response.headers, body: body))
