@@ -26,7 +26,7 @@ public struct AccessPolicy: Sendable {
             let roles = try await projects.roles(projectID: project.id, userID: user.id, groupIDs: user.groupIDs)
             granted.formUnion(PermissionTable.permissions(of: roles.compactMap(ProjectRole.init(rawValue:))))
         case .robot(let robot):
-            granted.formUnion(robot.grants.permissions(in: project.name))
+            granted.formUnion(robot.grants.permissions(inProject: project.id))
         }
         return granted
     }
@@ -50,6 +50,17 @@ public struct AccessPolicy: Sendable {
         }
     }
 
+    /// Whether `principal` holds `permission` in every project, present and future (system administrators, and robots
+    /// granted it for namespace `*`): what it takes to hand the permission on for namespace `*`.
+    public func allowsInEveryProject(_ principal: Principal, _ permission: Permission) -> Bool {
+        switch principal {
+        case .unrestricted: return true
+        case .anonymous: return false
+        case .user(let user): return user.sysadmin
+        case .robot(let robot): return robot.grants.allProjects.contains(permission)
+        }
+    }
+
     /// The roles `principal` holds in `project` (for the API's `current_user_role_ids`).
     public func roles(of principal: Principal, in project: ProjectRecord) async throws -> [ProjectRole] {
         guard case .user(let user) = principal else { return [] }
@@ -61,12 +72,12 @@ public struct AccessPolicy: Sendable {
     public func visibility(of principal: Principal) -> ProjectVisibility {
         switch principal {
         case .unrestricted: return .all
-        case .anonymous: return .publicAnd(userID: nil, groupIDs: [], projectNames: [])
+        case .anonymous: return .publicAnd(userID: nil, groupIDs: [], projectIDs: [])
         case .user(let user):
-            return user.sysadmin ? .all : .publicAnd(userID: user.id, groupIDs: user.groupIDs, projectNames: [])
+            return user.sysadmin ? .all : .publicAnd(userID: user.id, groupIDs: user.groupIDs, projectIDs: [])
         case .robot(let robot):
             return robot.grants.coversAllProjects || robot.grants.system.contains(Permission(.catalog, .read))
-                ? .all : .publicAnd(userID: nil, groupIDs: [], projectNames: Array(robot.grants.projects.keys))
+                ? .all : .publicAnd(userID: nil, groupIDs: [], projectIDs: robot.grants.projects.keys.sorted())
         }
     }
 }

@@ -26,27 +26,35 @@ public struct RobotPermissionEntry: Sendable, Equatable, Codable {
     public var namespace: String
     /// What is granted.
     public var access: [Access]
+    /// The id of the project `namespace` named when the entry was granted. Grants are bound to this id, never to
+    /// the name, so they neither survive their project's deletion nor pass to a later project of the same name.
+    public var projectID: Int64?
 
     /// Creates an entry.
-    public init(kind: String, namespace: String, access: [Access]) {
+    public init(kind: String, namespace: String, access: [Access], projectID: Int64? = nil) {
         self.kind = kind
         self.namespace = namespace
         self.access = access
+        self.projectID = projectID
     }
+
+    /// Whether the entry is about one named project (not `*`, not system-level).
+    public var namesOneProject: Bool { kind != "system" && namespace != "*" }
 }
 
-/// A robot's grants, resolved to permissions: per project, for every project, and at system level.
+/// A robot's grants, resolved to permissions: per project (by project id), for every project, and at system level.
 public struct RobotGrants: Sendable, Equatable {
-    /// Permissions in named projects.
-    public let projects: [String: Set<Permission>]
+    /// Permissions in single projects, by project id.
+    public let projects: [Int64: Set<Permission>]
     /// Permissions in every project (namespace `*`).
     public let allProjects: Set<Permission>
     /// System-level permissions.
     public let system: Set<Permission>
 
-    /// Resolves Harbor-shaped entries. Push implies pull.
+    /// Resolves Harbor-shaped entries. Push implies pull. An entry for one project counts only with the project id it
+    /// was granted for.
     public init(_ entries: [RobotPermissionEntry]) {
-        var projects: [String: Set<Permission>] = [:]
+        var projects: [Int64: Set<Permission>] = [:]
         var all = Set<Permission>()
         var system = Set<Permission>()
         for entry in entries {
@@ -62,7 +70,11 @@ public struct RobotGrants: Sendable, Equatable {
             switch entry.kind {
             case "system": system.formUnion(granted)
             default:
-                if entry.namespace == "*" { all.formUnion(granted) } else { projects[entry.namespace, default: []].formUnion(granted) }
+                if entry.namespace == "*" {
+                    all.formUnion(granted)
+                } else if let id = entry.projectID {
+                    projects[id, default: []].formUnion(granted)
+                }
             }
         }
         self.projects = projects
@@ -70,9 +82,9 @@ public struct RobotGrants: Sendable, Equatable {
         self.system = system
     }
 
-    /// What the robot may do in `project`.
-    public func permissions(in project: String) -> Set<Permission> {
-        allProjects.union(projects[project] ?? [])
+    /// What the robot may do in the project with this id.
+    public func permissions(inProject id: Int64) -> Set<Permission> {
+        allProjects.union(projects[id] ?? [])
     }
 
     /// Whether the robot covers every project (and so sees the whole catalog).

@@ -47,6 +47,7 @@ struct AccessControl: Sendable {
         }
         let gate = RegistryGate(mode: mode, policy: policy, projects: store, audit: audit, externalURL: configuration.http.externalURL)
         try await createFirstAdmin(configuration: configuration, users: store, hashing: hashing, logger: logger)
+        try await RobotService.bindUnboundGrants(in: store)
         return AccessControl(store: store, policy: policy, hashing: hashing, authenticator: authenticator, tokenService: tokenService,
                              audit: audit, gate: gate, directory: directory, sessions: try await SessionTokens.load(store: store))
     }

@@ -100,7 +100,8 @@ public func buildApplication(
         audit: access.audit,
         system: SystemFacts(authMode: configuration.ldap.isEnabled ? "ldap_auth" : "db_auth", projectCreationRestriction: configuration.projects.creationRestriction,
                             version: berthVersion, autoCreateProjects: configuration.projects.autoCreateOnPush,
-                            storageProvider: storage.name))
+                            storageProvider: storage.name),
+        directory: access.directory)
 
     let router = Router(context: BerthRequestContext.self)
     if configuration.log.accessLog { router.add(middleware: AccessLogMiddleware()) }

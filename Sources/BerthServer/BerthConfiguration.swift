@@ -211,8 +211,10 @@ public struct BerthConfiguration: Sendable, Equatable {
         guard resolvedDatabase.hasPrefix("sqlite:") || resolvedDatabase.hasPrefix("postgres://") || resolvedDatabase.hasPrefix("postgresql://") else {
             throw ConfigurationError("database must be a sqlite:<path> or postgres://user:password@host:port/database URL")
         }
-        guard uploads.maxAgeSeconds > 0, uploads.purgeIntervalSeconds > 0 else {
-            throw ConfigurationError("uploads.maxAgeSeconds and uploads.purgeIntervalSeconds must be positive")
+        // Upper bounds keep every later multiplication (seconds to milliseconds, say) far from overflowing.
+        let tenYears: Int64 = 10 * 366 * 86_400
+        guard (1 ... tenYears).contains(uploads.maxAgeSeconds), (1 ... tenYears).contains(uploads.purgeIntervalSeconds) else {
+            throw ConfigurationError("uploads.maxAgeSeconds and uploads.purgeIntervalSeconds must be between 1 and \(tenYears) seconds")
         }
         guard ["filesystem", "s3"].contains(storage.driver) else { throw ConfigurationError("storage.driver must be filesystem or s3") }
         if storage.driver == "s3" {
@@ -222,9 +224,12 @@ public struct BerthConfiguration: Sendable, Equatable {
             }
         }
         guard (4 ... 16).contains(auth.bcryptCost) else { throw ConfigurationError("auth.bcryptCost must be between 4 and 16") }
-        guard auth.tokenExpirationMinutes > 0 else { throw ConfigurationError("auth.tokenExpirationMinutes must be positive") }
-        guard auth.lockoutAccountThreshold > 0, auth.lockoutAddressThreshold > 0, auth.lockoutSeconds >= 0 else {
-            throw ConfigurationError("auth.lockout thresholds must be positive and auth.lockoutSeconds not negative")
+        guard (1 ... 525_600).contains(auth.tokenExpirationMinutes) else {
+            throw ConfigurationError("auth.tokenExpirationMinutes must be between 1 and 525600 (a year)")
+        }
+        guard (1 ... 1_000_000).contains(auth.lockoutAccountThreshold), (1 ... 1_000_000).contains(auth.lockoutAddressThreshold),
+              (0 ... 31_622_400).contains(auth.lockoutSeconds) else {
+            throw ConfigurationError("auth.lockout thresholds must be between 1 and 1000000 and auth.lockoutSeconds between 0 and 31622400")
         }
         if ldap.isEnabled {
             do { _ = try LDAPURL(ldap.url) } catch { throw ConfigurationError("ldap.url: \(error)") }

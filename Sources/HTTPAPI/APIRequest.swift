@@ -88,7 +88,11 @@ enum APIRequest {
         formatter.timeZone = TimeZone(identifier: "UTC")
         for format in ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssXXXXX", "yyyy-MM-dd"] {
             formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return String(Int64(date.timeIntervalSince1970 * 1000)) }
+            // A date far outside Int64 milliseconds (year 300000, say) is refused rather than converted with a trap.
+            if let date = formatter.date(from: text), let milliseconds = Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded()),
+               abs(milliseconds) < 1 << 53 {
+                return String(milliseconds)
+            }
         }
         throw APIError.badRequest("\(key) bounds must be dates like 2024-01-02 03:04:05")
     }

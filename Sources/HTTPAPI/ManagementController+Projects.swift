@@ -7,9 +7,9 @@ extension ManagementController {
             let (query, page, size) = try APIRequest.listQuery(request, direct: ["name": "name", "public": "public", "owner": "owner_name"])
             return try APIRequest.page(try await projects.list(context.caller(request), query: query), request, pageNumber: page, pageSize: size)
         }
-        api.head("projects") { request, _ in
+        api.head("projects") { request, context in
             guard let name = request.query("project_name") else { throw APIError.badRequest("project_name is required") }
-            return try await projects.exists(named: name) ? APIRequest.ok() : Response(status: .notFound)
+            return try await projects.exists(named: name, context.caller(request)) ? APIRequest.ok() : Response(status: .notFound)
         }
         api.post("projects") { request, context in
             let body = try await APIRequest.body(request, as: ProjectRequest.self)

@@ -54,6 +54,10 @@ public struct ManagementController: Sendable {
         registerAuditLogs(api)
         registerLDAP(api)
         registerJobs(api)
-        api.on("**", method: .get) { _, _ -> Response in throw APIError(.notFound, "no such API endpoint") }
+        for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete, .options] {
+            api.on("**", method: method) { request, _ -> Response in
+                throw APIError(.notFound, "no such API endpoint: \(request.method) \(String(request.uri.path.prefix(200)))")
+            }
+        }
     }
 }

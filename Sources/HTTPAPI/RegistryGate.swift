@@ -137,7 +137,7 @@ public struct RegistryGate: Sendable {
         case .base: return .none
         case .catalog: return .catalog
         case .tags(let name), .referrers(let name, _): return .repository(name, .pull)
-        case .manifest(let name, _), .blob(let name, _):
+        case .manifest(let name, _), .blob(let name, _), .invalidManifestReference(let name, _):
             switch method {
             case .delete: return .repository(name, .delete)
             case .put: return .repository(name, .push)

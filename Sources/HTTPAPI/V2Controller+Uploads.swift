@@ -48,7 +48,7 @@ extension V2Controller {
     private func chunkRange(_ request: Request) throws(DistributionError) -> ChunkRange? {
         guard let header = request.headers[.contentRange] else { return nil }
         guard let range = ChunkRange(header: header) else {
-            throw DistributionError(.rangeInvalid, "Content-Range \"\(header.prefix(60))\" is not of the form <start>-<end>")
+            throw DistributionError(.rangeInvalid, "Content-Range \"\(header.prefix(60))\" is not a byte range <start>-<end> with 0 <= start <= end < 2^63-1")
         }
         return range
     }

@@ -75,9 +75,22 @@ public struct V2Controller: Sendable {
             return try await cancelUpload(name, id)
         case (.referrers(let name, let digest), .get):
             return try await referrers(request, name, digest)
+        case (.invalidManifestReference(_, let error), .put):
+            throw error
+        case (.invalidManifestReference(let name, _), .get), (.invalidManifestReference(let name, _), .head),
+             (.invalidManifestReference(let name, _), .delete):
+            try await manifests.requireRepository(name)
+            throw DistributionError(.manifestUnknown, "there is no manifest \(Self.shown(request.uri.path)) in repository \(name)")
         default:
             throw DistributionError(.unsupported, "\(request.method) is not supported on \(String(request.uri.path.prefix(200)))")
         }
+    }
+}
+
+extension V2Controller {
+    /// The last path segment, shortened for messages.
+    static func shown(_ path: String) -> String {
+        String((path.split(separator: "/").last ?? "").prefix(140))
     }
 }
 

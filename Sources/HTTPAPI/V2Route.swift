@@ -19,13 +19,20 @@ public enum V2Route: Equatable, Sendable {
     case upload(RepositoryName, UploadID)
     /// `/v2/<name>/referrers/<digest>`
     case referrers(RepositoryName, Digest)
+    /// `/v2/<name>/manifests/<reference>` whose reference is neither a valid tag nor a valid digest. Reading it finds
+    /// nothing (404 `MANIFEST_UNKNOWN`, as distribution answers); pushing to it is refused with `error`.
+    case invalidManifestReference(RepositoryName, DistributionError)
 
     /// Parses a request path (still percent-encoded); throws the OCI error for a malformed name, reference or digest,
     /// and `nil` for a path that is no `/v2` endpoint at all.
     public static func parse(path: String) throws(DistributionError) -> V2Route? {
         guard path == "/v2" || path.hasPrefix("/v2/") else { return nil }
-        var segments = path.split(separator: "/", omittingEmptySubsequences: true).dropFirst().map { decode($0) }
+        var segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).map { decode($0) }
+        // One trailing slash is part of some endpoints (`/v2/`, `…/blobs/uploads/`); any other empty segment would be
+        // an empty repository name component (`/v2/a//b/…`), which the name grammar does not allow.
+        if segments.last == "" { segments.removeLast() }
         if segments.isEmpty { return .base }
+        if segments.contains("") { throw DistributionError(.nameInvalid, "repository names have no empty path components") }
         if segments == ["_catalog"] { return .catalog }
         guard segments.count >= 2 else { return nil }
         let last = segments.removeLast()
@@ -49,7 +56,11 @@ public enum V2Route: Equatable, Sendable {
         switch secondLast {
         case "manifests":
             let repository = try name(segments.dropLast())
-            return .manifest(repository, try Reference(parsing: last))
+            do {
+                return .manifest(repository, try Reference(parsing: last))
+            } catch {
+                return .invalidManifestReference(repository, error)
+            }
         case "blobs":
             let repository = try name(segments.dropLast())
             return .blob(repository, try Digest(parsing: last))

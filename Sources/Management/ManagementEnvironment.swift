@@ -35,10 +35,13 @@ public struct ManagementEnvironment: Sendable {
     public let audit: AuditTrail
     /// Facts for `/systeminfo`.
     public let system: SystemFacts
+    /// The LDAP directory, when LDAP authentication is configured (groups can only come from there).
+    public let directory: LDAPDirectory?
 
     /// Bundles the pieces.
     public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService,
-                policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, system: SystemFacts) {
+                policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, system: SystemFacts, directory: LDAPDirectory?) {
+        self.directory = directory
         self.access = access
         self.artifacts = artifacts
         self.registry = registry
@@ -74,10 +77,27 @@ public struct ManagementEnvironment: Sendable {
     func readableProject(_ nameOrID: String, isName: Bool, _ caller: Caller, requiring permission: Permission? = nil) async throws -> ProjectRecord {
         let project: ProjectRecord?
         if !isName, let id = Int64(nameOrID) { project = try await access.project(id: id) } else { project = try await access.project(named: nameOrID) }
-        guard let project else { throw APIError.notFound("project \(nameOrID.prefix(255))") }
+        // Anonymous callers get the same 401 for a private project and a missing one, so they cannot tell them apart.
+        guard let project else { throw caller.principal.isAuthenticated ? APIError.notFound("project \(nameOrID.prefix(255))") : denial(caller) }
         let held = try await policy.permissions(of: caller.principal, in: project)
         guard !held.isEmpty, permission.map(held.contains) ?? true else { throw denial(caller) }
         return project
+    }
+
+    /// The directory's group with this DN. User groups are LDAP groups, so without LDAP (or for a DN the directory does
+    /// not have) there is nothing that could back one: 400. 503 when the directory cannot be asked.
+    func directoryGroup(dn: String) async throws -> LDAPGroupInfo {
+        guard let directory else {
+            throw APIError.badRequest("user groups are LDAP groups; configure LDAP authentication (ldap.url) to use them")
+        }
+        let found: [LDAPGroupInfo]
+        do { found = try await directory.searchGroups(name: "", dn: dn) } catch {
+            throw APIError(.unavailable, "the LDAP directory cannot be searched right now")
+        }
+        guard let group = found.first(where: { $0.dn.lowercased() == dn.lowercased() }) ?? found.first else {
+            throw APIError.badRequest("LDAP group \(dn.prefix(255)) is not in the directory")
+        }
+        return group
     }
 
     /// Records a change in the audit log now.

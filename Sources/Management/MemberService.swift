@@ -76,10 +76,22 @@ public struct MemberService: Sendable {
             return (.group, record.id, record.name)
         }
         guard let dn = group.ldapGroupDn, !dn.isEmpty else { throw APIError.badRequest("member_group needs id or ldap_group_dn") }
-        if let existing = try await env.access.groups(withDNs: [dn]).first { return (.group, existing.id, existing.name) }
-        let name = group.groupName ?? UserGroupService.commonName(of: dn)
-        let created = try await env.access.createGroup(UserGroupRecord(name: name, type: UserGroupRecord.ldapType, ldapDN: dn, createdAt: Clock.nowMilliseconds()))
-        return (.group, created.id, created.name)
+        guard (group.groupType ?? UserGroupRecord.ldapType) == UserGroupRecord.ldapType else {
+            throw APIError.badRequest("only LDAP groups (group_type 1) are supported")
+        }
+        // A group named by DN becomes a global user group: only the directory may vouch for it.
+        let found = try await env.directoryGroup(dn: dn)
+        if let existing = try await env.access.groups(withDNs: [found.dn]).first { return (.group, existing.id, existing.name) }
+        let name = try UserGroupService.checkedName(group.groupName.flatMap { $0.isEmpty ? nil : $0 } ?? (found.name.isEmpty ? UserGroupService.commonName(of: found.dn) : found.name))
+        do {
+            let created = try await env.access.createGroup(UserGroupRecord(name: name, type: UserGroupRecord.ldapType, ldapDN: found.dn,
+                                                                           createdAt: Clock.nowMilliseconds()))
+            return (.group, created.id, created.name)
+        } catch is MetadataConflict {
+            // Created by a concurrent request.
+            guard let existing = try await env.access.groups(withDNs: [found.dn]).first else { throw APIError(.conflict, "user group \(found.dn.prefix(255)) changed meanwhile") }
+            return (.group, existing.id, existing.name)
+        }
     }
 
     static func role(_ id: Int?) throws -> ProjectRole {

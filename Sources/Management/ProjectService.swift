@@ -24,9 +24,11 @@ public struct ProjectService: Sendable {
         return ListPage(items: views, total: page.total)
     }
 
-    /// Whether a project with this name exists (`HEAD /projects`).
-    public func exists(named name: String) async throws -> Bool {
-        try await env.access.project(named: name) != nil
+    /// Whether a project with this name exists (`HEAD /projects`), for signed-in callers choosing a new project's name;
+    /// anonymous callers get 401, so they cannot find out which private projects exist.
+    public func exists(named name: String, _ caller: Caller) async throws -> Bool {
+        try env.requireAuthenticated(caller)
+        return try await env.access.project(named: name) != nil
     }
 
     /// One project.
@@ -41,8 +43,9 @@ public struct ProjectService: Sendable {
         try env.requireSystem(Permission(.project, .create), caller)
         guard let name = request.projectName, !name.isEmpty else { throw APIError.badRequest("project_name is required") }
         guard Self.isValidName(name) else {
-            throw APIError.badRequest("project name must be 1–255 lower-case letters, digits and . _ -, starting with a letter or digit")
+            throw APIError.badRequest("project name must be 1–255 lower-case letters and digits, optionally joined by single . _ or -")
         }
+        try Self.checkStorageLimit(request.storageLimit)
         var metadata = try Self.checkedMetadata(request.metadata ?? [:])
         if let isPublic = request.public { metadata["public"] = isPublic ? "true" : "false" }
         if metadata["public"] == nil { metadata["public"] = "false" }
@@ -64,6 +67,7 @@ public struct ProjectService: Sendable {
     /// Changes a project's metadata (publicity and the rest).
     public func update(_ nameOrID: String, isName: Bool, _ request: ProjectRequest, _ caller: Caller) async throws {
         var project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.project, .update))
+        try Self.checkStorageLimit(request.storageLimit)
         let changes = try Self.checkedMetadata(request.metadata ?? [:])
         project.metadata.merge(changes) { _, new in new }
         if let isPublic = request.public { project.metadata["public"] = isPublic ? "true" : "false" }
@@ -78,6 +82,7 @@ public struct ProjectService: Sendable {
         guard try await env.access.deleteProjectIfEmpty(id: project.id, name: project.name) else {
             throw APIError(.preconditionFailed, "project \(project.name) still holds repositories and cannot be deleted")
         }
+        try await RobotService(env).forgetProject(id: project.id)
         await env.recordChange(caller, "delete", "project", project.name, projectID: project.id)
     }
 
@@ -144,10 +149,24 @@ public struct ProjectService: Sendable {
         return 0
     }
 
+    /// Harbor's project name rule, `^[a-z0-9]+(?:[._-][a-z0-9]+)*$`, 1–255 characters: separators only singly and
+    /// between letters or digits (`a..b`, `-a`, `a-` are refused).
     static func isValidName(_ name: String) -> Bool {
-        guard (1 ... 255).contains(name.utf8.count), let first = name.utf8.first,
-              (0x61 ... 0x7A).contains(first) || (0x30 ... 0x39).contains(first) else { return false }
-        return name.utf8.allSatisfy { (0x61 ... 0x7A).contains($0) || (0x30 ... 0x39).contains($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+        guard (1 ... 255).contains(name.utf8.count) else { return false }
+        var previousWasSeparator = true
+        for byte in name.utf8 {
+            let isAlnum = (0x61 ... 0x7A).contains(byte) || (0x30 ... 0x39).contains(byte)
+            let isSeparator = byte == 0x2E || byte == 0x5F || byte == 0x2D
+            guard isAlnum || (isSeparator && !previousWasSeparator) else { return false }
+            previousWasSeparator = isSeparator
+        }
+        return !previousWasSeparator
+    }
+
+    /// Harbor's `storage_limit`: -1 for no limit, else a number of bytes (not enforced until quotas exist).
+    static func checkStorageLimit(_ limit: Int64?) throws {
+        guard let limit else { return }
+        guard limit >= -1 else { throw APIError.badRequest("storage_limit must be -1 (no limit) or a number of bytes") }
     }
 
     static func checkedMetadata(_ values: [String: String]) throws -> [String: String] {

@@ -9,6 +9,8 @@ public struct RobotService: Sendable {
     /// Lifetime in days of a robot created with duration 0 (Harbor's default, 30).
     public let defaultDurationDays: Int64
 
+    var rules: RobotGrantRules { RobotGrantRules(env: env) }
+
     /// Creates the service.
     public init(_ env: ManagementEnvironment, defaultDurationDays: Int64 = 30) {
         self.env = env
@@ -43,29 +45,25 @@ public struct RobotService: Sendable {
         guard let name = request.name, Self.isValidName(name) else {
             throw APIError.badRequest("robot name must be 1–255 lower-case letters, digits and . _ -")
         }
-        let level = request.level ?? "system"
-        let permissions = request.permissions ?? []
-        let projectID: Int64?
-        let fullName: String
+        guard let level = RobotGrantRules.Level(rawValue: request.level ?? "system") else { throw APIError.badRequest("level must be system or project") }
+        let requested = request.permissions ?? []
+        let project: ProjectRecord?
         switch level {
-        case "system":
+        case .system:
             try env.requireSystem(Permission(.robot, .create), caller)
-            for entry in permissions where entry.kind == "project" && entry.namespace != "*" {
-                guard try await env.access.project(named: entry.namespace) != nil else { throw APIError.notFound("project \(entry.namespace.prefix(255))") }
-            }
-            projectID = nil
-            fullName = Authenticator.robotPrefix + name
-        case "project":
-            guard permissions.count == 1, let entry = permissions.first, entry.kind == "project", entry.namespace != "*" else {
+            project = nil
+        case .project:
+            guard requested.count == 1, requested[0].kind == "project", requested[0].namespace != "*" else {
                 throw APIError.badRequest("a project robot has exactly one permission entry of kind project naming its project")
             }
-            guard let project = try await env.access.project(named: entry.namespace) else { throw APIError.notFound("project \(entry.namespace.prefix(255))") }
-            try await env.require(Permission(.robot, .create), in: project, caller)
-            projectID = project.id
-            fullName = Authenticator.robotPrefix + project.name + "+" + name
-        default:
-            throw APIError.badRequest("level must be system or project")
+            guard let found = try await env.access.project(named: requested[0].namespace) else {
+                throw APIError.notFound("project \(requested[0].namespace.prefix(255))")
+            }
+            try await env.require(Permission(.robot, .create), in: found, caller)
+            project = found
         }
+        let permissions = try await rules.checked(requested, level: level, ownProject: project, caller)
+        let fullName = Authenticator.robotPrefix + (project.map { $0.name + "+" } ?? "") + name
         let duration = try checkedDuration(request.duration)
         let secret = try Self.checkedSecret(request.secret) ?? SecretHashing.randomSecret()
         let now = Clock.nowMilliseconds()
@@ -75,18 +73,19 @@ public struct RobotService: Sendable {
         let record: RobotRecord
         do {
             record = try await env.access.createRobot(RobotRecord(
-                name: fullName, description: request.description ?? "", level: level, projectID: projectID,
+                name: fullName, description: request.description ?? "", level: level.rawValue, projectID: project?.id,
                 secretHash: SecretHashing.hashSecret(secret), disabled: request.disable ?? false, durationDays: duration,
                 expiresAt: Self.expiry(createdAt: now, days: duration), permissionsJSON: try Self.encode(permissions),
                 creatorType: caller.principal.isRobot ? "robot" : "local", creatorRef: creatorRef, createdAt: now, updatedAt: now))
         } catch let conflict as MetadataConflict {
             throw APIError(.conflict, conflict.description)
         }
-        await env.recordChange(caller, "create", "robot", fullName, projectID: projectID)
+        await env.recordChange(caller, "create", "robot", fullName, projectID: project?.id)
         return RobotCreatedView(id: record.id, name: record.name, secret: secret, creationTime: APITime.string(now), expiresAt: record.expiresAt)
     }
 
-    /// Changes description, duration, disabled flag and permissions (name and level stay).
+    /// Changes description, duration, disabled flag and permissions (name and level stay). New permissions pass the
+    /// same rules as at creation.
     public func update(id: Int64, _ request: RobotRequest, _ caller: Caller) async throws {
         var robot = try await manageable(id, .update, caller)
         if let level = request.level, level != robot.level { throw APIError.badRequest("a robot's level cannot change") }
@@ -96,14 +95,16 @@ public struct RobotService: Sendable {
             robot.durationDays = try checkedDuration(request.duration)
             robot.expiresAt = Self.expiry(createdAt: robot.createdAt, days: robot.durationDays)
         }
-        if let permissions = request.permissions {
-            if robot.level == "project" {
-                guard permissions.count == 1, let project = try await robot.projectID.asyncMap({ try await env.access.project(id: $0) }) ?? nil,
-                      permissions[0].namespace == project.name else {
-                    throw APIError.badRequest("a project robot keeps one permission entry naming its project")
+        if let requested = request.permissions {
+            let level = RobotGrantRules.Level(rawValue: robot.level) ?? .project
+            var own: ProjectRecord? = nil
+            if level == .project {
+                guard let projectID = robot.projectID, let project = try await env.access.project(id: projectID) else {
+                    throw APIError.notFound("the project of robot \(robot.name)")
                 }
+                own = project
             }
-            robot.permissionsJSON = try Self.encode(permissions)
+            robot.permissionsJSON = try Self.encode(try await rules.checked(requested, level: level, ownProject: own, caller))
         }
         robot.updatedAt = Clock.nowMilliseconds()
         try await env.access.updateRobot(robot)
@@ -128,6 +129,45 @@ public struct RobotService: Sendable {
         await env.recordChange(caller, "delete", "robot", robot.name, projectID: robot.projectID)
     }
 
+    /// Removes a deleted project from every system robot's permissions. Grants are bound to project ids, so this is
+    /// tidying (the API no longer shows the entry), not what keeps the project's successor safe.
+    func forgetProject(id projectID: Int64) async throws {
+        let robots = try await env.access.robots(ListQuery(filters: [ListQuery.Filter(key: "level", match: .exact("system"))], limit: 1_000_000))
+        for var robot in robots.items {
+            let entries = Self.entries(of: robot)
+            let kept = entries.filter { $0.projectID != projectID || !$0.namesOneProject }
+            guard kept.count != entries.count else { continue }
+            robot.permissionsJSON = try Self.encode(kept)
+            robot.updatedAt = Clock.nowMilliseconds()
+            try await env.access.updateRobot(robot)
+        }
+    }
+
+    /// Binds permission entries stored before grants carried project ids to the project their namespace names now
+    /// (dropping those whose project no longer exists). Runs at start; does nothing once every entry is bound.
+    public static func bindUnboundGrants(in store: SQLAccessStore) async throws {
+        let robots = try await store.robots(ListQuery(limit: 1_000_000))
+        for var robot in robots.items {
+            let entries = entries(of: robot)
+            guard entries.contains(where: { $0.namesOneProject && $0.projectID == nil }) else { continue }
+            var bound: [RobotPermissionEntry] = []
+            for var entry in entries {
+                if entry.namesOneProject, entry.projectID == nil {
+                    guard let project = try await store.project(named: entry.namespace) else { continue }
+                    entry.projectID = project.id
+                }
+                bound.append(entry)
+            }
+            robot.permissionsJSON = try encode(bound)
+            try await store.updateRobot(robot)
+        }
+    }
+
+    /// A stored robot's permission entries.
+    static func entries(of robot: RobotRecord) -> [RobotPermissionEntry] {
+        (try? JSONDecoder().decode([RobotPermissionEntry].self, from: Data(robot.permissionsJSON.utf8))) ?? []
+    }
+
     private func manageable(_ id: Int64, _ action: Action, _ caller: Caller) async throws -> RobotRecord {
         try env.requireAuthenticated(caller)
         guard let robot = try await env.access.robot(id: id) else { throw APIError.notFound("robot \(id)") }
@@ -139,9 +179,14 @@ public struct RobotService: Sendable {
         return robot
     }
 
+    /// The longest lifetime a robot may be given, in days (100 years); longer ones are refused, never overflowed.
+    public static let maximumDurationDays: Int64 = 36_500
+
     private func checkedDuration(_ requested: Int64?) throws -> Int64 {
         let duration = requested ?? 0
-        guard duration == -1 || duration >= 0 else { throw APIError.badRequest("duration must be -1 (never expires) or a number of days") }
+        guard duration == -1 || (0 ... Self.maximumDurationDays).contains(duration) else {
+            throw APIError.badRequest("duration must be -1 (never expires) or a number of days from 0 to \(Self.maximumDurationDays)")
+        }
         return duration == 0 ? defaultDurationDays : duration
     }
 
@@ -151,16 +196,13 @@ public struct RobotService: Sendable {
         return secret
     }
 
+    /// Expiry in seconds since 1970; `days` has been bounded by `checkedDuration`, so this cannot overflow.
     static func expiry(createdAt: Int64, days: Int64) -> Int64 {
         days == -1 ? -1 : createdAt / 1000 + days * 86_400
     }
 
-    static func encode(_ permissions: [RobotPermissionView]) throws -> String {
-        let entries = permissions.map { entry in
-            RobotPermissionEntry(kind: entry.kind, namespace: entry.namespace,
-                                 access: entry.access.map { RobotPermissionEntry.Access(resource: $0.resource, action: $0.action, effect: $0.effect) })
-        }
-        return String(decoding: try JSONEncoder().encode(entries), as: UTF8.self)
+    static func encode(_ entries: [RobotPermissionEntry]) throws -> String {
+        String(decoding: try JSONEncoder().encode(entries), as: UTF8.self)
     }
 
     static func isValidName(_ name: String) -> Bool {
@@ -185,7 +227,7 @@ public struct RobotService: Sendable {
     }
 
     func view(_ robot: RobotRecord) async throws -> RobotView {
-        let entries = (try? JSONDecoder().decode([RobotPermissionEntry].self, from: Data(robot.permissionsJSON.utf8))) ?? []
+        let entries = Self.entries(of: robot)
         return RobotView(
             id: robot.id, name: robot.name, description: robot.description, level: robot.level, duration: robot.durationDays,
             editable: true, disable: robot.disabled, expiresAt: robot.expiresAt,

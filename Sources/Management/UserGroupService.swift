@@ -39,9 +39,11 @@ public struct UserGroupService: Sendable {
         guard (request.groupType ?? UserGroupRecord.ldapType) == UserGroupRecord.ldapType else {
             throw APIError.badRequest("only LDAP groups (group_type 1) are supported")
         }
+        let found = try await env.directoryGroup(dn: dn)
+        let name = try Self.checkedName(request.groupName.flatMap { $0.isEmpty ? nil : $0 } ?? (found.name.isEmpty ? Self.commonName(of: found.dn) : found.name))
         do {
             let group = try await env.access.createGroup(UserGroupRecord(
-                name: request.groupName ?? Self.commonName(of: dn), type: UserGroupRecord.ldapType, ldapDN: dn, createdAt: Clock.nowMilliseconds()))
+                name: name, type: UserGroupRecord.ldapType, ldapDN: found.dn, createdAt: Clock.nowMilliseconds()))
             await env.recordChange(caller, "create", "user_group", group.name)
             return group
         } catch let conflict as MetadataConflict {
@@ -52,8 +54,10 @@ public struct UserGroupService: Sendable {
     /// Renames a group.
     public func update(id: Int64, _ request: UserGroupRequest, _ caller: Caller) async throws {
         try env.requireSystem(Permission(.userGroup, .update), caller)
-        guard let name = request.groupName, !name.isEmpty else { throw APIError.badRequest("group_name is required") }
+        guard let requested = request.groupName, !requested.isEmpty else { throw APIError.badRequest("group_name is required") }
+        let name = try Self.checkedName(requested)
         guard try await env.access.renameGroup(id: id, name: name, now: Clock.nowMilliseconds()) else { throw APIError.notFound("user group \(id)") }
+        await env.recordChange(caller, "update", "user_group", name)
     }
 
     /// Deletes a group and its memberships.
@@ -61,6 +65,14 @@ public struct UserGroupService: Sendable {
         try env.requireSystem(Permission(.userGroup, .delete), caller)
         guard try await env.access.deleteGroup(id: id) else { throw APIError.notFound("user group \(id)") }
         await env.recordChange(caller, "delete", "user_group", String(id))
+    }
+
+    /// A group name as given, refused (400) when it is too long or holds control or invisible characters.
+    static func checkedName(_ name: String) throws -> String {
+        guard (1 ... 255).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }) else {
+            throw APIError.badRequest("group_name must be 1–255 characters without control or invisible characters")
+        }
+        return name
     }
 
     /// The first RDN's value of a DN (`cn=developers,ou=groups,…` → `developers`).

@@ -52,8 +52,8 @@ public protocol UserGroupStore: Sendable {
 public enum ProjectVisibility: Sendable, Equatable {
     /// Every project (system administrators, robots covering all projects).
     case all
-    /// Public projects, plus those where the user or one of the groups is a member, plus the named ones.
-    case publicAnd(userID: Int64?, groupIDs: [Int64], projectNames: [String])
+    /// Public projects, plus those where the user or one of the groups is a member, plus the ones with these ids.
+    case publicAnd(userID: Int64?, groupIDs: [Int64], projectIDs: [Int64])
 }
 
 /// Projects and their members.

@@ -74,7 +74,7 @@ extension SQLAccessStore: ProjectStore {
         switch visibility {
         case .all:
             base = "1 = 1"
-        case .publicAnd(let userID, let groupIDs, let projectNames):
+        case .publicAnd(let userID, let groupIDs, let projectIDs):
             var visible = SQLQueryString("(public = 1")
             if let userID {
                 visible += SQLQueryString(" OR id IN (SELECT project_id FROM project_members WHERE entity_type = 'u' AND entity_id = \(bind: userID))")
@@ -82,7 +82,7 @@ extension SQLAccessStore: ProjectStore {
             if !groupIDs.isEmpty {
                 visible += SQLQueryString(" OR id IN (SELECT project_id FROM project_members WHERE entity_type = 'g' AND entity_id IN (\(binds: groupIDs)))")
             }
-            if !projectNames.isEmpty { visible += SQLQueryString(" OR name IN (\(binds: projectNames))") }
+            if !projectIDs.isEmpty { visible += SQLQueryString(" OR id IN (\(binds: projectIDs))") }
             base = visible + SQLQueryString(")")
         }
         return base

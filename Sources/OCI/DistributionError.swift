@@ -45,10 +45,10 @@ public enum DistributionErrorCode: String, Sendable, CaseIterable {
         }
     }
 
-    /// The code string sent to clients. Codes outside the OCI list are sent as the nearest OCI code.
+    /// The code string sent to clients. Codes outside the OCI list are sent as the nearest OCI code, except
+    /// `RANGE_INVALID`, which the CNCF distribution registry sends with its 416s for blob reads and upload chunks alike.
     public var wireCode: String {
         switch self {
-        case .rangeInvalid: return DistributionErrorCode.blobUploadInvalid.rawValue
         case .tooLarge: return DistributionErrorCode.sizeInvalid.rawValue
         case .internalError, .unavailable: return "UNKNOWN"
         default: return rawValue
@@ -57,7 +57,7 @@ public enum DistributionErrorCode: String, Sendable, CaseIterable {
 }
 
 /// An error on the distribution API: a code, a human-readable message, and optional detail.
-public struct DistributionError: Error, Sendable, CustomStringConvertible {
+public struct DistributionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, as an OCI code.
     public let code: DistributionErrorCode
     /// A message for people; it never contains secrets.

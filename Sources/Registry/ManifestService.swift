@@ -95,6 +95,11 @@ public struct ManifestService: Sendable, BackendService {
         guard deleted else { throw DistributionError(.manifestUnknown, "manifest \(reference) is not in repository \(repository)") }
     }
 
+    /// Throws `NAME_UNKNOWN` unless the repository exists.
+    public func requireRepository(_ repository: RepositoryName) async throws {
+        _ = try await store.existingRepository(repository)
+    }
+
     /// Whether an `Accept` list allows `mediaType` (no list, `*/*` or `application/*` allow everything).
     static func accepts(_ accept: [String], _ mediaType: String) -> Bool {
         let types = accept.flatMap { $0.split(separator: ",") }.compactMap { MediaType.essence(of: $0) }

@@ -41,17 +41,21 @@ struct PermissionTableTests {
         #expect(PermissionTable.publicProject.isSubset(of: PermissionTable.permissions(of: .limitedGuest)))
     }
 
-    @Test("robot grants: push implies pull, * covers every project, deny is ignored, unknown resources are skipped")
+    @Test("robot grants: push implies pull, * covers every project, deny is ignored, unknown resources are skipped, project grants bind to ids")
     func robotGrants() {
         let grants = RobotGrants([
             RobotPermissionEntry(kind: "project", namespace: "team", access: [.init(resource: "repository", action: "push"),
-                                                                              .init(resource: "helm-chart", action: "read")]),
+                                                                              .init(resource: "helm-chart", action: "read")], projectID: 7),
             RobotPermissionEntry(kind: "project", namespace: "*", access: [.init(resource: "artifact", action: "list")]),
-            RobotPermissionEntry(kind: "project", namespace: "other", access: [.init(resource: "repository", action: "pull", effect: "deny")]),
+            RobotPermissionEntry(kind: "project", namespace: "other", access: [.init(resource: "repository", action: "pull", effect: "deny")], projectID: 8),
+            RobotPermissionEntry(kind: "project", namespace: "unbound", access: [.init(resource: "repository", action: "pull")]),
             RobotPermissionEntry(kind: "system", namespace: "/", access: [.init(resource: "audit-log", action: "list")]),
         ])
-        #expect(grants.permissions(in: "team") == [Permission(.repository, .push), Permission(.repository, .pull), Permission(.artifact, .list)])
-        #expect(grants.permissions(in: "other") == [Permission(.artifact, .list)])
+        #expect(grants.permissions(inProject: 7) == [Permission(.repository, .push), Permission(.repository, .pull), Permission(.artifact, .list)])
+        #expect(grants.permissions(inProject: 8) == [Permission(.artifact, .list)])
+        // A project of the same name with another id (recreated after a deletion) inherits nothing.
+        #expect(grants.permissions(inProject: 9) == [Permission(.artifact, .list)])
+        #expect(grants.projects.keys.sorted() == [7, 8])
         #expect(grants.system == [Permission(.auditLog, .list)])
         #expect(grants.coversAllProjects)
     }

@@ -53,6 +53,12 @@ struct LDAPTests {
             try await admin.apiOK(.POST, "/projects/dev/members", json: [
                 "role_id": 2, "member_group": ["ldap_group_dn": "cn=developers,ou=groups,\(TestLDAPServer.base)", "group_type": 1],
             ])
+            // A DN the directory does not have cannot become a group.
+            let invented = try await admin.api(.POST, "/projects/dev/members", json: [
+                "role_id": 1, "member_group": ["ldap_group_dn": "cn=invented,ou=groups,\(TestLDAPServer.base)", "group_type": 1],
+            ])
+            #expect(invented.status == 400, "\(invented.text)")
+            #expect(try await admin.api(.POST, "/usergroups", json: ["ldap_group_dn": "cn=invented,ou=groups,\(TestLDAPServer.base)"]).status == 400)
             let members = try await admin.api(.GET, "/projects/dev/members").jsonArray()
             #expect(members.contains { $0["entity_type"] as? String == "g" && $0["entity_name"] as? String == "developers" && $0["role_name"] as? String == "developer" })
             _ = try OCILayoutWriter.write(to: work.file("in"), tag: "v1", layerSizes: [20_000])

@@ -73,7 +73,9 @@ struct ServerBehaviourTests {
     @Test("abandoned uploads are purged after the configured age")
     func purge() async throws {
         let server = try await BerthInstance.start(environment: [
-            "BERTH_UPLOAD_MAX_AGE_SECONDS": "5", "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS": "1",
+            // Long enough that a loaded machine (the whole suite runs in parallel) does not purge the session between
+            // the POST and the PATCH below.
+            "BERTH_UPLOAD_MAX_AGE_SECONDS": "15", "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS": "1",
         ])
         let http = RegistryHTTP(base: server.baseURL)
         let start = try await http.request(.POST, "/v2/stale/blobs/uploads/")
@@ -82,7 +84,7 @@ struct ServerBehaviourTests {
         let uploads = server.dataDirectory + "/storage/uploads"
         #expect(try FileManager.default.contentsOfDirectory(atPath: uploads).count == 1)
         var status = 204
-        for _ in 0 ..< 150 where status != 404 {
+        for _ in 0 ..< 300 where status != 404 {
             try await Task.sleep(for: .milliseconds(200))
             status = try await http.request(.GET, location).status
         }

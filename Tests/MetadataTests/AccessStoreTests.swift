@@ -58,9 +58,9 @@ struct AccessStoreTests {
             let members = try await store.members(projectID: team.id, ListQuery())
             #expect(Set(members.items.map(\.entityName)) == ["owner", "devs"])
 
-            let anonymous = try await store.projectNames(visibility: .publicAnd(userID: nil, groupIDs: [], projectNames: []))
+            let anonymous = try await store.projectNames(visibility: .publicAnd(userID: nil, groupIDs: [], projectIDs: []))
             #expect(anonymous == ["library"])
-            #expect(try await store.projectNames(visibility: .publicAnd(userID: nil, groupIDs: groupIDs, projectNames: [])) == ["library", "team"])
+            #expect(try await store.projectNames(visibility: .publicAnd(userID: nil, groupIDs: groupIDs, projectIDs: [])) == ["library", "team"])
             #expect(try await store.projects(ListQuery(filters: [.init(key: "public", match: .exact("false"))]), visibility: .all).items.map(\.name) == ["team"])
 
             _ = try await registry.createRepository(named: "team/app", now: 4)

@@ -100,10 +100,16 @@ final class BerthInstance: @unchecked Sendable {
     func stop() async -> Int32 {
         guard let process else { return 0 }
         if process.isRunning { process.terminate() }
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        // A server that crashed (or hangs in shutdown) must not hang the suite: after 20 s it is killed, and a process
+        // that no longer exists counts as stopped even if Foundation has not noticed yet.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning, Foundation.kill(process.processIdentifier, 0) == 0 {
+            if ContinuousClock.now > deadline { Foundation.kill(process.processIdentifier, SIGKILL) }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         self.process = nil
         try? stderrHandle?.close()
-        return process.terminationStatus
+        return process.isRunning ? -1 : process.terminationStatus
     }
 
     /// Kills the server with SIGKILL, as a crash would.

@@ -1,0 +1,134 @@
+import Foundation
+import NIOHTTP1
+import OCI
+import Testing
+
+/// Findings of the independent review that each fit in one scenario: robots and deleted projects, what anonymous
+/// callers can learn, user groups without a directory, names, invalid references and error shapes.
+@Suite("Hardening")
+struct HardeningTests {
+    @Test("a system robot loses a deleted project and does not inherit the next project of the same name")
+    func robotGrantsFollowProjectIdentity() async throws {
+        try await withSecuredServer { _, admin in
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "beta"])
+            #expect(try await admin.pushImage("beta/app", tag: "v1", seed: 1).status == 201)
+            let created = try await admin.apiOK(.POST, "/robots", json: [
+                "name": "ci", "level": "system", "duration": -1,
+                "permissions": [["kind": "project", "namespace": "beta", "access": [["resource": "repository", "action": "pull"]]]],
+            ]) as! [String: Any]
+            let robot = AccessClient(http: admin.http, account: .basic(created["name"] as! String, created["secret"] as! String))
+            #expect(try await robot.registry(.GET, "/v2/beta/app/tags/list").status == 200)
+
+            try await admin.apiOK(.DELETE, "/projects/beta/repositories/app")
+            try await admin.apiOK(.DELETE, "/projects/beta")
+            let after = try await admin.apiOK(.GET, "/robots/\(created["id"] as! Int)") as! [String: Any]
+            #expect((after["permissions"] as? [[String: Any]])?.isEmpty == true)
+
+            // Someone else creates a project with the old name; the robot must not reach it.
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "beta"])
+            #expect(try await admin.pushImage("beta/app", tag: "v2", seed: 2).status == 201)
+            let pull = try await robot.registry(.GET, "/v2/beta/app/tags/list")
+            #expect(pull.status == 401 || pull.status == 403)
+            let token = try await robot.token(scope: "repository:beta/app:pull")
+            #expect(token.access.first?["actions"] as? [String] == [])
+            let catalog = try await robot.registry(.GET, "/v2/_catalog")
+            #expect(!(try catalog.json()["repositories"] as? [String] ?? []).contains("beta/app"))
+        }
+    }
+
+    @Test("anonymous callers get the same answer for a private project and a missing one")
+    func noAnonymousProjectEnumeration() async throws {
+        try await withSecuredServer { _, admin in
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "beta"])
+            let anonymous = AccessClient(http: admin.http, account: .anonymous)
+            var answers: [String: [Int]] = [:]
+            for name in ["beta", "nope"] {
+                answers[name] = [
+                    try await anonymous.api(.HEAD, "/projects?project_name=\(name)").status,
+                    try await anonymous.api(.GET, "/projects/\(name)").status,
+                    try await anonymous.api(.GET, "/projects/\(name)/repositories").status,
+                    try await anonymous.api(.GET, "/projects/\(name)/summary").status,
+                    try await anonymous.api(.GET, "/projects/\(name)/repositories/app/artifacts").status,
+                ]
+            }
+            #expect(answers["beta"] == answers["nope"])
+            #expect(answers["beta"]?.allSatisfy { $0 == 401 } == true)
+            #expect(try await anonymous.api(.GET, "/projects/library").status == 200)
+            // Signed-in users may check whether a name is taken before creating a project, as in Harbor.
+            try await admin.apiOK(.POST, "/users", json: ["username": "dora", "password": "Dora-12345"])
+            let dora = AccessClient(http: admin.http, account: .basic("dora", "Dora-12345"))
+            #expect(try await dora.api(.HEAD, "/projects?project_name=beta").status == 200)
+            #expect(try await dora.api(.HEAD, "/projects?project_name=nope").status == 404)
+        }
+    }
+
+    @Test("without LDAP, neither a project admin nor an administrator can create user groups")
+    func noGroupsWithoutDirectory() async throws {
+        try await withSecuredServer { _, admin in
+            try await admin.apiOK(.POST, "/users", json: ["username": "pat", "password": "Pat-123456"])
+            let pat = AccessClient(http: admin.http, account: .basic("pat", "Pat-123456"))
+            try await pat.apiOK(.POST, "/projects", json: ["project_name": "pats"])
+            let member = try await pat.api(.POST, "/projects/pats/members",
+                                           json: ["role_id": 1, "member_group": ["group_name": "admins", "ldap_group_dn": "cn=admins,dc=evil,dc=org", "group_type": 1]])
+            #expect(member.status == 400)
+            #expect(member.errorCode == "BAD_REQUEST")
+            let group = try await admin.api(.POST, "/usergroups", json: ["group_name": "g", "group_type": 1, "ldap_group_dn": "cn=g,dc=example,dc=org"])
+            #expect(group.status == 400)
+            #expect(try await admin.api(.GET, "/usergroups").jsonArray().isEmpty)
+        }
+    }
+
+    @Test("project names follow Harbor's rule; empty path components and 416s on blob reads are reported precisely")
+    func namesAndRanges() async throws {
+        try await withSecuredServer { _, admin in
+            for bad in ["a..b", "-a", "a-", ".a", "a__b", "a_-b", "A", "a b", "a/b"] {
+                let r = try await admin.api(.POST, "/projects", json: ["project_name": bad])
+                #expect(r.status == 400, "\(bad): \(r.status)")
+            }
+            for good in ["a.b-c_d", "x", "0ab", "a-b"] {
+                #expect(try await admin.api(.POST, "/projects", json: ["project_name": good]).status == 201, "\(good)")
+            }
+            #expect(try await admin.pushImage("x/app", tag: "v1", seed: 3).status == 201)
+            let doubled = try await admin.http.request(.GET, "/v2/x//app/manifests/v1", headers: admin.account.authorization)
+            #expect(doubled.status == 400 && doubled.errorCode == "NAME_INVALID")
+            let leading = try await admin.http.request(.GET, "/v2//x/app/tags/list", headers: admin.account.authorization)
+            #expect(leading.status == 400 && leading.errorCode == "NAME_INVALID")
+            let layer = Digest.compute(of: randomBytes(512, seed: 3))
+            let range = try await admin.http.request(.GET, "/v2/x/app/blobs/\(layer)", headers: admin.account.authorization + [("Range", "bytes=9999-")])
+            #expect(range.status == 416)
+            #expect(range.errorCode == "RANGE_INVALID")
+            #expect(range.header("Content-Range") == "bytes */512")
+        }
+    }
+
+    @Test("reading a manifest by an invalid reference finds nothing (404 MANIFEST_UNKNOWN); pushing to one is TAG_INVALID")
+    func invalidManifestReferences() async throws {
+        try await withServer { _, http in
+            let config = Array("{}".utf8)
+            _ = try await http.pushBlob("library/conf", config)
+            let manifest = ManifestBuilder.image(config: config, layers: [])
+            #expect(try await http.pushManifest("library/conf", "v1", manifest).status == 201)
+            for reference in [".INVALID_MANIFEST_NAME", "-dash", "sha256:short", String(repeating: "a", count: 200)] {
+                let get = try await http.request(.GET, "/v2/library/conf/manifests/\(reference)")
+                #expect(get.status == 404 && get.errorCode == "MANIFEST_UNKNOWN", "GET \(reference.prefix(20)): \(get.status) \(get.text)")
+                #expect(try await http.request(.HEAD, "/v2/library/conf/manifests/\(reference)").status == 404)
+            }
+            let missingRepository = try await http.request(.GET, "/v2/library/nothing/manifests/.INVALID_MANIFEST_NAME")
+            #expect(missingRepository.status == 404 && missingRepository.errorCode == "NAME_UNKNOWN")
+            let put = try await http.pushManifest("library/conf", ".INVALID_MANIFEST_NAME", manifest)
+            #expect(put.status == 400 && put.errorCode == "TAG_INVALID")
+        }
+    }
+
+    @Test("every method on an unknown /api/v2.0 path gets Harbor's error JSON")
+    func unknownPathsAnswerInHarborsShape() async throws {
+        try await withSecuredServer { _, admin in
+            for method in [HTTPMethod.GET, .POST, .PUT, .PATCH, .DELETE] {
+                let r = try await admin.api(method, "/no/such/thing", json: method == .GET || method == .DELETE ? nil : [:])
+                #expect(r.status == 404, "\(method)")
+                #expect(r.errorCode == "NOT_FOUND", "\(method): \(r.text)")
+                #expect(r.header("Content-Type") == "application/json")
+            }
+        }
+    }
+}
