@@ -39,6 +39,9 @@ let package = Package(
             dependencies: ["CBerthDigest"],
             swiftSettings: swiftSettings
         ),
+        // Untrusted management-API input with no dependencies (so it can be fuzzed on its own): account names and
+        // Harbor's list query language.
+        .target(name: "APIInput", swiftSettings: swiftSettings),
         .target(
             name: "Storage",
             dependencies: [
@@ -54,7 +57,7 @@ let package = Package(
         .target(
             name: "Metadata",
             dependencies: [
-                "OCI",
+                "OCI", "APIInput",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -81,7 +84,7 @@ let package = Package(
         .target(
             name: "Auth",
             dependencies: [
-                "OCI", "Metadata",
+                "OCI", "Metadata", "APIInput",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -97,7 +100,7 @@ let package = Package(
         .target(
             name: "Management",
             dependencies: [
-                "OCI", "Metadata", "Registry", "Auth",
+                "OCI", "Metadata", "Registry", "Auth", "APIInput",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -145,6 +148,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
+        .testTarget(name: "APIInputTests", dependencies: ["APIInput"], swiftSettings: swiftSettings),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Metadata", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(
             name: "AuthTests",

@@ -1,3 +1,4 @@
+import APIInput
 import Crypto
 import Foundation
 import Logging
@@ -142,7 +143,18 @@ public struct Authenticator: Sendable {
                 throw AuthenticationFailure.directoryUnavailable
             }
             guard let found else { return nil }
-            let identity = try await provision(found, existing: account)
+            // A directory name Berth could not show safely, or one that looks like an existing account's, is not let in.
+            if let problem = AccountName.problem(with: found.username) {
+                logger.warning("directory user refused: the name \(problem)", metadata: ["dn": "\(found.dn.prefix(255))"])
+                return nil
+            }
+            let identity: UserIdentity
+            do {
+                identity = try await provision(found, existing: account)
+            } catch is MetadataConflict {
+                logger.warning("directory user refused: the name looks like an existing user's", metadata: ["dn": "\(found.dn.prefix(255))"])
+                return nil
+            }
             directoryLogins.insert(verified.key(username: identity.username, password: password),
                                    DirectoryLogin(userID: identity.id, directoryAdmin: found.isAdmin))
             return .user(identity)
@@ -191,21 +203,25 @@ public struct Authenticator: Sendable {
         return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin || session.directoryAdmin, groupIDs: groupIDs))
     }
 
-    /// The principal for a token's subject (for audit, catalog filtering and project ownership).
-    public func principal(forSubject subject: String) async throws -> Principal {
-        guard !subject.isEmpty else { return .anonymous }
-        if subject.hasPrefix(Self.robotPrefix) {
-            guard let robot = try await robots.robot(named: subject) else { return .anonymous }
+    /// The principal a token was issued to, looked up by account id (for audit, catalog filtering and project
+    /// ownership); anonymous when there is none or the account is gone or switched off.
+    public func principal(forAccount account: AccountReference?) async throws -> Principal {
+        switch account {
+        case nil:
+            return .anonymous
+        case .robot(let id):
+            guard let robot = try await robots.robot(id: id), !robot.disabled else { return .anonymous }
             let entries = (try? JSONDecoder().decode([RobotPermissionEntry].self, from: Data(robot.permissionsJSON.utf8))) ?? []
             return .robot(RobotIdentity(id: robot.id, name: robot.name, grants: RobotGrants(entries)))
+        case .user(let id):
+            guard let user = try await users.user(id: id) else { return .anonymous }
+            guard user.source == .ldap else { return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin, groupIDs: [])) }
+            // A directory user's admin-group membership as recorded at their last login (as their group roles are).
+            var directoryAdmin = false
+            if let directory { directoryAdmin = try await groups.directoryGroups(ofUser: user.id).contains(where: directory.isAdminGroup) }
+            return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin || directoryAdmin,
+                                      groupIDs: try await groups.groupIDs(ofUser: user.id)))
         }
-        guard let user = try await users.user(named: subject) else { return .anonymous }
-        guard user.source == .ldap else { return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin, groupIDs: [])) }
-        // A directory user's admin-group membership as recorded at their last login (as their group roles are).
-        var directoryAdmin = false
-        if let directory { directoryAdmin = try await groups.directoryGroups(ofUser: user.id).contains(where: directory.isAdminGroup) }
-        return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin || directoryAdmin,
-                                  groupIDs: try await groups.groupIDs(ofUser: user.id)))
     }
 }
 

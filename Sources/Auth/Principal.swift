@@ -28,6 +28,15 @@ public enum Principal: Sendable, Equatable {
         }
     }
 
+    /// The account behind the principal, by id (nil for anonymous and unrestricted).
+    public var account: AccountReference? {
+        switch self {
+        case .user(let user): return .user(user.id)
+        case .robot(let robot): return .robot(robot.id)
+        case .anonymous, .unrestricted: return nil
+        }
+    }
+
     /// Whether credentials were presented and checked.
     public var isAuthenticated: Bool {
         switch self {
@@ -71,5 +80,33 @@ public struct RobotIdentity: Sendable, Equatable {
         self.id = id
         self.name = name
         self.grants = grants
+    }
+}
+
+/// An account by id, as tokens carry it: `user:<id>` or `robot:<id>`. Names can be reused and can look alike; ids
+/// cannot.
+public enum AccountReference: Sendable, Equatable, CustomStringConvertible {
+    /// A user account.
+    case user(Int64)
+    /// A robot account.
+    case robot(Int64)
+
+    /// Parses `user:<id>` or `robot:<id>`.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let id = Int64(parts[1]) else { return nil }
+        switch parts[0] {
+        case "user": self = .user(id)
+        case "robot": self = .robot(id)
+        default: return nil
+        }
+    }
+
+    /// `user:<id>` or `robot:<id>`.
+    public var description: String {
+        switch self {
+        case .user(let id): return "user:\(id)"
+        case .robot(let id): return "robot:\(id)"
+        }
     }
 }

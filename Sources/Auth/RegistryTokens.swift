@@ -31,8 +31,10 @@ public struct RegistryTokens: Sendable {
 
     /// What a verified token says.
     public struct Verified: Sendable, Equatable {
-        /// The subject (a username, `robot$…`, or empty for anonymous).
+        /// The subject (a username, `robot$…`, or empty for anonymous), for logs and audit entries only.
         public let subject: String
+        /// The account the token was issued to, by id; nil for anonymous tokens. Lookups use this, never the name.
+        public let account: AccountReference?
         /// What the bearer may do.
         public let access: [RegistryScope]
     }
@@ -54,6 +56,13 @@ public struct RegistryTokens: Sendable {
         var iat: IssuedAtClaim
         var jti: IDClaim
         var access: [AccessClaim]
+        /// Berth's own claim: the account by id (`user:12`, `robot:3`).
+        var berthAccount: String?
+
+        enum CodingKeys: String, CodingKey {
+            case iss, sub, aud, exp, nbf, iat, jti, access
+            case berthAccount = "berth_account"
+        }
 
         func verify(using algorithm: some JWTAlgorithm) async throws {
             try exp.verifyNotExpired(currentDate: Date().addingTimeInterval(-30))
@@ -87,15 +96,16 @@ public struct RegistryTokens: Sendable {
         await keys.add(ecdsa: signer, kid: JWKIdentifier(string: keyID))
     }
 
-    /// Signs a token for `subject` granting `access`.
-    public func issue(subject: String, access: [RegistryScope], now exactNow: Date = Date()) async throws -> Issued {
+    /// Signs a token for `subject` (the account `account`) granting `access`.
+    public func issue(subject: String, account: AccountReference?, access: [RegistryScope], now exactNow: Date = Date()) async throws -> Issued {
         // Whole seconds, so the time claims are integers as other registries expect.
         let now = Date(timeIntervalSince1970: exactNow.timeIntervalSince1970.rounded(.down))
         let claims = Claims(
             iss: IssuerClaim(value: settings.issuer), sub: SubjectClaim(value: subject), aud: AudienceClaim(value: [settings.service]),
             exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(settings.lifetimeSeconds))),
             nbf: NotBeforeClaim(value: now.addingTimeInterval(-5)), iat: IssuedAtClaim(value: now),
-            jti: IDClaim(value: UUID().uuidString), access: access.map { AccessClaim(type: $0.type, name: $0.name, actions: $0.actions) })
+            jti: IDClaim(value: UUID().uuidString), access: access.map { AccessClaim(type: $0.type, name: $0.name, actions: $0.actions) },
+            berthAccount: account?.description)
         let token = try await keys.sign(claims, kid: JWKIdentifier(string: keyID))
         return Issued(token: token, expiresIn: settings.lifetimeSeconds, issuedAt: now)
     }
@@ -105,7 +115,8 @@ public struct RegistryTokens: Sendable {
         guard let claims = try? await keys.verify(token, as: Claims.self) else { return nil }
         guard claims.iss.value == settings.issuer, claims.aud.value.contains(settings.service) else { return nil }
         guard Self.headerKeyID(of: token) == keyID else { return nil }
-        return Verified(subject: claims.sub.value, access: claims.access.map { RegistryScope(type: $0.type, name: $0.name, actions: $0.actions) })
+        return Verified(subject: claims.sub.value, account: claims.berthAccount.flatMap(AccountReference.init(parsing:)),
+                        access: claims.access.map { RegistryScope(type: $0.type, name: $0.name, actions: $0.actions) })
     }
 
     /// The `kid` in a token's header.

@@ -46,6 +46,9 @@ struct AccessControl: Sendable {
             logger.warning("authentication is disabled: anyone who can reach this server may push, pull and delete")
         }
         let gate = RegistryGate(mode: mode, policy: policy, projects: store, audit: audit, externalURL: configuration.http.externalURL)
+        for clash in try await store.fillNameKeys() {
+            logger.warning("an existing user name looks like another one; rename or remove one of them", metadata: ["user": "\(clash)"])
+        }
         try await createFirstAdmin(configuration: configuration, users: store, hashing: hashing, logger: logger)
         try await RobotService.bindUnboundGrants(in: store)
         return AccessControl(store: store, policy: policy, hashing: hashing, authenticator: authenticator, tokenService: tokenService,

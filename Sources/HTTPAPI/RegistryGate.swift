@@ -35,7 +35,7 @@ public struct RegistryGate: Sendable {
     /// Decides whether the request may go on; returns what it may do, or throws `UNAUTHORIZED`/`DENIED`.
     func admit(_ route: V2Route, _ request: Request, _ context: BerthRequestContext) async throws -> RegistryGrant {
         guard case .enforced(let authenticator, let tokens, let tokenService) = mode else {
-            return RegistryGrant(resolved: .unrestricted, tokenSubject: nil, tokenAccess: nil, gate: self)
+            return RegistryGrant(resolved: .unrestricted, tokenSubject: nil, tokenAccount: nil, tokenAccess: nil, gate: self)
         }
         let need = Self.requirement(route, request.method)
         let grant: RegistryGrant
@@ -47,11 +47,11 @@ public struct RegistryGate: Sendable {
                 throw unauthorized(request, need, "the bearer token is invalid or has expired", error: "invalid_token")
             }
             // The subject's account is looked up only when a decision needs it (catalog, project creation, denials).
-            grant = RegistryGrant(resolved: nil, tokenSubject: verified.subject, tokenAccess: verified.access, gate: self)
+            grant = RegistryGrant(resolved: nil, tokenSubject: verified.subject, tokenAccount: verified.account, tokenAccess: verified.access, gate: self)
         case .basic(let username, let password):
             do {
                 let principal = try await authenticator.authenticate(username: username, password: password, address: request.clientAddress(context))
-                grant = RegistryGrant(resolved: principal, tokenSubject: nil, tokenAccess: nil, gate: self)
+                grant = RegistryGrant(resolved: principal, tokenSubject: nil, tokenAccount: nil, tokenAccess: nil, gate: self)
             } catch let failure as AuthenticationFailure {
                 await audit.record(AuditRecord(projectID: nil, operation: "login", resourceType: "user", resource: String(username.prefix(255)),
                                                username: String(username.prefix(255)), clientIP: request.clientAddress(context), success: false,
@@ -88,10 +88,10 @@ public struct RegistryGate: Sendable {
         }
     }
 
-    /// The principal behind a token's subject.
-    func principal(forSubject subject: String) async throws -> Principal {
+    /// The principal a token was issued to.
+    func principal(forAccount account: AccountReference?) async throws -> Principal {
         guard case .enforced(let authenticator, _, _) = mode else { return .unrestricted }
-        return try await authenticator.principal(forSubject: subject)
+        return try await authenticator.principal(forAccount: account)
     }
 
     /// Whether the policy (rather than a token) allows `action` on `name`.
@@ -174,8 +174,10 @@ public struct RegistryGate: Sendable {
 struct RegistryGrant: Sendable {
     /// The principal, when credentials named it directly (Basic) or authentication is off.
     let resolved: Principal?
-    /// The subject of the bearer token, when one was used (empty for anonymous tokens).
+    /// The subject of the bearer token, when one was used (empty for anonymous tokens); for audit entries only.
     let tokenSubject: String?
+    /// The account the bearer token was issued to (nil for anonymous tokens).
+    let tokenAccount: AccountReference?
     /// The token's grants, when a bearer token was used.
     let tokenAccess: [RegistryScope]?
     let gate: RegistryGate
@@ -189,7 +191,7 @@ struct RegistryGrant: Sendable {
     /// Who is asking (looked up from the token's subject when needed).
     func principal() async throws -> Principal {
         if let resolved { return resolved }
-        return try await gate.principal(forSubject: tokenSubject ?? "")
+        return try await gate.principal(forAccount: tokenAccount)
     }
 
     /// Whether `action` on `name` is allowed (a cross-repository mount asks this for its source).

@@ -1,3 +1,4 @@
+import APIInput
 import Auth
 import Foundation
 import Logging
@@ -109,10 +110,16 @@ public struct LDAPService: Sendable {
             let matches = try await directory.searchUsers(uid).filter { $0.username == uid }
             guard let found = matches.first else { failed.append((uid, "not found in the directory")); continue }
             if try await env.access.user(named: uid) != nil { failed.append((uid, "already exists")); continue }
+            if let problem = AccountName.problem(with: found.username) { failed.append((uid, "the name \(problem)")); continue }
             let now = Clock.nowMilliseconds()
-            _ = try await env.access.createUser(UserRecord(
-                username: found.username, email: found.email.isEmpty ? nil : found.email, realname: found.realname, comment: "from LDAP",
-                passwordHash: nil, source: .ldap, ldapDN: found.dn, sysadmin: false, createdAt: now, updatedAt: now))
+            do {
+                _ = try await env.access.createUser(UserRecord(
+                    username: found.username, email: found.email.isEmpty ? nil : found.email, realname: found.realname, comment: "from LDAP",
+                    passwordHash: nil, source: .ldap, ldapDN: found.dn, sysadmin: false, createdAt: now, updatedAt: now))
+            } catch is MetadataConflict {
+                failed.append((uid, "a user with this name, a name that looks the same, or this e-mail address exists"))
+                continue
+            }
             await env.recordChange(caller, "create", "user", found.username)
         }
         return failed

@@ -50,7 +50,7 @@ public struct TokenService: Sendable {
         case .anonymous, .unrestricted: subject = ""
         default: subject = principal.name
         }
-        return try await tokens.issue(subject: subject, access: access)
+        return try await tokens.issue(subject: subject, account: principal.account, access: access)
     }
 
     private func repositoryActions(_ scope: RegistryScope, principal: Principal) async throws -> [String] {

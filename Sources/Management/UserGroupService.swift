@@ -1,3 +1,4 @@
+import APIInput
 import Foundation
 import Auth
 import Metadata
@@ -69,7 +70,7 @@ public struct UserGroupService: Sendable {
 
     /// A group name as given, refused (400) when it is too long or holds control or invisible characters.
     static func checkedName(_ name: String) throws -> String {
-        guard (1 ... 255).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }) else {
+        guard (1 ... 255).contains(name.count), AccountName.problem(with: name) == nil else {
             throw APIError.badRequest("group_name must be 1–255 characters without control or invisible characters")
         }
         return name

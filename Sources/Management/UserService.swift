@@ -1,3 +1,4 @@
+import APIInput
 import Auth
 import Foundation
 import Metadata
@@ -59,7 +60,7 @@ public struct UserService: Sendable {
     public func create(_ request: UserCreationRequest, _ caller: Caller) async throws -> UserRecord {
         try env.requireSystem(Permission(.user, .create), caller)
         guard let username = request.username, Self.isValidUsername(username) else {
-            throw APIError.badRequest("username must be 1–255 characters without spaces or any of , \" ~ # % $ and must not start with robot$")
+            throw APIError.badRequest("username must be 1–255 characters without spaces, control or invisible characters or any of , \" ~ # % $ and must not start with robot$")
         }
         guard let password = request.password else { throw APIError.badRequest("password is required") }
         if let problem = PasswordPolicy.problem(with: password) { throw APIError.badRequest(problem) }
@@ -139,8 +140,10 @@ public struct UserService: Sendable {
         return user
     }
 
+    /// Harbor's username rule (1–255 characters, no spaces or `,"~#%$`, not `robot$…`) plus Berth's: no control
+    /// or invisible characters (`AccountName.problem`). Look-alikes of existing names are refused by the store.
     static func isValidUsername(_ name: String) -> Bool {
-        guard (1 ... 255).contains(name.count), !name.hasPrefix(Authenticator.robotPrefix) else { return false }
+        guard (1 ... 255).contains(name.count), !name.hasPrefix(Authenticator.robotPrefix), AccountName.problem(with: name) == nil else { return false }
         return !name.contains { $0.isWhitespace || ",\"~#%$".contains($0) || $0.isNewline }
     }
 

@@ -224,6 +224,12 @@ enum Migrations {
             )
             """,
         ]),
+        Migration(version: 5, statements: [
+            // The look-alike-proof form of each user name (APIInput.AccountName.comparisonKey); rows from before are
+            // filled in at start by SQLAccessStore.fillNameKeys.
+            "ALTER TABLE users ADD COLUMN name_key TEXT",
+            "CREATE UNIQUE INDEX users_name_key ON users (name_key)",
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

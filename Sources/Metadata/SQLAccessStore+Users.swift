@@ -1,3 +1,4 @@
+import APIInput
 import Foundation
 import SQLKit
 
@@ -9,13 +10,13 @@ extension SQLAccessStore: UserStore {
     ], defaultOrder: "id")
 
     public func createUser(_ user: UserRecord) async throws -> UserRecord {
-        try await Self.unique("user \(user.username) or its e-mail address already exists") {
+        try await Self.unique("user \(user.username), a user whose name looks the same, or its e-mail address already exists") {
             try await provider.write { db in
                 guard let row = try await db.raw("""
-                    INSERT INTO users (username, email, realname, comment, password_hash, source, ldap_dn, sysadmin, created_at, updated_at)
-                    VALUES (\(bind: user.username), \(bind: user.email), \(bind: user.realname), \(bind: user.comment),
-                            \(bind: user.passwordHash), \(bind: user.source.rawValue), \(bind: user.ldapDN), \(bind: user.sysadmin ? 1 : 0),
-                            \(bind: user.createdAt), \(bind: user.updatedAt))
+                    INSERT INTO users (username, name_key, email, realname, comment, password_hash, source, ldap_dn, sysadmin, created_at, updated_at)
+                    VALUES (\(bind: user.username), \(bind: AccountName.comparisonKey(user.username)), \(bind: user.email), \(bind: user.realname),
+                            \(bind: user.comment), \(bind: user.passwordHash), \(bind: user.source.rawValue), \(bind: user.ldapDN),
+                            \(bind: user.sysadmin ? 1 : 0), \(bind: user.createdAt), \(bind: user.updatedAt))
                     RETURNING id
                     """).first() else { throw MetadataError.inconsistent("user insert returned no id") }
                 var created = user
@@ -62,6 +63,28 @@ extension SQLAccessStore: UserStore {
             try await db.raw("DELETE FROM project_members WHERE entity_type = 'u' AND entity_id = \(bind: id)").run()
             return try await db.raw("DELETE FROM users WHERE id = \(bind: id) RETURNING id").all().count > 0
         }
+    }
+
+    /// Fills in the comparison key of users created before keys existed. Two old names that look alike keep both
+    /// accounts: the later one's key gets its id appended (and so blocks nothing), and a warning names them.
+    public func fillNameKeys() async throws -> [String] {
+        let rows = try await provider.read { db in
+            try await db.raw("SELECT id, username FROM users WHERE name_key IS NULL ORDER BY id").all()
+                .map { (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "username", as: String.self)) }
+        }
+        var clashes: [String] = []
+        for (id, username) in rows {
+            let key = AccountName.comparisonKey(username)
+            do {
+                try await Self.unique("clash") {
+                    try await provider.write { db in try await db.raw("UPDATE users SET name_key = \(bind: key) WHERE id = \(bind: id)").run() }
+                }
+            } catch is MetadataConflict {
+                clashes.append(username)
+                try await provider.write { db in try await db.raw("UPDATE users SET name_key = \(bind: key + "#\(id)") WHERE id = \(bind: id)").run() }
+            }
+        }
+        return clashes
     }
 
     public func userCount() async throws -> Int {

@@ -18,9 +18,10 @@ struct RegistryTokenTests {
     func roundTrip() async throws {
         let tokens = try await Self.tokens()
         let access = [RegistryScope(type: "repository", name: "library/app", actions: ["pull"])]
-        let issued = try await tokens.issue(subject: "alice", access: access)
+        let issued = try await tokens.issue(subject: "alice", account: .user(7), access: access)
         let verified = try #require(await tokens.verify(issued.token))
         #expect(verified.subject == "alice")
+        #expect(verified.account == .user(7))
         #expect(verified.access == access)
         #expect(tokens.keyID.split(separator: ":").count == 12)
         #expect(RegistryTokens.headerKeyID(of: issued.token) == tokens.keyID)
@@ -32,21 +33,21 @@ struct RegistryTokenTests {
         let tokens = try await Self.tokens(key: key)
         let access = [RegistryScope(type: "repository", name: "library/app", actions: ["pull"])]
 
-        let otherKey = try await Self.tokens().issue(subject: "alice", access: access)
+        let otherKey = try await Self.tokens().issue(subject: "alice", account: .user(7), access: access)
         #expect(await tokens.verify(otherKey.token) == nil)
 
-        let expired = try await tokens.issue(subject: "alice", access: access, now: Date().addingTimeInterval(-3600))
+        let expired = try await tokens.issue(subject: "alice", account: .user(7), access: access, now: Date().addingTimeInterval(-3600))
         #expect(await tokens.verify(expired.token) == nil)
 
-        let otherAudience = try await Self.tokens(service: "someone-else", key: key).issue(subject: "alice", access: access)
+        let otherAudience = try await Self.tokens(service: "someone-else", key: key).issue(subject: "alice", account: .user(7), access: access)
         #expect(await tokens.verify(otherAudience.token) == nil)
 
-        let otherIssuer = try await Self.tokens(issuer: "mallory", key: key).issue(subject: "alice", access: access)
+        let otherIssuer = try await Self.tokens(issuer: "mallory", key: key).issue(subject: "alice", account: .user(7), access: access)
         #expect(await tokens.verify(otherIssuer.token) == nil)
 
         // Swap in a payload granting push, keeping the original signature.
-        let good = try await tokens.issue(subject: "alice", access: access)
-        let escalated = try await tokens.issue(subject: "alice", access: [RegistryScope(type: "repository", name: "library/app", actions: ["pull", "push"])])
+        let good = try await tokens.issue(subject: "alice", account: .user(7), access: access)
+        let escalated = try await tokens.issue(subject: "alice", account: .user(7), access: [RegistryScope(type: "repository", name: "library/app", actions: ["pull", "push"])])
         let parts = good.token.split(separator: ".")
         let forged = [parts[0], escalated.token.split(separator: ".")[1], parts[2]].joined(separator: ".")
         #expect(await tokens.verify(forged) == nil)

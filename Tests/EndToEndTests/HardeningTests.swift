@@ -36,6 +36,40 @@ struct HardeningTests {
         }
     }
 
+    @Test("names with hidden characters are refused, look-alikes of existing names conflict, and tokens resolve to account ids")
+    func lookalikeNames() async throws {
+        try await withSecuredServer { _, admin in
+            for hidden in ["admin\u{0}", "ad\u{200B}min", "\u{202E}nimda", "admin\u{FEFF}", "ad\u{7}min"] {
+                let r = try await admin.api(.POST, "/users", json: ["username": hidden, "password": "Hidden-12345"])
+                #expect(r.status == 400, "\(hidden.unicodeScalars.map { $0.value }): \(r.status)")
+            }
+            for lookalike in ["ａｄｍｉｎ", "admın", "\u{430}dmin", "ADMIN", "àdmin", "\u{391}DMIN"] {
+                let r = try await admin.api(.POST, "/users", json: ["username": lookalike, "password": "Lookalike-123"])
+                #expect(r.status == 409, "\(lookalike): \(r.status)")
+            }
+            let groups = try await admin.api(.POST, "/usergroups", json: ["group_name": "dev\u{200B}", "ldap_group_dn": "cn=dev,dc=example,dc=org"])
+            #expect(groups.status == 400)
+            #expect(try await admin.api(.GET, "/users?page_size=100").jsonArray().count == 1)
+
+            // A token names its account by id: after carl is deleted and another carl created, the old token does not
+            // act for the new account.
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "secret"])
+            #expect(try await admin.pushImage("secret/app", tag: "v1", seed: 9).status == 201)
+            try await admin.apiOK(.POST, "/users", json: ["username": "carl", "password": "Carl-123456"])
+            let carl = AccessClient(http: admin.http, account: .basic("carl", "Carl-123456"))
+            let oldToken = try #require(try await carl.token(scope: "registry:catalog:*").token)
+            let first = try await admin.api(.GET, "/users?q=username%3Dcarl").jsonArray()
+            try await admin.apiOK(.DELETE, "/users/\(first[0]["user_id"] as! Int)")
+            try await admin.apiOK(.POST, "/users", json: ["username": "carl", "password": "Carl-654321"])
+            try await admin.apiOK(.POST, "/projects/secret/members", json: ["role_id": 3, "member_user": ["username": "carl"]])
+            let catalog = try await admin.http.request(.GET, "/v2/_catalog", headers: [("Authorization", "Bearer \(oldToken)")])
+            #expect(catalog.status == 200)
+            #expect(try catalog.json()["repositories"] as? [String] == [])
+            let fresh = AccessClient(http: admin.http, account: .basic("carl", "Carl-654321"))
+            #expect(try await fresh.registry(.GET, "/v2/_catalog").json()["repositories"] as? [String] == ["secret/app"])
+        }
+    }
+
     @Test("anonymous callers get the same answer for a private project and a missing one")
     func noAnonymousProjectEnumeration() async throws {
         try await withSecuredServer { _, admin in
