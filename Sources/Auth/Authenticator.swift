@@ -195,10 +195,11 @@ public struct Authenticator: Sendable {
         return UserIdentity(id: record.id, username: record.username, sysadmin: record.sysadmin || found.isAdmin, groupIDs: groupIDs)
     }
 
-    /// The principal a portal session stands for; nil when the user is gone or their password changed since.
+    /// The principal a portal session stands for; nil when the user is gone.
     public func principal(forSession session: SessionTokens.Session) async throws -> Principal? {
+        // Sessions are ended in the database when the password changes or the user is deleted; a missing user still
+        // ends one here.
         guard let user = try await users.user(id: session.userID) else { return nil }
-        guard user.source == .ldap || SessionTokens.fingerprint(of: user.passwordHash) == session.passwordFingerprint else { return nil }
         let groupIDs = user.source == .ldap ? try await groups.groupIDs(ofUser: user.id) : []
         return .user(UserIdentity(id: user.id, username: user.username, sysadmin: user.sysadmin || session.directoryAdmin, groupIDs: groupIDs))
     }

@@ -2,72 +2,103 @@ import Crypto
 import Foundation
 import Metadata
 
-/// Portal sessions without server-side state: the `sid` cookie carries who signed in, when it expires, the CSRF token
-/// of the session and a fingerprint of the password hash, all under an HMAC whose key lives in the metadata
-/// database (so every instance accepts every session). Changing the password ends existing sessions.
+/// Portal sessions and OAuth2 refresh tokens, kept on the server: the client holds a random 256-bit value, the
+/// metadata database holds its SHA-256 with the account and expiry. Every instance sees the same rows, so signing out,
+/// a password change, disabling or deleting the account ends a session everywhere at once.
 public struct SessionTokens: Sendable {
-    /// What a session says.
-    public struct Session: Codable, Sendable, Equatable {
+    /// What a portal session says.
+    public struct Session: Sendable, Equatable {
         /// The user's id.
         public var userID: Int64
-        /// System administrator through the LDAP admin group at login.
+        /// System administrator through the LDAP admin group at sign-in.
         public var directoryAdmin: Bool
         /// Expiry, seconds since 1970.
         public var expires: Int64
         /// The token unsafe requests must echo in `X-Harbor-CSRF-Token`.
         public var csrf: String
-        /// First bytes of SHA-256 over the password hash at login ("" for LDAP users).
-        public var passwordFingerprint: String
     }
 
-    let key: SymmetricKey
-    /// Session lifetime.
+    let store: any SessionStore
+    /// Portal session lifetime.
     public let lifetimeSeconds: Int64
+    /// Refresh token lifetime.
+    public let refreshLifetimeSeconds: Int64
 
-    static let settingName = "session_hmac_key"
-
-    /// Loads the signing key from `store`, creating it on first use.
-    public static func load(store: any SettingsStore, lifetimeSeconds: Int64 = 3600) async throws -> SessionTokens {
-        let candidate = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
-        let stored = try await store.settingInsertingIfAbsent(settingName, value: candidate, now: Clock.nowMilliseconds())
-        guard let bytes = Data(base64Encoded: stored), bytes.count == 32 else { throw MetadataError.inconsistent("session key is malformed") }
-        return SessionTokens(key: SymmetricKey(data: bytes), lifetimeSeconds: lifetimeSeconds)
+    /// Sessions in `store`: portal sessions last an hour, refresh tokens a week unless told otherwise.
+    public init(store: any SessionStore, lifetimeSeconds: Int64 = 3600, refreshLifetimeSeconds: Int64 = 7 * 86_400) {
+        self.store = store
+        self.lifetimeSeconds = lifetimeSeconds
+        self.refreshLifetimeSeconds = refreshLifetimeSeconds
     }
 
-    /// A fingerprint of a password hash (nil hash → "").
-    public static func fingerprint(of passwordHash: String?) -> String {
-        guard let passwordHash else { return "" }
-        return Data(SHA256.hash(data: Array(passwordHash.utf8)).prefix(12)).base64EncodedString()
+    /// Starts a portal session for a user; returns the cookie value and the session (with its fresh CSRF token).
+    public func start(userID: Int64, directoryAdmin: Bool) async throws -> (cookie: String, session: Session) {
+        let cookie = Self.randomValue()
+        let csrf = Self.randomValue(bytes: 16)
+        let now = Clock.nowMilliseconds()
+        let expires = now + lifetimeSeconds * 1000
+        try await store.createSession(SessionRecord(tokenHash: Self.hash(cookie), kind: "portal", userID: userID, robotID: nil, csrf: csrf,
+                                                    directoryAdmin: directoryAdmin, createdAt: now, expiresAt: expires))
+        return (cookie, Session(userID: userID, directoryAdmin: directoryAdmin, expires: expires / 1000, csrf: csrf))
     }
 
-    /// A new session for a user, with a fresh CSRF token.
-    public func start(userID: Int64, directoryAdmin: Bool, passwordHash: String?, now: Date = Date()) -> (cookie: String, session: Session) {
-        let csrf = SymmetricKey(size: .bits128).withUnsafeBytes { Self.base64URL(Data($0)) }
-        let session = Session(userID: userID, directoryAdmin: directoryAdmin, expires: Int64(now.timeIntervalSince1970) + lifetimeSeconds,
-                              csrf: csrf, passwordFingerprint: Self.fingerprint(of: passwordHash))
-        let payload = Self.base64URL((try? JSONEncoder().encode(session)) ?? Data())
-        let mac = Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Array(payload.utf8), using: key)))
-        return (payload + "." + mac, session)
+    /// The live portal session a cookie value stands for.
+    public func verify(_ cookie: String) async throws -> Session? {
+        guard Self.isWellFormed(cookie), let record = try await store.session(tokenHash: Self.hash(cookie), kind: "portal", now: Clock.nowMilliseconds()),
+              let userID = record.userID else { return nil }
+        return Session(userID: userID, directoryAdmin: record.directoryAdmin, expires: record.expiresAt / 1000, csrf: record.csrf)
     }
 
-    /// The session in a cookie value, if its MAC is right and it has not expired.
-    public func verify(_ cookie: String, now: Date = Date()) -> Session? {
-        let parts = cookie.split(separator: ".")
-        guard parts.count == 2, let mac = Self.unbase64URL(String(parts[1])),
-              HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Array(parts[0].utf8), using: key),
-              let payload = Self.unbase64URL(String(parts[0])),
-              let session = try? JSONDecoder().decode(Session.self, from: Data(payload)),
-              session.expires > Int64(now.timeIntervalSince1970) else { return nil }
-        return session
+    /// Ends the session a cookie value stands for (signing out).
+    public func end(_ cookie: String) async throws {
+        guard Self.isWellFormed(cookie) else { return }
+        try await store.deleteSession(tokenHash: Self.hash(cookie))
     }
 
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    /// Ends every session and refresh token of a user (password changed, account deleted).
+    public func endAll(userID: Int64) async throws { try await store.deleteSessions(userID: userID) }
+
+    /// Ends every refresh token of a robot (disabled, secret refreshed, deleted).
+    public func endAll(robotID: Int64) async throws { try await store.deleteSessions(robotID: robotID) }
+
+    /// Issues an OAuth2 refresh token for an account.
+    public func issueRefreshToken(for account: AccountReference, directoryAdmin: Bool) async throws -> String {
+        let token = Self.randomValue()
+        let now = Clock.nowMilliseconds()
+        var userID: Int64? = nil, robotID: Int64? = nil
+        switch account {
+        case .user(let id): userID = id
+        case .robot(let id): robotID = id
+        }
+        try await store.createSession(SessionRecord(tokenHash: Self.hash(token), kind: "refresh", userID: userID, robotID: robotID, csrf: "",
+                                                    directoryAdmin: directoryAdmin, createdAt: now, expiresAt: now + refreshLifetimeSeconds * 1000))
+        return token
     }
 
-    static func unbase64URL(_ text: String) -> [UInt8]? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map(Array.init)
+    /// The account a live refresh token was issued to.
+    public func account(forRefreshToken token: String) async throws -> (account: AccountReference, directoryAdmin: Bool)? {
+        guard Self.isWellFormed(token), let record = try await store.session(tokenHash: Self.hash(token), kind: "refresh", now: Clock.nowMilliseconds()) else {
+            return nil
+        }
+        if let id = record.userID { return (.user(id), record.directoryAdmin) }
+        if let id = record.robotID { return (.robot(id), false) }
+        return nil
+    }
+
+    /// 32 random bytes (or `bytes`), base64url without padding.
+    static func randomValue(bytes: Int = 32) -> String {
+        let key = SymmetricKey(size: SymmetricKeySize(bitCount: bytes * 8))
+        return key.withUnsafeBytes { Data($0) }.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Whether a value has the shape of one Berth handed out (so no database lookup is spent on junk).
+    static func isWellFormed(_ value: String) -> Bool {
+        (20 ... 100).contains(value.utf8.count) && value.utf8.allSatisfy { $0 == 0x2D || $0 == 0x5F || (0x30 ... 0x39).contains($0) || (0x41 ... 0x5A).contains($0) || (0x61 ... 0x7A).contains($0) }
+    }
+
+    /// Hex SHA-256 of a value.
+    static func hash(_ value: String) -> String {
+        SHA256.hash(data: Array(value.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -52,7 +52,7 @@ struct AccessControl: Sendable {
         try await createFirstAdmin(configuration: configuration, users: store, hashing: hashing, logger: logger)
         try await RobotService.bindUnboundGrants(in: store)
         return AccessControl(store: store, policy: policy, hashing: hashing, authenticator: authenticator, tokenService: tokenService,
-                             audit: audit, gate: gate, directory: directory, sessions: try await SessionTokens.load(store: store))
+                             audit: audit, gate: gate, directory: directory, sessions: SessionTokens(store: store))
     }
 
     /// Creates the `admin` system administrator on first start, with the configured password or a generated one

@@ -35,7 +35,7 @@ struct ManagementAuthMiddleware: RouterMiddleware {
         case nil:
             if request.headers[.authorization] != nil { throw APIError(.unauthorized, "unreadable Authorization header") }
             if let cookie = request.cookies["sid"]?.value, !cookie.isEmpty {
-                guard let session = sessions.verify(cookie), let principal = try await authenticator.principal(forSession: session) else {
+                guard let session = try await sessions.verify(cookie), let principal = try await authenticator.principal(forSession: session) else {
                     throw APIError(.unauthorized, "the session has expired; sign in again")
                 }
                 if ![.get, .head, .options].contains(request.method) {

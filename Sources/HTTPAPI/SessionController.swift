@@ -7,7 +7,7 @@ import NIOCore
 
 /// Portal sign-in as Harbor does it: `POST /c/login` with form fields `principal` and `password` sets an HttpOnly
 /// `sid` session cookie and hands out the session's CSRF token (header `X-Harbor-CSRF-Token` and cookie `__csrf`);
-/// `/c/log_out` clears them. Robot accounts cannot sign in here.
+/// `/c/log_out` ends the session on the server and clears the cookies. Robot accounts cannot sign in here.
 public struct SessionController: Sendable {
     let authenticator: Authenticator
     let sessions: SessionTokens
@@ -57,8 +57,7 @@ public struct SessionController: Sendable {
             throw APIError(.unauthorized, "only users can sign in to the portal")
         }
         await auditLog.recordLogin(username: record.username, success: true, clientIP: address)
-        let (cookie, session) = sessions.start(userID: record.id, directoryAdmin: identity.sysadmin && !record.sysadmin,
-                                               passwordHash: record.source == .local ? record.passwordHash : nil)
+        let (cookie, session) = try await sessions.start(userID: record.id, directoryAdmin: identity.sysadmin && !record.sysadmin)
         var response = Response(status: .ok, headers: [HeaderNames.csrfToken: session.csrf, .contentLength: "0"])
         let secure = request.headers[HeaderNames.forwardedProto] == "https"
         response.setCookie(Cookie(name: "sid", value: cookie, maxAge: Int(sessions.lifetimeSeconds), path: "/", secure: secure, httpOnly: true, sameSite: .lax))
@@ -67,6 +66,8 @@ public struct SessionController: Sendable {
     }
 
     @Sendable func logout(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        // The session ends on the server, so a copy of the cookie kept elsewhere stops working too.
+        if let cookie = request.cookies["sid"]?.value, !cookie.isEmpty { try await sessions.end(cookie) }
         var response = Response(status: .ok, headers: [.contentLength: "0"])
         response.setCookie(Cookie(name: "sid", value: "", maxAge: 0, path: "/", httpOnly: true))
         response.setCookie(Cookie(name: "__csrf", value: "", maxAge: 0, path: "/", httpOnly: false))

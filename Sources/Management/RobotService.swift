@@ -108,6 +108,8 @@ public struct RobotService: Sendable {
         }
         robot.updatedAt = Clock.nowMilliseconds()
         try await env.access.updateRobot(robot)
+        // Refresh tokens hold the permissions of the moment they are used, but a disabled robot keeps none.
+        if robot.disabled { try await env.access.deleteSessions(robotID: robot.id) }
         await env.recordChange(caller, "update", "robot", robot.name, projectID: robot.projectID)
     }
 
@@ -118,6 +120,7 @@ public struct RobotService: Sendable {
         robot.secretHash = SecretHashing.hashSecret(secret)
         robot.updatedAt = Clock.nowMilliseconds()
         try await env.access.updateRobot(robot)
+        try await env.access.deleteSessions(robotID: robot.id)
         await env.recordChange(caller, "update", "robot", "\(robot.name) secret", projectID: robot.projectID)
         return RobotSecretView(secret: secret)
     }
@@ -125,6 +128,7 @@ public struct RobotService: Sendable {
     /// Deletes a robot.
     public func delete(id: Int64, _ caller: Caller) async throws {
         let robot = try await manageable(id, .delete, caller)
+        try await env.access.deleteSessions(robotID: id)
         guard try await env.access.deleteRobot(id: id) else { throw APIError.notFound("robot \(id)") }
         await env.recordChange(caller, "delete", "robot", robot.name, projectID: robot.projectID)
     }

@@ -108,6 +108,8 @@ public struct UserService: Sendable {
         user.passwordHash = try await env.hashing.hashPassword(newPassword)
         user.updatedAt = Clock.nowMilliseconds()
         try await env.access.updateUser(user)
+        // Whoever held the old password may hold a session or refresh token; none survive the change.
+        try await env.access.deleteSessions(userID: user.id)
         await env.recordChange(caller, "update", "user", "\(user.username) password")
     }
 
@@ -127,7 +129,9 @@ public struct UserService: Sendable {
     public func delete(id: Int64, _ caller: Caller) async throws {
         try env.requireSystem(Permission(.user, .delete), caller)
         if case .user(let identity) = caller.principal, identity.id == id { throw APIError.forbidden("you cannot delete yourself") }
-        guard let user = try await env.access.user(id: id), try await env.access.deleteUser(id: id) else { throw APIError.notFound("user \(id)") }
+        guard let user = try await env.access.user(id: id) else { throw APIError.notFound("user \(id)") }
+        try await env.access.deleteSessions(userID: id)
+        guard try await env.access.deleteUser(id: id) else { throw APIError.notFound("user \(id)") }
         await env.recordChange(caller, "delete", "user", user.username)
     }
 

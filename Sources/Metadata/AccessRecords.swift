@@ -284,3 +284,36 @@ public struct ArtifactInfo: Sendable, Equatable {
             && a.tags.map(\.name) == b.tags.map(\.name) && a.tags.map(\.updatedAt) == b.tags.map(\.updatedAt)
     }
 }
+
+/// A server-side session: a portal sign-in (`portal`) or an OAuth2 refresh token (`refresh`). Only the SHA-256 of the
+/// secret value the client holds is stored.
+public struct SessionRecord: Sendable, Equatable {
+    /// Hex SHA-256 of the secret value.
+    public var tokenHash: String
+    /// `portal` or `refresh`.
+    public var kind: String
+    /// The user it belongs to (one of user and robot is set).
+    public var userID: Int64?
+    /// The robot it belongs to.
+    public var robotID: Int64?
+    /// The CSRF token unsafe portal requests must echo ("" for refresh tokens).
+    public var csrf: String
+    /// System administrator through the LDAP admin group at sign-in.
+    public var directoryAdmin: Bool
+    /// Creation time, ms since 1970.
+    public var createdAt: Int64
+    /// Expiry, ms since 1970.
+    public var expiresAt: Int64
+
+    /// Creates a record.
+    public init(tokenHash: String, kind: String, userID: Int64?, robotID: Int64?, csrf: String, directoryAdmin: Bool, createdAt: Int64, expiresAt: Int64) {
+        self.tokenHash = tokenHash
+        self.kind = kind
+        self.userID = userID
+        self.robotID = robotID
+        self.csrf = csrf
+        self.directoryAdmin = directoryAdmin
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}

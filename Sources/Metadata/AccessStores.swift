@@ -148,3 +148,17 @@ public protocol ArtifactStore: Sendable {
     /// Points `tag` at an existing manifest; false when the tag already exists.
     func createTag(_ tag: Tag, digest: Digest, repositoryID: Int64, now: Int64) async throws -> Bool
 }
+
+/// Server-side sessions (portal sign-ins and refresh tokens).
+public protocol SessionStore: Sendable {
+    /// Stores a new session (and forgets sessions that expired before `record.createdAt`).
+    func createSession(_ record: SessionRecord) async throws
+    /// The unexpired session with this token hash and kind.
+    func session(tokenHash: String, kind: String, now: Int64) async throws -> SessionRecord?
+    /// Ends one session.
+    func deleteSession(tokenHash: String) async throws
+    /// Ends every session of a user.
+    func deleteSessions(userID: Int64) async throws
+    /// Ends every session (refresh token) of a robot.
+    func deleteSessions(robotID: Int64) async throws
+}

@@ -230,6 +230,25 @@ enum Migrations {
             "ALTER TABLE users ADD COLUMN name_key TEXT",
             "CREATE UNIQUE INDEX users_name_key ON users (name_key)",
         ]),
+        Migration(version: 6, statements: [
+            // Portal sessions and OAuth2 refresh tokens, by the SHA-256 of their secret value: signing out, a password
+            // change, disabling or deleting the account ends them on every instance.
+            """
+            CREATE TABLE sessions (
+                token_hash TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                user_id BIGINT REFERENCES users(id) ON DELETE CASCADE,
+                robot_id BIGINT REFERENCES robots(id) ON DELETE CASCADE,
+                csrf TEXT NOT NULL DEFAULT '',
+                directory_admin INTEGER NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX sessions_user ON sessions (user_id)",
+            "CREATE INDEX sessions_robot ON sessions (robot_id)",
+            "CREATE INDEX sessions_expiry ON sessions (expires_at)",
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

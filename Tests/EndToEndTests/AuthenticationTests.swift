@@ -273,13 +273,45 @@ struct AuthenticationTests {
             ]) as! [String: Any]
             #expect(try await login(robot["name"] as! String, robot["secret"] as! String).status == 401)
 
+            // Signing out ends the session on the server: the old cookie, replayed, no longer works.
+            let second = try await login("gina", "Gina-12345")
+            let secondCookie = String(try #require(second.headers["Set-Cookie"].first { $0.hasPrefix("sid=") }).split(separator: ";")[0])
+            #expect(try await http.request(.GET, "/api/v2.0/users/current", headers: [("Cookie", secondCookie)]).status == 200)
+            #expect(try await http.request(.GET, "/c/log_out", headers: [("Cookie", secondCookie)]).status == 200)
+            #expect(try await http.request(.GET, "/api/v2.0/users/current", headers: [("Cookie", secondCookie)]).status == 401)
+            #expect(try await http.request(.GET, "/api/v2.0/users/current", headers: [("Cookie", cookie)]).status == 200, "other sessions live on")
+
             // A password change ends the session.
             let uid = try current.json()["user_id"] as! Int
             try await admin.apiOK(.PUT, "/users/\(uid)/password", json: ["new_password": "Gina-67890"])
             #expect(try await http.request(.GET, "/api/v2.0/users/current", headers: [("Cookie", cookie)]).status == 401)
+            // So does deleting the account.
+            let third = try await login("gina", "Gina-67890")
+            let thirdCookie = String(try #require(third.headers["Set-Cookie"].first { $0.hasPrefix("sid=") }).split(separator: ";")[0])
+            try await admin.apiOK(.DELETE, "/users/\(uid)")
+            #expect(try await http.request(.GET, "/api/v2.0/users/current", headers: [("Cookie", thirdCookie)]).status == 401)
             let logs = try await admin.api(.GET, "/audit-logs?q=operation%3Dlogin,username%3Dgina").jsonArray()
             #expect(logs.contains { $0["operation_result"] as? Bool == true } && logs.contains { $0["operation_result"] as? Bool == false })
         }
+    }
+
+    @Test("signing out on one instance ends the session on another instance of the same deployment")
+    func signOutEverywhere() async throws {
+        let first = try await BerthInstance.start(authentication: true)
+        let second = try await BerthInstance.start(dataDirectory: first.dataDirectory, authentication: true)
+        let one = RegistryHTTP(base: first.baseURL), two = RegistryHTTP(base: second.baseURL)
+        do {
+            let signedIn = try await one.request(.POST, "/c/login", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                                 body: Array("principal=admin&password=\(BerthInstance.adminPassword)".utf8))
+            let cookie = String(try #require(signedIn.headers["Set-Cookie"].first { $0.hasPrefix("sid=") }).split(separator: ";")[0])
+            #expect(try await two.request(.GET, "/api/v2.0/users/current", headers: [("Cookie", cookie)]).status == 200)
+            #expect(try await two.request(.POST, "/c/log_out", headers: [("Cookie", cookie)]).status == 200)
+            #expect(try await one.request(.GET, "/api/v2.0/users/current", headers: [("Cookie", cookie)]).status == 401)
+        } catch {
+            Issue.record(error)
+        }
+        await second.stop()
+        await first.destroy()
     }
 
     @Test("pushing into a missing project fails clearly, unless auto-creation is on: then the pusher owns a new private project")
