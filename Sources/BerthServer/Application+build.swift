@@ -107,7 +107,8 @@ public func buildApplication(
     if configuration.log.accessLog { router.add(middleware: AccessLogMiddleware()) }
     HealthController().register(on: router)
     v2.register(on: router)
-    TokenController(authenticator: access.authenticator, tokenService: access.tokenService, audit: access.audit).register(on: router)
+    TokenController(authenticator: access.authenticator, tokenService: access.tokenService, sessions: access.sessions, audit: access.audit)
+        .register(on: router)
     let ldap = LDAPService(management, directory: access.directory, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
     ManagementController(environment: management, ldap: ldap, jobs: JobServiceAPI(management, jobs: jobStore), authenticator: access.authenticator, sessions: access.sessions,
                          authEnabled: configuration.auth.enabled).register(on: router)

@@ -33,7 +33,7 @@ public struct SessionController: Sendable {
     @Sendable func login(_ request: Request, context: BerthRequestContext) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: 1 << 16)
-        let form = Self.formFields(String(buffer: body))
+        let form = FormFields.parse(String(buffer: body))
         guard let username = form["principal"], let password = form["password"], !username.isEmpty else {
             throw APIError.badRequest("principal and password are required")
         }
@@ -72,15 +72,5 @@ public struct SessionController: Sendable {
         response.setCookie(Cookie(name: "sid", value: "", maxAge: 0, path: "/", httpOnly: true))
         response.setCookie(Cookie(name: "__csrf", value: "", maxAge: 0, path: "/", httpOnly: false))
         return response
-    }
-
-    /// `application/x-www-form-urlencoded` fields.
-    static func formFields(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
-            if let key = parts.first { fields[key] = parts.count > 1 ? parts[1] : "" }
-        }
-        return fields
     }
 }

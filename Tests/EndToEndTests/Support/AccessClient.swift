@@ -107,8 +107,9 @@ extension HTTPResult {
 }
 
 /// Runs `body` against a fresh `berth` server with authentication on, and always cleans it up.
-func withSecuredServer<R>(environment: [String: String] = [:], _ body: (BerthInstance, AccessClient) async throws -> R) async throws -> R {
-    let server = try await BerthInstance.start(authentication: true, environment: environment)
+func withSecuredServer<R>(environment: [String: String] = [:], extraArguments: [String] = [],
+                          _ body: (BerthInstance, AccessClient) async throws -> R) async throws -> R {
+    let server = try await BerthInstance.start(authentication: true, extraArguments: extraArguments, environment: environment)
     do {
         let admin = AccessClient(http: RegistryHTTP(base: server.baseURL), account: .basic("admin", BerthInstance.adminPassword))
         let result = try await body(server, admin)
