@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "OCI", "Registry", "Auth", "Metadata", "Management",
+                "OCI", "APIInput", "Registry", "Auth", "Metadata", "Management",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
@@ -117,7 +117,7 @@ let package = Package(
         .target(
             name: "BerthServer",
             dependencies: [
-                "OCI", "Storage", "Metadata", "Registry", "HTTPAPI", "Auth", "Management", "Jobs",
+                "OCI", "APIInput", "Storage", "Metadata", "Registry", "HTTPAPI", "Auth", "Management", "Jobs",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),

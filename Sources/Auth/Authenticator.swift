@@ -101,7 +101,7 @@ public struct Authenticator: Sendable {
             if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         }
         if let principal = try await check(username: username, password: password) {
-            if hadFailures { try await throttle.recordSuccess(account: username) }
+            if hadFailures { try await throttle.recordSuccess(account: username, address: address) }
             return principal
         }
         try await throttle.recordFailure(account: username, address: address, now: Clock.nowMilliseconds())

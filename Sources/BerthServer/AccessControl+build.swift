@@ -28,6 +28,7 @@ struct AccessControl: Sendable {
         throttleSettings.accountThreshold = configuration.auth.lockoutAccountThreshold
         throttleSettings.addressThreshold = configuration.auth.lockoutAddressThreshold
         throttleSettings.lockSeconds = configuration.auth.lockoutSeconds
+        throttleSettings.lockAccounts = configuration.auth.lockoutAccounts
         let directory = configuration.ldap.isEnabled
             ? try LDAPDirectory(settings: configuration.ldap, group: MultiThreadedEventLoopGroup.singleton, logger: logger) : nil
         let authenticator = Authenticator(

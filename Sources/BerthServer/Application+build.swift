@@ -1,3 +1,4 @@
+import APIInput
 import AsyncHTTPClient
 import Auth
 import Foundation
@@ -104,6 +105,7 @@ public func buildApplication(
         directory: access.directory)
 
     let router = Router(context: BerthRequestContext.self)
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.http.trustedProxies.compactMap(IPNetwork.init)))
     if configuration.log.accessLog { router.add(middleware: AccessLogMiddleware()) }
     HealthController().register(on: router)
     v2.register(on: router)

@@ -1,3 +1,4 @@
+import APIInput
 import Auth
 import Foundation
 import Logging
@@ -36,6 +37,8 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var port = 5000
         /// The URL clients reach the server at (for the token realm); empty means "from the request's Host header".
         public var externalURL = ""
+        /// Proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the real client; empty means none.
+        public var trustedProxies: [String] = []
     }
 
     /// Authentication settings.
@@ -52,10 +55,13 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var tokenExpirationMinutes = 30
         /// bcrypt cost for new passwords.
         public var bcryptCost = 10
-        /// Failed logins after which an account is locked.
+        /// Failed logins of one account from one address after which that address may not try the account for a while.
         public var lockoutAccountThreshold = 5
         /// Failed logins from one address after which the address is locked.
         public var lockoutAddressThreshold = 20
+        /// Whether `lockoutAccountThreshold` failures from anywhere lock the account for everyone (off: a guesser
+        /// could lock anyone out).
+        public var lockoutAccounts = false
         /// How long a lock lasts.
         public var lockoutSeconds = 300
     }
@@ -186,6 +192,12 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_AUTH_TOKEN_SERVICE"] { auth.tokenService = v }
         if let v = env["BERTH_AUTH_TOKEN_EXPIRATION_MINUTES"] { auth.tokenExpirationMinutes = try Self.int(v, "BERTH_AUTH_TOKEN_EXPIRATION_MINUTES") }
         if let v = env["BERTH_AUTH_LOCKOUT_SECONDS"] { auth.lockoutSeconds = try Self.int(v, "BERTH_AUTH_LOCKOUT_SECONDS") }
+        if let v = env["BERTH_AUTH_LOCKOUT_ACCOUNT_THRESHOLD"] { auth.lockoutAccountThreshold = try Self.int(v, "BERTH_AUTH_LOCKOUT_ACCOUNT_THRESHOLD") }
+        if let v = env["BERTH_AUTH_LOCKOUT_ADDRESS_THRESHOLD"] { auth.lockoutAddressThreshold = try Self.int(v, "BERTH_AUTH_LOCKOUT_ADDRESS_THRESHOLD") }
+        if let v = env["BERTH_AUTH_LOCKOUT_ACCOUNTS"] { auth.lockoutAccounts = try Self.bool(v, "BERTH_AUTH_LOCKOUT_ACCOUNTS") }
+        if let v = env["BERTH_TRUSTED_PROXIES"] {
+            http.trustedProxies = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         if let v = env["BERTH_AUTH_BCRYPT_COST"] { auth.bcryptCost = try Self.int(v, "BERTH_AUTH_BCRYPT_COST") }
         let ldapStrings: [(String, WritableKeyPath<LDAPSettings, String>)] = [
             ("URL", \.url), ("SEARCH_DN", \.searchDN), ("SEARCH_PASSWORD", \.searchPassword), ("BASE_DN", \.baseDN), ("FILTER", \.filter),
@@ -236,6 +248,9 @@ public struct BerthConfiguration: Sendable, Equatable {
             guard !ldap.baseDN.isEmpty else { throw ConfigurationError("ldap.baseDN is required when ldap.url is set") }
             guard (1 ... 300).contains(ldap.timeoutSeconds) else { throw ConfigurationError("ldap.timeoutSeconds must be between 1 and 300") }
         }
+        for proxy in http.trustedProxies where IPNetwork(proxy) == nil {
+            throw ConfigurationError("http.trustedProxies: \(proxy) is not an IP address or CIDR network (10.0.0.0/8, fd00::/8)")
+        }
         guard ["everyone", "adminonly"].contains(projects.creationRestriction) else {
             throw ConfigurationError("projects.creationRestriction must be everyone or adminonly")
         }
@@ -267,9 +282,9 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 struct FileConfiguration: Decodable {
     /// Every key the file may hold; a nested dictionary lists a section's keys.
     static var allowedKeys: [String: Any] { [
-        "http": ["address": true, "port": true, "externalURL": true],
+        "http": ["address": true, "port": true, "externalURL": true, "trustedProxies": true],
         "auth": ["enabled": true, "adminPassword": true, "tokenIssuer": true, "tokenService": true, "tokenExpirationMinutes": true,
-                 "bcryptCost": true, "lockout": ["accountThreshold": true, "addressThreshold": true, "seconds": true]],
+                 "bcryptCost": true, "lockout": ["accountThreshold": true, "addressThreshold": true, "seconds": true, "lockAccounts": true]],
         "projects": ["autoCreateOnPush": true, "creationRestriction": true],
         "ldap": ["url": true, "startTLS": true, "searchDN": true, "searchPassword": true, "baseDN": true, "filter": true, "uidAttribute": true,
                  "scope": true, "timeoutSeconds": true, "verifyCertificate": true, "caFile": true, "groupBaseDN": true, "groupFilter": true,
@@ -297,9 +312,9 @@ struct FileConfiguration: Decodable {
         }
     }
 
-    struct HTTP: Decodable { var address: String?; var port: Int?; var externalURL: String? }
+    struct HTTP: Decodable { var address: String?; var port: Int?; var externalURL: String?; var trustedProxies: [String]? }
     struct Auth: Decodable {
-        struct Lockout: Decodable { var accountThreshold: Int?; var addressThreshold: Int?; var seconds: Int? }
+        struct Lockout: Decodable { var accountThreshold: Int?; var addressThreshold: Int?; var seconds: Int?; var lockAccounts: Bool? }
         var enabled: Bool?; var adminPassword: String?; var tokenIssuer: String?; var tokenService: String?
         var tokenExpirationMinutes: Int?; var bcryptCost: Int?; var lockout: Lockout?
     }
@@ -358,6 +373,8 @@ struct FileConfiguration: Decodable {
         if let v = auth?.lockout?.accountThreshold { c.auth.lockoutAccountThreshold = v }
         if let v = auth?.lockout?.addressThreshold { c.auth.lockoutAddressThreshold = v }
         if let v = auth?.lockout?.seconds { c.auth.lockoutSeconds = v }
+        if let v = auth?.lockout?.lockAccounts { c.auth.lockoutAccounts = v }
+        if let v = http?.trustedProxies { c.http.trustedProxies = v }
         if let v = projects?.autoCreateOnPush { c.projects.autoCreateOnPush = v }
         if let v = projects?.creationRestriction { c.projects.creationRestriction = v }
         if let v = http?.address { c.http.address = v }

@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Logs one structured line per request: method, path, status, bytes in and out, duration and peer.
+/// Logs one structured line per request: method, path, status, bytes in and out, duration, peer and client address.
 public struct AccessLogMiddleware: RouterMiddleware {
     public typealias Context = BerthRequestContext
 
@@ -33,6 +33,7 @@ public struct AccessLogMiddleware: RouterMiddleware {
             "bytes_out": "\(bytesOut ?? "-")",
             "duration_ms": "\(String(format: "%.2f", ms))",
             "peer": "\(context.remoteAddress?.ipAddress ?? "-")",
+            "client": "\(request.clientAddress(context))",
         ])
     }
 }

@@ -10,6 +10,8 @@ public struct BerthRequestContext: RequestContext, RemoteAddressRequestContext {
     public let remoteAddress: SocketAddress?
     /// Who is calling, once a management-API middleware has checked the credentials.
     public var principal: Principal = .anonymous
+    /// The client's address as `ClientAddressMiddleware` worked it out (the peer, or what trusted proxies say).
+    public var clientAddress = ""
 
     /// Creates the context for a new request on `source.channel`.
     public init(source: ApplicationRequestContextSource) {

@@ -28,9 +28,9 @@ enum Credentials: Sendable {
 }
 
 extension Request {
-    /// The client's address as text (for audit and login throttling).
+    /// The client's address as text (for audit and login throttling): what `ClientAddressMiddleware` resolved.
     func clientAddress(_ context: BerthRequestContext) -> String {
-        guard let address = context.remoteAddress else { return "unknown" }
-        return address.ipAddress ?? "unknown"
+        if !context.clientAddress.isEmpty { return context.clientAddress }
+        return context.remoteAddress?.ipAddress ?? "unknown"
     }
 }

@@ -12,6 +12,7 @@ enum HeaderNames {
     static let contentRange = HTTPField.Name("Content-Range")!
     static let acceptRanges = HTTPField.Name("Accept-Ranges")!
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
     static let totalCount = HTTPField.Name("X-Total-Count")!
     static let csrfToken = HTTPField.Name("X-Harbor-CSRF-Token")!
 }

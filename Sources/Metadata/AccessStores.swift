@@ -129,6 +129,8 @@ public protocol LoginFailureStore: Sendable {
     func setLoginFailures(_ subject: String, failures: Int, lastFailureAt: Int64, lockedUntil: Int64) async throws
     /// Forgets `subject`'s failures (after a successful login).
     func clearLoginFailures(_ subject: String) async throws
+    /// Forgets every subject whose last failure and lock both ended before `time`.
+    func forgetLoginFailures(before time: Int64) async throws
 }
 
 /// Repositories and artifacts as the management API lists and changes them.

@@ -180,4 +180,10 @@ extension SQLAccessStore: LoginFailureStore {
             try await db.raw("DELETE FROM login_failures WHERE subject = \(bind: subject)").run()
         }
     }
+
+    public func forgetLoginFailures(before time: Int64) async throws {
+        try await provider.write { db in
+            try await db.raw("DELETE FROM login_failures WHERE last_failure_at < \(bind: time) AND locked_until < \(bind: time)").run()
+        }
+    }
 }

@@ -198,25 +198,73 @@ struct AuthenticationTests {
         }
     }
 
-    @Test("repeated failed logins are slowed, then the account is locked for a while, and failures are audited")
+    /// A management-API call as if from `address` (through a proxy that names it in `X-Forwarded-For`).
+    static func current(_ client: AccessClient, from address: String) async throws -> Int {
+        try await client.api(.GET, "/users/current", headers: [("X-Forwarded-For", address)]).status
+    }
+
+    @Test("failed logins slow and then stop the guessing address, not the account's owner elsewhere; failures are audited with the client's address")
     func lockout() async throws {
-        try await withSecuredServer(environment: ["BERTH_AUTH_LOCKOUT_SECONDS": "3"]) { _, admin in
+        try await withSecuredServer(environment: ["BERTH_AUTH_LOCKOUT_SECONDS": "3", "BERTH_TRUSTED_PROXIES": "127.0.0.1"]) { _, admin in
             try await admin.apiOK(.POST, "/users", json: ["username": "finn", "password": "Finn-12345"])
             let wrong = AccessClient(http: admin.http, account: .basic("finn", "not-it"))
             let right = AccessClient(http: admin.http, account: .basic("finn", "Finn-12345"))
+            let guesser = "203.0.113.5", owner = "198.51.100.7"
             var statuses: [Int] = []
-            let started = Date()
-            for _ in 0 ..< 5 { statuses.append(try await wrong.api(.GET, "/users/current").status) }
+            let started = ContinuousClock.now
+            for _ in 0 ..< 5 { statuses.append(try await Self.current(wrong, from: guesser)) }
             #expect(statuses == [401, 401, 401, 401, 401])
-            #expect(Date().timeIntervalSince(started) > 1.0, "failures should be slowed")
-            let locked = try await right.api(.GET, "/users/current")
+            // 250 + 500 + 1000 + 2000 ms of growing delays before the second to fifth attempts.
+            #expect(ContinuousClock.now - started > .milliseconds(3500), "failures should be slowed more and more")
+            let locked = try await right.api(.GET, "/users/current", headers: [("X-Forwarded-For", guesser)])
             #expect(locked.status == 429)
             #expect(!locked.text.contains("Finn-12345"))
-            #expect(try await right.token(scope: "repository:library/x:pull").status == 429)
+            let token = try await admin.http.request(.GET, "/service/token?service=berth-registry",
+                                                     headers: right.account.authorization + [("X-Forwarded-For", guesser)])
+            #expect(token.status == 429)
+            // The owner, elsewhere, is not locked out; nor is anyone else at the guesser's address.
+            #expect(try await Self.current(right, from: owner) == 200)
+            #expect(try await Self.current(admin, from: guesser) == 200)
             try await Task.sleep(for: .seconds(3.5))
-            #expect(try await right.api(.GET, "/users/current").status == 200)
+            #expect(try await Self.current(right, from: guesser) == 200)
             let logs = try await admin.api(.GET, "/audit-logs?q=operation%3Dlogin,username%3Dfinn&page_size=50").jsonArray()
-            #expect(logs.filter { $0["operation_result"] as? Bool == false }.count >= 5)
+            let failures = logs.filter { $0["operation_result"] as? Bool == false }
+            #expect(failures.count >= 5)
+            #expect(failures.allSatisfy { $0["client_ip"] as? String == guesser })
+        }
+    }
+
+    @Test("an address that fails on many accounts is locked as a whole; X-Forwarded-For from an untrusted peer is ignored")
+    func addressLockAndUntrustedForwarding() async throws {
+        try await withSecuredServer(environment: ["BERTH_AUTH_LOCKOUT_ADDRESS_THRESHOLD": "4", "BERTH_TRUSTED_PROXIES": "127.0.0.1"]) { _, admin in
+            try await admin.apiOK(.POST, "/users", json: ["username": "vic", "password": "Vic-1234567"])
+            for name in ["u1", "u2", "u3", "u4"] {
+                #expect(try await Self.current(AccessClient(http: admin.http, account: .basic(name, "guess")), from: "203.0.113.9") == 401)
+            }
+            let vic = AccessClient(http: admin.http, account: .basic("vic", "Vic-1234567"))
+            #expect(try await Self.current(vic, from: "203.0.113.9") == 429)
+            #expect(try await Self.current(vic, from: "203.0.113.10") == 200)
+        }
+        // No trusted proxies: the header is the client's own claim and changes nothing.
+        try await withSecuredServer(environment: ["BERTH_AUTH_LOCKOUT_ACCOUNT_THRESHOLD": "2"]) { _, admin in
+            try await admin.apiOK(.POST, "/users", json: ["username": "finn", "password": "Finn-12345"])
+            let wrong = AccessClient(http: admin.http, account: .basic("finn", "not-it"))
+            #expect(try await Self.current(wrong, from: "203.0.113.5") == 401)
+            #expect(try await Self.current(wrong, from: "203.0.113.6") == 401)
+            let right = AccessClient(http: admin.http, account: .basic("finn", "Finn-12345"))
+            #expect(try await Self.current(right, from: "198.51.100.7") == 429, "all three came from 127.0.0.1")
+        }
+    }
+
+    @Test("with auth.lockout.lockAccounts, failures from anywhere lock the account everywhere")
+    func accountLockOption() async throws {
+        try await withSecuredServer(environment: ["BERTH_AUTH_LOCKOUT_ACCOUNTS": "true", "BERTH_AUTH_LOCKOUT_ACCOUNT_THRESHOLD": "2",
+                                                  "BERTH_TRUSTED_PROXIES": "127.0.0.1"]) { _, admin in
+            try await admin.apiOK(.POST, "/users", json: ["username": "finn", "password": "Finn-12345"])
+            let wrong = AccessClient(http: admin.http, account: .basic("finn", "not-it"))
+            #expect(try await Self.current(wrong, from: "203.0.113.5") == 401)
+            #expect(try await Self.current(wrong, from: "203.0.113.6") == 401)
+            #expect(try await Self.current(AccessClient(http: admin.http, account: .basic("finn", "Finn-12345")), from: "198.51.100.7") == 429)
         }
     }
 
