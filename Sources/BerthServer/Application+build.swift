@@ -5,6 +5,7 @@ import Foundation
 import HTTPAPI
 import Jobs
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Management
 import Metadata
@@ -119,8 +120,12 @@ public func buildApplication(
 
     var app = Application(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
-        configuration: .init(address: .hostname(configuration.http.address, port: configuration.http.port), serverName: "berth"),
+        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()]),
+                       deadlines: ConnectionDeadlines(header: .seconds(configuration.http.headerTimeoutSeconds),
+                                                      idle: .seconds(configuration.http.idleTimeoutSeconds),
+                                                      bodyStall: .seconds(configuration.http.bodyStallTimeoutSeconds))),
+        configuration: .init(address: .hostname(configuration.http.address, port: configuration.http.port), serverName: "berth",
+                             availableConnectionsDelegate: MaximumAvailableConnections(configuration.http.maxConnections, logger: logger)),
         onServerRunning: onServerRunning,
         logger: logger
     )

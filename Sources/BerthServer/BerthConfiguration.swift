@@ -39,6 +39,14 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var externalURL = ""
         /// Proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the real client; empty means none.
         public var trustedProxies: [String] = []
+        /// Seconds from a request's first byte until its header must be complete (408 after).
+        public var headerTimeoutSeconds = 30
+        /// Seconds a connection may sit without a request in progress.
+        public var idleTimeoutSeconds = 60
+        /// Seconds the server waits for the next byte of a request body before closing the connection.
+        public var bodyStallTimeoutSeconds = 60
+        /// Connections served at once; further ones wait in the listen backlog.
+        public var maxConnections = 2048
     }
 
     /// Authentication settings.
@@ -195,6 +203,10 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_AUTH_LOCKOUT_ACCOUNT_THRESHOLD"] { auth.lockoutAccountThreshold = try Self.int(v, "BERTH_AUTH_LOCKOUT_ACCOUNT_THRESHOLD") }
         if let v = env["BERTH_AUTH_LOCKOUT_ADDRESS_THRESHOLD"] { auth.lockoutAddressThreshold = try Self.int(v, "BERTH_AUTH_LOCKOUT_ADDRESS_THRESHOLD") }
         if let v = env["BERTH_AUTH_LOCKOUT_ACCOUNTS"] { auth.lockoutAccounts = try Self.bool(v, "BERTH_AUTH_LOCKOUT_ACCOUNTS") }
+        if let v = env["BERTH_HTTP_HEADER_TIMEOUT_SECONDS"] { http.headerTimeoutSeconds = try Self.int(v, "BERTH_HTTP_HEADER_TIMEOUT_SECONDS") }
+        if let v = env["BERTH_HTTP_IDLE_TIMEOUT_SECONDS"] { http.idleTimeoutSeconds = try Self.int(v, "BERTH_HTTP_IDLE_TIMEOUT_SECONDS") }
+        if let v = env["BERTH_HTTP_BODY_STALL_TIMEOUT_SECONDS"] { http.bodyStallTimeoutSeconds = try Self.int(v, "BERTH_HTTP_BODY_STALL_TIMEOUT_SECONDS") }
+        if let v = env["BERTH_HTTP_MAX_CONNECTIONS"] { http.maxConnections = try Self.int(v, "BERTH_HTTP_MAX_CONNECTIONS") }
         if let v = env["BERTH_TRUSTED_PROXIES"] {
             http.trustedProxies = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -216,6 +228,11 @@ public struct BerthConfiguration: Sendable, Equatable {
     /// Checks values that have a fixed set of choices or a range.
     public func validate() throws {
         guard (0 ... 65535).contains(http.port) else { throw ConfigurationError("http.port must be between 0 and 65535") }
+        for (name, value) in [("headerTimeoutSeconds", http.headerTimeoutSeconds), ("idleTimeoutSeconds", http.idleTimeoutSeconds),
+                              ("bodyStallTimeoutSeconds", http.bodyStallTimeoutSeconds)] where !(1 ... 86_400).contains(value) {
+            throw ConfigurationError("http.\(name) must be between 1 and 86400")
+        }
+        guard (1 ... 1_000_000).contains(http.maxConnections) else { throw ConfigurationError("http.maxConnections must be between 1 and 1000000") }
         guard Logger.Level(rawValue: log.level) != nil else {
             throw ConfigurationError("log.level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -282,7 +299,8 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 struct FileConfiguration: Decodable {
     /// Every key the file may hold; a nested dictionary lists a section's keys.
     static var allowedKeys: [String: Any] { [
-        "http": ["address": true, "port": true, "externalURL": true, "trustedProxies": true],
+        "http": ["address": true, "port": true, "externalURL": true, "trustedProxies": true, "headerTimeoutSeconds": true, "idleTimeoutSeconds": true,
+                 "bodyStallTimeoutSeconds": true, "maxConnections": true],
         "auth": ["enabled": true, "adminPassword": true, "tokenIssuer": true, "tokenService": true, "tokenExpirationMinutes": true,
                  "bcryptCost": true, "lockout": ["accountThreshold": true, "addressThreshold": true, "seconds": true, "lockAccounts": true]],
         "projects": ["autoCreateOnPush": true, "creationRestriction": true],
@@ -312,7 +330,10 @@ struct FileConfiguration: Decodable {
         }
     }
 
-    struct HTTP: Decodable { var address: String?; var port: Int?; var externalURL: String?; var trustedProxies: [String]? }
+    struct HTTP: Decodable {
+        var address: String?; var port: Int?; var externalURL: String?; var trustedProxies: [String]?
+        var headerTimeoutSeconds: Int?; var idleTimeoutSeconds: Int?; var bodyStallTimeoutSeconds: Int?; var maxConnections: Int?
+    }
     struct Auth: Decodable {
         struct Lockout: Decodable { var accountThreshold: Int?; var addressThreshold: Int?; var seconds: Int?; var lockAccounts: Bool? }
         var enabled: Bool?; var adminPassword: String?; var tokenIssuer: String?; var tokenService: String?
@@ -375,6 +396,10 @@ struct FileConfiguration: Decodable {
         if let v = auth?.lockout?.seconds { c.auth.lockoutSeconds = v }
         if let v = auth?.lockout?.lockAccounts { c.auth.lockoutAccounts = v }
         if let v = http?.trustedProxies { c.http.trustedProxies = v }
+        if let v = http?.headerTimeoutSeconds { c.http.headerTimeoutSeconds = v }
+        if let v = http?.idleTimeoutSeconds { c.http.idleTimeoutSeconds = v }
+        if let v = http?.bodyStallTimeoutSeconds { c.http.bodyStallTimeoutSeconds = v }
+        if let v = http?.maxConnections { c.http.maxConnections = v }
         if let v = projects?.autoCreateOnPush { c.projects.autoCreateOnPush = v }
         if let v = projects?.creationRestriction { c.projects.creationRestriction = v }
         if let v = http?.address { c.http.address = v }
