@@ -70,20 +70,15 @@ final class BerthInstance: @unchecked Sendable {
     private(set) var startupOutput: [String] = []
 
     private static func readPort(from handle: FileHandle, process: Process, logPath: String) async throws -> (Int, [String]) {
-        let lines: [String] = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var buffer = Data()
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { continuation.resume(returning: []); return }
-                    buffer.append(chunk)
-                    if let text = String(data: buffer, encoding: .utf8), text.contains("berth listening on") {
-                        let lines = text.split(separator: "\n").map(String.init)
-                        if lines.contains(where: { $0.hasPrefix("berth listening on") }) && text.hasSuffix("\n") {
-                            continuation.resume(returning: lines)
-                            return
-                        }
-                    }
+        let lines: [String] = await onOwnThread {
+            var buffer = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return [] }
+                buffer.append(chunk)
+                if let text = String(data: buffer, encoding: .utf8), text.contains("berth listening on") {
+                    let lines = text.split(separator: "\n").map(String.init)
+                    if lines.contains(where: { $0.hasPrefix("berth listening on") }) && text.hasSuffix("\n") { return lines }
                 }
             }
         }

@@ -46,10 +46,6 @@ enum ProcessRunner {
     }
 
     private static func readAll(_ handle: FileHandle) async -> Data {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: handle.readDataToEndOfFile())
-            }
-        }
+        await onOwnThread { handle.readDataToEndOfFile() }
     }
 }

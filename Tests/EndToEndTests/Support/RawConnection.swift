@@ -49,25 +49,20 @@ final class RawConnection: @unchecked Sendable {
     /// Everything the server sends until it closes the connection or `timeout` passes; `closed` tells which.
     func readUntilClose(timeout: Duration) async -> (bytes: [UInt8], closed: Bool) {
         let fd = self.fd
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var received: [UInt8] = []
-                let deadline = ContinuousClock.now + timeout
-                var buffer = [UInt8](repeating: 0, count: 65536)
-                while ContinuousClock.now < deadline {
-                    var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                    let remaining = deadline - ContinuousClock.now
-                    let milliseconds = max(1, Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
-                    guard poll(&poller, 1, min(milliseconds, 200)) > 0 else { continue }
-                    let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                    if n <= 0 {
-                        continuation.resume(returning: (received, true))
-                        return
-                    }
-                    received.append(contentsOf: buffer[0 ..< n])
-                }
-                continuation.resume(returning: (received, false))
+        return await onOwnThread {
+            var received: [UInt8] = []
+            let deadline = ContinuousClock.now + timeout
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while ContinuousClock.now < deadline {
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let remaining = deadline - ContinuousClock.now
+                let milliseconds = max(1, Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
+                guard poll(&poller, 1, min(milliseconds, 200)) > 0 else { continue }
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n <= 0 { return (received, true) }
+                received.append(contentsOf: buffer[0 ..< n])
             }
+            return (received, false)
         }
     }
 
