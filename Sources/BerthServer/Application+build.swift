@@ -79,6 +79,8 @@ public func buildApplication(
     var registryConfiguration = RegistryConfiguration()
     registryConfiguration.deleteEnabled = configuration.registry.deleteEnabled
     registryConfiguration.uploadMaximumAgeSeconds = configuration.uploads.maxAgeSeconds
+    registryConfiguration.uploadSessionsPerOwner = configuration.uploads.maxSessionsPerAccount == 0 ? nil : configuration.uploads.maxSessionsPerAccount
+    registryConfiguration.uploadSessionsPerProject = configuration.uploads.maxSessionsPerProject == 0 ? nil : configuration.uploads.maxSessionsPerProject
 
     let access: AccessControl
     do {

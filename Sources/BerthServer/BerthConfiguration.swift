@@ -114,6 +114,10 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var maxAgeSeconds: Int64 = 24 * 3600
         /// How often the purge runs.
         public var purgeIntervalSeconds: Int64 = 3600
+        /// Upload sessions one account (or, without authentication, one client address) may have open; 0 for no limit.
+        public var maxSessionsPerAccount = 100
+        /// Upload sessions one project may have open; 0 for no limit.
+        public var maxSessionsPerProject = 1000
     }
 
     /// Registry behaviour settings.
@@ -189,6 +193,8 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_S3_REDIRECT"] { storage.s3Redirect = try Self.bool(v, "BERTH_S3_REDIRECT") }
         if let v = env["BERTH_UPLOAD_MAX_AGE_SECONDS"] { uploads.maxAgeSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_MAX_AGE_SECONDS")) }
         if let v = env["BERTH_UPLOAD_PURGE_INTERVAL_SECONDS"] { uploads.purgeIntervalSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS")) }
+        if let v = env["BERTH_UPLOAD_MAX_SESSIONS_PER_ACCOUNT"] { uploads.maxSessionsPerAccount = try Self.int(v, "BERTH_UPLOAD_MAX_SESSIONS_PER_ACCOUNT") }
+        if let v = env["BERTH_UPLOAD_MAX_SESSIONS_PER_PROJECT"] { uploads.maxSessionsPerProject = try Self.int(v, "BERTH_UPLOAD_MAX_SESSIONS_PER_PROJECT") }
         if let v = env["BERTH_DELETE_ENABLED"] { registry.deleteEnabled = try Self.bool(v, "BERTH_DELETE_ENABLED") }
         if let v = env["BERTH_LOG_LEVEL"] { log.level = v }
         if let v = env["BERTH_LOG_FORMAT"] { log.format = v }
@@ -244,6 +250,9 @@ public struct BerthConfiguration: Sendable, Equatable {
         let tenYears: Int64 = 10 * 366 * 86_400
         guard (1 ... tenYears).contains(uploads.maxAgeSeconds), (1 ... tenYears).contains(uploads.purgeIntervalSeconds) else {
             throw ConfigurationError("uploads.maxAgeSeconds and uploads.purgeIntervalSeconds must be between 1 and \(tenYears) seconds")
+        }
+        guard (0 ... 1_000_000).contains(uploads.maxSessionsPerAccount), (0 ... 1_000_000).contains(uploads.maxSessionsPerProject) else {
+            throw ConfigurationError("uploads.maxSessionsPerAccount and uploads.maxSessionsPerProject must be between 0 (no limit) and 1000000")
         }
         guard ["filesystem", "s3"].contains(storage.driver) else { throw ConfigurationError("storage.driver must be filesystem or s3") }
         if storage.driver == "s3" {
@@ -311,7 +320,7 @@ struct FileConfiguration: Decodable {
         "database": true,
         "storage": ["driver": true, "filesystem": ["root": true, "sync": true],
                     "s3": ["endpoint": true, "region": true, "bucket": true, "prefix": true, "accessKey": true, "secretKey": true, "pathStyle": true, "redirect": true]],
-        "uploads": ["maxAgeSeconds": true, "purgeIntervalSeconds": true],
+        "uploads": ["maxAgeSeconds": true, "purgeIntervalSeconds": true, "maxSessionsPerAccount": true, "maxSessionsPerProject": true],
         "registry": ["deleteEnabled": true],
         "log": ["level": true, "format": true, "accessLog": true],
     ] }
@@ -356,7 +365,7 @@ struct FileConfiguration: Decodable {
         var filesystem: Filesystem?
         var s3: S3?
     }
-    struct Uploads: Decodable { var maxAgeSeconds: Int64?; var purgeIntervalSeconds: Int64? }
+    struct Uploads: Decodable { var maxAgeSeconds: Int64?; var purgeIntervalSeconds: Int64?; var maxSessionsPerAccount: Int?; var maxSessionsPerProject: Int? }
     struct Registry: Decodable { var deleteEnabled: Bool? }
     struct Log: Decodable { var level: String?; var format: String?; var accessLog: Bool? }
 
@@ -421,6 +430,8 @@ struct FileConfiguration: Decodable {
         }
         if let v = uploads?.maxAgeSeconds { c.uploads.maxAgeSeconds = v }
         if let v = uploads?.purgeIntervalSeconds { c.uploads.purgeIntervalSeconds = v }
+        if let v = uploads?.maxSessionsPerAccount { c.uploads.maxSessionsPerAccount = v }
+        if let v = uploads?.maxSessionsPerProject { c.uploads.maxSessionsPerProject = v }
         if let v = registry?.deleteEnabled { c.registry.deleteEnabled = v }
         if let v = log?.level { c.log.level = v }
         if let v = log?.format { c.log.format = v }

@@ -188,6 +188,13 @@ struct RegistryGrant: Sendable {
         return tokenSubject.map { $0.isEmpty ? "anonymous" : $0 } ?? "anonymous"
     }
 
+    /// Whom an upload session is counted against: the account, or the client's address when there is none (an open
+    /// registry without authentication).
+    func uploadOwner(clientAddress: String) -> String {
+        if let account = resolved?.account ?? tokenAccount { return account.description }
+        return "ip:" + clientAddress
+    }
+
     /// Who is asking (looked up from the token's subject when needed).
     func principal() async throws -> Principal {
         if let resolved { return resolved }

@@ -4,7 +4,8 @@ import OCI
 import Registry
 
 extension V2Controller {
-    func startUpload(_ request: Request, _ name: RepositoryName, _ grant: RegistryGrant) async throws -> Response {
+    func startUpload(_ request: Request, _ name: RepositoryName, _ grant: RegistryGrant, _ context: BerthRequestContext) async throws -> Response {
+        let owner = grant.uploadOwner(clientAddress: request.clientAddress(context))
         if let mount = request.query("mount") {
             let digest = try Digest(parsing: mount)
             if let from = request.query("from"), let source = try? RepositoryName(from), try await grant.permits(source, .pull),
@@ -13,10 +14,10 @@ extension V2Controller {
             }
         } else if let digestText = request.query("digest") {
             let digest = try Digest(parsing: digestText)
-            let stored = try await uploads.uploadMonolithic(request.body, to: name, digest: digest, contentLength: request.contentLength)
+            let stored = try await uploads.uploadMonolithic(request.body, to: name, owner: owner, digest: digest, contentLength: request.contentLength)
             return created(blob: stored, in: name)
         }
-        let status = try await uploads.start(in: name)
+        let status = try await uploads.start(in: name, owner: owner)
         return uploadProgress(status, in: name, httpStatus: .accepted)
     }
 

@@ -64,7 +64,7 @@ public struct V2Controller: Sendable {
         case (.blob(let name, let digest), .delete):
             return try await deleteBlob(name, digest, AuditContext(grant, request, context))
         case (.uploads(let name), .post):
-            return try await startUpload(request, name, grant)
+            return try await startUpload(request, name, grant, context)
         case (.upload(let name, let id), .get):
             return try await uploadStatus(name, id)
         case (.upload(let name, let id), .patch):

@@ -249,6 +249,39 @@ enum Migrations {
             "CREATE INDEX sessions_robot ON sessions (robot_id)",
             "CREATE INDEX sessions_expiry ON sessions (expires_at)",
         ]),
+        Migration(version: 7, statements: [
+            // Upload sessions name their repository instead of pointing at a row, so starting an upload no longer
+            // creates a repository: one exists once content is committed to it. Sessions carry their owner and project,
+            // so open sessions can be counted against limits.
+            """
+            CREATE TABLE upload_sessions (
+                id TEXT PRIMARY KEY,
+                repository_name TEXT {bytewise} NOT NULL,
+                project_name TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                size BIGINT NOT NULL,
+                hash_state TEXT NOT NULL,
+                lease_token TEXT,
+                lease_expires_at BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            INSERT INTO upload_sessions (id, repository_name, project_name, owner, size, hash_state, lease_token, lease_expires_at, created_at, updated_at)
+            SELECT u.id, r.name, r.project_name, '', u.size, u.hash_state, u.lease_token, u.lease_expires_at, u.created_at, u.updated_at
+            FROM uploads u JOIN repositories r ON r.id = u.repository_id
+            """,
+            "DROP TABLE uploads",
+            "CREATE INDEX upload_sessions_updated ON upload_sessions (updated_at)",
+            "CREATE INDEX upload_sessions_owner ON upload_sessions (owner)",
+            "CREATE INDEX upload_sessions_project ON upload_sessions (project_name)",
+            // Repositories that only ever had an upload started in them.
+            """
+            DELETE FROM repositories WHERE NOT EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = repositories.id)
+            AND NOT EXISTS (SELECT 1 FROM repository_blobs b WHERE b.repository_id = repositories.id)
+            """,
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

@@ -64,8 +64,8 @@ public struct ManifestReferences: Sendable, Equatable {
 public struct UploadRecord: Sendable, Equatable {
     /// Session id (a UUID).
     public let id: String
-    /// Repository the upload belongs to.
-    public let repositoryID: Int64
+    /// Repository the upload is for (it need not exist yet).
+    public let repositoryName: String
     /// Bytes committed so far.
     public let size: Int64
     /// Saved hash state of those bytes.
@@ -76,14 +76,50 @@ public struct UploadRecord: Sendable, Equatable {
     public let updatedAt: Int64
 
     /// Creates a record.
-    public init(id: String, repositoryID: Int64, size: Int64, hashState: [UInt8], createdAt: Int64, updatedAt: Int64) {
+    public init(id: String, repositoryName: String, size: Int64, hashState: [UInt8], createdAt: Int64, updatedAt: Int64) {
         self.id = id
-        self.repositoryID = repositoryID
+        self.repositoryName = repositoryName
         self.size = size
         self.hashState = hashState
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
+}
+
+/// A new upload session: whose it is and what bounds the number of open ones.
+public struct NewUpload: Sendable, Equatable {
+    /// Session id.
+    public var id: String
+    /// Repository the upload is for.
+    public var repositoryName: String
+    /// Who opened it (`user:12`, `robot:3`, `ip:10.1.2.3`).
+    public var owner: String
+    /// Initial hash state.
+    public var hashState: [UInt8]
+    /// Most sessions one owner may have open (nil: no limit).
+    public var ownerLimit: Int?
+    /// Most sessions one project may have open (nil: no limit).
+    public var projectLimit: Int?
+
+    /// Creates the description of a session.
+    public init(id: String, repositoryName: String, owner: String, hashState: [UInt8], ownerLimit: Int?, projectLimit: Int?) {
+        self.id = id
+        self.repositoryName = repositoryName
+        self.owner = owner
+        self.hashState = hashState
+        self.ownerLimit = ownerLimit
+        self.projectLimit = projectLimit
+    }
+}
+
+/// Whether a session was opened.
+public enum UploadCreation: Sendable, Equatable {
+    /// Opened.
+    case created
+    /// The owner has `limit` sessions open already.
+    case ownerLimitReached(limit: Int)
+    /// The project has `limit` sessions open already.
+    case projectLimitReached(limit: Int)
 }
 
 /// The outcome of trying to take an upload session for writing.

@@ -17,17 +17,20 @@ public protocol RegistryStore: Sendable {
     func linkedBlobSize(_ digest: Digest, repositoryID: Int64) async throws -> Int64?
     /// Links a blob of `size` bytes to the repository (a no-op when already linked).
     func linkBlob(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws
-    /// Links a blob that `sourceRepositoryID` holds into `repositoryID`; returns its size, or nil if the source lacks it.
-    func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryID: Int64, now: Int64) async throws -> Int64?
-    /// Removes a blob's link from the repository; returns whether there was one.
+    /// Links a blob that `sourceRepositoryID` holds into the repository called `repositoryName` (created then, not before);
+    /// returns its size, or nil if the source lacks it.
+    func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryName: String, now: Int64) async throws -> Int64?
+    /// Removes a blob's link from the repository (and the repository once nothing is left in it); returns whether
+    /// there was a link.
     func unlinkBlob(_ digest: Digest, repositoryID: Int64) async throws -> Bool
     /// Those of `digests` that are not linked to the repository.
     func missingBlobs(_ digests: [Digest], repositoryID: Int64) async throws -> [Digest]
     /// Those of `digests` that are not manifests in the repository.
     func missingManifests(_ digests: [Digest], repositoryID: Int64) async throws -> [Digest]
 
-    /// Stores a manifest, its references and its bytes' blob link, and points `tag` at it — all or nothing.
-    func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryID: Int64, now: Int64) async throws
+    /// Stores a manifest, its references and its bytes' blob link, and points `tag` at it, creating the repository
+    /// called `repositoryName` if needed — all or nothing.
+    func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryName: String, now: Int64) async throws
     /// The manifest with this digest in the repository.
     func manifest(_ digest: Digest, repositoryID: Int64) async throws -> ManifestRecord?
     /// The manifest a tag points to.
@@ -35,7 +38,8 @@ public protocol RegistryStore: Sendable {
     /// The manifest a digest or tag names in the repository called `repository`, in one query (the pull path); nil
     /// when the repository or the manifest is missing.
     func manifest(_ reference: Reference, repositoryName repository: String) async throws -> ManifestRecord?
-    /// Deletes a manifest and every tag pointing to it; returns whether it existed.
+    /// Deletes a manifest and every tag pointing to it (and the repository once nothing is left in it); returns whether
+    /// it existed.
     func deleteManifest(_ digest: Digest, repositoryID: Int64) async throws -> Bool
     /// Deletes a tag; returns whether it existed.
     func deleteTag(_ tag: Tag, repositoryID: Int64) async throws -> Bool
@@ -44,18 +48,18 @@ public protocol RegistryStore: Sendable {
     /// Manifests in the repository whose subject is `subject`, optionally of one artifact type, ordered by digest.
     func referrers(of subject: Digest, repositoryID: Int64, artifactType: String?) async throws -> [ManifestRecord]
 
-    /// Records a new upload session.
-    func createUpload(id: String, repositoryID: Int64, hashState: [UInt8], now: Int64) async throws
-    /// The upload session, if it exists in the repository.
-    func upload(id: String, repositoryID: Int64) async throws -> UploadRecord?
+    /// Records a new upload session unless its owner or project has reached its limit of open sessions.
+    func createUpload(_ upload: NewUpload, now: Int64) async throws -> UploadCreation
+    /// The upload session, if it exists for the repository.
+    func upload(id: String, repositoryName: String) async throws -> UploadRecord?
     /// Takes the session for writing until `now + leaseMilliseconds` unless another writer holds it.
-    func acquireUpload(id: String, repositoryID: Int64, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> UploadLease
+    func acquireUpload(id: String, repositoryName: String, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> UploadLease
     /// Extends a held lease to `now + leaseMilliseconds`; returns false if it was lost.
     func renewUpload(id: String, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> Bool
     /// Records new progress and releases the session; returns false if the lease was lost.
     func releaseUpload(id: String, token: String, size: Int64, hashState: [UInt8], now: Int64) async throws -> Bool
-    /// Links the finished blob and deletes the session in one step.
-    func completeUpload(id: String, digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws
+    /// Creates the repository if needed, links the finished blob and deletes the session, in one transaction.
+    func completeUpload(id: String, digest: Digest, size: Int64, repositoryName: String, now: Int64) async throws
     /// Whether a session with this id exists, in any repository.
     func uploadExists(id: String) async throws -> Bool
     /// Deletes a session; returns whether it existed.

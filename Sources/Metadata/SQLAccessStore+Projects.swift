@@ -105,7 +105,10 @@ extension SQLAccessStore: ProjectStore {
                 AND NOT EXISTS (SELECT 1 FROM repositories WHERE project_name = \(bind: name))
                 RETURNING id
                 """).all().count > 0
-            if deleted { try await db.raw("DELETE FROM robots WHERE project_id = \(bind: id)").run() }
+            if deleted {
+                try await db.raw("DELETE FROM robots WHERE project_id = \(bind: id)").run()
+                try await db.raw("DELETE FROM upload_sessions WHERE project_name = \(bind: name)").run()
+            }
             return deleted
         }
     }

@@ -42,8 +42,10 @@ extension SQLRegistryStore: ArtifactStore {
     }
 
     public func deleteRepository(named name: String) async throws -> Bool {
-        try await provider.write { db in
-            try await db.raw("DELETE FROM repositories WHERE name = \(bind: name) RETURNING id").all().count > 0
+        try await provider.transaction { db in
+            // Sessions name their repository; their bytes are swept by the upload purge once the rows are gone.
+            try await db.raw("DELETE FROM upload_sessions WHERE repository_name = \(bind: name)").run()
+            return try await db.raw("DELETE FROM repositories WHERE name = \(bind: name) RETURNING id").all().count > 0
         }
     }
 

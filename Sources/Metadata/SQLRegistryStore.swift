@@ -21,17 +21,29 @@ public struct SQLRegistryStore: RegistryStore {
 
     public func createRepository(named name: String, now: Int64) async throws -> RepositoryRecord {
         if let existing = try await repository(named: name) { return existing }
-        return try await provider.write { db in
-            // The no-op update makes RETURNING yield the row whether this call or a concurrent one created it.
-            guard let row = try await db.raw("""
-                INSERT INTO repositories (name, project_name, created_at, updated_at)
-                VALUES (\(bind: name), \(bind: RepositoryRecord.projectName(of: name)), \(bind: now), \(bind: now))
-                ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id, name
-                """).first() else {
-                throw MetadataError.inconsistent("repository \(name) was not returned by its upsert")
-            }
-            return try Self.repository(row)
+        return try await provider.write { db in try await Self.upsertRepository(name, now: now, on: db) }
+    }
+
+    /// The repository's row, inserted if missing (inside the caller's transaction).
+    static func upsertRepository(_ name: String, now: Int64, on db: any SQLDatabase) async throws -> RepositoryRecord {
+        // The no-op update makes RETURNING yield the row whether this call or a concurrent one created it.
+        guard let row = try await db.raw("""
+            INSERT INTO repositories (name, project_name, created_at, updated_at)
+            VALUES (\(bind: name), \(bind: RepositoryRecord.projectName(of: name)), \(bind: now), \(bind: now))
+            ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id, name
+            """).first() else {
+            throw MetadataError.inconsistent("repository \(name) was not returned by its upsert")
         }
+        return try repository(row)
+    }
+
+    /// Deletes the repository if nothing is left in it: no manifest and no linked blob (inside the caller's transaction).
+    static func deleteRepositoryIfEmpty(_ repositoryID: Int64, on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            DELETE FROM repositories WHERE id = \(bind: repositoryID)
+            AND NOT EXISTS (SELECT 1 FROM manifests WHERE repository_id = \(bind: repositoryID))
+            AND NOT EXISTS (SELECT 1 FROM repository_blobs WHERE repository_id = \(bind: repositoryID))
+            """).run()
     }
 
     public func repositoryNames(after last: String?, limit: Int, inProjects projects: [String]?) async throws -> [String] {
@@ -70,17 +82,22 @@ public struct SQLRegistryStore: RegistryStore {
             """).run()
     }
 
-    public func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryID: Int64, now: Int64) async throws -> Int64? {
+    public func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryName: String, now: Int64) async throws -> Int64? {
         guard let size = try await linkedBlobSize(digest, repositoryID: sourceRepositoryID) else { return nil }
-        try await linkBlob(digest, size: size, repositoryID: repositoryID, now: now)
+        try await provider.transaction { db in
+            let target = try await Self.upsertRepository(repositoryName, now: now, on: db)
+            try await Self.link(digest, size: size, repositoryID: target.id, now: now, on: db)
+        }
         return size
     }
 
     public func unlinkBlob(_ digest: Digest, repositoryID: Int64) async throws -> Bool {
-        try await provider.write { db in
-            try await db.raw("""
+        try await provider.transaction { db in
+            let unlinked = try await db.raw("""
                 DELETE FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description) RETURNING digest
                 """).all().count > 0
+            if unlinked { try await Self.deleteRepositoryIfEmpty(repositoryID, on: db) }
+            return unlinked
         }
     }
 
@@ -112,9 +129,10 @@ public struct SQLRegistryStore: RegistryStore {
 
     // MARK: Manifests and tags
 
-    public func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryID: Int64, now: Int64) async throws {
+    public func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryName: String, now: Int64) async throws {
         let annotations = try manifest.annotations.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
         try await provider.transaction { db in
+            let repositoryID = try await Self.upsertRepository(repositoryName, now: now, on: db).id
             try await Self.link(manifest.digest, size: manifest.size, repositoryID: repositoryID, now: now, on: db)
             let inserted = try await db.raw("""
                 INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, subject_digest, annotations, created_at)
@@ -193,6 +211,7 @@ public struct SQLRegistryStore: RegistryStore {
                 """).all().count > 0
             if deleted {
                 try await db.raw("DELETE FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description)").run()
+                try await Self.deleteRepositoryIfEmpty(repositoryID, on: db)
             }
             return deleted
         }
@@ -244,41 +263,63 @@ public struct SQLRegistryStore: RegistryStore {
 
     // MARK: Uploads
 
-    public func createUpload(id: String, repositoryID: Int64, hashState: [UInt8], now: Int64) async throws {
-        let state = Data(hashState).base64EncodedString()
-        try await provider.write { db in
-            try await db.raw("""
-                INSERT INTO uploads (id, repository_id, size, hash_state, created_at, updated_at)
-                VALUES (\(bind: id), \(bind: repositoryID), 0, \(bind: state), \(bind: now), \(bind: now))
-                """).run()
+    static let uploadColumns = "id, repository_name, size, hash_state, created_at, updated_at"
+
+    public func createUpload(_ upload: NewUpload, now: Int64) async throws -> UploadCreation {
+        let state = Data(upload.hashState).base64EncodedString()
+        let project = RepositoryRecord.projectName(of: upload.repositoryName)
+        // One statement, so concurrent starts cannot both slip under a limit (SQLite serialises writers; on PostgreSQL
+        // two racing starts may overshoot by one each, which the limits tolerate).
+        var insert = SQLQueryString("""
+            INSERT INTO upload_sessions (id, repository_name, project_name, owner, size, hash_state, created_at, updated_at)
+            SELECT \(bind: upload.id), \(bind: upload.repositoryName), \(bind: project), \(bind: upload.owner), 0, \(bind: state), \(bind: now), \(bind: now)
+            WHERE 1 = 1
+            """)
+        if let limit = upload.ownerLimit {
+            insert += SQLQueryString(" AND (SELECT count(*) FROM upload_sessions WHERE owner = \(bind: upload.owner)) < \(bind: limit)")
+        }
+        if let limit = upload.projectLimit {
+            insert += SQLQueryString(" AND (SELECT count(*) FROM upload_sessions WHERE project_name = \(bind: project)) < \(bind: limit)")
+        }
+        insert += SQLQueryString(" RETURNING id")
+        let statement = insert
+        let created = try await provider.write { db in try await db.raw(statement).first() != nil }
+        if created { return .created }
+        if let limit = upload.ownerLimit, try await countUploads(column: "owner", value: upload.owner) >= limit { return .ownerLimitReached(limit: limit) }
+        if let limit = upload.projectLimit { return .projectLimitReached(limit: limit) }
+        throw MetadataError.inconsistent("upload session \(upload.id) was not recorded")
+    }
+
+    private func countUploads(column: String, value: String) async throws -> Int {
+        try await provider.read { db in
+            try await db.raw("SELECT count(*) AS n FROM upload_sessions WHERE \(ident: column) = \(bind: value)").first()?.decode(column: "n", as: Int.self) ?? 0
         }
     }
 
-    public func upload(id: String, repositoryID: Int64) async throws -> UploadRecord? {
+    public func upload(id: String, repositoryName: String) async throws -> UploadRecord? {
         try await provider.read { db in
             try await db.raw("""
-                SELECT id, repository_id, size, hash_state, created_at, updated_at FROM uploads
-                WHERE id = \(bind: id) AND repository_id = \(bind: repositoryID)
+                SELECT \(unsafeRaw: Self.uploadColumns) FROM upload_sessions WHERE id = \(bind: id) AND repository_name = \(bind: repositoryName)
                 """).first().map(Self.upload)
         }
     }
 
-    public func acquireUpload(id: String, repositoryID: Int64, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> UploadLease {
+    public func acquireUpload(id: String, repositoryName: String, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> UploadLease {
         let taken = try await provider.write { db in
             try await db.raw("""
-                UPDATE uploads SET lease_token = \(bind: token), lease_expires_at = \(bind: now + leaseMilliseconds), updated_at = \(bind: now)
-                WHERE id = \(bind: id) AND repository_id = \(bind: repositoryID) AND (lease_token IS NULL OR lease_expires_at < \(bind: now))
-                RETURNING id, repository_id, size, hash_state, created_at, updated_at
+                UPDATE upload_sessions SET lease_token = \(bind: token), lease_expires_at = \(bind: now + leaseMilliseconds), updated_at = \(bind: now)
+                WHERE id = \(bind: id) AND repository_name = \(bind: repositoryName) AND (lease_token IS NULL OR lease_expires_at < \(bind: now))
+                RETURNING \(unsafeRaw: Self.uploadColumns)
                 """).first().map(Self.upload)
         }
         if let taken { return .acquired(taken) }
-        return try await upload(id: id, repositoryID: repositoryID) == nil ? .unknown : .busy
+        return try await upload(id: id, repositoryName: repositoryName) == nil ? .unknown : .busy
     }
 
     public func renewUpload(id: String, token: String, now: Int64, leaseMilliseconds: Int64) async throws -> Bool {
         try await provider.write { db in
             try await db.raw("""
-                UPDATE uploads SET lease_expires_at = \(bind: now + leaseMilliseconds), updated_at = \(bind: now)
+                UPDATE upload_sessions SET lease_expires_at = \(bind: now + leaseMilliseconds), updated_at = \(bind: now)
                 WHERE id = \(bind: id) AND lease_token = \(bind: token) RETURNING id
                 """).first() != nil
         }
@@ -288,35 +329,36 @@ public struct SQLRegistryStore: RegistryStore {
         let state = Data(hashState).base64EncodedString()
         return try await provider.write { db in
             try await db.raw("""
-                UPDATE uploads SET size = \(bind: size), hash_state = \(bind: state), lease_token = NULL, lease_expires_at = NULL, updated_at = \(bind: now)
+                UPDATE upload_sessions SET size = \(bind: size), hash_state = \(bind: state), lease_token = NULL, lease_expires_at = NULL,
+                updated_at = \(bind: now)
                 WHERE id = \(bind: id) AND lease_token = \(bind: token) RETURNING id
                 """).first() != nil
         }
     }
 
-    public func completeUpload(id: String, digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws {
-        // Two statements without a transaction: if the second is lost, the leftover session row is purged later.
-        try await provider.write { db in
-            try await Self.link(digest, size: size, repositoryID: repositoryID, now: now, on: db)
-            try await db.raw("DELETE FROM uploads WHERE id = \(bind: id)").run()
+    public func completeUpload(id: String, digest: Digest, size: Int64, repositoryName: String, now: Int64) async throws {
+        try await provider.transaction { db in
+            let repository = try await Self.upsertRepository(repositoryName, now: now, on: db)
+            try await Self.link(digest, size: size, repositoryID: repository.id, now: now, on: db)
+            try await db.raw("DELETE FROM upload_sessions WHERE id = \(bind: id)").run()
         }
     }
 
     public func uploadExists(id: String) async throws -> Bool {
         try await provider.read { db in
-            try await db.raw("SELECT id FROM uploads WHERE id = \(bind: id)").first() != nil
+            try await db.raw("SELECT id FROM upload_sessions WHERE id = \(bind: id)").first() != nil
         }
     }
 
     public func deleteUpload(id: String) async throws -> Bool {
         try await provider.write { db in
-            try await db.raw("DELETE FROM uploads WHERE id = \(bind: id) RETURNING id").first() != nil
+            try await db.raw("DELETE FROM upload_sessions WHERE id = \(bind: id) RETURNING id").first() != nil
         }
     }
 
     public func staleUploads(before: Int64, limit: Int) async throws -> [String] {
         try await provider.read { db in
-            try await db.raw("SELECT id FROM uploads WHERE updated_at < \(bind: before) ORDER BY updated_at LIMIT \(literal: limit)").all()
+            try await db.raw("SELECT id FROM upload_sessions WHERE updated_at < \(bind: before) ORDER BY updated_at LIMIT \(literal: limit)").all()
                 .map { try $0.decode(column: "id", as: String.self) }
         }
     }
@@ -344,7 +386,7 @@ public struct SQLRegistryStore: RegistryStore {
         let state = try row.decode(column: "hash_state", as: String.self)
         return UploadRecord(
             id: try row.decode(column: "id", as: String.self),
-            repositoryID: try row.decode(column: "repository_id", as: Int64.self),
+            repositoryName: try row.decode(column: "repository_name", as: String.self),
             size: try row.decode(column: "size", as: Int64.self),
             hashState: Data(base64Encoded: state).map { Array($0) } ?? [],
             createdAt: try row.decode(column: "created_at", as: Int64.self),

@@ -48,8 +48,7 @@ public struct BlobService: Sendable, BackendService {
     /// Links a blob that `source` holds into `repository`; returns its size, or nil when it cannot be mounted.
     public func mount(_ digest: Digest, from source: RepositoryName, into repository: RepositoryName) async throws -> Int64? {
         guard let sourceRepo = try await store.repository(named: source.value) else { return nil }
-        let target = try await store.createRepository(named: repository.value, now: Clock.nowMilliseconds())
-        return try await store.mountBlob(digest, from: sourceRepo.id, into: target.id, now: Clock.nowMilliseconds())
+        return try await store.mountBlob(digest, from: sourceRepo.id, into: repository.value, now: Clock.nowMilliseconds())
     }
 
     /// Removes a blob from a repository (its bytes stay until garbage collection).

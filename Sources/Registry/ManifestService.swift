@@ -36,9 +36,14 @@ public struct ManifestService: Sendable, BackendService {
             tag = t
         }
         let now = Clock.nowMilliseconds()
-        let repo = try await store.createRepository(named: repository.value, now: now)
-        let missingBlobs = try await store.missingBlobs(parsed.blobs, repositoryID: repo.id)
-        let missingManifests = try await store.missingManifests(parsed.manifests, repositoryID: repo.id)
+        // A repository that does not exist yet holds nothing a manifest could reference; it is created with the manifest.
+        let repo = try await store.repository(named: repository.value)
+        var missingBlobs = Self.unique(parsed.blobs)
+        var missingManifests = Self.unique(parsed.manifests)
+        if let repo {
+            missingBlobs = try await store.missingBlobs(parsed.blobs, repositoryID: repo.id)
+            missingManifests = try await store.missingManifests(parsed.manifests, repositoryID: repo.id)
+        }
         if let first = (missingBlobs + missingManifests).first {
             let what = missingBlobs.contains(first) ? "blob" : "manifest"
             throw DistributionError(.manifestBlobUnknown, "manifest references \(what) \(first), which is not in repository \(repository)",
@@ -51,7 +56,7 @@ public struct ManifestService: Sendable, BackendService {
         let record = ManifestRecord(digest: digest, mediaType: parsed.mediaType, size: Int64(raw.count),
                                     artifactType: parsed.artifactType, subject: parsed.subject, annotations: parsed.annotations)
         try await store.putManifest(record, references: ManifestReferences(blobs: parsed.blobs, manifests: parsed.manifests),
-                                    tag: tag, repositoryID: repo.id, now: now)
+                                    tag: tag, repositoryName: repository.value, now: now)
         cache.insert(digest, bytes)
         return PushedManifest(digest: digest, subject: parsed.subject)
     }
@@ -93,6 +98,12 @@ public struct ManifestService: Sendable, BackendService {
         case .digest(let d): deleted = try await store.deleteManifest(d, repositoryID: repo.id)
         }
         guard deleted else { throw DistributionError(.manifestUnknown, "manifest \(reference) is not in repository \(repository)") }
+    }
+
+    /// The digests in order, each once.
+    static func unique(_ digests: [Digest]) -> [Digest] {
+        var seen = Set<Digest>()
+        return digests.filter { seen.insert($0).inserted }
     }
 
     /// Throws `NAME_UNKNOWN` unless the repository exists.

@@ -12,19 +12,29 @@ public struct UploadService: Sendable, BackendService {
     /// Creates the service.
     public init(_ backend: RegistryBackend) { self.backend = backend }
 
-    /// Opens a new session in `repository` (creating the repository when needed).
-    public func start(in repository: RepositoryName) async throws -> UploadStatus {
-        let now = Clock.nowMilliseconds()
-        let repo = try await store.createRepository(named: repository.value, now: now)
+    /// Opens a new session for `repository` on behalf of `owner` (`user:12`, `robot:3`, `ip:…`). The repository is
+    /// not created here: it comes to exist when the first blob or manifest is committed to it. Refused with
+    /// `TOOMANYREQUESTS` when the owner or the project already has the configured number of sessions open.
+    public func start(in repository: RepositoryName, owner: String) async throws -> UploadStatus {
         let id = UploadID.generate()
-        try await store.createUpload(id: id.value, repositoryID: repo.id, hashState: DigestHasher(.sha256).savedState, now: now)
-        return UploadStatus(id: id, size: 0)
+        let created = try await store.createUpload(
+            NewUpload(id: id.value, repositoryName: repository.value, owner: owner, hashState: DigestHasher(.sha256).savedState,
+                      ownerLimit: configuration.uploadSessionsPerOwner, projectLimit: configuration.uploadSessionsPerProject),
+            now: Clock.nowMilliseconds())
+        switch created {
+        case .created:
+            return UploadStatus(id: id, size: 0)
+        case .ownerLimitReached(let limit):
+            throw DistributionError(.tooManyRequests, "\(limit) upload sessions are open for this account already; finish or cancel (DELETE) some first")
+        case .projectLimitReached(let limit):
+            throw DistributionError(.tooManyRequests,
+                                    "\(limit) upload sessions are open in project \(RepositoryRecord.projectName(of: repository.value)) already; finish or cancel (DELETE) some first")
+        }
     }
 
     /// Where a session stands.
     public func status(_ id: UploadID, in repository: RepositoryName) async throws -> UploadStatus {
-        let repo = try await repositoryForUpload(repository, id)
-        guard let record = try await store.upload(id: id.value, repositoryID: repo.id) else { throw Self.unknown(id) }
+        guard let record = try await store.upload(id: id.value, repositoryName: repository.value) else { throw Self.unknown(id) }
         return UploadStatus(id: id, size: record.size)
     }
 
@@ -32,8 +42,7 @@ public struct UploadService: Sendable, BackendService {
     public func append<Body: AsyncSequence & Sendable>(
         _ body: Body, to id: UploadID, in repository: RepositoryName, range: ChunkRange?, contentLength: Int64?
     ) async throws -> UploadStatus where Body.Element == ByteBuffer {
-        let repo = try await repositoryForUpload(repository, id)
-        return try await withLease(id, repo: repo) { record, hasher, lease in
+        try await withLease(id, repository: repository) { record, hasher, lease in
             let size = try await write(body, to: id, record: record, hasher: &hasher, lease: &lease, range: range, contentLength: contentLength)
             return .keep(size: size, UploadStatus(id: id, size: size))
         }
@@ -44,8 +53,7 @@ public struct UploadService: Sendable, BackendService {
     public func finish<Body: AsyncSequence & Sendable>(
         _ id: UploadID, in repository: RepositoryName, digest: Digest, lastChunk body: Body, range: ChunkRange?, contentLength: Int64?
     ) async throws -> Digest where Body.Element == ByteBuffer {
-        let repo = try await repositoryForUpload(repository, id)
-        let result: Result<Digest, DistributionError> = try await withLease(id, repo: repo) { record, hasher, lease in
+        let result: Result<Digest, DistributionError> = try await withLease(id, repository: repository) { record, hasher, lease in
             let size = try await write(body, to: id, record: record, hasher: &hasher, lease: &lease, range: range, contentLength: contentLength)
             let actual = hasher.algorithm == digest.algorithm ? hasher.digest() : try await rehash(id, size: size, algorithm: digest.algorithm)
             guard actual == digest else {
@@ -53,7 +61,7 @@ public struct UploadService: Sendable, BackendService {
                 return .finished(.failure(DistributionError(.digestInvalid, "uploaded content has digest \(actual), not \(digest)")))
             }
             // Published while the lease is still held, so no other request can write to the session meanwhile.
-            try await commit(id, digest: digest, size: size, repositoryID: repo.id)
+            try await commit(id, digest: digest, size: size, repository: repository)
             return .finished(.success(digest))
         }
         return try result.get()
@@ -61,9 +69,9 @@ public struct UploadService: Sendable, BackendService {
 
     /// Uploads a whole blob in one request (`POST …/uploads/?digest=`).
     public func uploadMonolithic<Body: AsyncSequence & Sendable>(
-        _ body: Body, to repository: RepositoryName, digest: Digest, contentLength: Int64?
+        _ body: Body, to repository: RepositoryName, owner: String, digest: Digest, contentLength: Int64?
     ) async throws -> Digest where Body.Element == ByteBuffer {
-        let session = try await start(in: repository)
+        let session = try await start(in: repository, owner: owner)
         do {
             return try await finish(session.id, in: repository, digest: digest, lastChunk: body, range: nil, contentLength: contentLength)
         } catch {
@@ -75,8 +83,7 @@ public struct UploadService: Sendable, BackendService {
 
     /// Abandons a session and deletes its bytes.
     public func cancel(_ id: UploadID, in repository: RepositoryName) async throws {
-        let repo = try await repositoryForUpload(repository, id)
-        guard try await store.upload(id: id.value, repositoryID: repo.id) != nil else { throw Self.unknown(id) }
+        guard try await store.upload(id: id.value, repositoryName: repository.value) != nil else { throw Self.unknown(id) }
         await discard(id)
     }
 
@@ -113,11 +120,6 @@ public struct UploadService: Sendable, BackendService {
 
     // MARK: Internals
 
-    private func repositoryForUpload(_ name: RepositoryName, _ id: UploadID) async throws -> RepositoryRecord {
-        guard let repo = try await store.repository(named: name.value) else { throw Self.unknown(id) }
-        return repo
-    }
-
     private static func unknown(_ id: UploadID) -> DistributionError {
         DistributionError(.blobUploadUnknown, "upload session \(id) is unknown")
     }
@@ -133,13 +135,14 @@ public struct UploadService: Sendable, BackendService {
     /// Takes the session's lease, runs `body` with its state, and records the new size and hash state.
     /// If `body` throws, the session keeps its previous state (bytes past it are truncated by the next writer).
     private func withLease<R: Sendable>(
-        _ id: UploadID, repo: RepositoryRecord,
+        _ id: UploadID, repository: RepositoryName,
         _ body: (UploadRecord, inout DigestHasher, inout HeldLease) async throws -> LeaseOutcome<R>
     ) async throws -> R {
         let token = UploadID.generate().value
         let now = Clock.nowMilliseconds()
         let record: UploadRecord
-        switch try await store.acquireUpload(id: id.value, repositoryID: repo.id, token: token, now: now, leaseMilliseconds: configuration.uploadLeaseMilliseconds) {
+        switch try await store.acquireUpload(id: id.value, repositoryName: repository.value, token: token, now: now,
+                                             leaseMilliseconds: configuration.uploadLeaseMilliseconds) {
         case .unknown: throw Self.unknown(id)
         case .busy: throw DistributionError(.rangeInvalid, "upload session \(id) is being written by another request")
         case .acquired(let r): record = r
@@ -234,10 +237,10 @@ public struct UploadService: Sendable, BackendService {
     }
 
     /// Moves verified bytes to their content address and links the blob.
-    private func commit(_ id: UploadID, digest: Digest, size: Int64, repositoryID: Int64) async throws {
+    private func commit(_ id: UploadID, digest: Digest, size: Int64, repository: RepositoryName) async throws {
         // If the same content is already stored, the rename replaces it with identical bytes, atomically.
         try await storage.move(StorageLayout.upload(id), to: StorageLayout.blob(digest))
-        try await store.completeUpload(id: id.value, digest: digest, size: size, repositoryID: repositoryID, now: Clock.nowMilliseconds())
+        try await store.completeUpload(id: id.value, digest: digest, size: size, repositoryName: repository.value, now: Clock.nowMilliseconds())
     }
 
     private func discard(_ id: UploadID) async {

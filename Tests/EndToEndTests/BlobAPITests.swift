@@ -154,11 +154,17 @@ struct BlobAPITests {
             #expect(gone.errorCode == "BLOB_UPLOAD_UNKNOWN")
 
             let digest = try await http.pushBlob("d", randomBytes(10))
+            let kept = try await http.pushBlob("d", randomBytes(11))
             #expect(try await http.request(.DELETE, "/v2/d/blobs/\(digest)").status == 202)
             #expect(try await http.request(.GET, "/v2/d/blobs/\(digest)").status == 404)
             let again = try await http.request(.DELETE, "/v2/d/blobs/\(digest)")
             #expect(again.status == 404)
             #expect(again.errorCode == "BLOB_UNKNOWN")
+            // Deleting the last thing in a repository removes the repository.
+            #expect(try await http.request(.DELETE, "/v2/d/blobs/\(kept)").status == 202)
+            let emptied = try await http.request(.DELETE, "/v2/d/blobs/\(kept)")
+            #expect(emptied.status == 404 && emptied.errorCode == "NAME_UNKNOWN")
+            #expect(try await http.request(.GET, "/v2/_catalog").json()["repositories"] as? [String] == [])
         }
     }
 

@@ -121,7 +121,7 @@ struct AccessStoreTests {
             try await registry.linkBlob(layer, size: 1000, repositoryID: repo.id, now: 1)
             let manifest = ManifestRecord(digest: Digest.compute(of: Array("m".utf8)), mediaType: MediaType.ociManifest, size: 10,
                                           artifactType: nil, subject: nil, annotations: nil)
-            try await registry.putManifest(manifest, references: ManifestReferences(blobs: [config, layer], manifests: []), tag: try Tag("v1"), repositoryID: repo.id, now: 2)
+            try await registry.putManifest(manifest, references: ManifestReferences(blobs: [config, layer], manifests: []), tag: try Tag("v1"), repositoryName: "library/app", now: 2)
             #expect(try await registry.createTag(try Tag("latest"), digest: manifest.digest, repositoryID: repo.id, now: 3))
             #expect(try await registry.createTag(try Tag("latest"), digest: manifest.digest, repositoryID: repo.id, now: 3) == false)
             let page = try await registry.artifacts(repositoryID: repo.id, ListQuery(filters: [.init(key: "tags", match: .exact("latest"))]))
