@@ -111,6 +111,7 @@ let package = Package(
                 "OCI", "APIInput", "Registry", "Auth", "Metadata", "Management",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -18,6 +18,10 @@ struct APIErrorMiddleware: RouterMiddleware {
             return Self.render(APIError.badRequest(error.description))
         } catch let error as DecodingError {
             return Self.render(APIError.badRequest("malformed JSON body: \(Self.describe(error))"))
+        } catch let failure as any Error where BodyFailure(failure) != nil {
+            let body = BodyFailure(failure)!
+            if case .tooLarge = body { return Self.render(APIError(.payloadTooLarge, body.message)) }
+            return Self.render(APIError.badRequest(body.message))
         } catch let error as HTTPError {
             switch error.status {
             case .contentTooLarge: return Self.render(APIError(.payloadTooLarge, "request body is too large"))

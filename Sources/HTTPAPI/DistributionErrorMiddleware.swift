@@ -17,6 +17,10 @@ struct DistributionErrorMiddleware: RouterMiddleware {
             response = Self.render(error, head: request.method == .head)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             response = Self.render(DistributionError(.tooLarge, "request body is too large"), head: request.method == .head)
+        } catch let failure as any Error where BodyFailure(failure) != nil {
+            let body = BodyFailure(failure)!
+            let code: DistributionErrorCode = if case .tooLarge = body { .tooLarge } else { .sizeInvalid }
+            response = Self.render(DistributionError(code, body.message), head: request.method == .head)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             response = Self.render(DistributionError(.internalError, "internal error; the registry logged the details"), head: request.method == .head)

@@ -70,7 +70,9 @@ public struct TokenController: Sendable {
         var request = request
         let body: ByteBuffer
         do { body = try await request.collectBody(upTo: 64 * 1024) } catch {
-            return Self.oauthError(413, "invalid_request", "the form is larger than 64 KiB")
+            guard let failure = BodyFailure(error) else { throw error }
+            if case .tooLarge = failure { return Self.oauthError(413, "invalid_request", "the form is larger than 64 KiB") }
+            return Self.oauthError(400, "invalid_request", failure.message)
         }
         let form = FormFields.parse(String(buffer: body))
         guard let service = form["service"], !service.isEmpty else { return Self.oauthError(400, "invalid_request", "service is required") }

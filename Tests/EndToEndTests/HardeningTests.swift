@@ -154,6 +154,51 @@ struct HardeningTests {
         }
     }
 
+    @Test("bodies cut short, with broken chunked encoding or too large are client errors (400/413) and store nothing")
+    func brokenBodies() async throws {
+        try await withSecuredServer { server, admin in
+            let basic = "Authorization: Basic " + Data("admin:\(BerthInstance.adminPassword)".utf8).base64EncodedString() + "\r\n"
+            func raw(_ head: String, _ body: [UInt8]) async throws -> (status: Int?, text: String) {
+                let connection = try RawConnection(port: server.port)
+                connection.send(head + basic + "\r\n")
+                connection.send(body)
+                connection.shutdownWrite()
+                let answer = await connection.readUntilClose(timeout: .seconds(30))
+                return (RawConnection.status(of: answer.bytes), String(decoding: answer.bytes, as: UTF8.self))
+            }
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "bodies"])
+            let start = try await admin.http.request(.POST, "/v2/bodies/app/blobs/uploads/", headers: admin.account.authorization)
+            let location = try #require(start.header("Location"))
+            let digest = Digest.compute(of: [UInt8](repeating: 120, count: 1000))
+            let cases: [(String, String, [UInt8], Int, String)] = [
+                ("PATCH cut short", "PATCH \(location) HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n", Array(repeating: 120, count: 100), 400, "SIZE_INVALID"),
+                ("monolithic POST cut short", "POST /v2/bodies/app/blobs/uploads/?digest=\(digest) HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n",
+                 Array(repeating: 120, count: 100), 400, "SIZE_INVALID"),
+                ("manifest PUT cut short", "PUT /v2/bodies/app/manifests/v1 HTTP/1.1\r\nHost: x\r\nContent-Type: \(MediaType.ociManifest)\r\nContent-Length: 1000\r\n",
+                 Array(#"{"schemaVersion":2"#.utf8), 400, "SIZE_INVALID"),
+                ("PATCH with broken chunks", "PATCH \(location) HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n", Array("zz\r\nabc\r\n0\r\n\r\n".utf8),
+                 400, "SIZE_INVALID"),
+                ("API POST with broken chunks", "POST /api/v2.0/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n",
+                 Array("zz\r\nabc\r\n0\r\n\r\n".utf8), 400, "BAD_REQUEST"),
+                ("API POST cut short", "POST /api/v2.0/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n",
+                 Array(#"{"pro"#.utf8), 400, "BAD_REQUEST"),
+                ("API POST of 10 MB", "POST /api/v2.0/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(10 * 1024 * 1024 + 20)\r\n",
+                 Array(#"{"project_name":""#.utf8) + [UInt8](repeating: 97, count: 10 * 1024 * 1024) + Array(#""}"#.utf8), 413, "PAYLOAD_TOO_LARGE"),
+            ]
+            for (what, head, body, status, code) in cases {
+                let answer = try await raw(head, body)
+                #expect(answer.status == status, "\(what): \(answer.text.prefix(300))")
+                #expect(answer.text.contains("\"\(code)\""), "\(what): \(answer.text.prefix(300))")
+            }
+            // Nothing was stored, and the session is still at zero bytes and usable.
+            let status = try await admin.http.request(.GET, location, headers: admin.account.authorization)
+            #expect(status.status == 204 && status.header("Range") == "0-0")
+            #expect(try await admin.http.request(.HEAD, "/v2/bodies/app/blobs/\(digest)", headers: admin.account.authorization).status == 404)
+            #expect(try await admin.api(.GET, "/projects?page_size=100").jsonArray().count == 2)
+            #expect(try await admin.http.request(.GET, "/health").status == 200)
+        }
+    }
+
     @Test("every method on an unknown /api/v2.0 path gets Harbor's error JSON")
     func unknownPathsAnswerInHarborsShape() async throws {
         try await withSecuredServer { _, admin in
