@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "berth", targets: ["berth"]),
         .executable(name: "berth-bench", targets: ["BerthBench"]),
+        .executable(name: "berth-fuzz", targets: ["BerthFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -148,12 +149,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fuzz targets for the parsers of untrusted input (scripts/fuzz builds them with libFuzzer; an ordinary build
+        // replays inputs).
+        .executableTarget(name: "BerthFuzz", dependencies: ["OCI", "APIInput"], swiftSettings: swiftSettings),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
         .testTarget(name: "APIInputTests", dependencies: ["APIInput"], swiftSettings: swiftSettings),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Metadata", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(
             name: "AuthTests",
-            dependencies: ["Auth", "Metadata", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Auth", "Metadata", "OCI", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -28,6 +28,18 @@ public enum AccountName {
     /// ones), without diacritics, with letters from other scripts that look like Latin letters replaced by them, and
     /// case-folded. Two names with the same key look alike; only one of them may exist.
     public static func comparisonKey(_ name: String) -> String {
+        // Folding can bring back what an earlier step removed (`İ` folds to `i` plus a combining dot), so the steps are
+        // repeated until nothing changes; the key of a key is itself.
+        var key = name
+        for _ in 0 ..< 4 {
+            let next = keyStep(key)
+            if next == key { break }
+            key = next
+        }
+        return key
+    }
+
+    private static func keyStep(_ name: String) -> String {
         let compatible = name.precomposedStringWithCompatibilityMapping.decomposedStringWithCanonicalMapping
         var mapped = String.UnicodeScalarView()
         for scalar in compatible.unicodeScalars {

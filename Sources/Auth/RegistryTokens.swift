@@ -1,3 +1,4 @@
+import OCI
 import Crypto
 import Foundation
 import JWTKit

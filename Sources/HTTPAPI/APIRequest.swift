@@ -31,83 +31,14 @@ enum APIRequest {
 
     /// The list query from `page`, `page_size`, `q` and `sort` (plus simple `name=` style filters given in `direct`).
     static func listQuery(_ request: Request, direct: [String: String] = [:]) throws -> (ListQuery, page: Int, pageSize: Int) {
-        let page = try positive(request.query("page"), name: "page", default: 1, maximum: Int.max / 1000)
-        let pageSize = try positive(request.query("page_size"), name: "page_size", default: 10, maximum: 100)
-        var query = ListQuery(filters: try parseQ(request.query("q") ?? ""), sort: parseSort(request.query("sort") ?? ""),
-                              offset: (page - 1) * pageSize, limit: pageSize)
+        var (query, page, pageSize) = try ListQueryParser.parse(q: request.query("q"), sort: request.query("sort"), page: request.query("page"),
+                                                                 pageSize: request.query("page_size"))
         for (parameter, key) in direct {
             if let value = request.query(parameter), !value.isEmpty {
                 query.filters.append(ListQuery.Filter(key: key, match: parameter == "name" ? .fuzzy(value) : .exact(value)))
             }
         }
         return (query, page, pageSize)
-    }
-
-    /// Harbor's `q`: `k=v` (exact), `k=~v` (fuzzy), `k=[a~b]` (range), `k={a b c}` (any of), separated by commas.
-    static func parseQ(_ text: String) throws -> [ListQuery.Filter] {
-        var filters: [ListQuery.Filter] = []
-        var rest = Substring(text)
-        while !rest.isEmpty {
-            guard let equals = rest.firstIndex(of: "=") else { throw APIError.badRequest("q must be key=value pairs separated by commas") }
-            let key = rest[..<equals].trimmingCharacters(in: .whitespaces)
-            var value = rest[rest.index(after: equals)...]
-            let match: ListQuery.Match
-            var end: Substring.Index
-            if value.hasPrefix("[") || value.hasPrefix("{") {
-                let close: Character = value.hasPrefix("[") ? "]" : "}"
-                guard let closing = value.firstIndex(of: close) else { throw APIError.badRequest("unclosed \(value.first!) in q") }
-                let inner = value[value.index(after: value.startIndex) ..< closing]
-                if close == "]" {
-                    let bounds = inner.split(separator: "~", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-                    guard bounds.count == 2 else { throw APIError.badRequest("a range in q is [min~max]") }
-                    match = .range(try timeValue(bounds[0], key: key), try timeValue(bounds[1], key: key))
-                } else {
-                    match = .anyOf(inner.split(separator: " ").map(String.init))
-                }
-                end = value.index(after: closing)
-            } else {
-                end = value.firstIndex(of: ",") ?? value.endIndex
-                let raw = value[..<end]
-                match = raw.hasPrefix("~") ? .fuzzy(String(raw.dropFirst())) : .exact(String(raw))
-            }
-            guard !key.isEmpty else { throw APIError.badRequest("q has an empty key") }
-            filters.append(ListQuery.Filter(key: key, match: match))
-            value = value[end...]
-            if value.hasPrefix(",") { value = value.dropFirst() }
-            rest = value
-        }
-        return filters
-    }
-
-    /// Range bounds on `op_time` and `*_time` keys may be dates (`2024-01-02 03:04:05`) or milliseconds.
-    private static func timeValue(_ text: String, key: String) throws -> String? {
-        guard !text.isEmpty else { return nil }
-        guard key.hasSuffix("time"), Int64(text) == nil else { return text }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        for format in ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ssXXXXX", "yyyy-MM-dd"] {
-            formatter.dateFormat = format
-            // A date far outside Int64 milliseconds (year 300000, say) is refused rather than converted with a trap.
-            if let date = formatter.date(from: text), let milliseconds = Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded()),
-               abs(milliseconds) < 1 << 53 {
-                return String(milliseconds)
-            }
-        }
-        throw APIError.badRequest("\(key) bounds must be dates like 2024-01-02 03:04:05")
-    }
-
-    /// `sort=name,-creation_time`.
-    static func parseSort(_ text: String) -> [ListQuery.Sort] {
-        text.split(separator: ",").map { part in
-            part.hasPrefix("-") ? ListQuery.Sort(key: String(part.dropFirst()), descending: true) : ListQuery.Sort(key: String(part), descending: false)
-        }
-    }
-
-    private static func positive(_ text: String?, name: String, default value: Int, maximum: Int) throws -> Int {
-        guard let text else { return value }
-        guard let number = Int(text), number >= 1 else { throw APIError.badRequest("\(name) must be a positive integer") }
-        return min(number, maximum)
     }
 
     /// A JSON response.

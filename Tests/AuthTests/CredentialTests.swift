@@ -1,4 +1,5 @@
 @testable import Auth
+import OCI
 import Foundation
 import Metadata
 import NIOPosix

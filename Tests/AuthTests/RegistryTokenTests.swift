@@ -1,4 +1,5 @@
 @testable import Auth
+import OCI
 import Crypto
 import Foundation
 import Testing

@@ -1,0 +1,87 @@
+import APIInput
+import Foundation
+import OCI
+
+/// The parsers of untrusted input, each as a fuzz target: it must never crash (no trap, no overflow), and what it
+/// accepts must hold the invariants checked here. A broken invariant stops the fuzzer like a crash.
+enum FuzzTargets {
+    /// Target names, for `BERTH_FUZZ_TARGET`.
+    static let all: [String: @Sendable ([UInt8]) -> Void] = [
+        "ranges": ranges, "names": names, "manifests": manifests, "scopes": scopes, "listquery": listQuery, "accounts": accounts,
+    ]
+
+    /// `Range` and `Content-Range` headers against sizes at the edges.
+    static func ranges(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        for size: Int64 in [0, 1, 10, 1 << 32, Int64.max - 1, Int64.max] {
+            for header in [text, "bytes=" + text] {
+                switch RequestedRange(header: header, size: size) {
+                case .partial(let range):
+                    check(range.lowerBound >= 0 && range.upperBound <= size && !range.isEmpty, "range \(range) outside \(size)")
+                case .whole, .unsatisfiable:
+                    break
+                }
+            }
+        }
+        if let chunk = ChunkRange(header: text) {
+            check(chunk.start >= 0 && chunk.end >= chunk.start && chunk.length >= 1, "chunk \(chunk)")
+        }
+    }
+
+    /// Repository names, tags, references and digests: what parses prints back as given.
+    static func names(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let name = try? RepositoryName(text) {
+            check(name.value == text && name.value.utf8.count <= RepositoryName.maximumLength, "name \(name)")
+        }
+        if let tag = try? Tag(text) { check(tag.value == text && tag.value.utf8.count <= Tag.maximumLength, "tag \(tag)") }
+        if let digest = try? Digest(parsing: text) { check(digest.description == text, "digest \(digest)") }
+        if let reference = try? Reference(parsing: text) { check(reference.description == text, "reference \(reference)") }
+    }
+
+    /// Manifests and indexes with each content type a client may send.
+    static func manifests(_ bytes: [UInt8]) {
+        for contentType in [nil, MediaType.ociManifest, MediaType.ociIndex, MediaType.dockerManifest, "application/json", "text/plain"] {
+            guard let parsed = try? ManifestParser.parse(bytes, contentType: contentType) else { continue }
+            check(MediaType.manifestTypes.contains(parsed.mediaType), "media type \(parsed.mediaType)")
+            check(parsed.isIndex ? parsed.blobs.isEmpty : parsed.manifests.isEmpty, "index with blobs or image with children")
+        }
+    }
+
+    /// Token scopes as clients send them (`scope` values, several per value).
+    static func scopes(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        for scope in RegistryScope.parseAll([text]) {
+            check(!scope.type.isEmpty && !scope.name.isEmpty, "scope \(scope)")
+            check(RegistryScope(parsing: Substring(scope.description)) != nil || scope.actions.isEmpty, "scope \(scope) does not parse back")
+        }
+    }
+
+    /// Harbor's `q`, `sort`, `page` and `page_size`, split from the input by newlines.
+    static func listQuery(_ bytes: [UInt8]) {
+        let parts = String(decoding: bytes, as: UTF8.self).split(separator: "\n", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+        let q = parts.first, sort = parts.count > 1 ? parts[1] : nil
+        let page = parts.count > 2 ? parts[2] : nil, size = parts.count > 3 ? parts[3] : nil
+        guard let (query, pageNumber, pageSize) = try? ListQueryParser.parse(q: q, sort: sort, page: page, pageSize: size) else { return }
+        check(pageNumber >= 1 && pageNumber <= ListQueryParser.maximumPage, "page \(pageNumber)")
+        check(pageSize >= 1 && pageSize <= ListQueryParser.maximumPageSize, "page size \(pageSize)")
+        check(query.offset >= 0 && query.limit == pageSize, "offset \(query.offset)")
+        check(query.filters.allSatisfy { !$0.key.isEmpty }, "empty filter key")
+    }
+
+    /// Account names, their comparison keys, and client addresses behind proxies.
+    static func accounts(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let key = AccountName.comparisonKey(text)
+        check(AccountName.comparisonKey(key) == key || AccountName.problem(with: text) != nil, "comparison key of \(text.debugDescription) is not stable")
+        _ = AccountName.problem(with: text)
+        let trusted = [IPNetwork("127.0.0.1")!, IPNetwork("10.0.0.0/8")!, IPNetwork("fd00::/8")!]
+        let resolved = ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: text.split(separator: "\n").map(String.init), trusted: trusted)
+        check(!resolved.isEmpty, "empty client address")
+        _ = IPNetwork(text)
+    }
+
+    static func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+        if !condition { fatalError("fuzz invariant broken: \(message())") }
+    }
+}
