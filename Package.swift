@@ -103,6 +103,7 @@ let package = Package(
             dependencies: [
                 "OCI", "Metadata", "Registry", "Auth", "APIInput",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

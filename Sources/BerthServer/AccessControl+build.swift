@@ -52,8 +52,26 @@ struct AccessControl: Sendable {
         }
         try await createFirstAdmin(configuration: configuration, users: store, hashing: hashing, logger: logger)
         try await RobotService.bindUnboundGrants(in: store)
+        try await ensureLibraryOwned(store: store)
         return AccessControl(store: store, policy: policy, hashing: hashing, authenticator: authenticator, tokenService: tokenService,
                              audit: audit, gate: gate, directory: directory, sessions: SessionTokens(store: store))
+    }
+
+    /// Makes `admin` the owner and a project administrator of `library`, as Harbor has it, when the project has no
+    /// owner yet (a new installation, or one from before this was done). Nothing changes once it has one.
+    static func ensureLibraryOwned(store: SQLAccessStore) async throws {
+        guard var library = try await store.project(named: "library"), library.ownerID == nil,
+              let admin = try await store.user(named: "admin") else { return }
+        let now = Clock.nowMilliseconds()
+        library.ownerID = admin.id
+        library.updatedAt = now
+        try await store.updateProject(library)
+        do {
+            _ = try await store.addMember(MemberRecord(projectID: library.id, entityType: .user, entityID: admin.id, entityName: admin.username,
+                                                       role: ProjectRole.projectAdmin.rawValue), now: now)
+        } catch is MetadataConflict {
+            // Already a member (another instance got here first, or an administrator added them).
+        }
     }
 
     /// Creates the `admin` system administrator on first start, with the configured password or a generated one

@@ -97,15 +97,17 @@ public func buildApplication(
     let uploads = UploadService(backend)
     let manifests = ManifestService(backend)
     let jobStore = SQLJobStore(provider: database)
-    let v2 = V2Controller(blobs: BlobService(backend), uploads: uploads, manifests: manifests, listings: ListingService(backend),
-                          gate: access.gate, audit: access.audit, projects: access.store)
+    let pulls = PullStatistics(store: store, logger: logger)
+    let blobs = BlobService(backend)
+    let v2 = V2Controller(blobs: blobs, uploads: uploads, manifests: manifests, listings: ListingService(backend),
+                          gate: access.gate, audit: access.audit, pulls: pulls, projects: access.store)
     let management = ManagementEnvironment(
-        access: access.store, artifacts: store, registry: store, manifests: manifests, policy: access.policy, hashing: access.hashing,
+        access: access.store, artifacts: store, registry: store, manifests: manifests, blobs: blobs, copier: ArtifactCopier(backend), policy: access.policy, hashing: access.hashing,
         audit: access.audit,
         system: SystemFacts(authMode: configuration.ldap.isEnabled ? "ldap_auth" : "db_auth", projectCreationRestriction: configuration.projects.creationRestriction,
                             version: berthVersion, autoCreateProjects: configuration.projects.autoCreateOnPush,
-                            storageProvider: storage.name),
-        directory: access.directory)
+                            storageProvider: storage.name, externalURL: configuration.http.externalURL),
+        directory: access.directory, logger: logger)
 
     let router = Router(context: BerthRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.http.trustedProxies.compactMap(IPNetwork.init)))
@@ -140,6 +142,6 @@ public func buildApplication(
         throw error
     }
     app.addServices(JobService(queue: jobs, logger: logger))
-    app.addServices(AuditFlushService(audit: access.audit, interval: .seconds(1)))
+    app.addServices(AuditFlushService(audit: access.audit, pulls: pulls, interval: .seconds(1)))
     return (app, runtime)
 }

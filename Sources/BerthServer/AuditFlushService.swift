@@ -2,9 +2,12 @@ import Logging
 import Management
 import ServiceLifecycle
 
-/// Writes queued audit entries about once a second, and once more when the server shuts down.
+import Registry
+
+/// Writes queued audit entries and pull statistics about once a second, and once more when the server shuts down.
 struct AuditFlushService: Service {
     let audit: AuditTrail
+    let pulls: PullStatistics
     let interval: Duration
 
     func run() async throws {
@@ -15,7 +18,9 @@ struct AuditFlushService: Service {
                 break
             }
             await audit.flush()
+            await pulls.flush()
         }
         await audit.flush()
+        await pulls.flush()
     }
 }

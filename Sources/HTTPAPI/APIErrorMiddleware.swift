@@ -18,8 +18,8 @@ struct APIErrorMiddleware: RouterMiddleware {
             return Self.render(APIError.badRequest(error.description))
         } catch let error as DecodingError {
             return Self.render(APIError.badRequest("malformed JSON body: \(Self.describe(error))"))
-        } catch let failure as any Error where BodyFailure(failure) != nil {
-            let body = BodyFailure(failure)!
+        } catch where BodyFailure(error) != nil {
+            let body = BodyFailure(error)!
             if case .tooLarge = body { return Self.render(APIError(.payloadTooLarge, body.message)) }
             return Self.render(APIError.badRequest(body.message))
         } catch let error as HTTPError {

@@ -17,8 +17,8 @@ struct DistributionErrorMiddleware: RouterMiddleware {
             response = Self.render(error, head: request.method == .head)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             response = Self.render(DistributionError(.tooLarge, "request body is too large"), head: request.method == .head)
-        } catch let failure as any Error where BodyFailure(failure) != nil {
-            let body = BodyFailure(failure)!
+        } catch where BodyFailure(error) != nil {
+            let body = BodyFailure(error)!
             let code: DistributionErrorCode = if case .tooLarge = body { .tooLarge } else { .sizeInvalid }
             response = Self.render(DistributionError(code, body.message), head: request.method == .head)
         } catch {

@@ -1,9 +1,29 @@
+import Foundation
 import Hummingbird
 import Management
+import NIOCore
 
 extension ManagementController {
     func registerRepositories(_ api: RouterGroup<BerthRequestContext>) {
         let repository = "projects/{project}/repositories/{repository}"
+        api.get("repositories") { request, context in
+            let (query, page, size) = try APIRequest.listQuery(request)
+            return try APIRequest.page(try await repositories.listAll(query: query, context.caller(request)), request, pageNumber: page, pageSize: size)
+        }
+        api.post(RouterPath(repository + "/artifacts")) { request, context in
+            guard let from = request.query("from"), !from.isEmpty else { throw APIError.badRequest("from (project/repository:tag or @digest) is required") }
+            let project = try context.pathParameter("project"), name = try context.pathParameter("repository")
+            let digest = try await repositories.copy(into: project, repository: name, from: from, context.caller(request))
+            let encoded = name.replacingOccurrences(of: "/", with: "%252F")
+            return APIRequest.created("/api/v2.0/projects/\(project)/repositories/\(encoded)/artifacts/\(digest)")
+        }
+        api.get(RouterPath(repository + "/artifacts/{reference}/additions/{addition}")) { request, context in
+            let data = try await repositories.addition(project: try context.pathParameter("project"), repository: try context.pathParameter("repository"),
+                                                       reference: try context.pathParameter("reference"), addition: try context.pathParameter("addition"),
+                                                       context.caller(request))
+            return Response(status: .ok, headers: [.contentType: "application/json", .contentLength: String(data.count)],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
         api.get("projects/{project}/repositories") { request, context in
             let (query, page, size) = try APIRequest.listQuery(request)
             return try APIRequest.page(try await repositories.list(project: try context.pathParameter("project"), query: query, context.caller(request)),

@@ -13,6 +13,9 @@ public struct ManagementController: Sendable {
     let repositories: RepositoryService
     let auditLogs: AuditLogService
     let system: SystemService
+    let search: SearchService
+    let statistics: StatisticService
+    let permissionCatalog: PermissionCatalogService
     let ldap: LDAPService
     let jobs: JobServiceAPI?
     let authenticator: Authenticator
@@ -33,6 +36,9 @@ public struct ManagementController: Sendable {
         repositories = RepositoryService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
+        search = SearchService(environment)
+        statistics = StatisticService(environment)
+        permissionCatalog = PermissionCatalogService(environment)
         self.authenticator = authenticator
         self.authEnabled = authEnabled
     }
@@ -44,7 +50,8 @@ public struct ManagementController: Sendable {
             .add(middleware: ManagementAuthMiddleware(authenticator: authenticator, sessions: sessions, auditLog: auditLogs, enabled: authEnabled))
         api.get("ping") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: .init(string: "Pong"))) }
         api.get("health") { _, _ in try APIRequest.json(await system.health()) }
-        api.get("systeminfo") { _, _ in try APIRequest.json(system.info()) }
+        api.get("systeminfo") { request, context in try APIRequest.json(system.info(context.caller(request), baseURL: request.baseURL)) }
+        registerInsights(api)
         registerProjects(api)
         registerMembers(api)
         registerUsers(api)

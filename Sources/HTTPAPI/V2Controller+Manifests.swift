@@ -1,4 +1,5 @@
 import Hummingbird
+import Metadata
 import NIOCore
 import OCI
 import Registry
@@ -12,6 +13,9 @@ extension V2Controller {
         }
         let (record, bytes) = try await manifests.fetch(reference, in: name, accept: accept)
         await recordAudit("pull", "\(name)@\(record.digest)", repository: name, who)
+        var tag: String? = nil
+        if case .tag(let t) = reference { tag = t.value }
+        await pulls.record(repository: name.value, digest: record.digest, tag: tag, at: Clock.nowMilliseconds())
         return Response(status: .ok, headers: manifestHeaders(record.digest, record.mediaType, Int64(bytes.readableBytes)),
                         body: ResponseBody(byteBuffer: bytes))
     }

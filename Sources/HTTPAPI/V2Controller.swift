@@ -16,12 +16,14 @@ public struct V2Controller: Sendable {
     let listings: ListingService
     let gate: RegistryGate
     let audit: AuditTrail
+    let pulls: PullStatistics
     let projects: any ProjectStore
     let projectIDs = ProjectIDCache()
 
     /// Creates the controller over the registry services, behind `gate`, recording to `audit`.
     public init(blobs: BlobService, uploads: UploadService, manifests: ManifestService, listings: ListingService,
-                gate: RegistryGate, audit: AuditTrail, projects: any ProjectStore) {
+                gate: RegistryGate, audit: AuditTrail, pulls: PullStatistics, projects: any ProjectStore) {
+        self.pulls = pulls
         self.blobs = blobs
         self.uploads = uploads
         self.manifests = manifests

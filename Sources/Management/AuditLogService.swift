@@ -8,17 +8,41 @@ public struct AuditLogService: Sendable {
     /// Creates the service.
     public init(_ env: ManagementEnvironment) { self.env = env }
 
-    /// The system-wide log (system administrators and robots granted `audit-log:list`).
+    /// The log: all of it for system administrators (and robots granted `audit-log:list`); for anyone else signed in,
+    /// the entries of the projects where they may list logs (Harbor's behaviour), and no system-wide entries.
     public func list(query: ListQuery, _ caller: Caller) async throws -> ListPage<AuditLogView> {
-        try env.requireSystem(Permission(.auditLog, .list), caller)
-        let page = try await env.access.auditLogs(query, projectID: nil)
+        try env.requireAuthenticated(caller)
+        var projects: [Int64]? = nil
+        if !env.policy.allowsSystem(caller.principal, Permission(.auditLog, .list)) {
+            projects = try await logProjects(caller.principal)
+        }
+        let page = try await env.access.auditLogs(query, projectIDs: projects)
         return ListPage(items: page.items.map(Self.view), total: page.total)
+    }
+
+    /// The ids of the projects whose log the principal may list.
+    private func logProjects(_ principal: Principal) async throws -> [Int64] {
+        let logList = Permission(.log, .list)
+        switch principal {
+        case .user(let user):
+            let roles = ProjectRole.allCases.filter { PermissionTable.permissions(of: $0).contains(logList) }.map(\.rawValue)
+            return try await env.access.projectIDs(userID: user.id, groupIDs: user.groupIDs, roles: roles)
+        case .robot(let robot):
+            if robot.grants.allProjects.contains(logList) {
+                return try await env.access.projects(ListQuery(limit: 1_000_000), visibility: .all).items.map(\.id)
+            }
+            return robot.grants.projects.filter { $0.value.contains(logList) }.keys.sorted()
+        case .anonymous:
+            return []
+        case .unrestricted:
+            return try await env.access.projects(ListQuery(limit: 1_000_000), visibility: .all).items.map(\.id)
+        }
     }
 
     /// One project's log.
     public func list(project nameOrID: String, query: ListQuery, _ caller: Caller) async throws -> ListPage<AuditLogView> {
         let project = try await env.readableProject(nameOrID, isName: true, caller, requiring: Permission(.log, .list))
-        let page = try await env.access.auditLogs(query, projectID: project.id)
+        let page = try await env.access.auditLogs(query, projectIDs: [project.id])
         return ListPage(items: page.items.map(Self.view), total: page.total)
     }
 

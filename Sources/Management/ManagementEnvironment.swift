@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import Logging
 import Metadata
 import Registry
 
@@ -27,6 +28,10 @@ public struct ManagementEnvironment: Sendable {
     public let registry: any RegistryStore
     /// Manifest operations (artifact deletion goes through the same path as `/v2`).
     public let manifests: ManifestService
+    /// Blob reads (image configs for artifact details).
+    public let blobs: BlobService
+    /// Copies artifacts between repositories.
+    public let copier: ArtifactCopier
     /// The permission decisions.
     public let policy: AccessPolicy
     /// Password and secret hashing.
@@ -37,11 +42,17 @@ public struct ManagementEnvironment: Sendable {
     public let system: SystemFacts
     /// The LDAP directory, when LDAP authentication is configured (groups can only come from there).
     public let directory: LDAPDirectory?
+    /// Where the services log.
+    public let logger: Logger
 
     /// Bundles the pieces.
-    public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService,
-                policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, system: SystemFacts, directory: LDAPDirectory?) {
+    public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService, blobs: BlobService,
+                copier: ArtifactCopier, policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, system: SystemFacts, directory: LDAPDirectory?,
+                logger: Logger) {
+        self.copier = copier
         self.directory = directory
+        self.blobs = blobs
+        self.logger = logger
         self.access = access
         self.artifacts = artifacts
         self.registry = registry
@@ -119,9 +130,13 @@ public struct SystemFacts: Sendable {
     public var autoCreateProjects: Bool
     /// The storage driver's name (`filesystem`, `s3`).
     public var storageProvider: String
+    /// The configured URL clients reach the server at (empty: as each request reached it).
+    public var externalURL: String
 
     /// Creates the facts.
-    public init(authMode: String, projectCreationRestriction: String, version: String, autoCreateProjects: Bool, storageProvider: String) {
+    public init(authMode: String, projectCreationRestriction: String, version: String, autoCreateProjects: Bool, storageProvider: String,
+                externalURL: String) {
+        self.externalURL = externalURL
         self.storageProvider = storageProvider
         self.authMode = authMode
         self.projectCreationRestriction = projectCreationRestriction
@@ -132,6 +147,11 @@ public struct SystemFacts: Sendable {
 
 /// Timestamps as Harbor shows them (RFC 3339 with milliseconds, UTC).
 enum APITime {
+    /// A time that may not have happened yet, as Harbor shows it then: the zero time.
+    static func optional(_ milliseconds: Int64?) -> String {
+        milliseconds.map(string) ?? "0001-01-01T00:00:00.000Z"
+    }
+
     static func string(_ milliseconds: Int64) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -52,10 +52,12 @@ public struct ProjectService: Sendable {
         var ownerID: Int64? = nil
         if case .user(let user) = caller.principal { ownerID = user.id }
         let now = Clock.nowMilliseconds()
+        guard request.registryId == nil else { throw APIError.badRequest("proxy cache projects (registry_id) are not supported yet") }
+        let allowlist = try Self.checkedAllowlist(request.cveAllowlist, now: now)
         let project: ProjectRecord
         do {
             project = try await env.access.createProject(
-                ProjectRecord(name: name, ownerID: ownerID, metadata: metadata, createdAt: now, updatedAt: now),
+                ProjectRecord(name: name, ownerID: ownerID, metadata: metadata, createdAt: now, updatedAt: now, cveAllowlist: allowlist),
                 ownerRole: ownerID == nil ? nil : ProjectRole.projectAdmin.rawValue)
         } catch let conflict as MetadataConflict {
             throw APIError(.conflict, conflict.description)
@@ -72,6 +74,7 @@ public struct ProjectService: Sendable {
         project.metadata.merge(changes) { _, new in new }
         if let isPublic = request.public { project.metadata["public"] = isPublic ? "true" : "false" }
         project.updatedAt = Clock.nowMilliseconds()
+        if let allowlist = try Self.checkedAllowlist(request.cveAllowlist, now: project.updatedAt) { project.cveAllowlist = allowlist }
         try await env.access.updateProject(project)
         await env.recordChange(caller, "update", "project", project.name, projectID: project.id)
     }
@@ -138,7 +141,31 @@ public struct ProjectService: Sendable {
             projectId: project.id, ownerId: project.ownerID, name: project.name, creationTime: APITime.string(project.createdAt),
             updateTime: APITime.string(project.updatedAt), deleted: false, ownerName: owner, togglable: true,
             currentUserRoleId: Self.highestRole(roles), currentUserRoleIds: roles,
-            repoCount: try await env.access.repositoryCount(project: project.name), metadata: project.metadata)
+            repoCount: try await env.access.repositoryCount(project: project.name), metadata: project.metadata,
+            cveAllowlist: CVEAllowlistView(id: project.id, projectId: project.id, items: (project.cveAllowlist?.items ?? []).map { .init(cveId: $0) },
+                                           expiresAt: project.cveAllowlist?.expiresAt,
+                                           creationTime: APITime.string(project.createdAt),
+                                           updateTime: APITime.string(project.cveAllowlist?.updatedAt ?? project.updatedAt)),
+            registryId: nil)
+    }
+
+    /// A `cve_allowlist` as given: CVE ids of at most 64 characters without spaces or control characters, at most
+    /// 10,000 of them, and an expiry that is a time (or absent).
+    static func checkedAllowlist(_ request: ProjectRequest.Allowlist?, now: Int64) throws -> CVEAllowlist? {
+        guard let request else { return nil }
+        var ids: [String] = []
+        for item in request.items ?? [] {
+            guard let id = item.cveId?.trimmingCharacters(in: .whitespaces), (1 ... 64).contains(id.utf8.count),
+                  id.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+                throw APIError.badRequest("cve_allowlist items need a cve_id of 1-64 printable characters")
+            }
+            if !ids.contains(id) { ids.append(id) }
+        }
+        guard ids.count <= 10_000 else { throw APIError.badRequest("cve_allowlist takes at most 10000 items") }
+        if let expiry = request.expiresAt, !(0 ... 253_402_300_799).contains(expiry) {
+            throw APIError.badRequest("cve_allowlist.expires_at must be seconds since 1970 (or absent for no expiry)")
+        }
+        return CVEAllowlist(items: ids, expiresAt: request.expiresAt, updatedAt: now)
     }
 
     /// Harbor's "highest" role id (project admin, maintainer, developer, guest, limited guest), 0 for none.

@@ -14,13 +14,22 @@ public struct RepositoryService: Sendable {
     public func list(project projectName: String, query: ListQuery, _ caller: Caller) async throws -> ListPage<RepositoryView> {
         let project = try await env.readableProject(projectName, isName: true, caller, requiring: Permission(.repository, .list))
         let page = try await env.artifacts.repositories(project: project.name, query)
-        return ListPage(items: page.items.map { Self.view($0, project) }, total: page.total)
+        return ListPage(items: page.items.map(Self.view), total: page.total)
+    }
+
+    /// Every repository the caller may see (`GET /repositories`): all of them for administrators, else those of public
+    /// projects and of projects the caller belongs to.
+    public func listAll(query: ListQuery, _ caller: Caller) async throws -> ListPage<RepositoryView> {
+        let visibility = env.policy.visibility(of: caller.principal)
+        let projects: [String]? = visibility == .all ? nil : try await env.access.projectNames(visibility: visibility)
+        let page = try await env.artifacts.repositories(inProjects: projects, query)
+        return ListPage(items: page.items.map(Self.view), total: page.total)
     }
 
     /// One repository (`name` is the part after the project).
     public func get(project projectName: String, name: String, _ caller: Caller) async throws -> RepositoryView {
-        let (project, info) = try await repository(projectName, name, Permission(.repository, .read), caller)
-        return Self.view(info, project)
+        let (_, info) = try await repository(projectName, name, Permission(.repository, .read), caller)
+        return Self.view(info)
     }
 
     /// Changes a repository's description.
@@ -42,13 +51,67 @@ public struct RepositoryService: Sendable {
     public func artifacts(project projectName: String, repository name: String, query: ListQuery, _ caller: Caller) async throws -> ListPage<ArtifactView> {
         let (project, info) = try await repository(projectName, name, Permission(.artifact, .list), caller)
         let page = try await env.artifacts.artifacts(repositoryID: info.id, query)
-        return ListPage(items: page.items.map { Self.view($0, project, info) }, total: page.total)
+        var views: [ArtifactView] = []
+        for artifact in page.items { views.append(await view(artifact, project, info)) }
+        return ListPage(items: views, total: page.total)
     }
 
     /// One artifact by tag or digest.
     public func artifact(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws -> ArtifactView {
         let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
-        return Self.view(artifact, project, info)
+        return await view(artifact, project, info)
+    }
+
+    /// An addition of an artifact; only `build_history` (an image's history) exists.
+    public func addition(project projectName: String, repository name: String, reference: String, addition: String,
+                         _ caller: Caller) async throws -> Data {
+        let (_, _, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
+        guard addition == "build_history" else { throw APIError.notFound("addition \(addition.prefix(40)) of this artifact") }
+        guard let history = try await ArtifactInspector(env).buildHistory(of: artifact.manifest) else {
+            throw APIError.notFound("build history of \(artifact.manifest.digest)")
+        }
+        return history
+    }
+
+    /// Copies an artifact (`from`: `project/repository:tag` or `project/repository@digest`) into this repository. The
+    /// caller must be able to pull the source and push here; tags of the source artifact come along.
+    public func copy(into projectName: String, repository name: String, from source: String, _ caller: Caller) async throws -> Digest {
+        let target = try await env.readableProject(projectName, isName: true, caller, requiring: Permission(.artifact, .create))
+        guard let targetName = try? RepositoryName(target.name + "/" + name) else { throw APIError.badRequest("invalid repository name \(name.prefix(255))") }
+        let (sourceName, reference) = try Self.parseFrom(source)
+        guard let sourceProject = try await env.access.project(named: RepositoryRecord.projectName(of: sourceName.value)),
+              try await env.policy.allows(caller.principal, Permission(.repository, .pull), in: sourceProject) else {
+            // The same answer for a source that does not exist and one the caller may not read.
+            throw APIError.notFound("artifact \(source.prefix(300))")
+        }
+        let digest: Digest
+        do {
+            digest = try await env.copier.copy(reference, from: sourceName, to: targetName)
+        } catch let error as DistributionError where error.code == .manifestUnknown || error.code == .nameUnknown {
+            throw APIError.notFound("artifact \(source.prefix(300))")
+        }
+        await env.recordChange(caller, "create", "artifact", "\(targetName)@\(digest) (copied from \(source.prefix(300)))", projectID: target.id)
+        return digest
+    }
+
+    /// `project/repository:tag` or `project/repository@digest`.
+    static func parseFrom(_ text: String) throws -> (RepositoryName, Reference) {
+        let name: Substring, reference: Reference
+        if let at = text.lastIndex(of: "@") {
+            name = text[..<at]
+            guard let digest = try? Digest(parsing: text[text.index(after: at)...]) else { throw APIError.badRequest("from has an invalid digest") }
+            reference = .digest(digest)
+        } else if let colon = text.lastIndex(of: ":"), !text[colon...].contains("/") {
+            name = text[..<colon]
+            guard let tag = try? Tag(text[text.index(after: colon)...]) else { throw APIError.badRequest("from has an invalid tag") }
+            reference = .tag(tag)
+        } else {
+            throw APIError.badRequest("from must be project/repository:tag or project/repository@digest")
+        }
+        guard let repository = try? RepositoryName(name), !RepositoryRecord.projectName(of: repository.value).isEmpty else {
+            throw APIError.badRequest("from must start with project/repository")
+        }
+        return (repository, reference)
     }
 
     /// Deletes an artifact (its manifest and every tag on it).
@@ -61,7 +124,7 @@ public struct RepositoryService: Sendable {
     /// The tags of an artifact.
     public func tags(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws -> [TagView] {
         let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.tag, .list), caller)
-        return Self.view(artifact, project, info).tags
+        return Self.tagViews(artifact, info)
     }
 
     /// Adds a tag to an artifact; 409 when the tag exists in the repository.
@@ -108,25 +171,46 @@ public struct RepositoryService: Sendable {
         return (project, info, artifact)
     }
 
-    static func view(_ info: RepositoryInfo, _ project: ProjectRecord) -> RepositoryView {
-        RepositoryView(id: info.id, projectId: project.id, name: info.name, description: info.description, artifactCount: info.artifactCount,
-                       creationTime: APITime.string(info.createdAt), updateTime: APITime.string(info.updatedAt))
+    static func view(_ info: RepositoryInfo) -> RepositoryView {
+        RepositoryView(id: info.id, projectId: info.projectID, name: info.name, description: info.description, artifactCount: info.artifactCount,
+                       pullCount: info.pullCount, creationTime: APITime.string(info.createdAt), updateTime: APITime.string(info.updatedAt))
     }
 
-    static let imageConfigTypes: Set<String> = [
-        "application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json",
-    ]
+    static func tagViews(_ artifact: ArtifactInfo, _ info: RepositoryInfo) -> [TagView] {
+        artifact.tags.map {
+            TagView(id: $0.id, repositoryId: info.id, artifactId: artifact.id, name: $0.name, pushTime: APITime.string($0.updatedAt),
+                    pullTime: APITime.optional($0.pullTime), immutable: false)
+        }
+    }
 
-    static func view(_ artifact: ArtifactInfo, _ project: ProjectRecord, _ info: RepositoryInfo) -> ArtifactView {
+    /// The artifact as Harbor shows it, with what its manifest and image config say.
+    func view(_ artifact: ArtifactInfo, _ project: ProjectRecord, _ info: RepositoryInfo) async -> ArtifactView {
         let manifest = artifact.manifest
-        let isIndex = manifest.mediaType == MediaType.ociIndex || manifest.mediaType == MediaType.dockerManifestList
-        let isImage = isIndex || manifest.artifactType.map { imageConfigTypes.contains($0) } ?? true
+        let isIndex = MediaType.indexTypes.contains(manifest.mediaType)
+        let isImage = isIndex || manifest.artifactType.map { ArtifactInspector.imageConfigTypes.contains($0) } ?? true
+        let details = await ArtifactInspector(env).details(of: manifest)
+        var references: [ReferenceView]? = nil
+        if isIndex {
+            let ids = (try? await env.artifacts.artifactIDs(repositoryID: info.id, digests: details.children.map(\.digest))) ?? [:]
+            references = details.children.map {
+                ReferenceView(parentId: artifact.id, childId: ids[$0.digest], childDigest: $0.digest.description, platform: $0.platform,
+                              annotations: $0.annotations, urls: $0.urls)
+            }
+        }
+        var links: [String: AdditionLinkView]? = nil
+        if details.hasHistory {
+            let repository = String(info.name.dropFirst(project.name.count + 1))
+            let encoded = repository.replacingOccurrences(of: "/", with: "%252F")
+            links = ["build_history": AdditionLinkView(
+                absolute: false, href: "/api/v2.0/projects/\(project.name)/repositories/\(encoded)/artifacts/\(manifest.digest)/additions/build_history")]
+        }
         return ArtifactView(
             id: artifact.id, type: isImage ? "IMAGE" : "UNKNOWN", mediaType: manifest.artifactType ?? manifest.mediaType,
             manifestMediaType: manifest.mediaType, artifactType: manifest.artifactType, projectId: project.id, repositoryId: info.id,
-            repositoryName: info.name, digest: manifest.digest.description, size: artifact.totalSize, pushTime: APITime.string(artifact.pushedAt),
-            annotations: manifest.annotations,
-            tags: artifact.tags.map { TagView(repositoryId: info.id, artifactId: artifact.id, name: $0.name, pushTime: APITime.string($0.updatedAt), immutable: false) },
-            labels: [])
+            repositoryName: info.name, digest: manifest.digest.description, size: artifact.totalSize,
+            icon: isImage ? ArtifactIcons.image : ArtifactIcons.other, pushTime: APITime.string(artifact.pushedAt),
+            pullTime: APITime.optional(artifact.pullTime), annotations: manifest.annotations,
+            extraAttrs: details.extraAttrs ?? (isImage && !isIndex ? nil : .object([:])), additionLinks: links, references: references,
+            tags: Self.tagViews(artifact, info), labels: [])
     }
 }

@@ -1,9 +1,17 @@
 /// `POST /projects` and `PUT /projects/{p}` bodies.
 public struct ProjectRequest: Decodable, Sendable {
+    /// The `cve_allowlist` object (its id, project id and times are Berth's to set, so they are ignored).
+    struct Allowlist: Decodable, Sendable {
+        struct Item: Decodable, Sendable { var cveId: String? }
+        var items: [Item]?
+        var expiresAt: Int64?
+    }
     var projectName: String?
     var `public`: Bool?
     var metadata: [String: String]?
     var storageLimit: Int64?
+    var cveAllowlist: Allowlist?
+    var registryId: Int64?
 }
 
 /// `POST /users` body.

@@ -78,7 +78,8 @@ public struct RobotService: Sendable {
                 expiresAt: Self.expiry(createdAt: now, days: duration), permissionsJSON: try Self.encode(permissions),
                 creatorType: caller.principal.isRobot ? "robot" : "local", creatorRef: creatorRef, createdAt: now, updatedAt: now))
         } catch let conflict as MetadataConflict {
-            throw APIError(.conflict, conflict.description)
+            // Harbor's API declares no 409 for robot creation; a taken name is a bad request there.
+            throw APIError.badRequest(conflict.description)
         }
         await env.recordChange(caller, "create", "robot", fullName, projectID: project?.id)
         return RobotCreatedView(id: record.id, name: record.name, secret: secret, creationTime: APITime.string(now), expiresAt: record.expiresAt)

@@ -1,3 +1,4 @@
+import Foundation
 import Metadata
 
 /// `/systeminfo` and `/health` answers.
@@ -7,24 +8,62 @@ public struct SystemService: Sendable {
     /// Creates the service.
     public init(_ env: ManagementEnvironment) { self.env = env }
 
-    /// What `/systeminfo` reports (the fields Harbor's clients read).
-    public struct Info: Codable, Sendable {
-        var withNotary = false
+    /// What `/systeminfo` reports: Harbor's `GeneralInfo`. Anonymous callers get the fields Harbor shows before
+    /// sign-in; the rest needs credentials.
+    public struct Info: Encodable, Sendable {
         var authMode: String
-        var projectCreationRestriction: String
-        var selfRegistration = false
-        var hasCaRoot = false
+        var primaryAuthMode: Bool
+        var selfRegistration: Bool
         var harborVersion: String
-        var registryStorageProviderName: String
-        var readOnly = false
-        var withChartmuseum = false
-        var notificationEnable = false
+        var bannerMessage: String
+        var currentTime: String
+        var externalUrl: String?
+        var registryUrl: String?
+        var projectCreationRestriction: String?
+        var hasCaRoot: Bool?
+        var readOnly: Bool?
+        var registryStorageProviderName: String?
+        var notificationEnable: Bool?
     }
 
-    /// System facts.
-    public func info() -> Info {
-        Info(authMode: env.system.authMode, projectCreationRestriction: env.system.projectCreationRestriction, harborVersion: "berth-" + env.system.version,
-             registryStorageProviderName: env.system.storageProvider)
+    /// System facts; `baseURL` is how the caller reached the server (used when no external URL is configured).
+    public func info(_ caller: Caller, baseURL: String) -> Info {
+        let external = env.system.externalURL.isEmpty ? baseURL : env.system.externalURL.trimmingSuffix("/")
+        var info = Info(authMode: env.system.authMode, primaryAuthMode: false, selfRegistration: false,
+                        harborVersion: "berth-" + env.system.version, bannerMessage: "", currentTime: APITime.string(Clock.nowMilliseconds()))
+        guard caller.principal.isAuthenticated else { return info }
+        info.externalUrl = external
+        info.registryUrl = Self.hostAndPort(of: external)
+        info.projectCreationRestriction = env.system.projectCreationRestriction
+        info.hasCaRoot = false
+        info.readOnly = false
+        info.registryStorageProviderName = env.system.storageProvider
+        info.notificationEnable = false
+        return info
+    }
+
+    /// `host:port` of a URL (what image references start with).
+    static func hostAndPort(of url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        return String(rest.prefix { $0 != "/" })
+    }
+
+    /// Harbor's `Icon`.
+    public struct Icon: Codable, Sendable {
+        var contentType: String
+        var content: String
+
+        enum CodingKeys: String, CodingKey {
+            case contentType = "content-type"
+            case content
+        }
+    }
+
+    /// An artifact icon by the digest artifacts name it with.
+    public func icon(_ digest: String) throws -> Icon {
+        guard let drawing = ArtifactIcons.drawings[digest] else { throw APIError.notFound("icon \(digest.prefix(80))") }
+        return Icon(contentType: "image/svg+xml", content: Data(drawing.utf8).base64EncodedString())
     }
 
     /// Health of each component.
@@ -50,4 +89,9 @@ public struct SystemService: Sendable {
         let healthy = components.allSatisfy { $0.status == "healthy" }
         return Health(status: healthy ? "healthy" : "unhealthy", components: components)
     }
+}
+
+extension String {
+    /// The string without a trailing `suffix`.
+    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }

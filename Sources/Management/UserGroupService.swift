@@ -64,7 +64,8 @@ public struct UserGroupService: Sendable {
     /// Deletes a group and its memberships.
     public func delete(id: Int64, _ caller: Caller) async throws {
         try env.requireSystem(Permission(.userGroup, .delete), caller)
-        guard try await env.access.deleteGroup(id: id) else { throw APIError.notFound("user group \(id)") }
+        // Harbor's API declares no 404 here: deleting a group that is not there is a bad request.
+        guard try await env.access.deleteGroup(id: id) else { throw APIError.badRequest("there is no user group \(id)") }
         await env.recordChange(caller, "delete", "user_group", String(id))
     }
 

@@ -20,7 +20,6 @@ public struct UserService: Sendable {
     /// Users whose name contains `username` (any signed-in user, to add members).
     public func search(username: String, query: ListQuery, _ caller: Caller) async throws -> ListPage<UserSearchView> {
         try env.requireAuthenticated(caller)
-        guard case .user = caller.principal else { throw APIError.forbidden("robots cannot search users") }
         var query = query
         query.filters = [ListQuery.Filter(key: "username", match: .fuzzy(username))]
         let page = try await env.access.users(query)
@@ -36,7 +35,9 @@ public struct UserService: Sendable {
     /// The calling user.
     public func current(_ caller: Caller) async throws -> UserView {
         guard case .user(let identity) = caller.principal else {
-            throw caller.principal.isAuthenticated ? APIError.forbidden("robot accounts have no user profile") : APIError(.unauthorized, "authentication required")
+            // Harbor answers 412 for callers that are not users (robots).
+            throw caller.principal.isAuthenticated ? APIError(.preconditionFailed, "robot accounts have no user profile")
+                : APIError(.unauthorized, "authentication required")
         }
         guard let user = try await env.access.user(id: identity.id) else { throw APIError.notFound("user") }
         return Self.view(user, adminInAuth: identity.sysadmin && !user.sysadmin)
@@ -94,7 +95,11 @@ public struct UserService: Sendable {
 
     /// Changes a password. Users give their old password; administrators may reset other users' passwords.
     public func changePassword(id: Int64, _ request: PasswordRequest, _ caller: Caller) async throws {
-        var user = try await readable(id, caller)
+        // Harbor's API declares no 404 for a password change: an unknown user is a bad request.
+        var user: UserRecord
+        do { user = try await readable(id, caller) } catch let error as APIError where error.code == .notFound {
+            throw APIError.badRequest("there is no user \(id)")
+        }
         guard user.source == .local else { throw APIError.badRequest("the password of an LDAP user is changed in the directory") }
         guard let newPassword = request.newPassword else { throw APIError.badRequest("new_password is required") }
         if let problem = PasswordPolicy.problem(with: newPassword) { throw APIError.badRequest(problem) }

@@ -12,6 +12,46 @@ public struct ProjectView: Codable, Sendable {
     var currentUserRoleIds: [Int]
     var repoCount: Int
     var metadata: [String: String]
+    var cveAllowlist: CVEAllowlistView
+    var registryId: Int64?
+
+    /// Every key is written, `registry_id` as null too, as Harbor's clients expect.
+    enum CodingKeys: String, CodingKey {
+        case projectId, ownerId, name, creationTime, updateTime, deleted, ownerName, togglable, currentUserRoleId, currentUserRoleIds,
+             repoCount, metadata, cveAllowlist, registryId
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(projectId, forKey: .projectId)
+        try c.encode(ownerId, forKey: .ownerId)
+        try c.encode(name, forKey: .name)
+        try c.encode(creationTime, forKey: .creationTime)
+        try c.encode(updateTime, forKey: .updateTime)
+        try c.encode(deleted, forKey: .deleted)
+        try c.encode(ownerName, forKey: .ownerName)
+        try c.encode(togglable, forKey: .togglable)
+        try c.encode(currentUserRoleId, forKey: .currentUserRoleId)
+        try c.encode(currentUserRoleIds, forKey: .currentUserRoleIds)
+        try c.encode(repoCount, forKey: .repoCount)
+        try c.encode(metadata, forKey: .metadata)
+        try c.encode(cveAllowlist, forKey: .cveAllowlist)
+        try c.encode(registryId, forKey: .registryId)
+    }
+}
+
+/// A project's CVE allowlist.
+public struct CVEAllowlistView: Codable, Sendable, Equatable {
+    /// One allowed CVE.
+    public struct Item: Codable, Sendable, Equatable {
+        var cveId: String
+    }
+    var id: Int64
+    var projectId: Int64
+    var items: [Item]
+    var expiresAt: Int64?
+    var creationTime: String
+    var updateTime: String
 }
 
 /// `GET /projects/{p}/_deletable`.
@@ -113,17 +153,36 @@ public struct RepositoryView: Codable, Sendable {
     var name: String
     var description: String
     var artifactCount: Int64
+    var pullCount: Int64
     var creationTime: String
     var updateTime: String
 }
 
 /// A tag of an artifact.
 public struct TagView: Codable, Sendable {
+    var id: Int64
     var repositoryId: Int64
     var artifactId: Int64
     var name: String
     var pushTime: String
+    var pullTime: String
     var immutable: Bool
+}
+
+/// A link to an addition of an artifact (its build history, say).
+public struct AdditionLinkView: Codable, Sendable {
+    var absolute: Bool
+    var href: String
+}
+
+/// An index's child, as Harbor's `references` lists it.
+public struct ReferenceView: Codable, Sendable {
+    var parentId: Int64
+    var childId: Int64?
+    var childDigest: String
+    var platform: JSONValue?
+    var annotations: [String: String]?
+    var urls: [String]?
 }
 
 /// An artifact (a manifest and its tags).
@@ -138,8 +197,13 @@ public struct ArtifactView: Codable, Sendable {
     var repositoryName: String
     var digest: String
     var size: Int64
+    var icon: String
     var pushTime: String
+    var pullTime: String
     var annotations: [String: String]?
+    var extraAttrs: JSONValue?
+    var additionLinks: [String: AdditionLinkView]?
+    var references: [ReferenceView]?
     var tags: [TagView]
     var labels: [String]
 }

@@ -1,3 +1,5 @@
+import OCI
+
 /// Where a user account comes from.
 public enum UserSource: String, Sendable, Equatable {
     /// Created in Berth, with a bcrypt password hash.
@@ -87,19 +89,40 @@ public struct ProjectRecord: Sendable, Equatable {
     public var createdAt: Int64
     /// Last change, ms since 1970.
     public var updatedAt: Int64
+    /// CVEs the project accepts (used by scanning policies), if it has its own list.
+    public var cveAllowlist: CVEAllowlist?
 
     /// Creates a record.
-    public init(id: Int64 = 0, name: String, ownerID: Int64?, metadata: [String: String], createdAt: Int64, updatedAt: Int64) {
+    public init(id: Int64 = 0, name: String, ownerID: Int64?, metadata: [String: String], createdAt: Int64, updatedAt: Int64,
+                cveAllowlist: CVEAllowlist? = nil) {
         self.id = id
         self.name = name
         self.ownerID = ownerID
         self.metadata = metadata
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.cveAllowlist = cveAllowlist
     }
 
     /// Whether anyone, anonymous included, may list and pull.
     public var isPublic: Bool { metadata["public"]?.lowercased() == "true" }
+}
+
+/// A list of CVE ids that scanning policies let pass, optionally until a time.
+public struct CVEAllowlist: Codable, Sendable, Equatable {
+    /// The CVE ids (`CVE-2024-1234`).
+    public var items: [String]
+    /// Expiry in seconds since 1970, if any.
+    public var expiresAt: Int64?
+    /// Last change, ms since 1970.
+    public var updatedAt: Int64
+
+    /// Creates a list.
+    public init(items: [String], expiresAt: Int64?, updatedAt: Int64) {
+        self.items = items
+        self.expiresAt = expiresAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// What a project member is.
@@ -236,20 +259,47 @@ public struct RepositoryInfo: Sendable, Equatable {
     public var description: String
     /// Number of manifests.
     public var artifactCount: Int64
+    /// How often manifests were pulled from it.
+    public var pullCount: Int64
+    /// Its project's id.
+    public var projectID: Int64
     /// Creation time, ms since 1970.
     public var createdAt: Int64
     /// Last push, ms since 1970.
     public var updatedAt: Int64
 
     /// Creates a record.
-    public init(id: Int64, name: String, projectName: String, description: String, artifactCount: Int64, createdAt: Int64, updatedAt: Int64) {
+    public init(id: Int64, name: String, projectName: String, description: String, artifactCount: Int64, pullCount: Int64 = 0,
+                projectID: Int64 = 0, createdAt: Int64, updatedAt: Int64) {
         self.id = id
         self.name = name
         self.projectName = projectName
         self.description = description
         self.artifactCount = artifactCount
+        self.pullCount = pullCount
+        self.projectID = projectID
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+}
+
+/// A tag as the management API shows it.
+public struct TagInfo: Sendable, Equatable {
+    /// Database id.
+    public var id: Int64
+    /// The tag.
+    public var name: String
+    /// When it was last pointed at its manifest, ms since 1970.
+    public var updatedAt: Int64
+    /// When a pull last named it, ms since 1970.
+    public var pullTime: Int64?
+
+    /// Creates a record.
+    public init(id: Int64, name: String, updatedAt: Int64, pullTime: Int64?) {
+        self.id = id
+        self.name = name
+        self.updatedAt = updatedAt
+        self.pullTime = pullTime
     }
 }
 
@@ -263,25 +313,45 @@ public struct ArtifactInfo: Sendable, Equatable {
     public var manifest: ManifestRecord
     /// Push time, ms since 1970.
     public var pushedAt: Int64
-    /// Tags pointing at it, with their update times.
-    public var tags: [(name: String, updatedAt: Int64)]
+    /// When it was last pulled, ms since 1970.
+    public var pullTime: Int64?
+    /// Tags pointing at it.
+    public var tags: [TagInfo]
     /// Size of the manifest plus the blobs it refers to.
     public var totalSize: Int64
 
     /// Creates a record.
-    public init(id: Int64, repositoryID: Int64, manifest: ManifestRecord, pushedAt: Int64, tags: [(name: String, updatedAt: Int64)], totalSize: Int64) {
+    public init(id: Int64, repositoryID: Int64, manifest: ManifestRecord, pushedAt: Int64, pullTime: Int64? = nil, tags: [TagInfo], totalSize: Int64) {
         self.id = id
         self.repositoryID = repositoryID
         self.manifest = manifest
         self.pushedAt = pushedAt
+        self.pullTime = pullTime
         self.tags = tags
         self.totalSize = totalSize
     }
+}
 
-    /// Field-wise equality (tuples are not `Equatable`).
-    public static func == (a: ArtifactInfo, b: ArtifactInfo) -> Bool {
-        a.id == b.id && a.repositoryID == b.repositoryID && a.manifest == b.manifest && a.pushedAt == b.pushedAt && a.totalSize == b.totalSize
-            && a.tags.map(\.name) == b.tags.map(\.name) && a.tags.map(\.updatedAt) == b.tags.map(\.updatedAt)
+/// Pulls of one manifest (by digest, and the tag a pull named if any) gathered over a moment.
+public struct PullCount: Sendable, Equatable {
+    /// The repository.
+    public var repositoryName: String
+    /// The manifest pulled.
+    public var digest: Digest
+    /// The tag that named it, if a pull named one.
+    public var tag: String?
+    /// How many pulls.
+    public var count: Int64
+    /// The latest of them, ms since 1970.
+    public var lastAt: Int64
+
+    /// Creates a count.
+    public init(repositoryName: String, digest: Digest, tag: String?, count: Int64, lastAt: Int64) {
+        self.repositoryName = repositoryName
+        self.digest = digest
+        self.tag = tag
+        self.count = count
+        self.lastAt = lastAt
     }
 }
 

@@ -86,6 +86,10 @@ public protocol ProjectStore: Sendable {
     func deleteMember(id: Int64, projectID: Int64) async throws -> Bool
     /// The roles the user (directly or through one of the groups) holds in the project.
     func roles(projectID: Int64, userID: Int64?, groupIDs: [Int64]) async throws -> [Int]
+    /// The projects where the user (directly or through one of the groups) holds one of `roles`.
+    func projectIDs(userID: Int64, groupIDs: [Int64], roles: [Int]) async throws -> [Int64]
+    /// Counts for `/statistics`; the `member` counts are of private projects where the user or a group is a member.
+    func statistics(userID: Int64?, groupIDs: [Int64]) async throws -> RegistryStatistics
 }
 
 /// Robot accounts.
@@ -109,8 +113,8 @@ public protocol AuditStore: Sendable {
     /// Appends entries.
     func append(_ entries: [AuditRecord]) async throws
     /// A page of entries, newest first (`operation`, `resource`, `resource_type`, `username`, `op_time` filters),
-    /// optionally of one project.
-    func auditLogs(_ query: ListQuery, projectID: Int64?) async throws -> ListPage<AuditRecord>
+    /// optionally only of these projects.
+    func auditLogs(_ query: ListQuery, projectIDs: [Int64]?) async throws -> ListPage<AuditRecord>
 }
 
 /// Small named values the whole deployment shares (the token signing key, for one).
@@ -137,6 +141,10 @@ public protocol LoginFailureStore: Sendable {
 public protocol ArtifactStore: Sendable {
     /// A page of the project's repositories (`name` filter; `name`, `creation_time`, `update_time` sort keys).
     func repositories(project: String, _ query: ListQuery) async throws -> ListPage<RepositoryInfo>
+    /// A page of the repositories of these projects (nil: of every project).
+    func repositories(inProjects projects: [String]?, _ query: ListQuery) async throws -> ListPage<RepositoryInfo>
+    /// The artifact ids of these digests in the repository.
+    func artifactIDs(repositoryID: Int64, digests: [Digest]) async throws -> [Digest: Int64]
     /// One repository.
     func repositoryInfo(named name: String) async throws -> RepositoryInfo?
     /// Changes a repository's description.
@@ -149,6 +157,8 @@ public protocol ArtifactStore: Sendable {
     func artifact(repositoryID: Int64, digest: Digest) async throws -> ArtifactInfo?
     /// Points `tag` at an existing manifest; false when the tag already exists.
     func createTag(_ tag: Tag, digest: Digest, repositoryID: Int64, now: Int64) async throws -> Bool
+    /// Adds pulls to pull times and counts.
+    func recordPulls(_ pulls: [PullCount]) async throws
 }
 
 /// Server-side sessions (portal sign-ins and refresh tokens).
@@ -163,4 +173,34 @@ public protocol SessionStore: Sendable {
     func deleteSessions(userID: Int64) async throws
     /// Ends every session (refresh token) of a robot.
     func deleteSessions(robotID: Int64) async throws
+}
+
+/// Project and repository counts and the storage in use, as `/statistics` reports them.
+public struct RegistryStatistics: Sendable, Equatable {
+    /// Public projects.
+    public var publicProjects: Int64
+    /// All projects.
+    public var totalProjects: Int64
+    /// Repositories in public projects.
+    public var publicRepositories: Int64
+    /// All repositories.
+    public var totalRepositories: Int64
+    /// Bytes of distinct blobs (and manifests) linked anywhere.
+    public var storageBytes: Int64
+    /// Private projects the asking user belongs to.
+    public var memberPrivateProjects: Int64
+    /// Repositories in those.
+    public var memberPrivateRepositories: Int64
+
+    /// Creates the counts.
+    public init(publicProjects: Int64, totalProjects: Int64, publicRepositories: Int64, totalRepositories: Int64, storageBytes: Int64,
+                memberPrivateProjects: Int64, memberPrivateRepositories: Int64) {
+        self.publicProjects = publicProjects
+        self.totalProjects = totalProjects
+        self.publicRepositories = publicRepositories
+        self.totalRepositories = totalRepositories
+        self.storageBytes = storageBytes
+        self.memberPrivateProjects = memberPrivateProjects
+        self.memberPrivateRepositories = memberPrivateRepositories
+    }
 }

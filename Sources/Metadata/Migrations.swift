@@ -282,6 +282,33 @@ enum Migrations {
             AND NOT EXISTS (SELECT 1 FROM repository_blobs b WHERE b.repository_id = repositories.id)
             """,
         ]),
+        Migration(version: 8, statements: [
+            // Tags get ids and pull times (Harbor's Tag has both), artifacts pull times, repositories pull counts;
+            // projects keep their CVE allowlist.
+            """
+            CREATE TABLE tags_v8 (
+                id {id},
+                repository_id BIGINT NOT NULL,
+                name TEXT {bytewise} NOT NULL,
+                manifest_digest TEXT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                pull_time BIGINT,
+                UNIQUE (repository_id, name),
+                FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests (repository_id, digest) ON DELETE CASCADE
+            )
+            """,
+            """
+            INSERT INTO tags_v8 (repository_id, name, manifest_digest, updated_at)
+            SELECT repository_id, name, manifest_digest, updated_at FROM tags ORDER BY updated_at, repository_id, name
+            """,
+            "DROP TABLE tags",
+            "ALTER TABLE tags_v8 RENAME TO tags",
+            "CREATE INDEX tags_order ON tags (repository_id, (lower(name)), name)",
+            "CREATE INDEX tags_manifest ON tags (repository_id, manifest_digest)",
+            "ALTER TABLE manifests ADD COLUMN pull_time BIGINT",
+            "ALTER TABLE repositories ADD COLUMN pull_count BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE projects ADD COLUMN cve_allowlist TEXT",
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

@@ -38,11 +38,15 @@ public protocol RegistryStore: Sendable {
     /// The manifest a digest or tag names in the repository called `repository`, in one query (the pull path); nil
     /// when the repository or the manifest is missing.
     func manifest(_ reference: Reference, repositoryName repository: String) async throws -> ManifestRecord?
+    /// What a manifest in the repository references (its blobs and child manifests); nil when it is not there.
+    func references(ofManifest digest: Digest, repositoryID: Int64) async throws -> ManifestReferences?
     /// Deletes a manifest and every tag pointing to it (and the repository once nothing is left in it); returns whether
     /// it existed.
     func deleteManifest(_ digest: Digest, repositoryID: Int64) async throws -> Bool
     /// Deletes a tag; returns whether it existed.
     func deleteTag(_ tag: Tag, repositoryID: Int64) async throws -> Bool
+    /// The tags that point to a manifest.
+    func tags(ofManifest digest: Digest, repositoryID: Int64) async throws -> [String]
     /// Tags after `last` in lexical (case-insensitive, then bytewise) order, at most `limit`.
     func tags(repositoryID: Int64, after last: String?, limit: Int) async throws -> [String]
     /// Manifests in the repository whose subject is `subject`, optionally of one artifact type, ordered by digest.

@@ -2,7 +2,7 @@ import Foundation
 import SQLKit
 
 extension SQLAccessStore: ProjectStore {
-    static let projectColumns = "id, name, owner_id, metadata, created_at, updated_at"
+    static let projectColumns = "id, name, owner_id, metadata, created_at, updated_at, cve_allowlist"
     static let projectListing = SQLListing(columns: [
         "name": ("name", .text), "public": ("public", .boolean), "owner_id": ("owner_id", .integer), "project_id": ("id", .integer),
         "creation_time": ("created_at", .integer), "update_time": ("updated_at", .integer),
@@ -24,9 +24,9 @@ extension SQLAccessStore: ProjectStore {
         return try await Self.unique("project \(project.name) already exists") {
             try await provider.transaction { db in
                 guard let row = try await db.raw("""
-                    INSERT INTO projects (name, owner_id, public, metadata, created_at, updated_at)
+                    INSERT INTO projects (name, owner_id, public, metadata, created_at, updated_at, cve_allowlist)
                     VALUES (\(bind: project.name), \(bind: project.ownerID), \(bind: project.isPublic ? 1 : 0), \(bind: metadata),
-                            \(bind: project.createdAt), \(bind: project.updatedAt))
+                            \(bind: project.createdAt), \(bind: project.updatedAt), \(bind: try Self.allowlistJSON(project.cveAllowlist)))
                     RETURNING id
                     """).first() else { throw MetadataError.inconsistent("project insert returned no id") }
                 var created = project
@@ -90,9 +90,11 @@ extension SQLAccessStore: ProjectStore {
 
     public func updateProject(_ project: ProjectRecord) async throws {
         let metadata = String(decoding: try JSONEncoder.sorted.encode(project.metadata), as: UTF8.self)
+        let allowlist = try Self.allowlistJSON(project.cveAllowlist)
         try await provider.write { db in
             try await db.raw("""
-                UPDATE projects SET public = \(bind: project.isPublic ? 1 : 0), metadata = \(bind: metadata), updated_at = \(bind: project.updatedAt)
+                UPDATE projects SET public = \(bind: project.isPublic ? 1 : 0), metadata = \(bind: metadata), updated_at = \(bind: project.updatedAt),
+                cve_allowlist = \(bind: allowlist), owner_id = \(bind: project.ownerID)
                 WHERE id = \(bind: project.id)
                 """).run()
         }
@@ -174,6 +176,41 @@ extension SQLAccessStore: ProjectStore {
         }
     }
 
+    public func projectIDs(userID: Int64, groupIDs: [Int64], roles: [Int]) async throws -> [Int64] {
+        guard !roles.isEmpty else { return [] }
+        return try await provider.read { db in
+            var query = SQLQueryString("""
+                SELECT DISTINCT project_id FROM project_members WHERE role IN (\(binds: roles))
+                AND ((entity_type = 'u' AND entity_id = \(bind: userID))
+                """)
+            if !groupIDs.isEmpty { query += SQLQueryString(" OR (entity_type = 'g' AND entity_id IN (\(binds: groupIDs)))") }
+            query += SQLQueryString(") ORDER BY project_id")
+            return try await db.raw(query).all().map { try $0.decode(column: "project_id", as: Int64.self) }
+        }
+    }
+
+    public func statistics(userID: Int64?, groupIDs: [Int64]) async throws -> RegistryStatistics {
+        try await provider.read { db in
+            func count(_ query: SQLQueryString) async throws -> Int64 {
+                try await db.raw(query).first()?.decode(column: "n", as: Int64?.self) ?? 0
+            }
+            var member = SQLQueryString("SELECT project_id FROM project_members WHERE (entity_type = 'u' AND entity_id = \(bind: userID ?? -1))")
+            if !groupIDs.isEmpty { member += SQLQueryString(" OR (entity_type = 'g' AND entity_id IN (\(binds: groupIDs)))") }
+            let memberPrivate = SQLQueryString("SELECT name FROM projects WHERE public = 0 AND id IN (") + member + SQLQueryString(")")
+            return RegistryStatistics(
+                publicProjects: try await count("SELECT count(*) AS n FROM projects WHERE public = 1"),
+                totalProjects: try await count("SELECT count(*) AS n FROM projects"),
+                publicRepositories: try await count("SELECT count(*) AS n FROM repositories WHERE project_name IN (SELECT name FROM projects WHERE public = 1)"),
+                totalRepositories: try await count("SELECT count(*) AS n FROM repositories"),
+                storageBytes: try await count("""
+                    SELECT CAST(COALESCE(sum(size), 0) AS BIGINT) AS n FROM (SELECT digest, max(size) AS size FROM repository_blobs GROUP BY digest) d
+                    """),
+                memberPrivateProjects: try await count(SQLQueryString("SELECT count(*) AS n FROM (") + memberPrivate + SQLQueryString(") m")),
+                memberPrivateRepositories: try await count(SQLQueryString("SELECT count(*) AS n FROM repositories WHERE project_name IN (")
+                                                           + memberPrivate + SQLQueryString(")")))
+        }
+    }
+
     static func projectRow(_ row: any SQLRow) throws -> ProjectRecord {
         let metadata = try JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "metadata", as: String.self).utf8))
         return ProjectRecord(
@@ -182,8 +219,13 @@ extension SQLAccessStore: ProjectStore {
             ownerID: try row.decode(column: "owner_id", as: Int64?.self),
             metadata: metadata,
             createdAt: try row.decode(column: "created_at", as: Int64.self),
-            updatedAt: try row.decode(column: "updated_at", as: Int64.self)
+            updatedAt: try row.decode(column: "updated_at", as: Int64.self),
+            cveAllowlist: try row.decode(column: "cve_allowlist", as: String?.self).map { try JSONDecoder().decode(CVEAllowlist.self, from: Data($0.utf8)) }
         )
+    }
+
+    static func allowlistJSON(_ allowlist: CVEAllowlist?) throws -> String? {
+        try allowlist.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
     }
 
     static func memberRow(_ row: any SQLRow) throws -> MemberRecord {

@@ -110,8 +110,9 @@ extension SQLAccessStore: AuditStore {
         }
     }
 
-    public func auditLogs(_ query: ListQuery, projectID: Int64?) async throws -> ListPage<AuditRecord> {
-        let base: SQLQueryString = projectID.map { SQLQueryString("project_id = \(bind: $0)") } ?? "1 = 1"
+    public func auditLogs(_ query: ListQuery, projectIDs: [Int64]?) async throws -> ListPage<AuditRecord> {
+        if let projectIDs, projectIDs.isEmpty { return ListPage(items: [], total: 0) }
+        let base: SQLQueryString = projectIDs.map { SQLQueryString("project_id IN (\(binds: $0))") } ?? "1 = 1"
         return try await provider.read { db in
             try await Self.page(db, select: Self.auditColumns, from: "audit_logs", where: base, listing: Self.auditListing, query: query, map: Self.auditRow)
         }

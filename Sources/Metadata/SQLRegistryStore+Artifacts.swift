@@ -5,13 +5,15 @@ import SQLKit
 extension SQLRegistryStore: ArtifactStore {
     static let repositoryListing = SQLListing(columns: [
         "name": ("r.name", .text), "creation_time": ("r.created_at", .integer), "update_time": ("r.updated_at", .integer),
+        "pull_count": ("r.pull_count", .integer), "project_id": ("(SELECT p.id FROM projects p WHERE p.name = r.project_name)", .integer),
     ], defaultOrder: "r.name")
     static let repositorySelect = """
-        r.id, r.name, r.project_name, r.description, r.created_at, r.updated_at,
+        r.id, r.name, r.project_name, r.description, r.created_at, r.updated_at, r.pull_count,
+        (SELECT p.id FROM projects p WHERE p.name = r.project_name) AS project_id,
         (SELECT count(*) FROM manifests m WHERE m.repository_id = r.id) AS artifact_count
         """
     static let artifactSelect = """
-        m.id, m.repository_id, m.digest, m.media_type, m.size, m.artifact_type, m.subject_digest, m.annotations, m.created_at,
+        m.id, m.repository_id, m.digest, m.media_type, m.size, m.artifact_type, m.subject_digest, m.annotations, m.created_at, m.pull_time,
         CAST(m.size + COALESCE((SELECT sum(b.size) FROM manifest_references r
                                 JOIN repository_blobs b ON b.repository_id = m.repository_id AND b.digest = r.digest
                                 WHERE r.manifest_id = m.id AND r.is_manifest = 0), 0) AS BIGINT) AS total_size
@@ -24,6 +26,28 @@ extension SQLRegistryStore: ArtifactStore {
         try await provider.read { db in
             try await SQLAccessStore.page(db, select: Self.repositorySelect, from: "repositories r", where: "r.project_name = \(bind: project)",
                                           listing: Self.repositoryListing, query: query, map: Self.repositoryInfo)
+        }
+    }
+
+    public func repositories(inProjects projects: [String]?, _ query: ListQuery) async throws -> ListPage<RepositoryInfo> {
+        if let projects, projects.isEmpty { return ListPage(items: [], total: 0) }
+        let base: SQLQueryString = projects.map { SQLQueryString("r.project_name IN (\(binds: $0))") } ?? "1 = 1"
+        return try await provider.read { db in
+            try await SQLAccessStore.page(db, select: Self.repositorySelect, from: "repositories r", where: base,
+                                          listing: Self.repositoryListing, query: query, map: Self.repositoryInfo)
+        }
+    }
+
+    public func artifactIDs(repositoryID: Int64, digests: [Digest]) async throws -> [Digest: Int64] {
+        guard !digests.isEmpty else { return [:] }
+        return try await provider.read { db in
+            var ids: [Digest: Int64] = [:]
+            for row in try await db.raw("""
+                SELECT id, digest FROM manifests WHERE repository_id = \(bind: repositoryID) AND digest IN (\(binds: digests.map(\.description)))
+                """).all() {
+                ids[try Digest(parsing: try row.decode(column: "digest", as: String.self))] = try row.decode(column: "id", as: Int64.self)
+            }
+            return ids
         }
     }
 
@@ -102,19 +126,44 @@ extension SQLRegistryStore: ArtifactStore {
         guard !rows.isEmpty else { return [] }
         let digests = try rows.map { try $0.decode(column: "digest", as: String.self) }
         let tagRows = try await db.raw("""
-            SELECT name, manifest_digest, updated_at FROM tags WHERE repository_id = \(bind: repositoryID)
+            SELECT id, name, manifest_digest, updated_at, pull_time FROM tags WHERE repository_id = \(bind: repositoryID)
             AND manifest_digest IN (\(binds: digests)) ORDER BY lower(name), name
             """).all()
-        var tags: [String: [(name: String, updatedAt: Int64)]] = [:]
+        var tags: [String: [TagInfo]] = [:]
         for row in tagRows {
-            tags[try row.decode(column: "manifest_digest", as: String.self), default: []]
-                .append((try row.decode(column: "name", as: String.self), try row.decode(column: "updated_at", as: Int64.self)))
+            tags[try row.decode(column: "manifest_digest", as: String.self), default: []].append(TagInfo(
+                id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
+                updatedAt: try row.decode(column: "updated_at", as: Int64.self), pullTime: try row.decode(column: "pull_time", as: Int64?.self)))
         }
         return try rows.map { row in
             let manifest = try Self.manifest(row)
             return ArtifactInfo(id: try row.decode(column: "id", as: Int64.self), repositoryID: repositoryID, manifest: manifest,
-                                pushedAt: try row.decode(column: "created_at", as: Int64.self), tags: tags[manifest.digest.description] ?? [],
-                                totalSize: try row.decode(column: "total_size", as: Int64.self))
+                                pushedAt: try row.decode(column: "created_at", as: Int64.self), pullTime: try row.decode(column: "pull_time", as: Int64?.self),
+                                tags: tags[manifest.digest.description] ?? [], totalSize: try row.decode(column: "total_size", as: Int64.self))
+        }
+    }
+
+    public func recordPulls(_ pulls: [PullCount]) async throws {
+        guard !pulls.isEmpty else { return }
+        try await provider.transaction { db in
+            var perRepository: [String: Int64] = [:]
+            for pull in pulls {
+                perRepository[pull.repositoryName, default: 0] += pull.count
+                try await db.raw("""
+                    UPDATE manifests SET pull_time = \(bind: pull.lastAt)
+                    WHERE digest = \(bind: pull.digest.description)
+                    AND repository_id = (SELECT id FROM repositories WHERE name = \(bind: pull.repositoryName))
+                    """).run()
+                if let tag = pull.tag {
+                    try await db.raw("""
+                        UPDATE tags SET pull_time = \(bind: pull.lastAt) WHERE name = \(bind: tag)
+                        AND repository_id = (SELECT id FROM repositories WHERE name = \(bind: pull.repositoryName))
+                        """).run()
+                }
+            }
+            for (name, count) in perRepository {
+                try await db.raw("UPDATE repositories SET pull_count = pull_count + \(bind: count) WHERE name = \(bind: name)").run()
+            }
         }
     }
 
@@ -125,6 +174,8 @@ extension SQLRegistryStore: ArtifactStore {
             projectName: try row.decode(column: "project_name", as: String.self),
             description: try row.decode(column: "description", as: String.self),
             artifactCount: try row.decode(column: "artifact_count", as: Int64.self),
+            pullCount: try row.decode(column: "pull_count", as: Int64.self),
+            projectID: try row.decode(column: "project_id", as: Int64?.self) ?? 0,
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             updatedAt: try row.decode(column: "updated_at", as: Int64.self)
         )

@@ -204,6 +204,21 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
+    public func references(ofManifest digest: Digest, repositoryID: Int64) async throws -> ManifestReferences? {
+        try await provider.read { db in
+            guard let row = try await db.raw("""
+                SELECT id FROM manifests WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description)
+                """).first() else { return nil }
+            let id = try row.decode(column: "id", as: Int64.self)
+            var blobs: [Digest] = [], manifests: [Digest] = []
+            for reference in try await db.raw("SELECT digest, is_manifest FROM manifest_references WHERE manifest_id = \(bind: id) ORDER BY digest").all() {
+                let child = try Digest(parsing: try reference.decode(column: "digest", as: String.self))
+                if try reference.decode(column: "is_manifest", as: Int.self) != 0 { manifests.append(child) } else { blobs.append(child) }
+            }
+            return ManifestReferences(blobs: blobs, manifests: manifests)
+        }
+    }
+
     public func deleteManifest(_ digest: Digest, repositoryID: Int64) async throws -> Bool {
         try await provider.transaction { db in
             let deleted = try await db.raw("""
@@ -220,6 +235,14 @@ public struct SQLRegistryStore: RegistryStore {
     public func deleteTag(_ tag: Tag, repositoryID: Int64) async throws -> Bool {
         try await provider.write { db in
             try await db.raw("DELETE FROM tags WHERE repository_id = \(bind: repositoryID) AND name = \(bind: tag.value) RETURNING name").all().count > 0
+        }
+    }
+
+    public func tags(ofManifest digest: Digest, repositoryID: Int64) async throws -> [String] {
+        try await provider.read { db in
+            try await db.raw("""
+                SELECT name FROM tags WHERE repository_id = \(bind: repositoryID) AND manifest_digest = \(bind: digest.description) ORDER BY name
+                """).all().map { try $0.decode(column: "name", as: String.self) }
         }
     }
 

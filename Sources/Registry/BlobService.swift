@@ -51,6 +51,13 @@ public struct BlobService: Sendable, BackendService {
         return try await store.mountBlob(digest, from: sourceRepo.id, into: repository.value, now: Clock.nowMilliseconds())
     }
 
+    /// A small blob's bytes (an image config, say), or nil when it is missing from storage or larger than `maximum`.
+    /// The caller has checked that the blob belongs where it is asked about.
+    public func smallContent(_ digest: Digest, maximum: Int) async throws -> ByteBuffer? {
+        guard let size = try await storage.size(of: StorageLayout.blob(digest)), size <= Int64(maximum) else { return nil }
+        return try await storage.get(StorageLayout.blob(digest))
+    }
+
     /// Removes a blob from a repository (its bytes stay until garbage collection).
     public func delete(_ digest: Digest, in repository: RepositoryName) async throws {
         guard configuration.deleteEnabled else { throw DistributionError(.unsupported, "deleting blobs is disabled on this registry") }

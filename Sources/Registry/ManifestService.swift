@@ -88,6 +88,14 @@ public struct ManifestService: Sendable, BackendService {
         }
     }
 
+    /// The stored bytes of a manifest by digest (the caller has checked that it belongs where it is asked about).
+    public func bytes(of digest: Digest) async throws -> ByteBuffer {
+        if let cached = cache.get(digest) { return cached }
+        let bytes = try await storage.get(StorageLayout.blob(digest))
+        cache.insert(digest, bytes)
+        return bytes
+    }
+
     /// Deletes a tag, or a manifest with every tag pointing to it.
     public func delete(_ reference: Reference, in repository: RepositoryName) async throws {
         guard configuration.deleteEnabled else { throw DistributionError(.unsupported, "deleting manifests is disabled on this registry") }

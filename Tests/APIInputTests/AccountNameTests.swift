@@ -26,3 +26,23 @@ struct AccountNameTests {
         #expect(AccountName.comparisonKey("straße") == AccountName.comparisonKey("STRASSE"))
     }
 }
+
+@Suite("Harbor list queries")
+struct ListQueryParserTests {
+    @Test("dates in q ranges are read by hand, including offsets, and refused when they are not dates")
+    func dates() throws {
+        #expect(HarborTime.milliseconds("1970-01-01") == 0)
+        #expect(HarborTime.milliseconds("2024-02-29 12:00:00") == 1_709_208_000_000)
+        #expect(HarborTime.milliseconds("2024-02-29T13:00:00+01:00") == 1_709_208_000_000)
+        #expect(HarborTime.milliseconds("2024-02-29T12:00:00Z") == 1_709_208_000_000)
+        #expect(HarborTime.milliseconds("1969-12-31 23:59:59") == -1000)
+        for bad in ["2023-02-29", "2024-13-01", "2024-00-10", "2024-01-32", "2024-01-01 24:00:00", "404-ֱ0", "2024-1-1", "20240101",
+                    "2024-01-01T00:00:00+1:00", "２０２４-01-01", "2024-01-01 00:00:00 ", ""] {
+            #expect(HarborTime.milliseconds(bad) == nil, "\(bad)")
+        }
+        let (query, page, size) = try ListQueryParser.parse(q: "op_time=[2024-01-01~2024-01-02 00:00:00],name=~x", sort: "-op_time", page: "3", pageSize: "500")
+        #expect(page == 3 && size == 100 && query.offset == 200)
+        #expect(query.filters.first?.match == .range("1704067200000", "1704153600000"))
+        #expect(throws: ListQueryError.self) { try ListQueryParser.parse(q: "op_time=[404-ֱ0~]", sort: nil, page: nil, pageSize: nil) }
+    }
+}

@@ -199,6 +199,19 @@ struct HardeningTests {
         }
     }
 
+    @Test("a q date that made Foundation's DateFormatter trap (found by fuzzing) is refused, even before authentication")
+    func dateFormatterTrap() async throws {
+        try await withSecuredServer { _, admin in
+            let anonymous = AccessClient(http: admin.http, account: .anonymous)
+            let query = "q=natime%3D%5B404-%D6%B10~2%2B10%5D"
+            for (client, expected) in [(anonymous, [400, 401]), (admin, [400])] {
+                let r = try await client.api(.GET, "/audit-logs?\(query)")
+                #expect(expected.contains(r.status), "\(r.status) \(r.text)")
+            }
+            #expect(try await admin.http.request(.GET, "/health").status == 200)
+        }
+    }
+
     @Test("every method on an unknown /api/v2.0 path gets Harbor's error JSON")
     func unknownPathsAnswerInHarborsShape() async throws {
         try await withSecuredServer { _, admin in

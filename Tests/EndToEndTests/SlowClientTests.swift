@@ -41,7 +41,7 @@ struct SlowClientTests {
             }
             trickle.cancel()
             #expect(closedWith408 == 200)
-            #expect(ContinuousClock.now - started < .seconds(30))
+            #expect(ContinuousClock.now - started < .seconds(60))
             #expect(try await http.request(.GET, "/health").status == 200)
         }
     }

@@ -94,10 +94,10 @@ struct AccessStoreTests {
                                            username: "u\(i % 5)", clientIP: "10.0.0.1", success: true, createdAt: Int64(1000 + i)))
             }
             try await store.append(entries)
-            let pulls = try await store.auditLogs(ListQuery(filters: [.init(key: "operation", match: .exact("pull"))], limit: 5), projectID: nil)
+            let pulls = try await store.auditLogs(ListQuery(filters: [.init(key: "operation", match: .exact("pull"))], limit: 5), projectIDs: nil)
             #expect(pulls.total == 50)
             #expect(pulls.items.first?.createdAt == 1147)  // newest first (i = 147 is the last multiple of 3)
-            let ranged = try await store.auditLogs(ListQuery(filters: [.init(key: "op_time", match: .range("1100", "1109"))], limit: 100), projectID: 1)
+            let ranged = try await store.auditLogs(ListQuery(filters: [.init(key: "op_time", match: .range("1100", "1109"))], limit: 100), projectIDs: [1])
             #expect(ranged.total == 5)
 
             #expect(try await store.settingInsertingIfAbsent("k", value: "first", now: 1) == "first")
