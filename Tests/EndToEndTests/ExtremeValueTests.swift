@@ -87,7 +87,7 @@ struct ExtremeValueTests {
                 Input(name: "n on tags/list", accepted: ["0", "1", "9223372036854775807"]) { v in try await v2(.GET, "/v2/edge/app/tags/list?n=\(v)") },
                 Input(name: "n on _catalog", accepted: ["0", "1", "9223372036854775807"]) { v in try await v2(.GET, "/v2/_catalog?n=\(v)") },
             ]
-            for list in ["/projects", "/users", "/audit-logs", "/robots", "/usergroups", "/projects/edge/repositories", "/projects/edge/members",
+            for list in ["/projects", "/users", "/audit-logs", "/robots", "/usergroups", "/repositories", "/projects/edge/repositories", "/projects/edge/members",
                          "/projects/edge/logs", "/projects/edge/repositories/app/artifacts", "/jobservice/jobs"] {
                 inputs.append(Input(name: "page on \(list)", accepted: positive) { v in try await api(.GET, "\(list)?page=\(v)") })
                 inputs.append(Input(name: "page_size on \(list)", accepted: positive) { v in try await api(.GET, "\(list)?page_size=\(v)") })
@@ -121,6 +121,9 @@ struct ExtremeValueTests {
                 },
                 Input(name: "storage_limit on PUT /projects/{p}", accepted: ["0", "-1", "1", "9223372036854775807"]) { v in
                     try await api(.PUT, "/projects/edge", raw: #"{"storage_limit":\#(v)}"#)
+                },
+                Input(name: "cve_allowlist.expires_at on PUT /projects/{p}", accepted: ["0", "1"]) { v in
+                    try await api(.PUT, "/projects/edge", raw: #"{"cve_allowlist":{"items":[],"expires_at":\#(v)}}"#)
                 },
                 Input(name: "role_id on POST members", accepted: ["1"]) { v in
                     try await api(.POST, "/projects/edge/members", raw: #"{"role_id":\#(v),"member_user":{"username":"eve"}}"#)
