@@ -89,6 +89,8 @@ public struct RobotService: Sendable {
     /// same rules as at creation.
     public func update(id: Int64, _ request: RobotRequest, _ caller: Caller) async throws {
         var robot = try await manageable(id, .update, caller)
+        // Re-enabling, extending or otherwise keeping alive a robot is handing on what it holds.
+        try await requireCallerHolds(robot, caller)
         if let level = request.level, level != robot.level { throw APIError.badRequest("a robot's level cannot change") }
         if let description = request.description { robot.description = description }
         if let disable = request.disable { robot.disabled = disable }
@@ -117,6 +119,8 @@ public struct RobotService: Sendable {
     /// Sets a new secret (the given one, or a generated one) and returns it.
     public func refreshSecret(id: Int64, _ request: RobotSecretRequest, _ caller: Caller) async throws -> RobotSecretView {
         var robot = try await manageable(id, .update, caller)
+        // A new secret is the robot's permissions in the caller's hands: only for callers who hold them all.
+        try await requireCallerHolds(robot, caller)
         let secret = try Self.checkedSecret(request.secret) ?? SecretHashing.randomSecret()
         robot.secretHash = SecretHashing.hashSecret(secret)
         robot.updatedAt = Clock.nowMilliseconds()
@@ -171,6 +175,22 @@ public struct RobotService: Sendable {
     /// A stored robot's permission entries.
     static func entries(of robot: RobotRecord) -> [RobotPermissionEntry] {
         (try? JSONDecoder().decode([RobotPermissionEntry].self, from: Data(robot.permissionsJSON.utf8))) ?? []
+    }
+
+    /// Throws unless the caller holds every permission the robot has now (the same rules as granting them).
+    private func requireCallerHolds(_ robot: RobotRecord, _ caller: Caller) async throws {
+        let level = RobotGrantRules.Level(rawValue: robot.level) ?? .project
+        var own: ProjectRecord? = nil
+        if level == .project, let projectID = robot.projectID { own = try await env.access.project(id: projectID) }
+        let current = Self.entries(of: robot).map { entry in
+            RobotPermissionView(kind: entry.kind, namespace: entry.namespace,
+                                access: entry.access.map { AccessView(resource: $0.resource, action: $0.action, effect: $0.effect) })
+        }
+        do {
+            _ = try await rules.checked(current, level: level, ownProject: own, caller)
+        } catch let error as APIError where error.code == .forbidden || error.code == .notFound || error.code == .badRequest {
+            throw APIError.forbidden("robot \(robot.name) holds permissions you do not hold")
+        }
     }
 
     private func manageable(_ id: Int64, _ action: Action, _ caller: Caller) async throws -> RobotRecord {

@@ -67,6 +67,8 @@ struct PrivilegeEscalationTests {
             ]))
             let sysChild = try await create(sys.client, Self.robot("child", level: "system", [Self.entry("project", "mine", [("repository", "pull")])]))
             let mineDeveloperBot = try await create(pa, Self.robot("sibling", level: "project", [Self.entry("project", "mine", [("repository", "pull")])]))
+            let minePusher = try await create(pa, Self.robot("pusher-sibling", level: "project", [Self.entry("project", "mine", [("repository", "push")])]))
+            let userAdminBot = try await create(admin, Self.robot("user-admin", level: "system", [Self.entry("system", "/", [("user", "update")])]))
             let actors: [String: AccessClient] = ["admin": admin, "pa": pa, "mineBot": mineBot.client, "manager": manager.client, "sys": sys.client]
 
             let refused: Set<Int> = [400, 403]
@@ -111,6 +113,12 @@ struct PrivilegeEscalationTests {
                     Self.robot("elsewhere", level: "system", [Self.entry("project", "theirs", [("repository", "pull")])]), expect: refused),
                 Row("system robot creates a robot with push where it holds pull", "sys", .POST, "/robots",
                     Self.robot("pusher", level: "system", [Self.entry("project", "mine", [("repository", "push")])]), expect: refused),
+                Row("robot takes over a sibling with more rights by refreshing its secret", "manager", .PATCH, "/robots/\(minePusher.id)", [:],
+                    expect: refused),
+                Row("robot re-enables a sibling with more rights", "manager", .PUT, "/robots/\(minePusher.id)", ["disable": false], expect: refused),
+                Row("system robot takes over a robot with rights it lacks by refreshing its secret", "sys", .PATCH, "/robots/\(userAdminBot.id)", [:],
+                    expect: refused),
+                Row("system robot updates a robot with rights it lacks", "sys", .PUT, "/robots/\(userAdminBot.id)", ["duration": 5], expect: refused),
                 Row("system robot updates its child into another project", "sys", .PUT, "/robots/\(sysChild.id)",
                     ["permissions": [Self.entry("project", "theirs", [("repository", "pull")])]], expect: refused),
                 Row("system robot updates its child to system rights", "sys", .PUT, "/robots/\(sysChild.id)",
@@ -134,6 +142,8 @@ struct PrivilegeEscalationTests {
                 // Controls: the same paths work for callers who hold the permissions.
                 Row("project admin gives their robot push", "pa", .PUT, "/robots/\(mineBot.id)",
                     ["permissions": [Self.entry("project", "mine", [("repository", "push")])]], expect: [200]),
+                Row("robot refreshes the secret of a sibling holding no more than it", "manager", .PATCH, "/robots/\(mineDeveloperBot.id)", [:],
+                    expect: [200]),
                 Row("robot creates a robot with what it holds", "manager", .POST, "/robots",
                     Self.robot("puller", level: "project", [Self.entry("project", "mine", [("repository", "pull")])]), expect: [201]),
                 Row("administrator moves a system robot to another project", "admin", .PUT, "/robots/\(sysChild.id)",
