@@ -115,9 +115,9 @@ public struct BerthConfiguration: Sendable, Equatable {
         /// How often the purge runs.
         public var purgeIntervalSeconds: Int64 = 3600
         /// Upload sessions one account (or, without authentication, one client address) may have open; 0 for no limit.
-        public var maxSessionsPerAccount = 100
+        public var maxSessionsPerAccount = 500
         /// Upload sessions one project may have open; 0 for no limit.
-        public var maxSessionsPerProject = 1000
+        public var maxSessionsPerProject = 5000
     }
 
     /// Registry behaviour settings.

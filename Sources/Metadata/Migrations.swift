@@ -331,7 +331,7 @@ enum Migrations {
 
     /// Applies every migration newer than the database's version. On PostgreSQL an advisory lock makes instances
     /// that start together take turns, so each migration runs once.
-    static func run(on provider: any SQLDatabaseProvider) async throws {
+    static func run(on provider: any SQLDatabaseProvider, upTo lastVersion: Int = .max) async throws {
         let flavor = provider.flavor
         @Sendable func serialize(_ db: any SQLDatabase) async throws {
             if flavor == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(\(literal: 4_202_611))").run() }
@@ -340,7 +340,7 @@ enum Migrations {
             try await serialize(db)
             try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)").run()
         }
-        for migration in all {
+        for migration in all where migration.version <= lastVersion {
             try await provider.transaction { db in
                 try await serialize(db)
                 let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").first()

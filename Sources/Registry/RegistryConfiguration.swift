@@ -15,7 +15,7 @@ public struct RegistryConfiguration: Sendable {
     /// Defaults.
     public init() {}
     /// Most upload sessions one account (or, without authentication, one client address) may have open; nil for no limit.
-    public var uploadSessionsPerOwner: Int? = 100
+    public var uploadSessionsPerOwner: Int? = 500
     /// Most upload sessions one project may have open; nil for no limit.
-    public var uploadSessionsPerProject: Int? = 1000
+    public var uploadSessionsPerProject: Int? = 5000
 }

@@ -14,15 +14,16 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     static var postgresURL: String? { ProcessInfo.processInfo.environment["BERTH_TEST_POSTGRES_URL"] }
 
-    /// Runs `body` on a new, migrated, empty database of this kind and removes it afterwards.
-    func withProvider(_ body: (any SQLDatabaseProvider) async throws -> Void) async throws {
+    /// Runs `body` on a new, migrated, empty database of this kind and removes it afterwards; with `migrated: false`
+    /// the database is empty and unmigrated.
+    func withProvider(migrated: Bool = true, _ body: (any SQLDatabaseProvider) async throws -> Void) async throws {
         let logger = Logger(label: "test")
         switch self {
         case .sqlite:
             let path = NSTemporaryDirectory() + "berth-meta-\(UUID().uuidString).db"
             let provider = try await SQLiteDatabaseProvider.open(path: path, threadPool: .singleton, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
             defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-            try await Self.run(provider, body)
+            try await Self.run(provider, migrated: migrated, body)
         case .postgres:
             guard let url = Self.postgresURL, var components = URLComponents(string: url) else {
                 throw BackendUnavailable("BERTH_TEST_POSTGRES_URL is not set; scripts/test starts PostgreSQL and sets it")
@@ -33,7 +34,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             components.path = "/" + name
             do {
                 let provider = try await PostgresDatabaseProvider.open(url: components.string!, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
-                try await Self.run(provider, body)
+                try await Self.run(provider, migrated: migrated, body)
             } catch {
                 try? await admin.write { db in try await db.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
                 await admin.shutdown()
@@ -44,10 +45,12 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
-    private static func run(_ provider: any SQLDatabaseProvider, _ body: (any SQLDatabaseProvider) async throws -> Void) async throws {
+    private static func run(_ provider: any SQLDatabaseProvider, migrated: Bool, _ body: (any SQLDatabaseProvider) async throws -> Void) async throws {
         let store = SQLRegistryStore(provider: provider)
-        try await store.migrate()
-        try await store.migrate()  // idempotent
+        if migrated {
+            try await store.migrate()
+            try await store.migrate()  // idempotent
+        }
         do { try await body(provider) } catch {
             await provider.shutdown()
             throw error
