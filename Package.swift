@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // SHA-256/512 from the system's libcrypto, with a hash state that can be saved and resumed.
@@ -43,6 +46,19 @@ let package = Package(
         // Untrusted management-API input with no dependencies (so it can be fuzzed on its own): account names and
         // Harbor's list query language.
         .target(name: "APIInput", swiftSettings: swiftSettings),
+        // TLS identities: Berth's own CA and the server certificates it issues, operators' certificate files, the
+        // context each new connection takes, and the files that make a node trust the registry.
+        .target(
+            name: "Certificates",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Storage",
             dependencies: [
@@ -110,8 +126,12 @@ let package = Package(
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "OCI", "APIInput", "Registry", "Auth", "Metadata", "Management",
+                "OCI", "APIInput", "Registry", "Auth", "Metadata", "Management", "Certificates",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -120,8 +140,9 @@ let package = Package(
         .target(
             name: "BerthServer",
             dependencies: [
-                "OCI", "APIInput", "Storage", "Metadata", "Registry", "HTTPAPI", "Auth", "Management", "Jobs",
+                "OCI", "APIInput", "Storage", "Metadata", "Registry", "HTTPAPI", "Auth", "Management", "Jobs", "Certificates",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -132,7 +153,7 @@ let package = Package(
         .executableTarget(
             name: "berth",
             dependencies: [
-                "BerthServer", "CBerthSystem",
+                "BerthServer", "CBerthSystem", "Certificates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -155,6 +176,7 @@ let package = Package(
         .executableTarget(name: "BerthFuzz", dependencies: ["OCI", "APIInput"], swiftSettings: swiftSettings),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
         .testTarget(name: "APIInputTests", dependencies: ["APIInput"], swiftSettings: swiftSettings),
+        .testTarget(name: "CertificatesTests", dependencies: ["Certificates"], swiftSettings: swiftSettings),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Metadata", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(
             name: "AuthTests",

@@ -46,7 +46,7 @@ struct AccessControl: Sendable {
         if !configuration.auth.enabled {
             logger.warning("authentication is disabled: anyone who can reach this server may push, pull and delete")
         }
-        let gate = RegistryGate(mode: mode, policy: policy, projects: store, audit: audit, externalURL: configuration.http.externalURL)
+        let gate = RegistryGate(mode: mode, policy: policy, projects: store, audit: audit, serverURL: ServerURL(externalURL: configuration.http.externalURL, tls: configuration.transportMode != .plain))
         for clash in try await store.fillNameKeys() {
             logger.warning("an existing user name looks like another one; rename or remove one of them", metadata: ["user": "\(clash)"])
         }

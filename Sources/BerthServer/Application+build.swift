@@ -25,6 +25,8 @@ public struct BerthRuntime: Sendable {
     public let ioThreadPool: NIOThreadPool
     /// Thread pool for SQLite calls.
     public let databaseThreadPool: NIOThreadPool
+    /// TLS, when the server speaks HTTPS.
+    public var transport: TransportSecurity? = nil
 
     /// Closes the database and stops the thread pools.
     public func shutdown() async {
@@ -58,16 +60,8 @@ public func buildApplication(
     } else {
         storage = try FilesystemDriver(root: configuration.resolvedStorageRoot, threadPool: ioThreadPool, sync: configuration.storage.filesystemSync)
     }
-    let database: any SQLDatabaseProvider
-    if configuration.resolvedDatabase.hasPrefix("sqlite:") {
-        let databasePath = String(configuration.resolvedDatabase.dropFirst("sqlite:".count))
-        database = try await SQLiteDatabaseProvider.open(
-            path: databasePath, threadPool: databaseThreadPool, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
-    } else {
-        database = try await PostgresDatabaseProvider.open(
-            url: configuration.resolvedDatabase, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
-    }
-    let runtime = BerthRuntime(database: database, ioThreadPool: ioThreadPool, databaseThreadPool: databaseThreadPool)
+    let database = try await openDatabase(configuration, threadPool: databaseThreadPool, logger: logger)
+    var runtime = BerthRuntime(database: database, ioThreadPool: ioThreadPool, databaseThreadPool: databaseThreadPool)
     let store = SQLRegistryStore(provider: database)
     do {
         try await store.migrate()
@@ -92,6 +86,15 @@ public func buildApplication(
         await runtime.shutdown()
         throw error
     }
+
+    do {
+        runtime.transport = try await TransportSecurity.build(configuration: configuration, settings: access.store, logger: logger)
+    } catch {
+        await runtime.shutdown()
+        throw error
+    }
+    let transport = runtime.transport
+    let serverURL = ServerURL(externalURL: configuration.http.externalURL, tls: transport != nil)
 
     let backend = RegistryBackend(store: store, storage: storage, configuration: registryConfiguration, logger: logger)
     let uploads = UploadService(backend)
@@ -118,16 +121,18 @@ public func buildApplication(
         .register(on: router)
     let ldap = LDAPService(management, directory: access.directory, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
     ManagementController(environment: management, ldap: ldap, jobs: JobServiceAPI(management, jobs: jobStore), authenticator: access.authenticator, sessions: access.sessions,
-                         authEnabled: configuration.auth.enabled).register(on: router)
+                         authEnabled: configuration.auth.enabled, serverURL: serverURL,
+                         caCertificate: { transport?.certificates.identity.authorityPEM }).register(on: router)
     SessionController(authenticator: access.authenticator, sessions: access.sessions, users: access.store,
-                      auditLog: AuditLogService(management)).register(on: router)
+                      auditLog: AuditLogService(management), serverURL: serverURL).register(on: router)
 
+    let deadlines = ConnectionDeadlines(header: .seconds(configuration.http.headerTimeoutSeconds), idle: .seconds(configuration.http.idleTimeoutSeconds),
+                                        bodyStall: .seconds(configuration.http.bodyStallTimeoutSeconds))
+    let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ExpectContinueHandler()])
     var app = Application(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()]),
-                       deadlines: ConnectionDeadlines(header: .seconds(configuration.http.headerTimeoutSeconds),
-                                                      idle: .seconds(configuration.http.idleTimeoutSeconds),
-                                                      bodyStall: .seconds(configuration.http.bodyStallTimeoutSeconds))),
+        server: transport.map { .https(certificates: $0.certificates, http2: configuration.http.tls.http2, configuration: http1, deadlines: deadlines) }
+            ?? .http1(configuration: http1, deadlines: deadlines),
         configuration: .init(address: .hostname(configuration.http.address, port: configuration.http.port), serverName: "berth",
                              availableConnectionsDelegate: MaximumAvailableConnections(configuration.http.maxConnections, logger: logger)),
         onServerRunning: onServerRunning,
@@ -142,6 +147,25 @@ public func buildApplication(
         throw error
     }
     app.addServices(JobService(queue: jobs, logger: logger))
+    if let transport {
+        app.addServices(CertificateRefreshService(security: transport, interval: .seconds(configuration.http.tls.reloadIntervalSeconds), logger: logger))
+        if configuration.http.tls.redirectPort != 0 {
+            app.addServices(Application(
+                responder: HTTPSRedirect(externalURL: configuration.http.externalURL, httpsPort: configuration.http.port),
+                configuration: .init(address: .hostname(configuration.http.address, port: configuration.http.tls.redirectPort), serverName: "berth"),
+                logger: logger))
+        }
+    }
     app.addServices(AuditFlushService(audit: access.audit, pulls: pulls, interval: .seconds(1)))
     return (app, runtime)
+}
+
+/// The metadata database the configuration names (SQLite or PostgreSQL), not yet migrated.
+func openDatabase(_ configuration: BerthConfiguration, threadPool: NIOThreadPool, logger: Logger) async throws -> any SQLDatabaseProvider {
+    if configuration.resolvedDatabase.hasPrefix("sqlite:") {
+        let databasePath = String(configuration.resolvedDatabase.dropFirst("sqlite:".count))
+        return try await SQLiteDatabaseProvider.open(
+            path: databasePath, threadPool: threadPool, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+    }
+    return try await PostgresDatabaseProvider.open(url: configuration.resolvedDatabase, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
 }

@@ -47,6 +47,59 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var bodyStallTimeoutSeconds = 60
         /// Connections served at once; further ones wait in the listen backlog.
         public var maxConnections = 2048
+        /// HTTPS.
+        public var tls = TLS()
+    }
+
+    /// HTTPS settings: the operator's certificate files, or a certificate from Berth's own CA, or none.
+    public struct TLS: Sendable, Equatable, Codable {
+        /// PEM file with the server certificate, optionally followed by its chain.
+        public var certificate = ""
+        /// PEM file with the certificate's unencrypted private key.
+        public var key = ""
+        /// Serve a certificate from Berth's own CA (kept in the database). Unset: yes when listening beyond loopback
+        /// without certificate files, no on loopback (plain HTTP for development).
+        public var generate: Bool?
+        /// Extra names and IP addresses for the generated certificate (the external URL's host and loopback are
+        /// always in it).
+        public var hostnames: [String] = []
+        /// PEM file of CAs whose client certificates are accepted (mutual TLS).
+        public var clientCA = ""
+        /// `none`, `verify-if-given` or `require`.
+        public var clientAuth = "none"
+        /// Lifetime of a generated server certificate; it is renewed when half of it has passed.
+        public var generatedLifetimeHours = 7 * 24
+        /// How often certificate files are checked for changes (SIGHUP reloads at once).
+        public var reloadIntervalSeconds = 10
+        /// Offer HTTP/2 by ALPN.
+        public var http2 = true
+        /// A plain-HTTP port that redirects to HTTPS; 0 for none.
+        public var redirectPort = 0
+    }
+
+    /// How the server speaks to clients, worked out from `http.tls` and the listening address.
+    public enum TransportMode: Sendable, Equatable {
+        /// Plain HTTP.
+        case plain
+        /// TLS with the operator's certificate files.
+        case files
+        /// TLS with a certificate from Berth's CA.
+        case generated
+    }
+
+    /// Plain HTTP, operator files or a generated certificate.
+    public var transportMode: TransportMode {
+        if !http.tls.certificate.isEmpty || !http.tls.key.isEmpty { return .files }
+        switch http.tls.generate {
+        case true?: return .generated
+        case false?: return .plain
+        case nil: return Self.isLoopback(http.address) ? .plain : .generated
+        }
+    }
+
+    /// Whether `address` only reaches this machine.
+    static func isLoopback(_ address: String) -> Bool {
+        address == "localhost" || address.hasPrefix("127.") || address == "::1" || address == "[::1]"
     }
 
     /// Authentication settings.
@@ -216,6 +269,18 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_TRUSTED_PROXIES"] {
             http.trustedProxies = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        if let v = env["BERTH_TLS_CERTIFICATE"] { http.tls.certificate = v }
+        if let v = env["BERTH_TLS_KEY"] { http.tls.key = v }
+        if let v = env["BERTH_TLS_GENERATE"] { http.tls.generate = try Self.bool(v, "BERTH_TLS_GENERATE") }
+        if let v = env["BERTH_TLS_HOSTNAMES"] {
+            http.tls.hostnames = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let v = env["BERTH_TLS_CLIENT_CA"] { http.tls.clientCA = v }
+        if let v = env["BERTH_TLS_CLIENT_AUTH"] { http.tls.clientAuth = v }
+        if let v = env["BERTH_TLS_GENERATED_LIFETIME_HOURS"] { http.tls.generatedLifetimeHours = try Self.int(v, "BERTH_TLS_GENERATED_LIFETIME_HOURS") }
+        if let v = env["BERTH_TLS_RELOAD_INTERVAL_SECONDS"] { http.tls.reloadIntervalSeconds = try Self.int(v, "BERTH_TLS_RELOAD_INTERVAL_SECONDS") }
+        if let v = env["BERTH_TLS_HTTP2"] { http.tls.http2 = try Self.bool(v, "BERTH_TLS_HTTP2") }
+        if let v = env["BERTH_TLS_REDIRECT_PORT"] { http.tls.redirectPort = try Self.int(v, "BERTH_TLS_REDIRECT_PORT") }
         if let v = env["BERTH_AUTH_BCRYPT_COST"] { auth.bcryptCost = try Self.int(v, "BERTH_AUTH_BCRYPT_COST") }
         let ldapStrings: [(String, WritableKeyPath<LDAPSettings, String>)] = [
             ("URL", \.url), ("SEARCH_DN", \.searchDN), ("SEARCH_PASSWORD", \.searchPassword), ("BASE_DN", \.baseDN), ("FILTER", \.filter),
@@ -239,6 +304,7 @@ public struct BerthConfiguration: Sendable, Equatable {
             throw ConfigurationError("http.\(name) must be between 1 and 86400")
         }
         guard (1 ... 1_000_000).contains(http.maxConnections) else { throw ConfigurationError("http.maxConnections must be between 1 and 1000000") }
+        try validateTLS()
         guard Logger.Level(rawValue: log.level) != nil else {
             throw ConfigurationError("log.level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -282,6 +348,27 @@ public struct BerthConfiguration: Sendable, Equatable {
         }
     }
 
+    private func validateTLS() throws {
+        let tls = http.tls
+        if !tls.certificate.isEmpty || !tls.key.isEmpty {
+            guard !tls.certificate.isEmpty, !tls.key.isEmpty else { throw ConfigurationError("http.tls.certificate and http.tls.key go together") }
+            guard tls.generate != true else { throw ConfigurationError("http.tls.generate cannot be combined with certificate files") }
+        }
+        guard ["none", "verify-if-given", "require"].contains(tls.clientAuth) else {
+            throw ConfigurationError("http.tls.clientAuth must be none, verify-if-given or require")
+        }
+        if tls.clientAuth != "none" {
+            guard !tls.clientCA.isEmpty else { throw ConfigurationError("http.tls.clientAuth \(tls.clientAuth) needs http.tls.clientCA") }
+            guard transportMode != .plain else { throw ConfigurationError("http.tls.clientAuth needs TLS (certificate files or generate: true)") }
+        }
+        guard (1 ... 24 * 3650).contains(tls.generatedLifetimeHours) else {
+            throw ConfigurationError("http.tls.generatedLifetimeHours must be between 1 and 87600")
+        }
+        guard (1 ... 86_400).contains(tls.reloadIntervalSeconds) else { throw ConfigurationError("http.tls.reloadIntervalSeconds must be between 1 and 86400") }
+        guard (0 ... 65535).contains(tls.redirectPort) else { throw ConfigurationError("http.tls.redirectPort must be between 0 and 65535") }
+        if tls.redirectPort != 0, transportMode == .plain { throw ConfigurationError("http.tls.redirectPort needs TLS") }
+    }
+
     private static func int(_ text: String, _ name: String) throws -> Int {
         guard let v = Int(text) else { throw ConfigurationError("\(name) must be an integer") }
         return v
@@ -309,7 +396,9 @@ struct FileConfiguration: Decodable {
     /// Every key the file may hold; a nested dictionary lists a section's keys.
     static var allowedKeys: [String: Any] { [
         "http": ["address": true, "port": true, "externalURL": true, "trustedProxies": true, "headerTimeoutSeconds": true, "idleTimeoutSeconds": true,
-                 "bodyStallTimeoutSeconds": true, "maxConnections": true],
+                 "bodyStallTimeoutSeconds": true, "maxConnections": true,
+                 "tls": ["certificate": true, "key": true, "generate": true, "hostnames": true, "clientCA": true, "clientAuth": true,
+                         "generatedLifetimeHours": true, "reloadIntervalSeconds": true, "http2": true, "redirectPort": true]],
         "auth": ["enabled": true, "adminPassword": true, "tokenIssuer": true, "tokenService": true, "tokenExpirationMinutes": true,
                  "bcryptCost": true, "lockout": ["accountThreshold": true, "addressThreshold": true, "seconds": true, "lockAccounts": true]],
         "projects": ["autoCreateOnPush": true, "creationRestriction": true],
@@ -342,6 +431,11 @@ struct FileConfiguration: Decodable {
     struct HTTP: Decodable {
         var address: String?; var port: Int?; var externalURL: String?; var trustedProxies: [String]?
         var headerTimeoutSeconds: Int?; var idleTimeoutSeconds: Int?; var bodyStallTimeoutSeconds: Int?; var maxConnections: Int?
+        var tls: TLS?
+    }
+    struct TLS: Decodable {
+        var certificate: String?; var key: String?; var generate: Bool?; var hostnames: [String]?; var clientCA: String?; var clientAuth: String?
+        var generatedLifetimeHours: Int?; var reloadIntervalSeconds: Int?; var http2: Bool?; var redirectPort: Int?
     }
     struct Auth: Decodable {
         struct Lockout: Decodable { var accountThreshold: Int?; var addressThreshold: Int?; var seconds: Int?; var lockAccounts: Bool? }
@@ -409,6 +503,18 @@ struct FileConfiguration: Decodable {
         if let v = http?.idleTimeoutSeconds { c.http.idleTimeoutSeconds = v }
         if let v = http?.bodyStallTimeoutSeconds { c.http.bodyStallTimeoutSeconds = v }
         if let v = http?.maxConnections { c.http.maxConnections = v }
+        if let t = http?.tls {
+            if let v = t.certificate { c.http.tls.certificate = v }
+            if let v = t.key { c.http.tls.key = v }
+            if let v = t.generate { c.http.tls.generate = v }
+            if let v = t.hostnames { c.http.tls.hostnames = v }
+            if let v = t.clientCA { c.http.tls.clientCA = v }
+            if let v = t.clientAuth { c.http.tls.clientAuth = v }
+            if let v = t.generatedLifetimeHours { c.http.tls.generatedLifetimeHours = v }
+            if let v = t.reloadIntervalSeconds { c.http.tls.reloadIntervalSeconds = v }
+            if let v = t.http2 { c.http.tls.http2 = v }
+            if let v = t.redirectPort { c.http.tls.redirectPort = v }
+        }
         if let v = projects?.autoCreateOnPush { c.projects.autoCreateOnPush = v }
         if let v = projects?.creationRestriction { c.projects.creationRestriction = v }
         if let v = http?.address { c.http.address = v }

@@ -23,7 +23,7 @@ public struct ConnectionDeadlines: Sendable, Equatable {
     }
 }
 
-/// Hummingbird's HTTP/1.1 channel with `ConnectionDeadlines` enforced: a handler in front of the HTTP decoder sees
+/// Hummingbird's HTTP/1.1 channel with `ConnectionDeadlines` enforced: a handler in front of the HTTP decoder (after TLS) sees
 /// every byte and every read the server asks for, and one after it sees where requests and responses begin and end.
 public struct DeadlineHTTP1Channel: ServerChildChannel {
     public typealias Value = HTTP1Channel.Value
@@ -45,7 +45,7 @@ public struct DeadlineHTTP1Channel: ServerChildChannel {
         configuration.additionalChannelHandlers = { [RequestPhaseHandler(clock)] + extra() }
         let inner = HTTP1Channel(responder: responder, configuration: configuration)
         return channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(ByteActivityHandler(clock), position: .first)
+            try channel.pipeline.syncOperations.addHandler(ByteActivityHandler(clock), position: .last)
         }.flatMap { inner.setup(channel: channel, logger: logger) }
     }
 

@@ -13,11 +13,3 @@ extension ManagementController {
         api.get("icons/{digest}") { request, context in try APIRequest.json(try system.icon(try context.pathParameter("digest"))) }
     }
 }
-
-extension Request {
-    /// `scheme://host` as the client reached the server (for answers that name the server when no external URL is set).
-    var baseURL: String {
-        let scheme = headers[HeaderNames.forwardedProto] ?? "http"
-        return "\(scheme)://\(head.authority ?? "localhost")"
-    }
-}

@@ -21,10 +21,14 @@ public struct ManagementController: Sendable {
     let authenticator: Authenticator
     let sessions: SessionTokens
     let authEnabled: Bool
+    let serverURL: ServerURL
+    let caCertificate: @Sendable () -> String?
 
     /// Creates the controller over the management services.
     public init(environment: ManagementEnvironment, ldap: LDAPService, jobs: JobServiceAPI? = nil, authenticator: Authenticator,
-                sessions: SessionTokens, authEnabled: Bool) {
+                sessions: SessionTokens, authEnabled: Bool, serverURL: ServerURL, caCertificate: @escaping @Sendable () -> String? = { nil }) {
+        self.serverURL = serverURL
+        self.caCertificate = caCertificate
         self.jobs = jobs
         self.sessions = sessions
         self.ldap = ldap
@@ -50,7 +54,13 @@ public struct ManagementController: Sendable {
             .add(middleware: ManagementAuthMiddleware(authenticator: authenticator, sessions: sessions, auditLog: auditLogs, enabled: authEnabled))
         api.get("ping") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: .init(string: "Pong"))) }
         api.get("health") { _, _ in try APIRequest.json(await system.health()) }
-        api.get("systeminfo") { request, context in try APIRequest.json(system.info(context.caller(request), baseURL: request.baseURL)) }
+        api.get("systeminfo") { request, context in try APIRequest.json(system.info(context.caller(request), baseURL: serverURL.base(request), hasCARoot: caCertificate() != nil)) }
+        api.get("systeminfo/getcert") { _, _ in
+            // Harbor's download of the CA that signed the registry's certificate, for anyone (nodes fetch it before they can log in).
+            guard let pem = caCertificate() else { throw APIError(.notFound, "the registry has no CA certificate to hand out (TLS is off or uses a public CA)") }
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream", .contentDisposition: "attachment; filename=ca.crt"],
+                            body: ResponseBody(byteBuffer: .init(string: pem)))
+        }
         registerInsights(api)
         registerProjects(api)
         registerMembers(api)

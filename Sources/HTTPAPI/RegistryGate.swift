@@ -21,15 +21,15 @@ public struct RegistryGate: Sendable {
     let projects: any ProjectStore
     let audit: AuditTrail
     /// Externally visible base URL for the token realm; derived from the request's `Host` when empty.
-    let externalURL: String
+    let serverURL: ServerURL
 
     /// Creates the gate; refused Basic credentials are recorded in `audit` as failed logins.
-    public init(mode: Mode, policy: AccessPolicy, projects: any ProjectStore, audit: AuditTrail, externalURL: String) {
+    public init(mode: Mode, policy: AccessPolicy, projects: any ProjectStore, audit: AuditTrail, serverURL: ServerURL) {
         self.mode = mode
         self.policy = policy
         self.projects = projects
         self.audit = audit
-        self.externalURL = externalURL
+        self.serverURL = serverURL
     }
 
     /// Decides whether the request may go on; returns what it may do, or throws `UNAUTHORIZED`/`DENIED`.
@@ -163,10 +163,7 @@ public struct RegistryGate: Sendable {
 
     /// The token endpoint's URL as clients must call it.
     func realm(_ request: Request) -> String {
-        if !externalURL.isEmpty { return externalURL.trimmingSuffix("/") + "/service/token" }
-        let host = request.head.authority ?? "localhost"
-        let scheme = request.headers[HeaderNames.forwardedProto] ?? "http"
-        return "\(scheme)://\(host)/service/token"
+        serverURL.base(request) + "/service/token"
     }
 }
 
@@ -217,9 +214,4 @@ struct RegistryGrant: Sendable {
         case let visibility: return try await gate.projects.projectNames(visibility: visibility)
         }
     }
-}
-
-extension String {
-    /// The string without a trailing `suffix`.
-    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }

@@ -13,9 +13,11 @@ public struct SessionController: Sendable {
     let sessions: SessionTokens
     let users: any UserStore
     let auditLog: AuditLogService
+    let serverURL: ServerURL
 
     /// Creates the controller.
-    public init(authenticator: Authenticator, sessions: SessionTokens, users: any UserStore, auditLog: AuditLogService) {
+    public init(authenticator: Authenticator, sessions: SessionTokens, users: any UserStore, auditLog: AuditLogService, serverURL: ServerURL) {
+        self.serverURL = serverURL
         self.authenticator = authenticator
         self.sessions = sessions
         self.users = users
@@ -59,7 +61,7 @@ public struct SessionController: Sendable {
         await auditLog.recordLogin(username: record.username, success: true, clientIP: address)
         let (cookie, session) = try await sessions.start(userID: record.id, directoryAdmin: identity.sysadmin && !record.sysadmin)
         var response = Response(status: .ok, headers: [HeaderNames.csrfToken: session.csrf, .contentLength: "0"])
-        let secure = request.headers[HeaderNames.forwardedProto] == "https"
+        let secure = serverURL.isSecure(request)
         response.setCookie(Cookie(name: "sid", value: cookie, maxAge: Int(sessions.lifetimeSeconds), path: "/", secure: secure, httpOnly: true, sameSite: .lax))
         response.setCookie(Cookie(name: "__csrf", value: session.csrf, maxAge: Int(sessions.lifetimeSeconds), path: "/", secure: secure, httpOnly: false, sameSite: .strict))
         return response

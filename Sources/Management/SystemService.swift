@@ -26,16 +26,17 @@ public struct SystemService: Sendable {
         var notificationEnable: Bool?
     }
 
-    /// System facts; `baseURL` is how the caller reached the server (used when no external URL is configured).
-    public func info(_ caller: Caller, baseURL: String) -> Info {
-        let external = env.system.externalURL.isEmpty ? baseURL : env.system.externalURL.trimmingSuffix("/")
+    /// System facts; `baseURL` is how clients reach the server (the external URL, or as this caller reached it);
+    /// `hasCARoot` says whether `/systeminfo/getcert` has a CA certificate to hand out.
+    public func info(_ caller: Caller, baseURL: String, hasCARoot: Bool) -> Info {
+        let external = baseURL
         var info = Info(authMode: env.system.authMode, primaryAuthMode: false, selfRegistration: false,
                         harborVersion: "berth-" + env.system.version, bannerMessage: "", currentTime: APITime.string(Clock.nowMilliseconds()))
         guard caller.principal.isAuthenticated else { return info }
         info.externalUrl = external
         info.registryUrl = Self.hostAndPort(of: external)
         info.projectCreationRestriction = env.system.projectCreationRestriction
-        info.hasCaRoot = false
+        info.hasCaRoot = hasCARoot
         info.readOnly = false
         info.registryStorageProviderName = env.system.storageProvider
         info.notificationEnable = false
@@ -89,9 +90,4 @@ public struct SystemService: Sendable {
         let healthy = components.allSatisfy { $0.status == "healthy" }
         return Health(status: healthy ? "healthy" : "unhealthy", components: components)
     }
-}
-
-extension String {
-    /// The string without a trailing `suffix`.
-    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }
