@@ -9,6 +9,7 @@ import HummingbirdCore
 import Logging
 import Management
 import Metadata
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Registry
@@ -126,6 +127,7 @@ public func buildApplication(
     SessionController(authenticator: access.authenticator, sessions: access.sessions, users: access.store,
                       auditLog: AuditLogService(management), serverURL: serverURL).register(on: router)
 
+    let boundPort = NIOLockedValueBox(configuration.http.port)
     let deadlines = ConnectionDeadlines(header: .seconds(configuration.http.headerTimeoutSeconds), idle: .seconds(configuration.http.idleTimeoutSeconds),
                                         bodyStall: .seconds(configuration.http.bodyStallTimeoutSeconds))
     let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ExpectContinueHandler()])
@@ -135,7 +137,10 @@ public func buildApplication(
             ?? .http1(configuration: http1, deadlines: deadlines),
         configuration: .init(address: .hostname(configuration.http.address, port: configuration.http.port), serverName: "berth",
                              availableConnectionsDelegate: MaximumAvailableConnections(configuration.http.maxConnections, logger: logger)),
-        onServerRunning: onServerRunning,
+        onServerRunning: { channel in
+            if let port = channel.localAddress?.port { boundPort.withLockedValue { $0 = port } }
+            await onServerRunning(channel)
+        },
         logger: logger
     )
     let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads)], logger: logger)
@@ -151,7 +156,7 @@ public func buildApplication(
         app.addServices(CertificateRefreshService(security: transport, interval: .seconds(configuration.http.tls.reloadIntervalSeconds), logger: logger))
         if configuration.http.tls.redirectPort != 0 {
             app.addServices(Application(
-                responder: HTTPSRedirect(externalURL: configuration.http.externalURL, httpsPort: configuration.http.port),
+                responder: HTTPSRedirect(externalURL: configuration.http.externalURL, httpsPort: { boundPort.withLockedValue { $0 } }),
                 configuration: .init(address: .hostname(configuration.http.address, port: configuration.http.tls.redirectPort), serverName: "berth"),
                 logger: logger))
         }

@@ -227,7 +227,7 @@ public struct BerthConfiguration: Sendable, Equatable {
         }
     }
 
-    /// Applies `BERTH_*` environment variables.
+    /// Applies `BERTH_*` environment variables (call `validate()` once every source is applied).
     public mutating func applyEnvironment(_ env: [String: String]) throws {
         if let v = env["BERTH_HTTP_ADDRESS"] { http.address = v }
         if let v = env["BERTH_HTTP_PORT"] { http.port = try Self.int(v, "BERTH_HTTP_PORT") }
@@ -293,7 +293,6 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_LDAP_VERIFY_CERT"] { ldap.verifyCertificate = try Self.bool(v, "BERTH_LDAP_VERIFY_CERT") }
         if let v = env["BERTH_LDAP_TIMEOUT_SECONDS"] { ldap.timeoutSeconds = try Self.int(v, "BERTH_LDAP_TIMEOUT_SECONDS") }
         if let v = env["BERTH_PROJECTS_AUTO_CREATE"] { projects.autoCreateOnPush = try Self.bool(v, "BERTH_PROJECTS_AUTO_CREATE") }
-        try validate()
     }
 
     /// Checks values that have a fixed set of choices or a range.

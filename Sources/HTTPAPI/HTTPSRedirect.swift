@@ -6,10 +6,11 @@ public struct HTTPSRedirect: HTTPResponder {
     public typealias Context = BasicRequestContext
     /// `https://host:port` when configured (the external URL); empty: the request's host with `httpsPort`.
     let externalURL: String
-    let httpsPort: Int
+    let httpsPort: @Sendable () -> Int
 
-    /// Redirects to `externalURL`, or to the request's host on `httpsPort`.
-    public init(externalURL: String, httpsPort: Int) {
+    /// Redirects to `externalURL`, or to the request's host on `httpsPort` (asked per request: a port of 0 is only
+    /// known once the HTTPS listener is bound).
+    public init(externalURL: String, httpsPort: @escaping @Sendable () -> Int) {
         self.externalURL = externalURL.hasPrefix("https://") ? (externalURL.hasSuffix("/") ? String(externalURL.dropLast()) : externalURL) : ""
         self.httpsPort = httpsPort
     }
@@ -28,6 +29,7 @@ public struct HTTPSRedirect: HTTPResponder {
         } else if let colon = host.firstIndex(of: ":") {
             host = String(host[..<colon])
         }
-        return httpsPort == 443 ? "https://\(host)" : "https://\(host):\(httpsPort)"
+        let port = httpsPort()
+        return port == 443 ? "https://\(host)" : "https://\(host):\(port)"
     }
 }

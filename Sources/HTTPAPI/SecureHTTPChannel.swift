@@ -30,7 +30,11 @@ public struct SecureHTTPChannel: ServerChildChannel {
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         do {
-            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: certificates.context))
+            try channel.pipeline.syncOperations.addHandlers([
+                PlainHTTPRefusal(),
+                NIOSSLServerHandler(context: certificates.context),
+                HandshakeDeadline(timeout: TimeAmount(http1.deadlines.header), logger: logger),
+            ])
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }

@@ -8,7 +8,13 @@ final class BerthInstance: @unchecked Sendable {
     private var stderrHandle: FileHandle?
     let logPath: String
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `https` when the server speaks TLS.
+    private(set) var scheme = "http"
+    var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
+    /// The CA fingerprint the server printed at start (TLS with a CA to hand out).
+    var caFingerprint: String? {
+        startupOutput.first { $0.hasPrefix("berth CA fingerprint ") }.map { String($0.dropFirst("berth CA fingerprint ".count)) }
+    }
     /// `127.0.0.1:PORT`, as skopeo and friends want it.
     var hostPort: String { "127.0.0.1:\(port)" }
     var pid: Int32 { process?.processIdentifier ?? 0 }
@@ -63,13 +69,13 @@ final class BerthInstance: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         self.process = process
-        (port, startupOutput) = try await Self.readPort(from: out.fileHandleForReading, process: process, logPath: logPath)
+        (port, startupOutput, scheme) = try await Self.readPort(from: out.fileHandleForReading, process: process, logPath: logPath)
     }
 
     /// Lines the server printed on standard output before it listened (a generated admin password, say).
     private(set) var startupOutput: [String] = []
 
-    private static func readPort(from handle: FileHandle, process: Process, logPath: String) async throws -> (Int, [String]) {
+    private static func readPort(from handle: FileHandle, process: Process, logPath: String) async throws -> (Int, [String], String) {
         let lines: [String] = await onOwnThread {
             var buffer = Data()
             while true {
@@ -87,7 +93,7 @@ final class BerthInstance: @unchecked Sendable {
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             throw TestFailure("berth did not start: \(line ?? "no output")\n\(log.suffix(2000))")
         }
-        return (port, lines.filter { !$0.hasPrefix("berth listening on") })
+        return (port, lines.filter { !$0.hasPrefix("berth listening on") }, line.contains("https://") ? "https" : "http")
     }
 
     /// Sends SIGTERM and waits for a clean exit; returns the exit status.

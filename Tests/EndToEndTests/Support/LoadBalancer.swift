@@ -1,16 +1,18 @@
 import Foundation
 
-/// haproxy in HTTP mode in front of several servers: round-robin per request, health checks on `/health`,
-/// and failed connections retried on another server.
+/// haproxy in front of several servers. HTTP mode: round-robin per request, health checks on `/health`, failed
+/// connections retried on another server. TCP mode (TLS passthrough): round-robin per connection, the servers'
+/// own certificates reach the client.
 final class LoadBalancer: @unchecked Sendable {
     let port: Int
+    let tcp: Bool
     private let process: Process
     private let directory: TemporaryDirectory
 
     var hostPort: String { "127.0.0.1:\(port)" }
-    var baseURL: String { "http://\(hostPort)" }
+    var baseURL: String { "\(tcp ? "https" : "http")://\(hostPort)" }
 
-    static func start(backends: [Int]) async throws -> LoadBalancer {
+    static func start(backends: [Int], tcp: Bool = false) async throws -> LoadBalancer {
         let dir = try TemporaryDirectory("haproxy")
         let port = try TestLDAPServer.freePort()
         let servers = backends.enumerated().map { "    server berth\($0.offset) 127.0.0.1:\($0.element) check inter 200ms fall 1 rise 2" }
@@ -18,19 +20,19 @@ final class LoadBalancer: @unchecked Sendable {
             global
                 maxconn 4096
             defaults
-                mode http
+                mode \(tcp ? "tcp" : "http")
                 timeout connect 2s
                 timeout client 300s
                 timeout server 300s
                 retries 3
                 option redispatch
-                option http-server-close
+            \(tcp ? "" : "    option http-server-close")
             frontend registry
                 bind 127.0.0.1:\(port)
                 default_backend berths
             backend berths
                 balance roundrobin
-                option httpchk GET /health
+            \(tcp ? "" : "    option httpchk GET /health")
             \(servers.joined(separator: "\n"))
 
             """
@@ -41,17 +43,20 @@ final class LoadBalancer: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
-        let balancer = LoadBalancer(port: port, process: process, directory: dir)
+        let balancer = LoadBalancer(port: port, tcp: tcp, process: process, directory: dir)
         for _ in 0 ..< 100 {
-            if let result = try? await RegistryHTTP(base: balancer.baseURL).request(.GET, "/health"), result.status == 200 { return balancer }
+            if tcp {
+                if (try? RawConnection(port: port)) != nil { return balancer }
+            } else if let result = try? await RegistryHTTP(base: balancer.baseURL).request(.GET, "/health"), result.status == 200 { return balancer }
             try await Task.sleep(for: .milliseconds(50))
         }
         await balancer.stop()
         throw TestFailure("haproxy did not start")
     }
 
-    private init(port: Int, process: Process, directory: TemporaryDirectory) {
+    private init(port: Int, tcp: Bool, process: Process, directory: TemporaryDirectory) {
         self.port = port
+        self.tcp = tcp
         self.process = process
         self.directory = directory
     }

@@ -27,13 +27,15 @@ struct HTTPResult: Sendable {
 /// Raw HTTP against a registry, for the edge cases real clients never exercise.
 struct RegistryHTTP: Sendable {
     let base: String
+    /// The client to send with (one that trusts a test CA, for HTTPS).
+    var client: HTTPClient = .shared
 
     func request(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil) async throws -> HTTPResult {
         var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : base + path)
         request.method = method
         for (k, v) in headers { request.headers.add(name: k, value: v) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let response = try await client.execute(request, timeout: .seconds(120))
         let bytes = method == .HEAD ? ByteBuffer() : try await response.body.collect(upTo: 64 * 1024 * 1024)
         return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
     }
