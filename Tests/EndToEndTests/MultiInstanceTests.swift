@@ -245,6 +245,61 @@ struct MultiInstanceTests {
         }
     }
 
+    @Test("three HTTPS instances behind haproxy (TCP, TLS passthrough) serve certificates of one CA: a node that trusts it once works against any instance")
+    func oneAuthorityForEveryInstance() async throws {
+        let work = try TemporaryDirectory("cluster-tls")
+        defer { work.remove() }
+        let database = try await TestPostgresDatabase.create()
+        let storage = try TemporaryDirectory("berth-shared-storage")
+        defer { storage.remove() }
+        let environment = ["BERTH_DATABASE": database.url, "BERTH_STORAGE_ROOT": storage.path]
+        // Started at once, so the first start's CA creation races: one CA must win for all.
+        async let first = BerthInstance.start(authentication: true, extraArguments: ["--tls-generate"], environment: environment)
+        async let second = BerthInstance.start(authentication: true, extraArguments: ["--tls-generate"], environment: environment)
+        async let third = BerthInstance.start(authentication: true, extraArguments: ["--tls-generate"], environment: environment)
+        let instances = try await [first, second, third]
+        let balancer = try await LoadBalancer.start(backends: instances.map(\.port), tcp: true)
+        do {
+            let fingerprints = Set(instances.compactMap(\.caFingerprint))
+            #expect(fingerprints.count == 1, "\(fingerprints)")
+            let fingerprint = try #require(fingerprints.first)
+            let root = work.file("node")
+            let trust = try await ProcessRunner.run([BerthInstance.binaryPath, "trust", balancer.baseURL, "--fingerprint", fingerprint, "--root", root,
+                                                     "--runtime", "containers"])
+            #expect(trust.succeeded, "\(trust.combined)")
+            let caFile = root + "/etc/containers/certs.d/\(balancer.hostPort)/ca.crt"
+            // Each instance presents its own leaf, issued by the one CA.
+            var leaves: Set<String> = []
+            for instance in instances {
+                let presented = try await TestTLS.presentedSubjects(port: instance.port, caFile: caFile)
+                #expect(presented.verified, "instance on \(instance.port)")
+                let serial = try await ProcessRunner.run(["sh", "-c", "openssl s_client -connect 127.0.0.1:\(instance.port) </dev/null 2>/dev/null | openssl x509 -noout -serial"])
+                leaves.insert(serial.stdout)
+            }
+            #expect(leaves.count == 3)
+            // skopeo through the balancer (a connection per blob lands on different instances), verifying with the CA only.
+            let creds = "admin:\(BerthInstance.adminPassword)"
+            let certDir = root + "/etc/containers/certs.d/\(balancer.hostPort)"
+            _ = try OCILayoutWriter.write(to: work.file("image"), tag: "v1", layerSizes: [100_000, 80_000, 60_000])
+            let push = try await ProcessRunner.run(["skopeo", "copy", "--dest-creds", creds, "--dest-cert-dir", certDir,
+                                                    "oci:\(work.file("image")):v1", "docker://\(balancer.hostPort)/library/spread:v1"])
+            #expect(push.succeeded, "\(push.stderr)")
+            for _ in 0 ..< 3 {
+                let pull = try await ProcessRunner.run(["skopeo", "inspect", "--creds", creds, "--cert-dir", certDir, "docker://\(balancer.hostPort)/library/spread:v1"])
+                #expect(pull.succeeded, "\(pull.stderr)")
+            }
+            let back = try await ProcessRunner.run(["skopeo", "copy", "--src-creds", creds, "--src-cert-dir", certDir,
+                                                    "docker://\(balancer.hostPort)/library/spread:v1", "oci:\(work.file("back")):v1"])
+            #expect(back.succeeded, "\(back.stderr)")
+            #expect(try OCILayoutWriter.blobDigests(in: work.file("back")) == OCILayoutWriter.blobDigests(in: work.file("image")))
+        } catch {
+            Issue.record(error)
+        }
+        await balancer.stop()
+        for instance in instances { await instance.destroy() }
+        await database.drop()
+    }
+
     /// Statuses a client may retry (the balancer's 502/503/504 while an instance dies) versus real failures.
     static func classify(_ status: Int, _ what: String, _ unexpected: inout [String], _ retries: inout Int) {
         if [0, 502, 503, 504].contains(status) { retries += 1 } else { unexpected.append("\(what): \(status)") }
