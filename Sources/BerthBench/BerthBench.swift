@@ -30,10 +30,15 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "Rounds of the authenticated variant (push, pull, manifest, small with Basic credentials); 0 skips it.") var authRounds = 2
     @Option(help: "Rounds of the PostgreSQL + S3 configuration (Berth on PostgreSQL and moto S3, distribution on moto S3); 0 skips it.")
     var s3Rounds = 2
+    @Option(help: "Rounds over HTTPS (push, pull, manifest GET; both registries serve the same certificate); 0 skips them.")
+    var tlsRounds = 2
     @Option(help: "PostgreSQL server for the PostgreSQL + S3 rounds (bench/run starts one); a database is created per round.")
     var postgresURL = ""
 
     func wants(_ name: String) -> Bool { workloads.isEmpty || workloads.contains(name) || (name == "push" && workloads.contains("pull")) }
+
+    /// The HTTP client of a plan's rounds: the plain one, or one that trusts the benchmark certificate.
+    func client(for plan: RoundPlan, plain: HTTPClient, secure: HTTPClient?) -> HTTPClient { plan.tls ? (secure ?? plain) : plain }
 
     /// One round of `plan` against a started registry: the plan's workloads, results keyed with its prefix.
     func runRound(_ plan: RoundPlan, round: Int, registry: RegistryUnderTest, settings: WorkloadSettings, base: [UInt8],
@@ -79,16 +84,25 @@ struct BerthBench: AsyncParsableCommand {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)), connectionPool: pool)
         configuration.decompression = .disabled
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        var secureClient: HTTPClient?
         do {
-            try await measure(client)
+            let tls = tlsRounds > 0 ? try BenchTLS.make(in: NSTemporaryDirectory()) : nil
+            if let tls {
+                var secure = configuration
+                secure.tlsConfiguration = try tls.clientConfiguration()
+                secureClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: secure)
+            }
+            try await measure(client, secureClient: secureClient, tls: tls)
         } catch {
             try? await client.shutdown()
+            try? await secureClient?.shutdown()
             throw error
         }
         try await client.shutdown()
+        try await secureClient?.shutdown()
     }
 
-    func measure(_ client: HTTPClient) async throws {
+    func measure(_ client: HTTPClient, secureClient: HTTPClient?, tls: BenchTLS?) async throws {
         let log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         let kinds = only.isEmpty ? RegistryKind.allCases : RegistryKind.allCases.filter { only.contains($0.rawValue) }
         let scratch = NSTemporaryDirectory()
@@ -112,6 +126,8 @@ struct BerthBench: AsyncParsableCommand {
                       workloads: ["push", "pull", "manifest", "small"], recordsStartup: false),
             RoundPlan(keyPrefix: "s3_", label: "PostgreSQL + S3 round", rounds: postgresURL.isEmpty ? 0 : s3Rounds, authenticated: false,
                       scaled: true, stampBase: 2000, workloads: ["push", "pull", "chunked", "manifest", "small"], recordsStartup: true),
+            RoundPlan(keyPrefix: "tls_", label: "HTTPS round", rounds: tls == nil ? 0 : tlsRounds, authenticated: false, scaled: false, stampBase: 3000,
+                      workloads: ["push", "pull", "manifest"], recordsStartup: false, tls: true),
         ]
         if s3Rounds > 0, postgresURL.isEmpty { log("no --postgres-url: skipping the PostgreSQL + S3 rounds") }
         for plan in plans {
@@ -122,15 +138,18 @@ struct BerthBench: AsyncParsableCommand {
                     let scaled = plan.scaled ? try await ScaledBackend.create(postgresURL: postgresURL, client: client) : nil
                     let registry: RegistryUnderTest
                     do {
-                        registry = try await RegistryUnderTest.start(kind, berthBinary: berth, distributionBinary: distribution, client: client,
-                                                                     authenticated: plan.authenticated, backend: scaled.map { .scaled($0) } ?? .embedded)
+                        registry = try await RegistryUnderTest.start(kind, berthBinary: berth, distributionBinary: distribution,
+                                                                     client: self.client(for: plan, plain: client, secure: secureClient),
+                                                                     authenticated: plan.authenticated, backend: scaled.map { .scaled($0) } ?? .embedded,
+                                                                     tls: plan.tls ? tls : nil)
                     } catch {
                         scaled?.destroy()
                         throw error
                     }
                     let result: RoundResult
                     do {
-                        result = try await runRound(plan, round: round, registry: registry, settings: settings, base: base, client: client, log: log)
+                        result = try await runRound(plan, round: round, registry: registry, settings: settings, base: base,
+                                                    client: self.client(for: plan, plain: client, secure: secureClient), log: log)
                     } catch {
                         await registry.stop()
                         scaled?.destroy()
@@ -181,7 +200,7 @@ struct BerthBench: AsyncParsableCommand {
         let settingsText = "\(rounds) rounds; \(clients) clients × \(layersPerClient) layers × \(layerMib) MiB per push workload; " +
             "\(chunkMib) MiB chunks; manifest load \(Int(manifestSeconds)) s at 64 connections; small pushes \(Int(smallSeconds)) s at 200 clients; " +
             "listing \(repositories) repositories × \(tags) tags; \(authRounds) authenticated rounds; " +
-            "\(postgresURL.isEmpty ? 0 : s3Rounds) PostgreSQL + S3 rounds"
+            "\(postgresURL.isEmpty ? 0 : s3Rounds) PostgreSQL + S3 rounds; \(tls == nil ? 0 : tlsRounds) HTTPS rounds"
         var report = Report(results: results, limits: limits, command: command, settings: settingsText)
         report.notes = (try? String(contentsOfFile: "docs/benchmark-notes.md", encoding: .utf8)) ?? ""
         let date = Date().formatted(Date.ISO8601FormatStyle().year().month().day())
@@ -207,6 +226,8 @@ struct RoundPlan {
     let workloads: Set<String>
     /// Whether start time and idle memory are recorded.
     let recordsStartup: Bool
+    /// Both registries serve HTTPS with the benchmark certificate.
+    var tls = false
 }
 
 extension ListingWorkload {

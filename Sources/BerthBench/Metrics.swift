@@ -6,13 +6,26 @@ struct Metric: Sendable {
     let higherIsBetter: Bool
     /// Describes the target and says whether Berth's and distribution's medians meet it.
     let target: (@Sendable (_ berth: Double, _ distribution: Double, _ limits: MachineLimits) -> (String, Bool))?
+    /// For HTTPS rows: the plain-HTTP row whose Berth / distribution ratio this row's ratio must at least match.
+    var plainKey: String? = nil
 
     /// Every row of the report: the embedded rounds, the authenticated rounds, the PostgreSQL + S3 rounds, the listing
     /// workload, then memory and start time.
     static let all: [Metric] = {
         let rows = embeddedAndAuthenticated
         let split = rows.firstIndex { $0.key == "populate_rps" } ?? rows.endIndex
-        return Array(rows[..<split]) + scaled + Array(rows[split...])
+        return Array(rows[..<split]) + scaled + https + Array(rows[split...])
+    }()
+
+    /// The rows of the HTTPS rounds (both registries serving the same certificate): each must keep at least the
+    /// plain-HTTP ratio to distribution.
+    static let https: [Metric] = {
+        let keys = ["push_mono_mbps", "pull_mbps", "manifest_get_rps", "manifest_get_p50_ms", "manifest_get_p99_ms", "peak_rss_mb"]
+        return keys.compactMap { key in
+            embeddedAndAuthenticated.first { $0.key == key }.map {
+                Metric(key: "tls_" + key, title: "HTTPS: " + $0.title, unit: $0.unit, higherIsBetter: $0.higherIsBetter, target: nil, plainKey: key)
+            }
+        }
     }()
 
     /// The rows of the PostgreSQL + S3 rounds: the embedded rows again, without targets (the issue sets none; the

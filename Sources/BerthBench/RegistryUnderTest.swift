@@ -28,9 +28,12 @@ final class RegistryUnderTest: @unchecked Sendable {
     static let basicAuthorization = "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
     static let berthAdminPassword = "Bench-Admin-1234"
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// Whether the registry serves HTTPS.
+    let secure: Bool
+    var baseURL: String { "\(secure ? "https" : "http")://127.0.0.1:\(port)" }
 
-    private init(kind: RegistryKind, directory: String, port: Int, process: Process, startupSeconds: Double, authenticated: Bool) {
+    private init(kind: RegistryKind, directory: String, port: Int, process: Process, startupSeconds: Double, authenticated: Bool, secure: Bool) {
+        self.secure = secure
         self.kind = kind
         self.directory = directory
         self.port = port
@@ -46,7 +49,7 @@ final class RegistryUnderTest: @unchecked Sendable {
 
     /// Starts `kind` on `backend` and waits for its first 200 on `/v2/`.
     static func start(_ kind: RegistryKind, berthBinary: String, distributionBinary: String, client: HTTPClient,
-                      authenticated: Bool = false, backend: BenchBackend = .embedded) async throws -> RegistryUnderTest {
+                      authenticated: Bool = false, backend: BenchBackend = .embedded, tls: BenchTLS? = nil) async throws -> RegistryUnderTest {
         let directory = NSTemporaryDirectory() + "berth-bench-\(kind.rawValue)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let port = try freePort()
@@ -59,6 +62,7 @@ final class RegistryUnderTest: @unchecked Sendable {
             environment["BERTH_ACCESS_LOG"] = "false"
             environment["BERTH_AUTH_ENABLED"] = authenticated ? "true" : "false"
             environment["BERTH_ADMIN_PASSWORD"] = berthAdminPassword
+            if let tls { process.arguments! += ["--tls-certificate", tls.certificate, "--tls-key", tls.key] }
             if case .scaled(let scaled) = backend {
                 environment["BERTH_DATABASE"] = scaled.databaseURL
                 environment["BERTH_STORAGE_DRIVER"] = "s3"
@@ -109,7 +113,12 @@ final class RegistryUnderTest: @unchecked Sendable {
                 http:
                   addr: 127.0.0.1:\(port)
                   secret: benchmark-secret
-                """ + (authenticated ? """
+                """ + (tls.map { """
+
+                  tls:
+                    certificate: \($0.certificate)
+                    key: \($0.key)
+                """ } ?? "") + (authenticated ? """
 
                 auth:
                   htpasswd:
@@ -131,7 +140,7 @@ final class RegistryUnderTest: @unchecked Sendable {
         let start = ContinuousClock.now
         try process.run()
         while true {
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v2/")
+            var request = HTTPClientRequest(url: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)/v2/")
             request.method = .GET
             if authenticated {
                 let credentials = kind == .berth ? "admin:\(berthAdminPassword)" : "\(user):\(password)"
@@ -147,7 +156,7 @@ final class RegistryUnderTest: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(1))
         }
         let registry = RegistryUnderTest(kind: kind, directory: directory, port: port, process: process, startupSeconds: seconds(since: start),
-                                         authenticated: authenticated)
+                                         authenticated: authenticated, secure: tls != nil)
         if authenticated, kind == .berth { try await registry.createBenchUser(client) }
         return registry
     }

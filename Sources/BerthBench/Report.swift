@@ -39,6 +39,16 @@ struct Report {
                 target = text
                 met = ok ? "yes" : "**no**"
             }
+            if let plainKey = metric.plainKey, b.count > 0, d.count > 0, d.median > 0 {
+                let pb = Summary((results[.berth] ?? []).compactMap { $0[plainKey] })
+                let pd = Summary((results[.distribution] ?? []).compactMap { $0[plainKey] })
+                if pb.count > 0, pd.count > 0, pd.median > 0 {
+                    let plain = pb.median / pd.median
+                    let secure = b.median / d.median
+                    target = String(format: "%@ plain-HTTP ratio (%.2f×)", metric.higherIsBetter ? "≥" : "≤", plain)
+                    met = (metric.higherIsBetter ? secure >= plain : secure <= plain) ? "yes" : "**no**"
+                }
+            }
             lines.append("| \(metric.title) | \(metric.unit) | \(cell(b)) | \(cell(d)) | \(ratio) | \(target) | \(met) |")
         }
         return lines.joined(separator: "\n")
@@ -71,7 +81,11 @@ struct Report {
         server started by `bench/run`, with fsync on) and both registries keep their bytes in an S3 bucket on a fresh
         `moto_server` per round (distribution through its `s3` driver, Berth through its own). moto is a Python server
         that keeps objects in memory; it bounds both registries' throughput there, so those rows compare the
-        registries' overhead on S3 rather than S3 itself. Rounds alternate which registry goes first; each figure
+        registries' overhead on S3 rather than S3 itself. The rows marked "HTTPS" come from rounds where both serve TLS
+        with the same certificate (an ECDSA P-256 key made with openssl for the run; Berth through `http.tls.certificate`,
+        distribution through its `http.tls` settings) to a client that trusts it; the client offers HTTP/2 by ALPN and
+        both registries accept it. Their target is Berth's plain-HTTP ratio to distribution: TLS must not cost Berth more
+        than it costs distribution. Rounds alternate which registry goes first; each figure
         is the median over rounds with the range in brackets. Ratios are Berth / distribution (above 1 is better for
         Berth on rates, below 1 is better on times and memory).
 
