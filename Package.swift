@@ -174,7 +174,8 @@ let package = Package(
         ),
         // Fuzz targets for the parsers of untrusted input (scripts/fuzz builds them with libFuzzer; an ordinary build
         // replays inputs).
-        .executableTarget(name: "BerthFuzz", dependencies: ["OCI", "APIInput"], swiftSettings: swiftSettings),
+        .executableTarget(name: "BerthFuzz", dependencies: ["OCI", "APIInput", "Certificates", .product(name: "X509", package: "swift-certificates")],
+                          swiftSettings: swiftSettings),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
         .testTarget(name: "APIInputTests", dependencies: ["APIInput"], swiftSettings: swiftSettings),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"], swiftSettings: swiftSettings),

@@ -1,6 +1,8 @@
 import APIInput
+import Certificates
 import Foundation
 import OCI
+import X509
 
 /// The parsers of untrusted input, each as a fuzz target: it must never crash (no trap, no overflow), and what it
 /// accepts must hold the invariants checked here. A broken invariant stops the fuzzer like a crash.
@@ -8,7 +10,29 @@ enum FuzzTargets {
     /// Target names, for `BERTH_FUZZ_TARGET`.
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "ranges": ranges, "names": names, "manifests": manifests, "scopes": scopes, "listquery": listQuery, "accounts": accounts,
+        "certificates": certificates,
     ]
+
+    /// What `berth trust` reads from a registry it does not trust yet (PEM, certificates) and from its command line
+    /// (fingerprints, registry addresses, host names).
+    static func certificates(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        for block in PEMBlock.blocks(in: text) {
+            check(block.text.hasPrefix("-----BEGIN \(block.label)-----") && block.text.hasSuffix("-----END \(block.label)-----\n"), "PEM block \(block.label)")
+            if block.label == "CERTIFICATE", let certificate = try? Certificate(pemEncoded: block.text) {
+                check((try? Certificate(derEncoded: certificate.derBytes)) == certificate, "certificate does not re-encode")
+            }
+        }
+        if let fingerprint = CertificateFingerprint(text) {
+            check(CertificateFingerprint(fingerprint.description) == fingerprint && CertificateFingerprint(fingerprint.colonSeparated) == fingerprint,
+                  "fingerprint \(fingerprint)")
+        }
+        if let endpoint = RegistryEndpoint(text) {
+            check(RegistryEndpoint(endpoint.url) == endpoint && (1 ... 65535).contains(endpoint.port) && !endpoint.host.isEmpty, "endpoint \(endpoint)")
+        }
+        var names = SubjectNames()
+        if (try? names.add(text)) != nil { check(names.dnsNames.count + names.ipAddresses.count == 1, "names from \(text)") }
+    }
 
     /// `Range` and `Content-Range` headers against sizes at the edges.
     static func ranges(_ bytes: [UInt8]) {
