@@ -20,10 +20,17 @@ struct BenchHTTP: Sendable {
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         for (k, v) in headers { request.headers.add(name: k, value: v) }
         if let body { request.body = body }
-        let response = try await client.execute(request, timeout: .seconds(600))
+        let response: HTTPClientResponse
+        do { response = try await client.execute(request, timeout: .seconds(600)) } catch {
+            throw BenchError("\(method) \(path): \(error)")
+        }
         var bytes = 0
         if method != .HEAD {
-            for try await chunk in response.body { bytes += chunk.readableBytes }
+            do {
+                for try await chunk in response.body { bytes += chunk.readableBytes }
+            } catch {
+                throw BenchError("\(method) \(path), reading the body: \(error)")
+            }
         }
         if !expect.isEmpty, !expect.contains(response.status.code) {
             throw BenchError("\(method) \(path) answered \(response.status.code)")

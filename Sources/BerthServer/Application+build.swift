@@ -157,6 +157,7 @@ public func buildApplication(
         if configuration.http.tls.redirectPort != 0 {
             app.addServices(Application(
                 responder: HTTPSRedirect(externalURL: configuration.http.externalURL, httpsPort: { boundPort.withLockedValue { $0 } }),
+                server: .http1(configuration: .init(), deadlines: deadlines),
                 configuration: .init(address: .hostname(configuration.http.address, port: configuration.http.tls.redirectPort), serverName: "berth"),
                 logger: logger))
         }

@@ -54,7 +54,7 @@ extension NodeTrust {
                       command: ["/bin/sh", "-c"]
                       args:
                         - |
-            \(Self.indent(script, by: 12))
+            \(Self.indent(script, by: 14))
                       resources: {requests: {cpu: 1m, memory: 8Mi}, limits: {memory: 32Mi}}
                       volumeMounts:
                         - {name: trust, mountPath: /berth, readOnly: true}

@@ -1,7 +1,6 @@
 import Certificates
 import Hummingbird
 import HummingbirdCore
-import HummingbirdHTTP2
 import Logging
 import NIOCore
 import NIOHTTP2
@@ -13,16 +12,16 @@ import NIOTLS
 public struct SecureHTTPChannel: ServerChildChannel {
     /// The connection after the handshake: one of the two protocols.
     public struct Value: ServerChildChannelValue {
-        let negotiated: EventLoopFuture<NIONegotiatedHTTPVersion<HTTP1Channel.Value, HTTP2Channel.Value>>
+        let negotiated: EventLoopFuture<NIONegotiatedHTTPVersion<HTTP1Channel.Value, BerthHTTP2Channel.Value>>
         public let channel: any Channel
     }
 
     let certificates: ServingCertificates
     let http1: DeadlineHTTP1Channel
-    let http2: HTTP2Channel?
+    let http2: BerthHTTP2Channel?
 
     /// Serves `responder` over TLS; `http2` nil keeps connections on HTTP/1.1.
-    public init(certificates: ServingCertificates, http1: DeadlineHTTP1Channel, http2: HTTP2Channel?) {
+    public init(certificates: ServingCertificates, http1: DeadlineHTTP1Channel, http2: BerthHTTP2Channel?) {
         self.certificates = certificates
         self.http1 = http1
         self.http2 = http2
@@ -72,8 +71,7 @@ extension HTTPServerBuilder {
             SecureHTTPChannel(
                 certificates: certificates,
                 http1: DeadlineHTTP1Channel(responder: responder, configuration: configuration, deadlines: deadlines),
-                http2: http2 ? HTTP2Channel(responder: responder, configuration: .init(
-                    idleTimeout: deadlines.idle, gracefulCloseTimeout: .seconds(10), streamConfiguration: configuration)) : nil)
+                http2: http2 ? BerthHTTP2Channel(responder: responder, configuration: configuration, idle: deadlines.idle) : nil)
         }
     }
 }

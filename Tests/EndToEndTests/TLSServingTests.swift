@@ -172,6 +172,19 @@ struct TLSServingTests {
         let blob = try await curl(["--http2", "-o", dir.file("blob"), "-w", "%{http_version} %{http_code}", "\(server.baseURL)/v2/h2/app/blobs/\(Digest.compute(of: layer))"])
         #expect(blob.stdout == "2 200")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("blob"))) == Data(layer))
+        // Many streams at once on one connection, checked frame by frame by a second HTTP/2 implementation (hyper-h2):
+        // every response complete, no stream reset, END_STREAM on each response's last frame (no empty DATA frames).
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/h2_streams.py").path
+        for (method, total) in [("GET", 3000), ("HEAD", 2000)] {
+            let run = try await ProcessRunner.run(["python3", script, "\(server.port)", ca, method, "/v2/h2/app/manifests/v1", "\(total)", "64"], timeout: 120)
+            #expect(run.succeeded, "\(run.combined)")
+            let result = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            #expect(result?["completed"] as? Int == total, "\(method): \(run.stdout)")
+            #expect(result?["resets"] as? Int == 0, "\(method): \(run.stdout)")
+            #expect(result?["empty_data_frames"] as? Int == 0, "\(method): \(run.stdout)")
+            #expect((result?["statuses"] as? [String: Int]) == ["200": total], "\(method): \(run.stdout)")
+            #expect(result?["body_bytes"] as? Int == (method == "GET" ? total * manifest.count : 0), "\(method): \(run.stdout)")
+        }
         // A client that offers only HTTP/1.1 gets it.
         #expect(try await curl(["--http1.1", "-o", "/dev/null", "-w", "%{http_version} %{http_code}", "\(server.baseURL)/v2/"]).stdout == "1.1 200")
         // The plain port sends clients to HTTPS, keeping the path (308 keeps a push's method).
@@ -214,4 +227,86 @@ struct TLSServingTests {
         let after = try await ProcessRunner.run(["curl", "-sSk", "--http2", "-o", "/dev/null", "-w", "%{http_version} %{http_code}", "\(server.baseURL)/v2/"])
         #expect(after.stdout == "2 200")
     }
+
+    @Test("http.tls in a YAML file and BERTH_TLS_* variables; berth ca kubernetes and cloud-init print the CA the server hands out")
+    func configurationAndFleetFiles() async throws {
+        let dir = try TemporaryDirectory("tls-config")
+        defer { dir.remove() }
+        try """
+            http:
+              tls:
+                generate: true
+                hostnames: [registry.example.org, 10.9.8.7]
+                generatedLifetimeHours: 24
+            """.write(toFile: dir.file("berth.yaml"), atomically: true, encoding: .utf8)
+        let server = try await BerthInstance.start(extraArguments: ["--config", dir.file("berth.yaml")])
+        defer { Task { await server.destroy() } }
+        #expect(server.scheme == "https")
+        let names = try await ProcessRunner.run(["sh", "-c", "openssl s_client -connect 127.0.0.1:\(server.port) </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName -enddate"])
+        #expect(names.stdout.contains("DNS:registry.example.org") && names.stdout.contains("IP Address:10.9.8.7") && names.stdout.contains("IP Address:127.0.0.1"),
+                "\(names.stdout)")
+        let fingerprint = try #require(server.caFingerprint)
+        let served = try await ProcessRunner.run(["curl", "-sSk", "\(server.baseURL)/api/v2.0/systeminfo/getcert"]).stdout
+
+        let options = ["--config", dir.file("berth.yaml"), "--data-dir", server.dataDirectory]
+        let certificate = try await ProcessRunner.run([BerthInstance.binaryPath, "ca", "certificate"] + options)
+        #expect(certificate.stdout == served)
+        let kubernetes = try await ProcessRunner.run([BerthInstance.binaryPath, "ca", "kubernetes", "--registry", "registry.example.org:5443"] + options)
+        #expect(kubernetes.succeeded, "\(kubernetes.stderr)")
+        try kubernetes.stdout.write(toFile: dir.file("daemonset.yaml"), atomically: true, encoding: .utf8)
+        // The manifest is valid YAML: a ConfigMap carrying exactly the CA, and a DaemonSet mounting the three runtime directories.
+        try served.write(toFile: dir.file("served.pem"), atomically: true, encoding: .utf8)
+        let validated = try await ProcessRunner.run(["python3", "-c", Self.manifestCheck, dir.file("daemonset.yaml"), dir.file("served.pem")])
+        #expect(validated.stdout.contains("ok"), "\(validated.combined)")
+        // The DaemonSet's script, run against a directory standing in for a node, installs the same files berth trust writes.
+        let node = dir.file("node")
+        let script = try await ProcessRunner.run(["python3", "-c", Self.scriptExtract, dir.file("daemonset.yaml"), dir.file("trust")])
+        #expect(script.succeeded, "\(script.combined)")
+        let ran = try await ProcessRunner.run(["sh", "-c", "sed -e 's#/host/etc#\(node)/etc#g' -e 's#/berth/#\(dir.file("trust"))/#g' -e 's/sleep 3600/break/' '\(dir.file("trust"))/script.sh' | sh"])
+        #expect(ran.succeeded, "\(ran.combined)")
+        for runtime in ["containerd", "docker", "containers"] {
+            #expect(try String(contentsOfFile: "\(node)/etc/\(runtime)/certs.d/registry.example.org:5443/ca.crt", encoding: .utf8) == served)
+        }
+        let cloud = try await ProcessRunner.run([BerthInstance.binaryPath, "ca", "cloud-init", "--registry", "registry.example.org:5443", "--system-store", "debian"] + options)
+        #expect(cloud.stdout.hasPrefix("#cloud-config\n"))
+        #expect(cloud.stdout.contains("/usr/local/share/ca-certificates/") && cloud.stdout.contains("update-ca-certificates"))
+        let shown = try await ProcessRunner.run([BerthInstance.binaryPath, "ca", "fingerprint"] + options)
+        #expect(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == fingerprint)
+
+        // Environment beats the file: TLS off, and settings that contradict each other are refused with the key's name.
+        let plain = try await BerthInstance.start(extraArguments: ["--config", dir.file("berth.yaml")], environment: ["BERTH_TLS_GENERATE": "false"])
+        #expect(plain.scheme == "http")
+        await plain.destroy()
+        for (environment, message) in [(["BERTH_TLS_CLIENT_AUTH": "sometimes"], "http.tls.clientAuth"),
+                                       (["BERTH_TLS_CLIENT_AUTH": "require"], "http.tls.clientCA"),
+                                       (["BERTH_TLS_CERTIFICATE": dir.file("x.pem")], "http.tls.key"),
+                                       (["BERTH_TLS_HOSTNAMES": "bad name"], "hostnames")] {
+            let refused = try await ProcessRunner.run([BerthInstance.binaryPath, "serve", "--port", "0", "--data-dir", dir.file("refused"), "--config", dir.file("berth.yaml")],
+                                                      environment: environment, timeout: 60)
+            #expect(!refused.succeeded)
+            #expect(refused.stderr.contains(message), "\(message): \(refused.stderr)")
+        }
+    }
+
+    /// Checks a `berth ca kubernetes` manifest: argv[1] the manifest, argv[2] the CA the server serves.
+    static let manifestCheck = """
+        import sys, yaml
+        cm, ds = list(yaml.safe_load_all(open(sys.argv[1])))
+        assert cm["kind"] == "ConfigMap" and ds["kind"] == "DaemonSet"
+        assert cm["data"]["ca.crt"] == open(sys.argv[2]).read(), "the ConfigMap's CA differs from the served one"
+        assert 'server = "https://registry.example.org:5443"' in cm["data"]["hosts.toml"]
+        paths = sorted(v["hostPath"]["path"] for v in ds["spec"]["template"]["spec"]["volumes"] if "hostPath" in v)
+        assert paths == ["/etc/containerd/certs.d", "/etc/containers/certs.d", "/etc/docker/certs.d"], paths
+        print("ok")
+        """
+
+    /// Writes the DaemonSet's script and the ConfigMap's files into argv[2] (as the pod would see them under /berth).
+    static let scriptExtract = """
+        import os, sys, yaml
+        cm, ds = list(yaml.safe_load_all(open(sys.argv[1])))
+        os.makedirs(sys.argv[2], exist_ok=True)
+        for name, text in cm["data"].items():
+            open(os.path.join(sys.argv[2], name), "w").write(text)
+        open(os.path.join(sys.argv[2], "script.sh"), "w").write(ds["spec"]["template"]["spec"]["containers"][0]["args"][0])
+        """
 }
