@@ -32,6 +32,7 @@ struct BerthBench: AsyncParsableCommand {
     var s3Rounds = 2
     @Option(help: "Rounds over HTTPS (push, pull, manifest GET; both registries serve the same certificate); 0 skips them.")
     var tlsRounds = 2
+    @Flag(help: "Let the HTTPS rounds' client negotiate HTTP/2 (AsyncHTTPClient) instead of HTTP/1.1.") var tlsHTTP2 = false
     @Option(help: "PostgreSQL server for the PostgreSQL + S3 rounds (bench/run starts one); a database is created per round.")
     var postgresURL = ""
 
@@ -93,7 +94,7 @@ struct BerthBench: AsyncParsableCommand {
                 // HTTP/1.1 over TLS, as the plain rounds use HTTP/1.1: the rows then show what TLS itself costs. (Over
                 // HTTP/2, AsyncHTTPClient 1.37 fails an occasional HEAD request with a stream CANCEL at Berth's request
                 // rate, which distribution does not reach; HTTP/2 is covered by the tests with curl and Go clients.)
-                secure.httpVersion = .http1Only
+                secure.httpVersion = tlsHTTP2 ? .automatic : .http1Only
                 secureClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: secure)
             }
             try await measure(client, secureClient: secureClient, tls: tls)
