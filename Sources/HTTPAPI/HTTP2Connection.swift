@@ -22,12 +22,15 @@ public struct BerthHTTP2Channel: ServerChildChannel {
     let requests: HTTP1Channel
     let streamHandlers: @Sendable () -> [any RemovableChannelHandler]
     let idle: Duration
+    let bodyStall: Duration
 
-    /// Serves `responder` on HTTP/2 streams, with `configuration`'s extra handlers in each stream.
-    public init(responder: @escaping HTTPChannelHandler.Responder, configuration: HTTP1Channel.Configuration, idle: Duration) {
+    /// Serves `responder` on HTTP/2 streams, with `configuration`'s extra handlers in each stream; `deadlines` give
+    /// the connection's idle time and each request body's stall limit.
+    public init(responder: @escaping HTTPChannelHandler.Responder, configuration: HTTP1Channel.Configuration, deadlines: ConnectionDeadlines) {
         requests = HTTP1Channel(responder: responder, configuration: configuration)
         streamHandlers = configuration.additionalChannelHandlers
-        self.idle = idle
+        idle = deadlines.idle
+        bodyStall = deadlines.bodyStall
     }
 
     /// NIO's HTTP/2 settings for registry traffic.
@@ -52,12 +55,14 @@ public struct BerthHTTP2Channel: ServerChildChannel {
         channel.eventLoop.makeCompletedFuture {
             let keeper = HTTP2ConnectionKeeper(idle: TimeAmount(idle), logger: logger)
             let handlers = streamHandlers
+            let stall = TimeAmount(bodyStall)
             let streams = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
                 mode: .server, streamDelegate: keeper, configuration: Self.configuration
             ) { stream in
                 stream.eventLoop.makeCompletedFuture {
                     try stream.pipeline.syncOperations.addHandler(HTTP2EndStreamCoalescer())
                     try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTPServerCodec())
+                    try stream.pipeline.syncOperations.addHandler(StreamBodyDeadline(stall: stall))
                     try stream.pipeline.syncOperations.addHandlers(handlers())
                     return try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(wrappingChannelSynchronously: stream)
                 }

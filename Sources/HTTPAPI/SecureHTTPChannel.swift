@@ -71,7 +71,7 @@ extension HTTPServerBuilder {
             SecureHTTPChannel(
                 certificates: certificates,
                 http1: DeadlineHTTP1Channel(responder: responder, configuration: configuration, deadlines: deadlines),
-                http2: http2 ? BerthHTTP2Channel(responder: responder, configuration: configuration, idle: deadlines.idle) : nil)
+                http2: http2 ? BerthHTTP2Channel(responder: responder, configuration: configuration, deadlines: deadlines) : nil)
         }
     }
 }

@@ -32,7 +32,7 @@ import Testing
         #expect(names.dnsNames == ["localhost", "registry.example.org"])
         #expect(names.ipAddresses.count == 4)
         #expect(identity.authorityFingerprint == (try authority.fingerprint))
-        #expect(identity.leaf.notValidAfter.timeIntervalSinceNow <= 3600)
+        #expect(identity.leaf.notValidAfter.timeIntervalSinceNow <= 3601)  // X.509 times have whole seconds
         // A TLS context can be built from it, with and without client certificates.
         _ = try identity.serverContext(clientTrust: nil, applicationProtocols: ["h2", "http/1.1"])
     }
@@ -69,5 +69,43 @@ import Testing
         for bad in ["", "sha256:", "sha256:" + hex.dropLast(), "sha256:" + hex + "00", "md5:" + hex, "sha256:" + hex.dropLast() + "g", "::::"] {
             #expect(CertificateFingerprint(bad) == nil, "\(bad)")
         }
+    }
+}
+
+@Suite struct ServingCertificatesTests {
+    @Test func aDueGeneratedCertificateIsReplacedByANewOneFromTheSameAuthority() throws {
+        let authority = try CertificateAuthority.generate()
+        var names = SubjectNames()
+        names.addLoopback()
+        let source = IdentitySource.generated(authority, names: names, lifetime: 3 * 3600)
+        let start = Date()
+        let serving = try ServingCertificates(identity: try source.load(now: start), clientTrust: nil, applicationProtocols: ["h2", "http/1.1"])
+        let first = serving.identity
+        let firstContext = serving.context
+        #expect(!source.isDue(first, now: start.addingTimeInterval(1800)))
+        // Valid from an hour before the start to three hours after it: half has passed an hour after the start.
+        let later = start.addingTimeInterval(3600 + 60)
+        #expect(source.isDue(first, now: later))
+        try serving.replace(with: try source.load(now: later))
+        #expect(serving.identity.leaf.serialNumber != first.leaf.serialNumber)
+        #expect(serving.identity.leaf.issuer == first.leaf.issuer)
+        #expect(serving.identity.authorityFingerprint == first.authorityFingerprint)
+        #expect(serving.context !== firstContext)
+        #expect(!source.isDue(serving.identity, now: later))
+    }
+
+    @Test func operatorFilesAreNeverDueButTheirStampFollowsTheFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stamp-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let certificate = directory + "/c.pem", key = directory + "/k.pem"
+        try "one".write(toFile: certificate, atomically: true, encoding: .utf8)
+        try "key".write(toFile: key, atomically: true, encoding: .utf8)
+        let source = IdentitySource.files(certificate: certificate, key: key)
+        let before = source.fileStamp()
+        #expect(before == source.fileStamp())
+        try "two!".write(toFile: certificate, atomically: true, encoding: .utf8)
+        #expect(before != source.fileStamp())
+        #expect(throws: CertificateProblem.self) { try source.load() }
     }
 }

@@ -35,6 +35,17 @@ struct TLSClientTests {
                      "/etc/docker/certs.d/\(registry)/ca.crt", "/etc/containers/certs.d/\(registry)/ca.crt"] {
             #expect(trusted.stdout.contains("wrote \(root)\(path)"), "\(path): \(trusted.stdout)")
         }
+        // The system trust store too, in the layout found under the root (Debian's here); outside / it says what to run.
+        let systemRoot = work.file("debian-root")
+        try FileManager.default.createDirectory(atPath: systemRoot + "/usr/local/share/ca-certificates", withIntermediateDirectories: true)
+        let system = try await Self.berth(["trust", server.baseURL, "--fingerprint", fingerprint, "--root", systemRoot, "--system"])
+        #expect(system.succeeded, "\(system.combined)")
+        #expect(system.stdout.contains("wrote \(systemRoot)/usr/local/share/ca-certificates/berth-127.0.0.1_\(server.port).crt"), "\(system.stdout)")
+        #expect(system.stdout.contains("run update-ca-certificates inside \(systemRoot)"))
+        // Nothing to install into: no runtime found and none named.
+        let nothing = try await Self.berth(["trust", server.baseURL, "--fingerprint", fingerprint, "--root", work.file("empty-root")])
+        #expect(!nothing.succeeded)
+        #expect(nothing.stderr.contains("no container runtime found"), "\(nothing.stderr)")
         let again = try await Self.berth(["trust", "https://\(registry)/", "--fingerprint", fingerprint.uppercased().replacingOccurrences(of: "SHA256:", with: ""),
                                           "--root", root, "--runtime", "all"])
         #expect(again.succeeded)

@@ -194,9 +194,10 @@ struct TLSServingTests {
         #expect(followed.stdout == "200")
     }
 
-    @Test("not TLS on the TLS port: plain HTTP gets a readable 400, garbage and stalled handshakes are closed, and the server keeps serving")
+    @Test("not TLS on the TLS port: plain HTTP gets a readable 400, garbage and stalled handshakes are closed, a stalled HTTP/2 upload stream is reset, and the server keeps serving")
     func badInput() async throws {
-        let server = try await BerthInstance.start(extraArguments: ["--tls-generate"], environment: ["BERTH_HTTP_HEADER_TIMEOUT_SECONDS": "2"])
+        let server = try await BerthInstance.start(extraArguments: ["--tls-generate"], environment: [
+            "BERTH_HTTP_HEADER_TIMEOUT_SECONDS": "2", "BERTH_HTTP_BODY_STALL_TIMEOUT_SECONDS": "2"])
         defer { Task { await server.destroy() } }
         let plain = try RawConnection(port: server.port)
         plain.send("GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -218,6 +219,18 @@ struct TLSServingTests {
         let ended = await stalled.readUntilClose(timeout: .seconds(15))
         #expect(ended.closed)
         #expect(ContinuousClock.now - started < .seconds(10))
+
+        // Over HTTP/2, an upload stream whose body stops moving is reset after the body-stall deadline; the
+        // connection's other streams are served meanwhile and afterwards.
+        let ca = try TemporaryDirectory("h2-stall")
+        defer { ca.remove() }
+        _ = try await ProcessRunner.run(["curl", "-sSk", "-o", ca.file("ca.pem"), "\(server.baseURL)/api/v2.0/systeminfo/getcert"])
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/h2_stall.py").path
+        let stall = try await ProcessRunner.run(["python3", script, "\(server.port)", ca.file("ca.pem"), "stall/app"], timeout: 60)
+        let result = try JSONSerialization.jsonObject(with: Data(stall.stdout.utf8)) as? [String: Any]
+        let resetAfter = result?["reset_after"] as? Double
+        #expect(resetAfter != nil && resetAfter! >= 1.5 && resetAfter! < 8, "\(stall.combined)")
+        #expect(result?["other_status"] as? String == "200" && result?["later_status"] as? String == "200", "\(stall.combined)")
 
         // A client that hangs up mid-handshake, many times over.
         for _ in 0 ..< 20 {
