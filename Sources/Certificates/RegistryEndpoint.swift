@@ -7,7 +7,7 @@ public struct RegistryEndpoint: Sendable, Equatable {
     /// TCP port.
     public let port: Int
 
-    /// Parses the address; nil when it names no host, uses plain http, or has a bad port.
+    /// Parses the address; nil when it names no valid host name or IP address, uses plain http, or has a bad port.
     public init?(_ text: String) {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         if rest.hasPrefix("https://") { rest = rest.dropFirst(8) } else if rest.contains("://") { return nil }
@@ -28,6 +28,8 @@ public struct RegistryEndpoint: Sendable, Equatable {
             host = rest
         }
         guard !host.isEmpty, !host.contains(":") || rest.hasPrefix("[") else { return nil }
+        // A host name or an IP address, nothing else: the host names directories that `berth trust` writes.
+        guard IPAddressBytes.parse(String(host)) != nil || (!host.hasPrefix("*") && SubjectNames.isDNSName(host.lowercased())) else { return nil }
         self.host = String(host)
         self.port = port
     }

@@ -50,3 +50,18 @@ import Testing
         #expect(cloud.contains("runcmd:\n  - [update-ca-certificates]"))
     }
 }
+
+@Suite struct RegistryEndpointTests {
+    @Test func addressesAreReadAsBerthTrustTakesThem() {
+        #expect(RegistryEndpoint("https://registry.example.org:5443/") == RegistryEndpoint("registry.example.org:5443"))
+        #expect(RegistryEndpoint("registry.example.org")?.port == 443)
+        #expect(RegistryEndpoint("[fd00::1]:5000")?.host == "fd00::1")
+        #expect(RegistryEndpoint("10.0.0.5:5000")?.url == "https://10.0.0.5:5000")
+        // Found by fuzzing: hosts with spaces and other characters no host name has were accepted (and would name
+        // directories under certs.d).
+        for bad in ["http://r.example", "r.example:0", "r.example:65536", "-----END EC :443", "a b:5000", "..:5000", "*.r.example",
+                    "r_example:5000", "[fd00::1", "fd00::1:5000", ""] {
+            #expect(RegistryEndpoint(bad) == nil, "\(bad)")
+        }
+    }
+}
