@@ -19,7 +19,9 @@ final class StreamBodyDeadline: ChannelDuplexHandler, RemovableChannelHandler {
 
     init(stall: TimeAmount) { self.stall = stall }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    /// Armed once the server waits for body bytes, so streams whose request ends with its head (GET, HEAD) cost no timer.
+    private func armTimer(_ context: ChannelHandlerContext) {
+        guard timer == nil else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             let (handler, context) = loopBound.value
@@ -43,7 +45,10 @@ final class StreamBodyDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if readingBody, waitingSince == nil { waitingSince = .now() }
+        if readingBody, waitingSince == nil {
+            waitingSince = .now()
+            armTimer(context)
+        }
         context.read()
     }
 
