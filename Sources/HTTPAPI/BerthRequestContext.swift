@@ -8,6 +8,8 @@ public struct BerthRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The client's socket address.
     public let remoteAddress: SocketAddress?
+    /// The event loop of the connection (or HTTP/2 stream) serving the request; streamed responses pace themselves by it.
+    public let eventLoop: any EventLoop
     /// Who is calling, once a management-API middleware has checked the credentials.
     public var principal: Principal = .anonymous
     /// The client's address as `ClientAddressMiddleware` worked it out (the peer, or what trusted proxies say).
@@ -17,6 +19,7 @@ public struct BerthRequestContext: RequestContext, RemoteAddressRequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.eventLoop = source.channel.eventLoop
     }
 
     /// Management-API JSON bodies are small; registry bodies are streamed and not limited by this.

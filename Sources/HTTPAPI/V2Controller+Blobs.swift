@@ -5,7 +5,7 @@ import Registry
 import Storage
 
 extension V2Controller {
-    func getBlob(_ request: Request, _ name: RepositoryName, _ digest: Digest) async throws -> Response {
+    func getBlob(_ request: Request, _ name: RepositoryName, _ digest: Digest, eventLoop: any EventLoop) async throws -> Response {
         var headers: HTTPFields = [
             HeaderNames.dockerContentDigest: digest.description,
             .contentType: "application/octet-stream",
@@ -38,17 +38,7 @@ extension V2Controller {
         }
         headers[.contentLength] = String(length)
         guard let reader = content.reader else { throw DistributionError(.internalError, "blob reader missing") }
-        let body = ResponseBody(contentLength: Int(length)) { writer in
-            do {
-                while let chunk = try await reader.next() { try await writer.write(chunk) }
-                await reader.close()
-            } catch {
-                await reader.close()
-                throw error
-            }
-            try await writer.finish(nil)
-        }
-        return Response(status: status, headers: headers, body: body)
+        return Response(status: status, headers: headers, body: PacedResponseBody.make(reader: reader, length: length, eventLoop: eventLoop))
     }
 
     func deleteBlob(_ name: RepositoryName, _ digest: Digest, _ who: AuditContext) async throws -> Response {

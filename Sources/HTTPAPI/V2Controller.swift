@@ -62,7 +62,7 @@ public struct V2Controller: Sendable {
         case (.manifest(let name, let reference), .delete):
             return try await deleteManifest(name, reference, AuditContext(grant, request, context))
         case (.blob(let name, let digest), .get), (.blob(let name, let digest), .head):
-            return try await getBlob(request, name, digest)
+            return try await getBlob(request, name, digest, eventLoop: context.eventLoop)
         case (.blob(let name, let digest), .delete):
             return try await deleteBlob(name, digest, AuditContext(grant, request, context))
         case (.uploads(let name), .post):
