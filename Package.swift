@@ -89,6 +89,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            // Domain events: the dispatcher that hands outbox events to subscribers (audit, webhooks, …).
+            name: "Events",
+            dependencies: ["Metadata", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Registry",
             dependencies: [
                 "OCI", "Storage", "Metadata",
@@ -179,6 +185,9 @@ let package = Package(
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
         .testTarget(name: "APIInputTests", dependencies: ["APIInput"], swiftSettings: swiftSettings),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"], swiftSettings: swiftSettings),
+        .testTarget(name: "EventsTests", dependencies: ["Events", "Metadata", .product(name: "SQLKit", package: "sql-kit"),
+                                                       .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Metadata", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(
             name: "AuthTests",

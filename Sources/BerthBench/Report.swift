@@ -83,8 +83,8 @@ struct Report {
         that keeps objects in memory; it bounds both registries' throughput there, so those rows compare the
         registries' overhead on S3 rather than S3 itself. The rows marked "HTTPS" come from rounds where both serve TLS
         with the same certificate (an ECDSA P-256 key made with openssl for the run; Berth through `http.tls.certificate`,
-        distribution through its `http.tls` settings) to a client that trusts it; the client offers HTTP/2 by ALPN and
-        both registries accept it. Their target is Berth's plain-HTTP ratio to distribution: TLS must not cost Berth more
+        distribution through its `http.tls` settings) to a client that trusts it, speaking HTTP/1.1 as in the plain rounds
+        (`--tls-http2` lets it offer HTTP/2 by ALPN). Their target is Berth's plain-HTTP ratio to distribution: TLS must not cost Berth more
         than it costs distribution. Rounds alternate which registry goes first; each figure
         is the median over rounds with the range in brackets. Ratios are Berth / distribution (above 1 is better for
         Berth on rates, below 1 is better on times and memory).

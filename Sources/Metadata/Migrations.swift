@@ -309,6 +309,27 @@ enum Migrations {
             "ALTER TABLE repositories ADD COLUMN pull_count BIGINT NOT NULL DEFAULT 0",
             "ALTER TABLE projects ADD COLUMN cve_allowlist TEXT",
         ]),
+        Migration(version: 9, statements: [
+            // The outbox of domain events: written in the transaction of the change they describe, handed to the
+            // subscribers by the dispatcher, kept for a while after dispatch.
+            """
+            CREATE TABLE outbox (
+                id {id},
+                event_id TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL,
+                project_id BIGINT,
+                repository TEXT NOT NULL,
+                digest TEXT,
+                tags TEXT NOT NULL,
+                operator TEXT NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                payload TEXT NOT NULL,
+                dispatched_at BIGINT
+            )
+            """,
+            "CREATE INDEX outbox_waiting ON outbox (id) WHERE dispatched_at IS NULL",
+            "CREATE INDEX outbox_dispatched ON outbox (dispatched_at) WHERE dispatched_at IS NOT NULL",
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

@@ -1,0 +1,68 @@
+import Logging
+import Metadata
+
+/// Hands outbox events to the subscribers. Every instance runs one; on PostgreSQL they take disjoint batches.
+/// `wake()` (called by the instance that just recorded events) starts the next pass at once; events recorded by
+/// other instances are picked up within `pollInterval`.
+public struct EventDispatcher: Sendable {
+    let outbox: EventOutbox
+    let subscribers: [any EventSubscriber]
+    let logger: Logger
+    let signal = WakeSignal()
+    /// Events per transaction.
+    public let batchSize: Int
+    /// How long an idle dispatcher waits before looking again.
+    public let pollInterval: Duration
+
+    /// Creates a dispatcher over `outbox` for `subscribers`.
+    public init(outbox: EventOutbox, subscribers: [any EventSubscriber], logger: Logger, batchSize: Int = 200,
+                pollInterval: Duration = .milliseconds(500)) {
+        self.outbox = outbox
+        self.subscribers = subscribers
+        self.logger = logger
+        self.batchSize = max(1, batchSize)
+        self.pollInterval = pollInterval
+    }
+
+    /// Dispatches everything waiting, batch after batch; returns how many events were handed over.
+    @discardableResult
+    public func drain(now: @escaping @Sendable () -> Int64 = Clock.nowMilliseconds) async throws -> Int {
+        var total = 0
+        let subscribers = self.subscribers
+        while true {
+            let count = try await outbox.dispatch(limit: batchSize, now: now()) { events, db in
+                for subscriber in subscribers { try await subscriber.handle(events, on: db) }
+            }
+            total += count
+            if count < batchSize { return total }
+        }
+    }
+
+    /// Asks the running loop to look at the outbox now.
+    public func wake() { signal.signal() }
+
+    /// Drains, then waits for `wake()` or the polling interval, until the task is cancelled; a last drain follows,
+    /// so events recorded before a clean shutdown are handed over. A failed pass is logged and retried after a
+    /// growing pause (up to 30 s), so a database outage does not spin.
+    public func run() async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                try await drain()
+                failures = 0
+                await signal.wait(timeout: pollInterval)
+            } catch {
+                failures += 1
+                logger.error("event dispatch failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                await signal.wait(timeout: .milliseconds(min(30_000, 250 << min(failures, 7))))
+            }
+        }
+        // The last pass runs in a task of its own: this one is cancelled, and database calls would refuse to start.
+        let dispatcher = self
+        await Task {
+            do { try await dispatcher.drain() } catch {
+                dispatcher.logger.error("last event dispatch before shutdown failed; the events wait in the outbox", metadata: ["error": "\(error)"])
+            }
+        }.value
+    }
+}
