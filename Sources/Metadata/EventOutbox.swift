@@ -77,11 +77,17 @@ public struct EventOutbox: Sendable {
         }
     }
 
-    /// Removes events dispatched before `time`; returns how many.
+    /// Removes up to `limit` events dispatched before `time` (oldest first); returns how many, so a caller repeats
+    /// while it gets `limit` back and no single statement holds the table for long.
     @discardableResult
-    public func purgeDispatched(before time: Int64) async throws -> Int {
-        try await provider.write { db in
-            try await db.raw("DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < \(bind: time) RETURNING id").all().count
+    public func purgeDispatched(before time: Int64, limit: Int = 10_000) async throws -> Int {
+        let limit = max(1, min(limit, 100_000))
+        return try await provider.write { db in
+            try await db.raw("""
+                DELETE FROM outbox WHERE id IN (
+                    SELECT id FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < \(bind: time) ORDER BY dispatched_at LIMIT \(literal: limit))
+                RETURNING id
+                """).all().count
         }
     }
 

@@ -75,7 +75,9 @@ struct EventOutboxTests {
             #expect(try await outbox.event(id: stored[4].eventID)?.dispatchedAt == 70)
 
             // Dispatched events are kept until purged.
-            #expect(try await outbox.purgeDispatched(before: 65) == 3)
+            #expect(try await outbox.purgeDispatched(before: 65, limit: 2) == 2)
+            #expect(try await outbox.purgeDispatched(before: 65, limit: 2) == 1)
+            #expect(try await outbox.purgeDispatched(before: 65, limit: 2) == 0)
             #expect(try await outbox.event(id: stored[0].eventID) == nil)
             #expect(try await outbox.event(id: stored[4].eventID) != nil)
         }
