@@ -95,6 +95,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            // Harbor's webhooks: the subscriber that turns events into deliveries, payload formats, the delivery job.
+            name: "Webhooks",
+            dependencies: [
+                "Metadata", "Events", "Jobs",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Registry",
             dependencies: [
                 "OCI", "Storage", "Metadata",
@@ -146,7 +159,7 @@ let package = Package(
         .target(
             name: "BerthServer",
             dependencies: [
-                "OCI", "APIInput", "Storage", "Metadata", "Registry", "HTTPAPI", "Auth", "Management", "Jobs", "Certificates",
+                "OCI", "APIInput", "Storage", "Metadata", "Registry", "HTTPAPI", "Auth", "Management", "Jobs", "Certificates", "Events", "Webhooks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),

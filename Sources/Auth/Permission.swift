@@ -17,6 +17,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case tag
     /// Robot accounts (project level, or system level for system robots).
     case robot
+    /// Webhook policies, their executions and tasks.
+    case notificationPolicy = "notification-policy"
     // System level.
     /// User accounts.
     case user

@@ -49,6 +49,11 @@ public enum PermissionTable {
         Row(permission: Permission(.robot, .create), roles: admins, action: "Create/edit/delete project robots"),
         Row(permission: Permission(.robot, .update), roles: admins, action: "Create/edit/delete project robots"),
         Row(permission: Permission(.robot, .delete), roles: admins, action: "Create/edit/delete project robots"),
+        Row(permission: Permission(.notificationPolicy, .list), roles: maintainers, action: "See webhook policies and their deliveries"),
+        Row(permission: Permission(.notificationPolicy, .read), roles: maintainers, action: "See webhook policies and their deliveries"),
+        Row(permission: Permission(.notificationPolicy, .create), roles: admins, action: "Create/edit/delete webhook policies"),
+        Row(permission: Permission(.notificationPolicy, .update), roles: admins, action: "Create/edit/delete webhook policies"),
+        Row(permission: Permission(.notificationPolicy, .delete), roles: admins, action: "Create/edit/delete webhook policies"),
         Row(permission: Permission(.project, .delete), roles: admins, action: "Delete Project"),
     ]
 

@@ -1,6 +1,7 @@
 import APIInput
 import AsyncHTTPClient
 import Auth
+import Events
 import Foundation
 import HTTPAPI
 import Jobs
@@ -63,7 +64,8 @@ public func buildApplication(
     }
     let database = try await openDatabase(configuration, threadPool: databaseThreadPool, logger: logger)
     var runtime = BerthRuntime(database: database, ioThreadPool: ioThreadPool, databaseThreadPool: databaseThreadPool)
-    let store = SQLRegistryStore(provider: database)
+    let events = EventNotifier()
+    let store = SQLRegistryStore(provider: database, notifier: events)
     do {
         try await store.migrate()
     } catch {
@@ -101,10 +103,11 @@ public func buildApplication(
     let uploads = UploadService(backend)
     let manifests = ManifestService(backend)
     let jobStore = SQLJobStore(provider: database)
-    let pulls = PullStatistics(store: store, logger: logger)
+    let outbox = EventOutbox(provider: database, notifier: events)
+    let pulls = PullStatistics(store: store, outbox: outbox, logger: logger)
     let blobs = BlobService(backend)
     let v2 = V2Controller(blobs: blobs, uploads: uploads, manifests: manifests, listings: ListingService(backend),
-                          gate: access.gate, audit: access.audit, pulls: pulls, projects: access.store)
+                          gate: access.gate, pulls: pulls)
     let management = ManagementEnvironment(
         access: access.store, artifacts: store, registry: store, manifests: manifests, blobs: blobs, copier: ArtifactCopier(backend), policy: access.policy, hashing: access.hashing,
         audit: access.audit,
@@ -143,10 +146,11 @@ public func buildApplication(
         },
         logger: logger
     )
-    let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads)], logger: logger)
+    let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger)], logger: logger)
     do {
         try await jobs.ensureSchedule(name: PurgeUploadsJob.kind, kind: PurgeUploadsJob.kind,
                                       cron: cronExpression(everySeconds: configuration.uploads.purgeIntervalSeconds))
+        try await jobs.ensureSchedule(name: PurgeEventsJob.kind, kind: PurgeEventsJob.kind, cron: "0 17 * * * *")
     } catch {
         await runtime.shutdown()
         throw error
@@ -162,6 +166,11 @@ public func buildApplication(
                 logger: logger))
         }
     }
+    // Services stop in reverse order: the flush writes the last pull events to the outbox, then the dispatcher's
+    // last pass hands them over.
+    let dispatcher = EventDispatcher(outbox: outbox, subscribers: [AuditLogSubscriber()], logger: logger)
+    events.observe { dispatcher.wake() }
+    app.addServices(EventDispatchService(dispatcher: dispatcher))
     app.addServices(AuditFlushService(audit: access.audit, pulls: pulls, interval: .seconds(1)))
     return (app, runtime)
 }

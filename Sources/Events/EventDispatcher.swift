@@ -41,12 +41,16 @@ public struct EventDispatcher: Sendable {
     /// Asks the running loop to look at the outbox now.
     public func wake() { signal.signal() }
 
-    /// Drains, then waits for `wake()` or the polling interval, until the task is cancelled; a last drain follows,
-    /// so events recorded before a clean shutdown are handed over. A failed pass is logged and retried after a
-    /// growing pause (up to 30 s), so a database outage does not spin.
+    /// Asks the running loop to finish: it ends after its current pass and one last pass. Unlike cancelling its
+    /// task, this never interrupts a pass in the middle of its transaction.
+    public func stop() { signal.stop() }
+
+    /// Drains, then waits for `wake()` or the polling interval, until `stop()` is called or the task is cancelled; a
+    /// last drain follows, so events recorded before a clean shutdown are handed over. A failed pass is logged and
+    /// retried after a growing pause (up to 30 s), so a database outage does not spin.
     public func run() async {
         var failures = 0
-        while !Task.isCancelled {
+        while !Task.isCancelled && !signal.isStopped {
             do {
                 try await drain()
                 failures = 0
@@ -57,7 +61,7 @@ public struct EventDispatcher: Sendable {
                 await signal.wait(timeout: .milliseconds(min(30_000, 250 << min(failures, 7))))
             }
         }
-        // The last pass runs in a task of its own: this one is cancelled, and database calls would refuse to start.
+        // The last pass runs in a task of its own: if this one was cancelled, database calls would refuse to start.
         let dispatcher = self
         await Task {
             do { try await dispatcher.drain() } catch {

@@ -4,6 +4,7 @@ import Synchronization
 final class WakeSignal: Sendable {
     private struct State {
         var pending = false
+        var stopped = false
         var waiter: CheckedContinuation<Void, Never>?
     }
     private let state = Mutex(State())
@@ -20,6 +21,15 @@ final class WakeSignal: Sendable {
         }
         waiter?.resume()
     }
+
+    /// Marks the loop as stopping and wakes it.
+    func stop() {
+        state.withLock { $0.stopped = true }
+        signal()
+    }
+
+    /// Whether `stop()` was called.
+    var isStopped: Bool { state.withLock { $0.stopped } }
 
     /// Returns at the next signal or after `timeout`, whichever comes first.
     func wait(timeout: Duration) async {

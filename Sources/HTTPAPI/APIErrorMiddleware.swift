@@ -3,6 +3,7 @@ import Hummingbird
 import Management
 import Metadata
 import NIOCore
+import OCI
 
 /// Turns every error on `/api/v2.0` into Harbor's `{"errors":[{"code","message"}]}` with its status. This is the only
 /// place management-API errors are rendered.
@@ -14,6 +15,9 @@ struct APIErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return Self.render(error)
+        } catch let error as DistributionError {
+            // A registry service's refusal reached the management API (a disabled delete, a vanished artifact).
+            return Self.render(Self.apiError(error))
         } catch let error as ListQueryError {
             return Self.render(APIError.badRequest(error.description))
         } catch let error as DecodingError {
@@ -43,6 +47,21 @@ struct APIErrorMiddleware: RouterMiddleware {
         var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(data.count)]
         if error.code == .unauthorized { headers[.wwwAuthenticate] = "Basic realm=\"berth\"" }
         return Response(status: HTTPResponse.Status(code: error.code.httpStatus), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The management API's form of a registry service's error.
+    static func apiError(_ error: DistributionError) -> APIError {
+        switch error.httpStatus {
+        case 404: return APIError(.notFound, error.message)
+        case 405: return APIError(.methodNotAllowed, error.message)
+        case 401: return APIError(.unauthorized, error.message)
+        case 403: return APIError(.forbidden, error.message)
+        case 409: return APIError(.conflict, error.message)
+        case 413: return APIError(.payloadTooLarge, error.message)
+        case 429: return APIError(.tooManyRequests, error.message)
+        case 400 ..< 500: return APIError(.badRequest, error.message)
+        default: return APIError(.internalError, error.message)
+        }
     }
 
     static func describe(_ error: DecodingError) -> String {

@@ -1,4 +1,5 @@
 import Hummingbird
+import Metadata
 import NIOCore
 import OCI
 import Registry
@@ -41,9 +42,8 @@ extension V2Controller {
         return Response(status: status, headers: headers, body: PacedResponseBody.make(reader: reader, length: length, eventLoop: eventLoop))
     }
 
-    func deleteBlob(_ name: RepositoryName, _ digest: Digest, _ who: AuditContext) async throws -> Response {
-        try await blobs.delete(digest, in: name)
-        await recordAudit("delete", "\(name)@\(digest)", resourceType: "blob", repository: name, who)
+    func deleteBlob(_ name: RepositoryName, _ digest: Digest, _ change: ChangeContext) async throws -> Response {
+        try await blobs.delete(digest, in: name, by: change)
         return Response(status: .accepted, headers: [.contentLength: "0"])
     }
 }

@@ -5,22 +5,22 @@ import OCI
 import Registry
 
 extension V2Controller {
-    func getManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference, _ who: AuditContext) async throws -> Response {
+    func getManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference, _ change: ChangeContext) async throws -> Response {
         let accept = request.headers[values: .accept]
         if request.method == .head {
             let record = try await manifests.describe(reference, in: name, accept: accept)
             return Response(status: .ok, headers: manifestHeaders(record.digest, record.mediaType, record.size))
         }
         let (record, bytes) = try await manifests.fetch(reference, in: name, accept: accept)
-        await recordAudit("pull", "\(name)@\(record.digest)", repository: name, who)
         var tag: String? = nil
         if case .tag(let t) = reference { tag = t.value }
-        await pulls.record(repository: name.value, digest: record.digest, tag: tag, at: Clock.nowMilliseconds())
+        await pulls.record(repository: name.value, digest: record.digest, tag: tag, mediaType: record.mediaType, size: record.size,
+                           at: Clock.nowMilliseconds(), by: change)
         return Response(status: .ok, headers: manifestHeaders(record.digest, record.mediaType, Int64(bytes.readableBytes)),
                         body: ResponseBody(byteBuffer: bytes))
     }
 
-    func putManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference, _ who: AuditContext) async throws -> Response {
+    func putManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference, _ change: ChangeContext) async throws -> Response {
         if let declared = request.contentLength, declared > Int64(ManifestParser.maximumSize) {
             throw DistributionError(.tooLarge, "manifest is larger than \(ManifestParser.maximumSize) bytes")
         }
@@ -30,8 +30,7 @@ extension V2Controller {
         } catch is NIOTooManyBytesError {
             throw DistributionError(.tooLarge, "manifest is larger than \(ManifestParser.maximumSize) bytes")
         }
-        let pushed = try await manifests.put(bytes, contentType: request.headers[.contentType], to: name, reference: reference)
-        await recordAudit("create", Self.auditResource(name, reference, pushed.digest), repository: name, who)
+        let pushed = try await manifests.put(bytes, contentType: request.headers[.contentType], to: name, reference: reference, by: change)
         var headers: HTTPFields = [
             .location: "/v2/\(name)/manifests/\(pushed.digest)",
             HeaderNames.dockerContentDigest: pushed.digest.description,
@@ -41,14 +40,9 @@ extension V2Controller {
         return Response(status: .created, headers: headers)
     }
 
-    func deleteManifest(_ name: RepositoryName, _ reference: Reference, _ who: AuditContext) async throws -> Response {
-        try await manifests.delete(reference, in: name)
-        await recordAudit("delete", "\(name)\(reference.isDigest ? "@" : ":")\(reference)", repository: name, who)
+    func deleteManifest(_ name: RepositoryName, _ reference: Reference, _ change: ChangeContext) async throws -> Response {
+        try await manifests.delete(reference, in: name, by: change)
         return Response(status: .accepted, headers: [.contentLength: "0"])
-    }
-
-    static func auditResource(_ name: RepositoryName, _ reference: Reference, _ digest: Digest) -> String {
-        reference.isDigest ? "\(name)@\(digest)" : "\(name):\(reference)"
     }
 
     private func manifestHeaders(_ digest: Digest, _ mediaType: String, _ size: Int64) -> HTTPFields {

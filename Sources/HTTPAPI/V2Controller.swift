@@ -6,7 +6,6 @@ import Metadata
 import NIOCore
 import OCI
 import Registry
-import Synchronization
 
 /// The OCI distribution API (`/v2`). Each handler parses its inputs, makes one service call and builds the response.
 public struct V2Controller: Sendable {
@@ -15,22 +14,17 @@ public struct V2Controller: Sendable {
     let manifests: ManifestService
     let listings: ListingService
     let gate: RegistryGate
-    let audit: AuditTrail
     let pulls: PullStatistics
-    let projects: any ProjectStore
-    let projectIDs = ProjectIDCache()
 
-    /// Creates the controller over the registry services, behind `gate`, recording to `audit`.
+    /// Creates the controller over the registry services, behind `gate`, counting pulls in `pulls`.
     public init(blobs: BlobService, uploads: UploadService, manifests: ManifestService, listings: ListingService,
-                gate: RegistryGate, audit: AuditTrail, pulls: PullStatistics, projects: any ProjectStore) {
+                gate: RegistryGate, pulls: PullStatistics) {
         self.pulls = pulls
         self.blobs = blobs
         self.uploads = uploads
         self.manifests = manifests
         self.listings = listings
         self.gate = gate
-        self.audit = audit
-        self.projects = projects
     }
 
     /// Registers the `/v2` routes on `router`.
@@ -56,15 +50,15 @@ public struct V2Controller: Sendable {
         case (.tags(let name), .get):
             return try await tags(request, name)
         case (.manifest(let name, let reference), .get), (.manifest(let name, let reference), .head):
-            return try await getManifest(request, name, reference, AuditContext(grant, request, context))
+            return try await getManifest(request, name, reference, ChangeContext(grant, request, context))
         case (.manifest(let name, let reference), .put):
-            return try await putManifest(request, name, reference, AuditContext(grant, request, context))
+            return try await putManifest(request, name, reference, ChangeContext(grant, request, context))
         case (.manifest(let name, let reference), .delete):
-            return try await deleteManifest(name, reference, AuditContext(grant, request, context))
+            return try await deleteManifest(name, reference, ChangeContext(grant, request, context))
         case (.blob(let name, let digest), .get), (.blob(let name, let digest), .head):
             return try await getBlob(request, name, digest, eventLoop: context.eventLoop)
         case (.blob(let name, let digest), .delete):
-            return try await deleteBlob(name, digest, AuditContext(grant, request, context))
+            return try await deleteBlob(name, digest, ChangeContext(grant, request, context))
         case (.uploads(let name), .post):
             return try await startUpload(request, name, grant, context)
         case (.upload(let name, let id), .get):
@@ -96,29 +90,10 @@ extension V2Controller {
     }
 }
 
-/// Who did something on `/v2` and from where, for the audit log.
-struct AuditContext {
-    let username: String
-    let clientIP: String
-
+extension ChangeContext {
+    /// Who is making a change on `/v2`, and from where.
     init(_ grant: RegistryGrant, _ request: Request, _ context: BerthRequestContext) {
-        self.username = grant.name
-        self.clientIP = request.clientAddress(context)
-    }
-}
-
-extension V2Controller {
-    /// Records an artifact operation in the audit log; pulls are batched.
-    func recordAudit(_ operation: String, _ resource: String, resourceType: String = "artifact", repository: RepositoryName, _ who: AuditContext) async {
-        let name = RepositoryRecord.projectName(of: repository.value)
-        var projectID = projectIDs.id(of: name)
-        if projectID == nil, let found = try? await projects.project(named: name)?.id {
-            projectIDs.remember(name, id: found)
-            projectID = found
-        }
-        let entry = AuditRecord(projectID: projectID, operation: operation, resourceType: resourceType, resource: resource,
-                                username: who.username, clientIP: who.clientIP, success: true, createdAt: Clock.nowMilliseconds())
-        if operation == "pull" { await audit.recordLater(entry) } else { await audit.record(entry) }
+        self.init(operatorName: grant.name, clientIP: request.clientAddress(context))
     }
 }
 
@@ -132,21 +107,3 @@ extension Request {
     var contentLength: Int64? { headers[.contentLength].flatMap { Int64($0) } }
 }
 
-/// Project ids by name for audit entries, remembered for a minute so a pull does not cost a lookup.
-final class ProjectIDCache: Sendable {
-    private let entries = Mutex<[String: (id: Int64, until: ContinuousClock.Instant)]>([:])
-
-    func id(of name: String) -> Int64? {
-        entries.withLock { entries in
-            guard let entry = entries[name], entry.until > .now else { return nil }
-            return entry.id
-        }
-    }
-
-    func remember(_ name: String, id: Int64) {
-        entries.withLock { entries in
-            if entries.count > 10_000 { entries.removeAll(keepingCapacity: true) }
-            entries[name] = (id, .now + .seconds(60))
-        }
-    }
-}

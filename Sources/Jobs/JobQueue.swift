@@ -60,18 +60,19 @@ public struct JobQueue: Sendable {
         return fired
     }
 
-    /// Leases and runs due jobs until none is left; returns how many ran.
+    /// Leases and runs due jobs until none is left, up to `limit` at a time side by side (so one slow job, such as a
+    /// webhook whose receiver does not answer, does not hold up the others); returns how many ran.
     @discardableResult
-    public func runDueJobs(limit: Int = 4) async throws -> Int {
+    public func runDueJobs(limit: Int = 8) async throws -> Int {
         var ran = 0
         while true {
             let jobs = try await store.claim(kinds: Array(handlers.keys), owner: owner, now: Clock.nowMilliseconds(),
                                              leaseMilliseconds: leaseMilliseconds, limit: limit)
             guard !jobs.isEmpty else { return ran }
-            for job in jobs {
-                await run(job)
-                ran += 1
+            await withTaskGroup(of: Void.self) { group in
+                for job in jobs { group.addTask { await self.run(job) } }
             }
+            ran += jobs.count
         }
     }
 

@@ -18,6 +18,11 @@ public struct Caller: Sendable {
     }
 }
 
+extension Caller {
+    /// The caller as the maker of a registry change (the operator and address its events record).
+    var change: ChangeContext { ChangeContext(operatorName: principal.name, clientIP: clientIP) }
+}
+
 /// Everything the management services work with: stores, policy, hashing, the audit trail and the registry services.
 public struct ManagementEnvironment: Sendable {
     /// Users, groups, projects, robots, audit log.

@@ -42,9 +42,12 @@ public struct RepositoryService: Sendable {
 
     /// Deletes a repository with all its artifacts and tags.
     public func delete(project projectName: String, name: String, _ caller: Caller) async throws {
-        let (project, info) = try await repository(projectName, name, Permission(.repository, .delete), caller)
-        guard try await env.artifacts.deleteRepository(named: info.name) else { throw APIError.notFound("repository \(info.name)") }
-        await env.recordChange(caller, "delete", "repository", info.name, projectID: project.id)
+        let (_, info) = try await repository(projectName, name, Permission(.repository, .delete), caller)
+        do {
+            try await env.manifests.deleteRepository(try RepositoryName(info.name), by: caller.change)
+        } catch let error as DistributionError where error.code == .nameUnknown {
+            throw APIError.notFound("repository \(info.name)")
+        }
     }
 
     /// A repository's artifacts, newest first.
@@ -86,11 +89,12 @@ public struct RepositoryService: Sendable {
         }
         let digest: Digest
         do {
-            digest = try await env.copier.copy(reference, from: sourceName, to: targetName)
+            var change = caller.change
+            change.copiedFrom = String(source.prefix(300))
+            digest = try await env.copier.copy(reference, from: sourceName, to: targetName, by: change)
         } catch let error as DistributionError where error.code == .manifestUnknown || error.code == .nameUnknown {
             throw APIError.notFound("artifact \(source.prefix(300))")
         }
-        await env.recordChange(caller, "create", "artifact", "\(targetName)@\(digest) (copied from \(source.prefix(300)))", projectID: target.id)
         return digest
     }
 
@@ -116,9 +120,8 @@ public struct RepositoryService: Sendable {
 
     /// Deletes an artifact (its manifest and every tag on it).
     public func deleteArtifact(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws {
-        let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .delete), caller)
-        try await env.manifests.delete(.digest(artifact.manifest.digest), in: try RepositoryName(info.name))
-        await env.recordChange(caller, "delete", "artifact", "\(info.name)@\(artifact.manifest.digest)", projectID: project.id)
+        let (_, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .delete), caller)
+        try await env.manifests.delete(.digest(artifact.manifest.digest), in: try RepositoryName(info.name), by: caller.change)
     }
 
     /// The tags of an artifact.
@@ -129,22 +132,20 @@ public struct RepositoryService: Sendable {
 
     /// Adds a tag to an artifact; 409 when the tag exists in the repository.
     public func addTag(project projectName: String, repository name: String, reference: String, _ request: TagRequest, _ caller: Caller) async throws {
-        let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.tag, .create), caller)
+        let (_, info, artifact) = try await resolve(projectName, name, reference, Permission(.tag, .create), caller)
         guard let text = request.name, let tag = try? Tag(text) else { throw APIError.badRequest("name must be a valid tag") }
-        guard try await env.artifacts.createTag(tag, digest: artifact.manifest.digest, repositoryID: info.id, now: Clock.nowMilliseconds()) else {
+        guard try await env.manifests.addTag(tag, to: artifact.manifest.digest, in: try RepositoryName(info.name), by: caller.change) else {
             throw APIError(.conflict, "tag \(tag) already exists in \(info.name)")
         }
-        await env.recordChange(caller, "create", "tag", "\(info.name):\(tag)", projectID: project.id)
     }
 
     /// Removes a tag from an artifact.
     public func deleteTag(project projectName: String, repository name: String, reference: String, tag text: String, _ caller: Caller) async throws {
-        let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.tag, .delete), caller)
+        let (_, info, artifact) = try await resolve(projectName, name, reference, Permission(.tag, .delete), caller)
         guard artifact.tags.contains(where: { $0.name == text }), let tag = try? Tag(text) else {
             throw APIError.notFound("tag \(text.prefix(128)) on \(info.name)@\(artifact.manifest.digest)")
         }
-        try await env.manifests.delete(.tag(tag), in: try RepositoryName(info.name))
-        await env.recordChange(caller, "delete", "tag", "\(info.name):\(tag)", projectID: project.id)
+        try await env.manifests.delete(.tag(tag), in: try RepositoryName(info.name), by: caller.change)
     }
 
     private func repository(_ projectName: String, _ name: String, _ permission: Permission, _ caller: Caller) async throws -> (ProjectRecord, RepositoryInfo) {

@@ -149,14 +149,10 @@ public protocol ArtifactStore: Sendable {
     func repositoryInfo(named name: String) async throws -> RepositoryInfo?
     /// Changes a repository's description.
     func updateRepositoryDescription(named name: String, description: String, now: Int64) async throws -> Bool
-    /// Deletes a repository with its manifests, tags, blob links and upload sessions.
-    func deleteRepository(named name: String) async throws -> Bool
     /// A page of a repository's artifacts, newest push first (`digest`, `media_type`, `tags` filters).
     func artifacts(repositoryID: Int64, _ query: ListQuery) async throws -> ListPage<ArtifactInfo>
     /// One artifact by digest.
     func artifact(repositoryID: Int64, digest: Digest) async throws -> ArtifactInfo?
-    /// Points `tag` at an existing manifest; false when the tag already exists.
-    func createTag(_ tag: Tag, digest: Digest, repositoryID: Int64, now: Int64) async throws -> Bool
     /// Adds pulls to pull times and counts.
     func recordPulls(_ pulls: [PullCount]) async throws
 }

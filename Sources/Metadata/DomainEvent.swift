@@ -1,3 +1,5 @@
+import Foundation
+
 /// What happened, in Harbor's event-type names (`PUSH_ARTIFACT`, …). Open-ended, so later features add their types
 /// (scanning, quota, replication, retention) without changing the outbox.
 public struct EventType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -28,6 +30,49 @@ public struct EventType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let replication = EventType(rawValue: "REPLICATION")
     /// A tag retention run finished.
     public static let tagRetention = EventType(rawValue: "TAG_RETENTION")
+
+    // Changes Harbor records in its audit log but sends no webhook for (its internal events of the same names).
+    /// A tag was removed (the artifact stays).
+    public static let deleteTag = EventType(rawValue: "DELETE_TAG")
+    /// A repository was deleted with everything in it (its artifacts' `DELETE_ARTIFACT` events come with it).
+    public static let deleteRepository = EventType(rawValue: "DELETE_REPOSITORY")
+    /// A blob's link to a repository was removed (`DELETE /v2/…/blobs/…`).
+    public static let deleteBlob = EventType(rawValue: "DELETE_BLOB")
+
+    /// The types a webhook policy can subscribe to, in the order Harbor lists them.
+    public static let webhookTypes: [EventType] = [
+        .deleteArtifact, .pullArtifact, .pushArtifact, .quotaExceed, .quotaWarning, .replication,
+        .scanningFailed, .scanningCompleted, .scanningStopped, .tagRetention,
+    ]
+}
+
+/// The details an artifact event carries in its payload column (JSON, snake_case keys).
+public struct EventDetails: Codable, Sendable, Equatable {
+    /// The manifest's media type.
+    public var mediaType: String?
+    /// The manifest's size in bytes.
+    public var size: Int64?
+    /// The client's address, for the audit log.
+    public var clientIP: String?
+    /// For a copy: the source as the caller named it.
+    public var copiedFrom: String?
+
+    /// Creates details.
+    public init(mediaType: String? = nil, size: Int64? = nil, clientIP: String? = nil, copiedFrom: String? = nil) {
+        self.mediaType = mediaType
+        self.size = size
+        self.clientIP = clientIP
+        self.copiedFrom = copiedFrom
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case mediaType = "media_type", size, clientIP = "client_ip", copiedFrom = "copied_from"
+    }
+
+    /// The JSON text stored in the outbox.
+    public var json: String {
+        (try? JSONEncoder.sorted.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
 }
 
 /// An event as a change records it, before the outbox gives it its ids.
@@ -60,6 +105,21 @@ public struct NewEvent: Sendable, Equatable {
         self.operatorName = operatorName
         self.occurredAt = occurredAt
         self.payload = payload
+    }
+
+    /// An event about an artifact or tag change made by `change`; the project is found from the repository's name
+    /// when the outbox stores it.
+    public init(_ type: EventType, repository: String, digest: String?, tags: [String], by change: ChangeContext, at time: Int64,
+                mediaType: String? = nil, size: Int64? = nil) {
+        let details = EventDetails(mediaType: mediaType, size: size, clientIP: change.clientIP.isEmpty ? nil : change.clientIP,
+                                   copiedFrom: change.copiedFrom)
+        self.init(type: type, projectID: nil, repository: repository, digest: digest, tags: tags, operatorName: change.operatorName,
+                  occurredAt: time, payload: details.json)
+    }
+
+    /// The payload read as artifact-event details (empty when it holds something else).
+    public var details: EventDetails {
+        (try? JSONDecoder().decode(EventDetails.self, from: Data(payload.utf8))) ?? EventDetails()
     }
 }
 

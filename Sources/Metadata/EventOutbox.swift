@@ -8,9 +8,13 @@ import SQLKit
 /// Instances dispatch side by side on PostgreSQL (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time.
 public struct EventOutbox: Sendable {
     let provider: any SQLDatabaseProvider
+    let notifier: EventNotifier?
 
-    /// Uses the given (migrated) database.
-    public init(provider: any SQLDatabaseProvider) { self.provider = provider }
+    /// Uses the given (migrated) database; `append` announces its events on `notifier`.
+    public init(provider: any SQLDatabaseProvider, notifier: EventNotifier? = nil) {
+        self.provider = provider
+        self.notifier = notifier
+    }
 
     static let columns = "id, event_id, type, project_id, repository, digest, tags, operator, occurred_at, payload, dispatched_at"
 
@@ -22,8 +26,11 @@ public struct EventOutbox: Sendable {
             var values: [SQLQueryString] = []
             for event in batch {
                 let tags = String(decoding: try JSONEncoder().encode(event.tags), as: UTF8.self)
+                // An event that does not name its project belongs to its repository's project (if that exists).
+                let project: SQLQueryString = event.projectID.map { "\(bind: $0)" }
+                    ?? "(SELECT id FROM projects WHERE name = \(bind: RepositoryRecord.projectName(of: event.repository)))"
                 values.append("""
-                    (\(bind: UUID().uuidString.lowercased()), \(bind: event.type.rawValue), \(bind: event.projectID), \(bind: event.repository),
+                    (\(bind: UUID().uuidString.lowercased()), \(bind: event.type.rawValue), \(project), \(bind: event.repository),
                      \(bind: event.digest), \(bind: tags), \(bind: event.operatorName), \(bind: event.occurredAt), \(bind: event.payload))
                     """)
             }
@@ -41,7 +48,9 @@ public struct EventOutbox: Sendable {
     @discardableResult
     public func append(_ events: [NewEvent]) async throws -> [DomainEvent] {
         guard !events.isEmpty else { return [] }
-        return try await provider.transaction { db in try await Self.append(events, on: db) }
+        let stored = try await provider.transaction { db in try await Self.append(events, on: db) }
+        notifier?.notify()
+        return stored
     }
 
     /// Takes up to `limit` waiting events (oldest first) and runs `handle` on them with the transaction's handle;

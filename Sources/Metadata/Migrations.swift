@@ -330,6 +330,59 @@ enum Migrations {
             "CREATE INDEX outbox_waiting ON outbox (id) WHERE dispatched_at IS NULL",
             "CREATE INDEX outbox_dispatched ON outbox (dispatched_at) WHERE dispatched_at IS NOT NULL",
         ]),
+        Migration(version: 10, statements: [
+            // Webhook policies of projects (targets and event types as JSON arrays), and their deliveries: one
+            // execution per policy and event (unique, so an event handed over twice is delivered once), one task per
+            // target, each with the request body it sends and a log of its attempts.
+            """
+            CREATE TABLE webhook_policies (
+                id {id},
+                project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                enabled INTEGER NOT NULL,
+                event_types TEXT NOT NULL,
+                targets TEXT NOT NULL,
+                creator TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (project_id, name)
+            )
+            """,
+            """
+            CREATE TABLE webhook_executions (
+                id {id},
+                policy_id BIGINT NOT NULL REFERENCES webhook_policies (id) ON DELETE CASCADE,
+                event_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                status TEXT NOT NULL,
+                started_at BIGINT NOT NULL,
+                ended_at BIGINT,
+                UNIQUE (policy_id, event_id)
+            )
+            """,
+            """
+            CREATE TABLE webhook_tasks (
+                id {id},
+                execution_id BIGINT NOT NULL REFERENCES webhook_executions (id) ON DELETE CASCADE,
+                target_type TEXT NOT NULL,
+                address TEXT NOT NULL,
+                payload_format TEXT NOT NULL,
+                auth_header TEXT NOT NULL,
+                skip_cert_verify INTEGER NOT NULL,
+                body TEXT NOT NULL,
+                status TEXT NOT NULL,
+                status_code INTEGER,
+                run_count INTEGER NOT NULL,
+                log TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                started_at BIGINT,
+                ended_at BIGINT
+            )
+            """,
+            "CREATE INDEX webhook_tasks_execution ON webhook_tasks (execution_id)",
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

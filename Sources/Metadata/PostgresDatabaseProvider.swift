@@ -85,10 +85,12 @@ public final class PostgresDatabaseProvider: SQLDatabaseProvider {
                     try await db.raw("BEGIN").run()
                     do {
                         let result = try await body(db)
-                        try await db.raw("COMMIT").run()
+                        // Outside the caller's task, so a cancelled task does not return the connection to the
+                        // pool inside an open transaction.
+                        try await Task { try await db.raw("COMMIT").run() }.value
                         return result
                     } catch {
-                        try? await db.raw("ROLLBACK").run()
+                        try? await Task { try await db.raw("ROLLBACK").run() }.value
                         throw error
                     }
                 }

@@ -2,6 +2,8 @@ import OCI
 
 /// The registry's metadata: the source of truth for repositories, blob links, manifests, tags,
 /// referrers and upload sessions. Every backend (SQLite, PostgreSQL) implements it with the same behaviour.
+/// Changes made `by` someone record their domain events (`PUSH_ARTIFACT`, `DELETE_ARTIFACT`, …) in the outbox in
+/// the same transaction.
 public protocol RegistryStore: Sendable {
     /// Creates the schema or brings it up to date.
     func migrate() async throws
@@ -22,7 +24,7 @@ public protocol RegistryStore: Sendable {
     func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryName: String, now: Int64) async throws -> Int64?
     /// Removes a blob's link from the repository (and the repository once nothing is left in it); returns whether
     /// there was a link.
-    func unlinkBlob(_ digest: Digest, repositoryID: Int64) async throws -> Bool
+    func unlinkBlob(_ digest: Digest, repositoryID: Int64, by change: ChangeContext) async throws -> Bool
     /// Those of `digests` that are not linked to the repository.
     func missingBlobs(_ digests: [Digest], repositoryID: Int64) async throws -> [Digest]
     /// Those of `digests` that are not manifests in the repository.
@@ -30,7 +32,8 @@ public protocol RegistryStore: Sendable {
 
     /// Stores a manifest, its references and its bytes' blob link, and points `tag` at it, creating the repository
     /// called `repositoryName` if needed — all or nothing.
-    func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryName: String, now: Int64) async throws
+    func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryName: String, now: Int64,
+                     by change: ChangeContext) async throws
     /// The manifest with this digest in the repository.
     func manifest(_ digest: Digest, repositoryID: Int64) async throws -> ManifestRecord?
     /// The manifest a tag points to.
@@ -42,9 +45,13 @@ public protocol RegistryStore: Sendable {
     func references(ofManifest digest: Digest, repositoryID: Int64) async throws -> ManifestReferences?
     /// Deletes a manifest and every tag pointing to it (and the repository once nothing is left in it); returns whether
     /// it existed.
-    func deleteManifest(_ digest: Digest, repositoryID: Int64) async throws -> Bool
+    func deleteManifest(_ digest: Digest, repositoryID: Int64, by change: ChangeContext) async throws -> Bool
+    /// Points `tag` at an existing manifest (recorded as a push of it with that tag); false when the tag already exists.
+    func createTag(_ tag: Tag, digest: Digest, repositoryID: Int64, now: Int64, by change: ChangeContext) async throws -> Bool
+    /// Deletes a repository with its manifests, tags, blob links and upload sessions; false when it did not exist.
+    func deleteRepository(named name: String, by change: ChangeContext) async throws -> Bool
     /// Deletes a tag; returns whether it existed.
-    func deleteTag(_ tag: Tag, repositoryID: Int64) async throws -> Bool
+    func deleteTag(_ tag: Tag, repositoryID: Int64, by change: ChangeContext) async throws -> Bool
     /// The tags that point to a manifest.
     func tags(ofManifest digest: Digest, repositoryID: Int64) async throws -> [String]
     /// Tags after `last` in lexical (case-insensitive, then bytewise) order, at most `limit`.

@@ -94,19 +94,22 @@ extension SQLAccessStore: AuditStore {
 
     public func append(_ entries: [AuditRecord]) async throws {
         guard !entries.isEmpty else { return }
-        try await provider.transaction { db in
-            for batch in stride(from: 0, to: entries.count, by: 100).map({ entries[$0 ..< min($0 + 100, entries.count)] }) {
-                let values = batch.map { e in
-                    SQLQueryString("""
-                        (\(bind: e.projectID), \(bind: e.operation), \(bind: e.resourceType), \(bind: e.resource), \(bind: e.username),
-                         \(bind: e.clientIP), \(bind: e.success ? 1 : 0), \(bind: e.createdAt))
-                        """)
-                }
-                try await db.raw("""
-                    INSERT INTO audit_logs (project_id, operation, resource_type, resource, username, client_ip, success, created_at)
-                    VALUES \(values.joined(separator: ", "))
-                    """).run()
+        try await provider.transaction { db in try await Self.appendAudit(entries, on: db) }
+    }
+
+    /// Writes audit entries on `db`, inside the caller's transaction (the audit subscriber's, for events).
+    public static func appendAudit(_ entries: [AuditRecord], on db: any SQLDatabase) async throws {
+        for batch in stride(from: 0, to: entries.count, by: 100).map({ entries[$0 ..< min($0 + 100, entries.count)] }) {
+            let values = batch.map { e in
+                SQLQueryString("""
+                    (\(bind: e.projectID), \(bind: e.operation), \(bind: e.resourceType), \(bind: e.resource), \(bind: e.username),
+                     \(bind: e.clientIP), \(bind: e.success ? 1 : 0), \(bind: e.createdAt))
+                    """)
             }
+            try await db.raw("""
+                INSERT INTO audit_logs (project_id, operation, resource_type, resource, username, client_ip, success, created_at)
+                VALUES \(values.joined(separator: ", "))
+                """).run()
         }
     }
 

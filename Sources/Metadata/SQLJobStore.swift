@@ -14,14 +14,19 @@ public struct SQLJobStore: JobStore {
     ], defaultOrder: "id DESC")
 
     public func enqueue(kind: String, payload: String, runAt: Int64, maxAttempts: Int, now: Int64) async throws -> JobRecord {
-        try await provider.write { db in
-            guard let row = try await db.raw("""
-                INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
-                VALUES (\(bind: kind), \(bind: payload), 'pending', 0, \(bind: maxAttempts), \(bind: runAt), \(bind: now), \(bind: now))
-                RETURNING \(unsafeRaw: Self.columns)
-                """).first() else { throw MetadataError.inconsistent("job insert returned nothing") }
-            return try Self.row(row)
-        }
+        try await provider.write { db in try await Self.enqueue(kind: kind, payload: payload, runAt: runAt, maxAttempts: maxAttempts, now: now, on: db) }
+    }
+
+    /// Adds a job on `db`, inside the caller's transaction (an event subscriber's), so the job exists exactly when
+    /// the work that asked for it is committed.
+    @discardableResult
+    public static func enqueue(kind: String, payload: String, runAt: Int64, maxAttempts: Int, now: Int64, on db: any SQLDatabase) async throws -> JobRecord {
+        guard let row = try await db.raw("""
+            INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at)
+            VALUES (\(bind: kind), \(bind: payload), 'pending', 0, \(bind: maxAttempts), \(bind: runAt), \(bind: now), \(bind: now))
+            RETURNING \(unsafeRaw: columns)
+            """).first() else { throw MetadataError.inconsistent("job insert returned nothing") }
+        return try Self.row(row)
     }
 
     public func claim(kinds: [String], owner: String, now: Int64, leaseMilliseconds: Int64, limit: Int) async throws -> [JobRecord] {

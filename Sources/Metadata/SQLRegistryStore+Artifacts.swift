@@ -65,11 +65,27 @@ extension SQLRegistryStore: ArtifactStore {
         }
     }
 
-    public func deleteRepository(named name: String) async throws -> Bool {
-        try await provider.transaction { db in
+    public func deleteRepository(named name: String, by change: ChangeContext) async throws -> Bool {
+        try await changing { db in
             // Sessions name their repository; their bytes are swept by the upload purge once the rows are gone.
             try await db.raw("DELETE FROM upload_sessions WHERE repository_name = \(bind: name)").run()
-            return try await db.raw("DELETE FROM repositories WHERE name = \(bind: name) RETURNING id").all().count > 0
+            guard let repository = try await db.raw("SELECT id FROM repositories WHERE name = \(bind: name)").first() else { return (false, false) }
+            let id = try repository.decode(column: "id", as: Int64.self)
+            // Each artifact's deletion is an event, as if it had been deleted on its own, then the repository's.
+            var tags: [String: [String]] = [:]
+            for row in try await db.raw("SELECT name, manifest_digest FROM tags WHERE repository_id = \(bind: id) ORDER BY name").all() {
+                tags[try row.decode(column: "manifest_digest", as: String.self), default: []].append(try row.decode(column: "name", as: String.self))
+            }
+            let now = Clock.nowMilliseconds()
+            var events = try await db.raw("SELECT digest, media_type, size FROM manifests WHERE repository_id = \(bind: id) ORDER BY id").all().map { row in
+                let digest = try row.decode(column: "digest", as: String.self)
+                return NewEvent(.deleteArtifact, repository: name, digest: digest, tags: tags[digest] ?? [], by: change, at: now,
+                                mediaType: try row.decode(column: "media_type", as: String.self), size: try row.decode(column: "size", as: Int64.self))
+            }
+            events.append(NewEvent(.deleteRepository, repository: name, digest: nil, tags: [], by: change, at: now))
+            try await db.raw("DELETE FROM repositories WHERE id = \(bind: id)").run()
+            try await EventOutbox.append(events, on: db)
+            return (true, true)
         }
     }
 
@@ -111,14 +127,27 @@ extension SQLRegistryStore: ArtifactStore {
         }
     }
 
-    public func createTag(_ tag: Tag, digest: Digest, repositoryID: Int64, now: Int64) async throws -> Bool {
-        try await provider.write { db in
-            try await db.raw("""
+    public func createTag(_ tag: Tag, digest: Digest, repositoryID: Int64, now: Int64, by change: ChangeContext) async throws -> Bool {
+        try await changing { db in
+            guard let name = try await Self.repositoryName(repositoryID, on: db) else {
+                throw MetadataError.inconsistent("repository \(repositoryID) is gone")
+            }
+            let created = try await db.raw("""
                 INSERT INTO tags (repository_id, name, manifest_digest, updated_at)
                 VALUES (\(bind: repositoryID), \(bind: tag.value), \(bind: digest.description), \(bind: now))
                 ON CONFLICT (repository_id, name) DO NOTHING
                 RETURNING name
                 """).all().count > 0
+            guard created else { return (false, false) }
+            // The same event as pushing the manifest under the new tag on `/v2`: however a tag appears, subscribers
+            // (webhooks, replication) see the artifact pushed with it.
+            let manifest = try await db.raw("""
+                SELECT media_type, size FROM manifests WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description)
+                """).first()
+            try await EventOutbox.append([NewEvent(.pushArtifact, repository: name, digest: digest.description, tags: [tag.value], by: change, at: now,
+                                                   mediaType: try manifest?.decode(column: "media_type", as: String.self),
+                                                   size: try manifest?.decode(column: "size", as: Int64.self))], on: db)
+            return (true, true)
         }
     }
 

@@ -5,9 +5,27 @@ import SQLKit
 /// `RegistryStore` on SQL, for SQLite and PostgreSQL alike.
 public struct SQLRegistryStore: RegistryStore {
     let provider: any SQLDatabaseProvider
+    /// Told after every change that recorded events.
+    public let notifier: EventNotifier
 
-    /// Uses the given database.
-    public init(provider: any SQLDatabaseProvider) { self.provider = provider }
+    /// Uses the given database; changes' events are announced on `notifier`.
+    public init(provider: any SQLDatabaseProvider, notifier: EventNotifier = EventNotifier()) {
+        self.provider = provider
+        self.notifier = notifier
+    }
+
+    /// Runs `body` in a transaction and tells the dispatcher afterwards when it recorded events (`body` returns
+    /// its result and whether it did).
+    func changing<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> (T, recordedEvents: Bool)) async throws -> T {
+        let (result, recorded) = try await provider.transaction { db in try await body(db) }
+        if recorded { notifier.notify() }
+        return result
+    }
+
+    /// The full name of the repository with this id, nil when it is gone (inside the caller's transaction).
+    static func repositoryName(_ repositoryID: Int64, on db: any SQLDatabase) async throws -> String? {
+        try await db.raw("SELECT name FROM repositories WHERE id = \(bind: repositoryID)").first()?.decode(column: "name", as: String.self)
+    }
 
     public func migrate() async throws { try await Migrations.run(on: provider) }
 
@@ -91,13 +109,17 @@ public struct SQLRegistryStore: RegistryStore {
         return size
     }
 
-    public func unlinkBlob(_ digest: Digest, repositoryID: Int64) async throws -> Bool {
-        try await provider.transaction { db in
+    public func unlinkBlob(_ digest: Digest, repositoryID: Int64, by change: ChangeContext) async throws -> Bool {
+        try await changing { db in
+            guard let name = try await Self.repositoryName(repositoryID, on: db) else { return (false, false) }
             let unlinked = try await db.raw("""
                 DELETE FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description) RETURNING digest
                 """).all().count > 0
-            if unlinked { try await Self.deleteRepositoryIfEmpty(repositoryID, on: db) }
-            return unlinked
+            guard unlinked else { return (false, false) }
+            try await Self.deleteRepositoryIfEmpty(repositoryID, on: db)
+            try await EventOutbox.append([NewEvent(.deleteBlob, repository: name, digest: digest.description, tags: [], by: change,
+                                                   at: Clock.nowMilliseconds())], on: db)
+            return (true, true)
         }
     }
 
@@ -129,9 +151,10 @@ public struct SQLRegistryStore: RegistryStore {
 
     // MARK: Manifests and tags
 
-    public func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryName: String, now: Int64) async throws {
+    public func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryName: String, now: Int64,
+                            by change: ChangeContext) async throws {
         let annotations = try manifest.annotations.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
-        try await provider.transaction { db in
+        try await changing { db in
             let repositoryID = try await Self.upsertRepository(repositoryName, now: now, on: db).id
             try await Self.link(manifest.digest, size: manifest.size, repositoryID: repositoryID, now: now, on: db)
             let inserted = try await db.raw("""
@@ -162,6 +185,10 @@ public struct SQLRegistryStore: RegistryStore {
                     ON CONFLICT (repository_id, name) DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at
                     """).run()
             }
+            try await EventOutbox.append([NewEvent(.pushArtifact, repository: repositoryName, digest: manifest.digest.description,
+                                                   tags: tag.map { [$0.value] } ?? [], by: change, at: now,
+                                                   mediaType: manifest.mediaType, size: manifest.size)], on: db)
+            return ((), true)
         }
     }
 
@@ -219,22 +246,33 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
-    public func deleteManifest(_ digest: Digest, repositoryID: Int64) async throws -> Bool {
-        try await provider.transaction { db in
-            let deleted = try await db.raw("""
-                DELETE FROM manifests WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description) RETURNING id
-                """).all().count > 0
-            if deleted {
-                try await db.raw("DELETE FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description)").run()
-                try await Self.deleteRepositoryIfEmpty(repositoryID, on: db)
-            }
-            return deleted
+    public func deleteManifest(_ digest: Digest, repositoryID: Int64, by change: ChangeContext) async throws -> Bool {
+        try await changing { db in
+            guard let name = try await Self.repositoryName(repositoryID, on: db) else { return (false, false) }
+            let tags = try await db.raw("""
+                SELECT name FROM tags WHERE repository_id = \(bind: repositoryID) AND manifest_digest = \(bind: digest.description) ORDER BY name
+                """).all().map { try $0.decode(column: "name", as: String.self) }
+            guard let deleted = try await db.raw("""
+                DELETE FROM manifests WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description) RETURNING media_type, size
+                """).first() else { return (false, false) }
+            try await db.raw("DELETE FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description)").run()
+            try await Self.deleteRepositoryIfEmpty(repositoryID, on: db)
+            try await EventOutbox.append([NewEvent(.deleteArtifact, repository: name, digest: digest.description, tags: tags, by: change,
+                                                   at: Clock.nowMilliseconds(), mediaType: try deleted.decode(column: "media_type", as: String.self),
+                                                   size: try deleted.decode(column: "size", as: Int64.self))], on: db)
+            return (true, true)
         }
     }
 
-    public func deleteTag(_ tag: Tag, repositoryID: Int64) async throws -> Bool {
-        try await provider.write { db in
-            try await db.raw("DELETE FROM tags WHERE repository_id = \(bind: repositoryID) AND name = \(bind: tag.value) RETURNING name").all().count > 0
+    public func deleteTag(_ tag: Tag, repositoryID: Int64, by change: ChangeContext) async throws -> Bool {
+        try await changing { db in
+            guard let name = try await Self.repositoryName(repositoryID, on: db) else { return (false, false) }
+            guard let row = try await db.raw("""
+                DELETE FROM tags WHERE repository_id = \(bind: repositoryID) AND name = \(bind: tag.value) RETURNING manifest_digest
+                """).first() else { return (false, false) }
+            try await EventOutbox.append([NewEvent(.deleteTag, repository: name, digest: try row.decode(column: "manifest_digest", as: String.self),
+                                                   tags: [tag.value], by: change, at: Clock.nowMilliseconds())], on: db)
+            return (true, true)
         }
     }
 

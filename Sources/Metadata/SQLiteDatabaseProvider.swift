@@ -57,10 +57,12 @@ public final class SQLiteDatabaseProvider: SQLDatabaseProvider {
             try await db.raw("BEGIN IMMEDIATE").run()
             do {
                 let result = try await body(db)
-                try await db.raw("COMMIT").run()
+                // COMMIT and ROLLBACK run outside the caller's task: a cancelled task (a shutting-down service) must
+                // not leave the shared writer connection inside an open transaction.
+                try await Task { try await db.raw("COMMIT").run() }.value
                 return result
             } catch {
-                do { try await db.raw("ROLLBACK").run() } catch {
+                do { try await Task { try await db.raw("ROLLBACK").run() }.value } catch {
                     self.logger.error("rollback failed", metadata: ["error": "\(error)"])
                 }
                 throw error

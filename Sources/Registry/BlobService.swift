@@ -59,10 +59,10 @@ public struct BlobService: Sendable, BackendService {
     }
 
     /// Removes a blob from a repository (its bytes stay until garbage collection).
-    public func delete(_ digest: Digest, in repository: RepositoryName) async throws {
+    public func delete(_ digest: Digest, in repository: RepositoryName, by change: ChangeContext) async throws {
         guard configuration.deleteEnabled else { throw DistributionError(.unsupported, "deleting blobs is disabled on this registry") }
         let repo = try await store.existingRepository(repository)
-        guard try await store.unlinkBlob(digest, repositoryID: repo.id) else {
+        guard try await store.unlinkBlob(digest, repositoryID: repo.id, by: change) else {
             throw DistributionError(.blobUnknown, "blob \(digest) is unknown to repository \(repository)")
         }
     }

@@ -4,8 +4,9 @@ import NIOCore
 import OCI
 import Storage
 
-/// Stores and serves manifests. Bytes are kept exactly as pushed, under their digest, in storage;
-/// the database records the manifest, what it references, and the tags that point to it.
+/// Stores and serves manifests, and changes tags and repositories: the one path every such change takes, from `/v2`
+/// and the management API alike. Bytes are kept exactly as pushed, under their digest, in storage; the database
+/// records the manifest, what it references, the tags that point to it, and each change's event.
 public struct ManifestService: Sendable, BackendService {
     let backend: RegistryBackend
     let cache: ManifestCache
@@ -16,8 +17,9 @@ public struct ManifestService: Sendable, BackendService {
         self.cache = cache
     }
 
-    /// Validates and stores a manifest pushed to `reference`; returns its digest and subject.
-    public func put(_ bytes: ByteBuffer, contentType: String?, to repository: RepositoryName, reference: Reference) async throws -> PushedManifest {
+    /// Validates and stores a manifest pushed to `reference` by `change`; returns its digest and subject.
+    public func put(_ bytes: ByteBuffer, contentType: String?, to repository: RepositoryName, reference: Reference,
+                    by change: ChangeContext) async throws -> PushedManifest {
         guard bytes.readableBytes <= ManifestParser.maximumSize else {
             throw DistributionError(.tooLarge, "manifest is larger than \(ManifestParser.maximumSize) bytes")
         }
@@ -56,7 +58,7 @@ public struct ManifestService: Sendable, BackendService {
         let record = ManifestRecord(digest: digest, mediaType: parsed.mediaType, size: Int64(raw.count),
                                     artifactType: parsed.artifactType, subject: parsed.subject, annotations: parsed.annotations)
         try await store.putManifest(record, references: ManifestReferences(blobs: parsed.blobs, manifests: parsed.manifests),
-                                    tag: tag, repositoryName: repository.value, now: now)
+                                    tag: tag, repositoryName: repository.value, now: now, by: change)
         cache.insert(digest, bytes)
         return PushedManifest(digest: digest, subject: parsed.subject)
     }
@@ -97,15 +99,32 @@ public struct ManifestService: Sendable, BackendService {
     }
 
     /// Deletes a tag, or a manifest with every tag pointing to it.
-    public func delete(_ reference: Reference, in repository: RepositoryName) async throws {
+    public func delete(_ reference: Reference, in repository: RepositoryName, by change: ChangeContext) async throws {
         guard configuration.deleteEnabled else { throw DistributionError(.unsupported, "deleting manifests is disabled on this registry") }
         let repo = try await store.existingRepository(repository)
         let deleted: Bool
         switch reference {
-        case .tag(let t): deleted = try await store.deleteTag(t, repositoryID: repo.id)
-        case .digest(let d): deleted = try await store.deleteManifest(d, repositoryID: repo.id)
+        case .tag(let t): deleted = try await store.deleteTag(t, repositoryID: repo.id, by: change)
+        case .digest(let d): deleted = try await store.deleteManifest(d, repositoryID: repo.id, by: change)
         }
         guard deleted else { throw DistributionError(.manifestUnknown, "manifest \(reference) is not in repository \(repository)") }
+    }
+
+    /// Points a new tag at a manifest of the repository; false when the tag already exists there.
+    public func addTag(_ tag: Tag, to digest: Digest, in repository: RepositoryName, by change: ChangeContext) async throws -> Bool {
+        let repo = try await store.existingRepository(repository)
+        guard try await store.manifest(digest, repositoryID: repo.id) != nil else {
+            throw DistributionError(.manifestUnknown, "manifest \(digest) is not in repository \(repository)")
+        }
+        return try await store.createTag(tag, digest: digest, repositoryID: repo.id, now: Clock.nowMilliseconds(), by: change)
+    }
+
+    /// Deletes a repository with every artifact, tag and blob link in it.
+    public func deleteRepository(_ repository: RepositoryName, by change: ChangeContext) async throws {
+        guard configuration.deleteEnabled else { throw DistributionError(.unsupported, "deleting is disabled on this registry") }
+        guard try await store.deleteRepository(named: repository.value, by: change) else {
+            throw DistributionError(.nameUnknown, "repository \(repository) is not known to this registry")
+        }
     }
 
     /// The digests in order, each once.

@@ -197,9 +197,13 @@ struct HarborAPITests {
             #expect(ownerPermissions["system"] == nil && (ownerPermissions["project"] as? [Any])?.isEmpty == false)
 
             // Audit logs: a guest reads the log of her projects only; system entries (logins) are not hers to read.
-            let logs = try await gwen.api(.GET, "/audit-logs?page_size=100").jsonArray()
-            let resources = Set(logs.compactMap { $0["resource"] as? String })
-            #expect(resources.contains("team/app:v1") && resources.contains("gwens"), "\(resources)")
+            var logs: [[String: Any]] = []
+            var resources: Set<String> = []
+            #expect(try await eventually {
+                logs = try await gwen.api(.GET, "/audit-logs?page_size=100").jsonArray()
+                resources = Set(logs.compactMap { $0["resource"] as? String })
+                return resources.contains("team/app:v1") && resources.contains("gwens")
+            }, "\(resources)")
             #expect(!resources.contains { $0.hasPrefix("secret") || $0.hasPrefix("open") }, "\(resources)")
             #expect(!logs.contains { $0["operation"] as? String == "login" })
             #expect(try await anonymous.api(.GET, "/audit-logs").status == 401)

@@ -47,11 +47,14 @@ struct RealClientAuthTests {
             #expect(try await skopeo(["list-tags", "--tls-verify=false", "--creds", "gwen:Secret-12345", team]).stdout.contains("v1"))
 
             // The audit log saw the developer's push and pulls.
-            let logs = try await admin.api(.GET, "/projects/team/logs?page_size=100").jsonArray()
-            #expect(logs.contains { $0["operation"] as? String == "create" && $0["username"] as? String == "devon" && $0["resource"] as? String == "team/app:v1" })
-            try await Task.sleep(for: .milliseconds(1500))
-            let later = try await admin.api(.GET, "/projects/team/logs?q=operation%3Dpull&page_size=100").jsonArray()
-            #expect(later.contains { $0["username"] as? String == "gwen" })
+            #expect(try await eventually {
+                let logs = try await admin.api(.GET, "/projects/team/logs?page_size=100").jsonArray()
+                return logs.contains { $0["operation"] as? String == "create" && $0["username"] as? String == "devon" && $0["resource"] as? String == "team/app:v1" }
+            })
+            #expect(try await eventually {
+                let pulls = try await admin.api(.GET, "/projects/team/logs?q=operation%3Dpull&page_size=100").jsonArray()
+                return pulls.contains { $0["username"] as? String == "gwen" }
+            })
         }
     }
 

@@ -68,7 +68,7 @@ struct AccessStoreTests {
             #expect(try await store.deleteProjectIfEmpty(id: team.id, name: "team") == false)
             #expect(try await registry.repositoryNames(after: nil, limit: 10, inProjects: ["team"]) == ["team/app"])
             #expect(try await registry.repositoryNames(after: nil, limit: 10, inProjects: ["library"]).isEmpty)
-            #expect(try await registry.deleteRepository(named: "team/app"))
+            #expect(try await registry.deleteRepository(named: "team/app", by: .system))
             #expect(try await store.deleteProjectIfEmpty(id: team.id, name: "team"))
             #expect(try await store.project(named: "team") == nil)
         }
@@ -121,9 +121,9 @@ struct AccessStoreTests {
             try await registry.linkBlob(layer, size: 1000, repositoryID: repo.id, now: 1)
             let manifest = ManifestRecord(digest: Digest.compute(of: Array("m".utf8)), mediaType: MediaType.ociManifest, size: 10,
                                           artifactType: nil, subject: nil, annotations: nil)
-            try await registry.putManifest(manifest, references: ManifestReferences(blobs: [config, layer], manifests: []), tag: try Tag("v1"), repositoryName: "library/app", now: 2)
-            #expect(try await registry.createTag(try Tag("latest"), digest: manifest.digest, repositoryID: repo.id, now: 3))
-            #expect(try await registry.createTag(try Tag("latest"), digest: manifest.digest, repositoryID: repo.id, now: 3) == false)
+            try await registry.putManifest(manifest, references: ManifestReferences(blobs: [config, layer], manifests: []), tag: try Tag("v1"), repositoryName: "library/app", now: 2, by: .system)
+            #expect(try await registry.createTag(try Tag("latest"), digest: manifest.digest, repositoryID: repo.id, now: 3, by: .system))
+            #expect(try await registry.createTag(try Tag("latest"), digest: manifest.digest, repositoryID: repo.id, now: 3, by: .system) == false)
             let page = try await registry.artifacts(repositoryID: repo.id, ListQuery(filters: [.init(key: "tags", match: .exact("latest"))]))
             #expect(page.total == 1)
             #expect(page.items.first?.totalSize == 1110)

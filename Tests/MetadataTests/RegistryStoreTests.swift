@@ -29,8 +29,8 @@ struct RegistryStoreTests {
             #expect(try await store.missingBlobs([digest("x"), digest("y"), digest("y")], repositoryID: c.id) == [digest("y")])
             #expect(try await store.mountBlob(digest("y"), from: a.id, into: "d", now: 1) == nil)
             #expect(try await store.repository(named: "d") == nil, "a failed mount creates nothing")
-            #expect(try await store.unlinkBlob(digest("x"), repositoryID: a.id))
-            #expect(try await store.unlinkBlob(digest("x"), repositoryID: a.id) == false)
+            #expect(try await store.unlinkBlob(digest("x"), repositoryID: a.id, by: .system))
+            #expect(try await store.unlinkBlob(digest("x"), repositoryID: a.id, by: .system) == false)
             #expect(try await store.repository(named: "a") == nil, "nothing left in it")
             #expect(try await store.linkedBlobSize(digest("x"), repositoryID: c.id) == 7)
         }
@@ -41,7 +41,7 @@ struct RegistryStoreTests {
         try await withStore(backend) { store in
             let m = ManifestRecord(digest: digest("m"), mediaType: MediaType.ociManifest, size: 3, artifactType: "x/y", subject: nil, annotations: ["k": "v"])
             for tag in ["b", "B", "a", "C"] {
-                try await store.putManifest(m, references: ManifestReferences(blobs: [], manifests: []), tag: try Tag(tag), repositoryName: "r", now: 1)
+                try await store.putManifest(m, references: ManifestReferences(blobs: [], manifests: []), tag: try Tag(tag), repositoryName: "r", now: 1, by: .system)
             }
             let repo = try #require(try await store.repository(named: "r"), "putManifest creates the repository")
             #expect(try await store.tags(repositoryID: repo.id, after: nil, limit: 10) == ["a", "B", "b", "C"])
@@ -54,11 +54,11 @@ struct RegistryStoreTests {
             #expect(try await store.manifest(.tag(try Tag("c")), repositoryName: "r") == nil)
             #expect(try await store.manifest(.tag(try Tag("C")), repositoryName: "R") == nil)
             #expect(try await store.manifest(.digest(digest("n")), repositoryName: "r") == nil)
-            #expect(try await store.deleteTag(try Tag("C"), repositoryID: repo.id))
+            #expect(try await store.deleteTag(try Tag("C"), repositoryID: repo.id, by: .system))
             #expect(try await store.manifest(taggedAs: try Tag("C"), repositoryID: repo.id) == nil)
-            #expect(try await store.deleteManifest(digest("m"), repositoryID: repo.id))
+            #expect(try await store.deleteManifest(digest("m"), repositoryID: repo.id, by: .system))
             #expect(try await store.tags(repositoryID: repo.id, after: nil, limit: 10) == [])
-            #expect(try await store.deleteManifest(digest("m"), repositoryID: repo.id) == false)
+            #expect(try await store.deleteManifest(digest("m"), repositoryID: repo.id, by: .system) == false)
             #expect(try await store.repository(named: "r") == nil, "the last manifest took the repository with it")
         }
     }
@@ -69,7 +69,7 @@ struct RegistryStoreTests {
             let subject = digest("subject")
             for (name, type) in [("s1", "application/sbom"), ("s2", "application/sig"), ("s3", "application/sbom")] {
                 let m = ManifestRecord(digest: digest(name), mediaType: MediaType.ociManifest, size: 1, artifactType: type, subject: subject, annotations: nil)
-                try await store.putManifest(m, references: ManifestReferences(blobs: [], manifests: []), tag: nil, repositoryName: "r", now: 1)
+                try await store.putManifest(m, references: ManifestReferences(blobs: [], manifests: []), tag: nil, repositoryName: "r", now: 1, by: .system)
             }
             let repo = try #require(try await store.repository(named: "r"))
             #expect(try await store.referrers(of: subject, repositoryID: repo.id, artifactType: nil).count == 3)

@@ -1,0 +1,290 @@
+import Foundation
+import SQLKit
+
+/// Webhook policies, executions and tasks on SQL (SQLite and PostgreSQL alike).
+public struct SQLWebhookStore: Sendable {
+    let provider: any SQLDatabaseProvider
+
+    /// Uses the given (migrated) database.
+    public init(provider: any SQLDatabaseProvider) { self.provider = provider }
+
+    static let policyColumns = "id, project_id, name, description, enabled, event_types, targets, creator, created_at, updated_at"
+    static let policyListing = SQLListing(columns: [
+        "name": ("name", .text), "enabled": ("enabled", .boolean), "creator": ("creator", .text),
+        "creation_time": ("created_at", .integer), "update_time": ("updated_at", .integer),
+    ], defaultOrder: "id")
+
+    // MARK: Policies
+
+    /// Stores a new policy; throws `MetadataConflict` when the project has one of that name.
+    public func createPolicy(_ policy: WebhookPolicyRecord) async throws -> WebhookPolicyRecord {
+        try await SQLAccessStore.unique("webhook policy \(policy.name) already exists in this project") {
+            try await provider.write { db in
+                guard let row = try await db.raw("""
+                    INSERT INTO webhook_policies (project_id, name, description, enabled, event_types, targets, creator, created_at, updated_at)
+                    VALUES (\(bind: policy.projectID), \(bind: policy.name), \(bind: policy.description), \(bind: policy.enabled ? 1 : 0),
+                            \(bind: try Self.json(policy.eventTypes)), \(bind: try Self.json(policy.targets)), \(bind: policy.creator),
+                            \(bind: policy.createdAt), \(bind: policy.updatedAt))
+                    RETURNING id
+                    """).first() else { throw MetadataError.inconsistent("webhook policy insert returned no id") }
+                var created = policy
+                created.id = try row.decode(column: "id", as: Int64.self)
+                return created
+            }
+        }
+    }
+
+    /// A project's policies.
+    public func policies(projectID: Int64, _ query: ListQuery) async throws -> ListPage<WebhookPolicyRecord> {
+        try await provider.read { db in
+            try await SQLAccessStore.page(db, select: Self.policyColumns, from: "webhook_policies", where: "project_id = \(bind: projectID)",
+                                          listing: Self.policyListing, query: query, map: Self.policy)
+        }
+    }
+
+    /// One policy of the project.
+    public func policy(id: Int64, projectID: Int64) async throws -> WebhookPolicyRecord? {
+        try await provider.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.policyColumns) FROM webhook_policies WHERE id = \(bind: id) AND project_id = \(bind: projectID)
+                """).first().map(Self.policy)
+        }
+    }
+
+    /// Replaces a policy's settings (not its project, creator or creation time); false when it does not exist.
+    public func updatePolicy(_ policy: WebhookPolicyRecord) async throws -> Bool {
+        try await SQLAccessStore.unique("webhook policy \(policy.name) already exists in this project") {
+            try await provider.write { db in
+                try await db.raw("""
+                    UPDATE webhook_policies SET name = \(bind: policy.name), description = \(bind: policy.description),
+                        enabled = \(bind: policy.enabled ? 1 : 0), event_types = \(bind: try Self.json(policy.eventTypes)),
+                        targets = \(bind: try Self.json(policy.targets)), updated_at = \(bind: policy.updatedAt)
+                    WHERE id = \(bind: policy.id) AND project_id = \(bind: policy.projectID) RETURNING id
+                    """).all().count > 0
+            }
+        }
+    }
+
+    /// Deletes a policy with its executions and tasks; false when it did not exist.
+    public func deletePolicy(id: Int64, projectID: Int64) async throws -> Bool {
+        try await provider.write { db in
+            try await db.raw("DELETE FROM webhook_policies WHERE id = \(bind: id) AND project_id = \(bind: projectID) RETURNING id").all().count > 0
+        }
+    }
+
+    /// The enabled policies of these projects (inside the caller's transaction: the webhook subscriber's).
+    public static func enabledPolicies(projectIDs: [Int64], on db: any SQLDatabase) async throws -> [WebhookPolicyRecord] {
+        guard !projectIDs.isEmpty else { return [] }
+        return try await db.raw("""
+            SELECT \(unsafeRaw: policyColumns) FROM webhook_policies WHERE enabled = 1 AND project_id IN (\(binds: projectIDs)) ORDER BY id
+            """).all().map(policy)
+    }
+
+    /// Per policy of the project and event type it subscribes to: when it was last triggered.
+    public func lastTriggers(projectID: Int64) async throws -> [WebhookLastTrigger] {
+        try await provider.read { db in
+            let policies = try await db.raw("""
+                SELECT \(unsafeRaw: Self.policyColumns) FROM webhook_policies WHERE project_id = \(bind: projectID) ORDER BY id
+                """).all().map(Self.policy)
+            guard !policies.isEmpty else { return [] }
+            var last: [String: Int64] = [:]
+            for row in try await db.raw("""
+                SELECT policy_id, event_type, MAX(started_at) AS at FROM webhook_executions
+                WHERE policy_id IN (\(binds: policies.map(\.id))) GROUP BY policy_id, event_type
+                """).all() {
+                let key = "\(try row.decode(column: "policy_id", as: Int64.self)) \(try row.decode(column: "event_type", as: String.self))"
+                last[key] = try row.decode(column: "at", as: Int64?.self)
+            }
+            return policies.flatMap { policy in
+                policy.eventTypes.map {
+                    WebhookLastTrigger(policyName: policy.name, eventType: $0, enabled: policy.enabled, createdAt: policy.createdAt,
+                                       lastTriggeredAt: last["\(policy.id) \($0)"])
+                }
+            }
+        }
+    }
+
+    /// Name and publicity of these projects, by id (inside the caller's transaction).
+    public static func projectFacts(ids: [Int64], on db: any SQLDatabase) async throws -> [Int64: (name: String, isPublic: Bool)] {
+        guard !ids.isEmpty else { return [:] }
+        var facts: [Int64: (name: String, isPublic: Bool)] = [:]
+        for row in try await db.raw("SELECT id, name, public FROM projects WHERE id IN (\(binds: ids))").all() {
+            facts[try row.decode(column: "id", as: Int64.self)] = (try row.decode(column: "name", as: String.self),
+                                                                   try row.decode(column: "public", as: Int.self) != 0)
+        }
+        return facts
+    }
+
+    /// Creation times of these repositories that still exist, by name (inside the caller's transaction).
+    public static func repositoryCreationTimes(names: [String], on db: any SQLDatabase) async throws -> [String: Int64] {
+        guard !names.isEmpty else { return [:] }
+        var times: [String: Int64] = [:]
+        for row in try await db.raw("SELECT name, created_at FROM repositories WHERE name IN (\(binds: names))").all() {
+            times[try row.decode(column: "name", as: String.self)] = try row.decode(column: "created_at", as: Int64.self)
+        }
+        return times
+    }
+
+    // MARK: Executions and tasks
+
+    /// Records the delivery of an event under a policy: the execution and one pending task per body (inside the
+    /// caller's transaction). Returns the tasks' ids, or nil when this event was already recorded for the policy.
+    public static func createExecution(policyID: Int64, eventID: String, eventType: String, tasks: [(WebhookTarget, String)], now: Int64,
+                                       on db: any SQLDatabase) async throws -> [Int64]? {
+        guard let row = try await db.raw("""
+            INSERT INTO webhook_executions (policy_id, event_id, event_type, status, started_at)
+            VALUES (\(bind: policyID), \(bind: eventID), \(bind: eventType), \(bind: WebhookStatus.pending.rawValue), \(bind: now))
+            ON CONFLICT (policy_id, event_id) DO NOTHING
+            RETURNING id
+            """).first() else { return nil }
+        let executionID = try row.decode(column: "id", as: Int64.self)
+        var ids: [Int64] = []
+        for (target, body) in tasks {
+            let task = try await db.raw("""
+                INSERT INTO webhook_tasks (execution_id, target_type, address, payload_format, auth_header, skip_cert_verify, body, status,
+                                           run_count, log, created_at, updated_at)
+                VALUES (\(bind: executionID), \(bind: target.type), \(bind: target.address), \(bind: target.payloadFormat), \(bind: target.authHeader),
+                        \(bind: target.skipCertVerify ? 1 : 0), \(bind: body), \(bind: WebhookStatus.pending.rawValue), 0, '', \(bind: now), \(bind: now))
+                RETURNING id
+                """).first()
+            ids.append(try task?.decode(column: "id", as: Int64.self) ?? 0)
+        }
+        return ids
+    }
+
+    static let executionColumns = """
+        e.id, e.policy_id, e.event_id, e.event_type, e.status, e.started_at, e.ended_at,
+        (SELECT COUNT(*) FROM webhook_tasks t WHERE t.execution_id = e.id) AS task_total,
+        (SELECT COUNT(*) FROM webhook_tasks t WHERE t.execution_id = e.id AND t.status = 'Success') AS task_success,
+        (SELECT COUNT(*) FROM webhook_tasks t WHERE t.execution_id = e.id AND t.status = 'Error') AS task_error,
+        (SELECT COUNT(*) FROM webhook_tasks t WHERE t.execution_id = e.id AND t.status = 'Pending') AS task_pending,
+        (SELECT COUNT(*) FROM webhook_tasks t WHERE t.execution_id = e.id AND t.status = 'Running') AS task_running,
+        (SELECT COUNT(*) FROM webhook_tasks t WHERE t.execution_id = e.id AND t.status = 'Stopped') AS task_stopped
+        """
+    static let executionListing = SQLListing(columns: [
+        "status": ("e.status", .text), "event_type": ("e.event_type", .text), "start_time": ("e.started_at", .integer),
+        "id": ("e.id", .integer),
+    ], defaultOrder: "e.id DESC")
+
+    /// A policy's executions, newest first.
+    public func executions(policyID: Int64, _ query: ListQuery) async throws -> ListPage<WebhookExecutionRecord> {
+        try await provider.read { db in
+            try await SQLAccessStore.page(db, select: Self.executionColumns, from: "webhook_executions e", where: "e.policy_id = \(bind: policyID)",
+                                          listing: Self.executionListing, query: query, map: Self.execution)
+        }
+    }
+
+    /// One execution of the policy.
+    public func execution(id: Int64, policyID: Int64) async throws -> WebhookExecutionRecord? {
+        try await provider.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.executionColumns) FROM webhook_executions e WHERE e.id = \(bind: id) AND e.policy_id = \(bind: policyID)
+                """).first().map(Self.execution)
+        }
+    }
+
+    static let taskColumns = """
+        id, execution_id, target_type, address, payload_format, auth_header, skip_cert_verify, body, status, status_code, run_count, log,
+        created_at, updated_at, started_at, ended_at
+        """
+    static let taskListing = SQLListing(columns: [
+        "status": ("status", .text), "id": ("id", .integer), "creation_time": ("created_at", .integer),
+    ], defaultOrder: "id")
+
+    /// An execution's tasks.
+    public func tasks(executionID: Int64, _ query: ListQuery) async throws -> ListPage<WebhookTaskRecord> {
+        try await provider.read { db in
+            try await SQLAccessStore.page(db, select: Self.taskColumns, from: "webhook_tasks", where: "execution_id = \(bind: executionID)",
+                                          listing: Self.taskListing, query: query, map: Self.task)
+        }
+    }
+
+    /// One task by id (of `executionID` when given).
+    public func task(id: Int64, executionID: Int64? = nil) async throws -> WebhookTaskRecord? {
+        try await provider.read { db in
+            var sql = SQLQueryString("SELECT \(unsafeRaw: Self.taskColumns) FROM webhook_tasks WHERE id = \(bind: id)")
+            if let executionID { sql = sql + SQLQueryString(" AND execution_id = \(bind: executionID)") }
+            return try await db.raw(sql).first().map(Self.task)
+        }
+    }
+
+    /// Records an attempt's outcome: the task's new status, the receiver's status code and a log line; when the task
+    /// has ended, its execution's status follows from all its tasks'. Returns false when the task is gone or has
+    /// already ended (a duplicate run of its job).
+    public func recordAttempt(taskID: Int64, status: WebhookStatus, statusCode: Int?, logLine: String, startedAt: Int64, now: Int64) async throws -> Bool {
+        try await provider.transaction { db in
+            guard let row = try await db.raw("""
+                UPDATE webhook_tasks SET status = \(bind: status.rawValue), status_code = \(bind: statusCode), run_count = run_count + 1,
+                    log = log || \(bind: logLine + "\n"), updated_at = \(bind: now), started_at = COALESCE(started_at, \(bind: startedAt)),
+                    ended_at = \(bind: status.isFinal ? now : nil)
+                WHERE id = \(bind: taskID) AND status IN ('Pending', 'Running')
+                RETURNING execution_id
+                """).first() else { return false }
+            let executionID = try row.decode(column: "execution_id", as: Int64.self)
+            let statuses = try await db.raw("SELECT status FROM webhook_tasks WHERE execution_id = \(bind: executionID)").all()
+                .compactMap { WebhookStatus(rawValue: try $0.decode(column: "status", as: String.self)) }
+            let overall: WebhookStatus = statuses.contains { !$0.isFinal } ? .running
+                : statuses.contains(.error) ? .error : statuses.contains(.stopped) ? .stopped : .success
+            try await db.raw("""
+                UPDATE webhook_executions SET status = \(bind: overall.rawValue), ended_at = \(bind: overall.isFinal ? now : nil)
+                WHERE id = \(bind: executionID)
+                """).run()
+            return true
+        }
+    }
+
+    // MARK: Rows
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(type, from: Data(text.utf8))
+    }
+
+    static func policy(_ row: any SQLRow) throws -> WebhookPolicyRecord {
+        WebhookPolicyRecord(
+            id: try row.decode(column: "id", as: Int64.self), projectID: try row.decode(column: "project_id", as: Int64.self),
+            name: try row.decode(column: "name", as: String.self), description: try row.decode(column: "description", as: String.self),
+            enabled: try row.decode(column: "enabled", as: Int.self) != 0,
+            eventTypes: try decode([String].self, try row.decode(column: "event_types", as: String.self)),
+            targets: try decode([WebhookTarget].self, try row.decode(column: "targets", as: String.self)),
+            creator: try row.decode(column: "creator", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
+            updatedAt: try row.decode(column: "updated_at", as: Int64.self))
+    }
+
+    static func execution(_ row: any SQLRow) throws -> WebhookExecutionRecord {
+        var counts: [WebhookStatus: Int] = [:]
+        for (status, column) in [(WebhookStatus.success, "task_success"), (.error, "task_error"), (.pending, "task_pending"),
+                                 (.running, "task_running"), (.stopped, "task_stopped")] {
+            counts[status] = try row.decode(column: column, as: Int.self)
+        }
+        return WebhookExecutionRecord(
+            id: try row.decode(column: "id", as: Int64.self), policyID: try row.decode(column: "policy_id", as: Int64.self),
+            eventID: try row.decode(column: "event_id", as: String.self), eventType: try row.decode(column: "event_type", as: String.self),
+            status: WebhookStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending, taskCounts: counts,
+            startedAt: try row.decode(column: "started_at", as: Int64.self), endedAt: try row.decode(column: "ended_at", as: Int64?.self))
+    }
+
+    static func task(_ row: any SQLRow) throws -> WebhookTaskRecord {
+        let target = WebhookTarget(
+            type: try row.decode(column: "target_type", as: String.self), address: try row.decode(column: "address", as: String.self),
+            authHeader: try row.decode(column: "auth_header", as: String.self),
+            skipCertVerify: try row.decode(column: "skip_cert_verify", as: Int.self) != 0,
+            payloadFormat: try row.decode(column: "payload_format", as: String.self))
+        return WebhookTaskRecord(
+            id: try row.decode(column: "id", as: Int64.self), executionID: try row.decode(column: "execution_id", as: Int64.self), target: target,
+            body: try row.decode(column: "body", as: String.self),
+            status: WebhookStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
+            statusCode: try row.decode(column: "status_code", as: Int?.self), runCount: try row.decode(column: "run_count", as: Int.self),
+            log: try row.decode(column: "log", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
+            updatedAt: try row.decode(column: "updated_at", as: Int64.self), startedAt: try row.decode(column: "started_at", as: Int64?.self),
+            endedAt: try row.decode(column: "ended_at", as: Int64?.self))
+    }
+}

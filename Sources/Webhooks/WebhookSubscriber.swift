@@ -1,0 +1,51 @@
+import Foundation
+import Events
+import Metadata
+import SQLKit
+
+/// Turns events into webhook deliveries. For each event of a type a project's enabled policies subscribe to, it
+/// records an execution with one task per target (the rendered request body included) and queues one delivery job
+/// per task, all in the dispatcher's transaction: an event handed over twice (after a crash) finds its execution
+/// already recorded and queues nothing more.
+public struct WebhookSubscriber: EventSubscriber {
+    /// The registry's host as clients pull from it (`resource_url` in payloads).
+    let registryHost: String
+    /// Attempts per delivery (the first and its retries).
+    let maxAttempts: Int
+
+    /// Creates the subscriber.
+    public init(registryHost: String, maxAttempts: Int) {
+        self.registryHost = registryHost
+        self.maxAttempts = max(1, maxAttempts)
+    }
+
+    public var name: String { "webhooks" }
+
+    public func handle(_ events: [DomainEvent], on db: any SQLDatabase) async throws {
+        let webhookTypes = Set(EventType.webhookTypes)
+        let relevant = events.filter { $0.event.projectID != nil && webhookTypes.contains($0.event.type) }
+        guard !relevant.isEmpty else { return }
+        let projectIDs = Array(Set(relevant.compactMap(\.event.projectID)))
+        let policies = try await SQLWebhookStore.enabledPolicies(projectIDs: projectIDs, on: db)
+        guard !policies.isEmpty else { return }
+        let projects = try await SQLWebhookStore.projectFacts(ids: projectIDs, on: db)
+        let created = try await SQLWebhookStore.repositoryCreationTimes(names: Array(Set(relevant.map(\.event.repository))), on: db)
+        let now = Clock.nowMilliseconds()
+        for stored in relevant {
+            guard let projectID = stored.event.projectID, let project = projects[projectID] else { continue }
+            let context = WebhookContext(projectID: projectID, projectName: project.name, projectIsPublic: project.isPublic,
+                                         repositoryCreatedAt: created[stored.event.repository], registryHost: registryHost)
+            for policy in policies where policy.projectID == projectID && policy.eventTypes.contains(stored.event.type.rawValue) {
+                let tasks = policy.targets.map { ($0, WebhookPayload.render(stored, policyID: policy.id, target: $0, context: context)) }
+                guard let taskIDs = try await SQLWebhookStore.createExecution(policyID: policy.id, eventID: stored.eventID,
+                                                                             eventType: stored.event.type.rawValue, tasks: tasks, now: now, on: db) else {
+                    continue
+                }
+                for taskID in taskIDs {
+                    try await SQLJobStore.enqueue(kind: WebhookDeliveryJob.kind, payload: #"{"task_id":\#(taskID)}"#, runAt: now,
+                                                  maxAttempts: maxAttempts, now: now, on: db)
+                }
+            }
+        }
+    }
+}
