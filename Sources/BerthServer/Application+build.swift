@@ -15,6 +15,7 @@ import NIOCore
 import NIOPosix
 import Registry
 import Storage
+import Webhooks
 
 /// Berth's version, as the CLI and `/systeminfo` report it.
 public let berthVersion = "0.2.0"
@@ -29,9 +30,12 @@ public struct BerthRuntime: Sendable {
     public let databaseThreadPool: NIOThreadPool
     /// TLS, when the server speaks HTTPS.
     public var transport: TransportSecurity? = nil
+    /// HTTP clients of background work (webhook delivery), shut down with the server.
+    public var clients: [HTTPClient] = []
 
     /// Closes the database and stops the thread pools.
     public func shutdown() async {
+        for client in clients { try? await client.shutdown() }
         await database.shutdown()
         try? await ioThreadPool.shutdownGracefully()
         try? await databaseThreadPool.shutdownGracefully()
@@ -108,9 +112,10 @@ public func buildApplication(
     let blobs = BlobService(backend)
     let v2 = V2Controller(blobs: blobs, uploads: uploads, manifests: manifests, listings: ListingService(backend),
                           gate: access.gate, pulls: pulls)
+    let webhookStore = SQLWebhookStore(provider: database)
     let management = ManagementEnvironment(
         access: access.store, artifacts: store, registry: store, manifests: manifests, blobs: blobs, copier: ArtifactCopier(backend), policy: access.policy, hashing: access.hashing,
-        audit: access.audit,
+        audit: access.audit, webhooks: webhookStore,
         system: SystemFacts(authMode: configuration.ldap.isEnabled ? "ldap_auth" : "db_auth", projectCreationRestriction: configuration.projects.creationRestriction,
                             version: berthVersion, autoCreateProjects: configuration.projects.autoCreateOnPush,
                             storageProvider: storage.name, externalURL: configuration.http.externalURL),
@@ -146,7 +151,12 @@ public func buildApplication(
         },
         logger: logger
     )
-    let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger)], logger: logger)
+    let webhookClients = WebhookClients.make()
+    runtime.clients = [webhookClients.verifying, webhookClients.insecure]
+    let delivery = WebhookDeliveryJob(store: webhookStore, client: webhookClients.verifying, insecureClient: webhookClients.insecure,
+                                      timeout: .seconds(Int64(configuration.webhooks.timeoutSeconds)), logger: logger)
+    let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery],
+                        logger: logger)
     do {
         try await jobs.ensureSchedule(name: PurgeUploadsJob.kind, kind: PurgeUploadsJob.kind,
                                       cron: cronExpression(everySeconds: configuration.uploads.purgeIntervalSeconds))
@@ -168,7 +178,14 @@ public func buildApplication(
     }
     // Services stop in reverse order: the flush writes the last pull events to the outbox, then the dispatcher's
     // last pass hands them over.
-    let dispatcher = EventDispatcher(outbox: outbox, subscribers: [AuditLogSubscriber()], logger: logger)
+    var subscribers: [any EventSubscriber] = [AuditLogSubscriber()]
+    if configuration.webhooks.enabled {
+        let externalURL = configuration.http.externalURL, address = configuration.http.address
+        subscribers.append(WebhookSubscriber(registryHost: {
+            registryHost(externalURL: externalURL, address: address, port: boundPort.withLockedValue { $0 })
+        }, maxAttempts: configuration.webhooks.maxAttempts))
+    }
+    let dispatcher = EventDispatcher(outbox: outbox, subscribers: subscribers, logger: logger)
     events.observe { dispatcher.wake() }
     app.addServices(EventDispatchService(dispatcher: dispatcher))
     app.addServices(AuditFlushService(audit: access.audit, pulls: pulls, interval: .seconds(1)))
@@ -183,4 +200,12 @@ func openDatabase(_ configuration: BerthConfiguration, threadPool: NIOThreadPool
             path: databasePath, threadPool: threadPool, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
     }
     return try await PostgresDatabaseProvider.open(url: configuration.resolvedDatabase, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+}
+
+/// The registry's host (and port) as clients pull from it: the external URL's, else the listening address's.
+func registryHost(externalURL: String, address: String, port: Int) -> String {
+    if let url = URL(string: externalURL), let host = url.host {
+        return url.port.map { "\(host):\($0)" } ?? host
+    }
+    return "\(address):\(port)"
 }

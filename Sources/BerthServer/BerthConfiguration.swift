@@ -20,6 +20,8 @@ public struct BerthConfiguration: Sendable, Equatable {
     public var uploads = Uploads()
     /// Registry behaviour.
     public var registry = Registry()
+    /// Webhook delivery.
+    public var webhooks = Webhooks()
     /// Logging.
     public var log = Log()
     /// Authentication and tokens.
@@ -173,6 +175,16 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var maxSessionsPerProject = 5000
     }
 
+    /// Webhook delivery settings (Harbor's `notification` section).
+    public struct Webhooks: Sendable, Equatable, Codable {
+        /// Whether events are delivered to projects' webhook policies at all (Harbor's "Webhooks enabled").
+        public var enabled = true
+        /// How long a receiver has to answer one notification.
+        public var timeoutSeconds = 10
+        /// Attempts per notification: the first and its retries (Harbor's `webhook_job_max_retry` is 3 retries).
+        public var maxAttempts = 4
+    }
+
     /// Registry behaviour settings.
     public struct Registry: Sendable, Equatable, Codable {
         /// Whether DELETE of manifests, tags and blobs is allowed.
@@ -244,6 +256,9 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_S3_SECRET_KEY"] ?? env["AWS_SECRET_ACCESS_KEY"], storage.s3SecretKey.isEmpty || env["BERTH_S3_SECRET_KEY"] != nil { storage.s3SecretKey = v }
         if let v = env["BERTH_S3_PATH_STYLE"] { storage.s3PathStyle = try Self.bool(v, "BERTH_S3_PATH_STYLE") }
         if let v = env["BERTH_S3_REDIRECT"] { storage.s3Redirect = try Self.bool(v, "BERTH_S3_REDIRECT") }
+        if let v = env["BERTH_WEBHOOKS_ENABLED"] { webhooks.enabled = try Self.bool(v, "BERTH_WEBHOOKS_ENABLED") }
+        if let v = env["BERTH_WEBHOOK_TIMEOUT_SECONDS"] { webhooks.timeoutSeconds = try Self.int(v, "BERTH_WEBHOOK_TIMEOUT_SECONDS") }
+        if let v = env["BERTH_WEBHOOK_MAX_ATTEMPTS"] { webhooks.maxAttempts = try Self.int(v, "BERTH_WEBHOOK_MAX_ATTEMPTS") }
         if let v = env["BERTH_UPLOAD_MAX_AGE_SECONDS"] { uploads.maxAgeSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_MAX_AGE_SECONDS")) }
         if let v = env["BERTH_UPLOAD_PURGE_INTERVAL_SECONDS"] { uploads.purgeIntervalSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS")) }
         if let v = env["BERTH_UPLOAD_MAX_SESSIONS_PER_ACCOUNT"] { uploads.maxSessionsPerAccount = try Self.int(v, "BERTH_UPLOAD_MAX_SESSIONS_PER_ACCOUNT") }
@@ -318,6 +333,9 @@ public struct BerthConfiguration: Sendable, Equatable {
         }
         guard (0 ... 1_000_000).contains(uploads.maxSessionsPerAccount), (0 ... 1_000_000).contains(uploads.maxSessionsPerProject) else {
             throw ConfigurationError("uploads.maxSessionsPerAccount and uploads.maxSessionsPerProject must be between 0 (no limit) and 1000000")
+        }
+        guard (1 ... 300).contains(webhooks.timeoutSeconds), (1 ... 20).contains(webhooks.maxAttempts) else {
+            throw ConfigurationError("webhooks.timeoutSeconds must be between 1 and 300 and webhooks.maxAttempts between 1 and 20")
         }
         guard ["filesystem", "s3"].contains(storage.driver) else { throw ConfigurationError("storage.driver must be filesystem or s3") }
         if storage.driver == "s3" {
@@ -410,6 +428,7 @@ struct FileConfiguration: Decodable {
                     "s3": ["endpoint": true, "region": true, "bucket": true, "prefix": true, "accessKey": true, "secretKey": true, "pathStyle": true, "redirect": true]],
         "uploads": ["maxAgeSeconds": true, "purgeIntervalSeconds": true, "maxSessionsPerAccount": true, "maxSessionsPerProject": true],
         "registry": ["deleteEnabled": true],
+        "webhooks": ["enabled": true, "timeoutSeconds": true, "maxAttempts": true],
         "log": ["level": true, "format": true, "accessLog": true],
     ] }
 
@@ -460,6 +479,7 @@ struct FileConfiguration: Decodable {
     }
     struct Uploads: Decodable { var maxAgeSeconds: Int64?; var purgeIntervalSeconds: Int64?; var maxSessionsPerAccount: Int?; var maxSessionsPerProject: Int? }
     struct Registry: Decodable { var deleteEnabled: Bool? }
+    struct Webhooks: Decodable { var enabled: Bool?; var timeoutSeconds: Int?; var maxAttempts: Int? }
     struct Log: Decodable { var level: String?; var format: String?; var accessLog: Bool? }
 
     var http: HTTP?
@@ -468,6 +488,7 @@ struct FileConfiguration: Decodable {
     var storage: Storage?
     var uploads: Uploads?
     var registry: Registry?
+    var webhooks: Webhooks?
     var log: Log?
     var auth: Auth?
     var projects: Projects?
@@ -538,6 +559,9 @@ struct FileConfiguration: Decodable {
         if let v = uploads?.maxSessionsPerAccount { c.uploads.maxSessionsPerAccount = v }
         if let v = uploads?.maxSessionsPerProject { c.uploads.maxSessionsPerProject = v }
         if let v = registry?.deleteEnabled { c.registry.deleteEnabled = v }
+        if let v = webhooks?.enabled { c.webhooks.enabled = v }
+        if let v = webhooks?.timeoutSeconds { c.webhooks.timeoutSeconds = v }
+        if let v = webhooks?.maxAttempts { c.webhooks.maxAttempts = v }
         if let v = log?.level { c.log.level = v }
         if let v = log?.format { c.log.format = v }
         if let v = log?.accessLog { c.log.accessLog = v }

@@ -11,6 +11,7 @@ public struct ManagementController: Sendable {
     let groups: UserGroupService
     let robots: RobotService
     let repositories: RepositoryService
+    let webhooks: WebhookService
     let auditLogs: AuditLogService
     let system: SystemService
     let search: SearchService
@@ -38,6 +39,7 @@ public struct ManagementController: Sendable {
         groups = UserGroupService(environment)
         robots = RobotService(environment)
         repositories = RepositoryService(environment)
+        webhooks = WebhookService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
         search = SearchService(environment)
@@ -68,6 +70,7 @@ public struct ManagementController: Sendable {
         registerUserGroups(api)
         registerRobots(api)
         registerRepositories(api)
+        registerWebhooks(api)
         registerAuditLogs(api)
         registerLDAP(api)
         registerJobs(api)

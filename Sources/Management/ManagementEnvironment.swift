@@ -43,6 +43,8 @@ public struct ManagementEnvironment: Sendable {
     public let hashing: SecretHashing
     /// Where changes are recorded.
     public let audit: AuditTrail
+    /// Webhook policies and deliveries.
+    public let webhooks: SQLWebhookStore
     /// Facts for `/systeminfo`.
     public let system: SystemFacts
     /// The LDAP directory, when LDAP authentication is configured (groups can only come from there).
@@ -52,8 +54,9 @@ public struct ManagementEnvironment: Sendable {
 
     /// Bundles the pieces.
     public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService, blobs: BlobService,
-                copier: ArtifactCopier, policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, system: SystemFacts, directory: LDAPDirectory?,
-                logger: Logger) {
+                copier: ArtifactCopier, policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, webhooks: SQLWebhookStore, system: SystemFacts,
+                directory: LDAPDirectory?, logger: Logger) {
+        self.webhooks = webhooks
         self.copier = copier
         self.directory = directory
         self.blobs = blobs

@@ -98,3 +98,20 @@ public struct UserGroupRequest: Decodable, Sendable {
     var groupType: Int?
     var ldapGroupDn: String?
 }
+
+/// A webhook policy as clients send it (Harbor's `WebhookPolicy`; id, project and times are ignored).
+public struct WebhookPolicyRequest: Decodable, Sendable {
+    /// A target as sent.
+    struct Target: Decodable, Sendable {
+        var type: String?
+        var address: String?
+        var authHeader: String?
+        var skipCertVerify: Bool?
+        var payloadFormat: String?
+    }
+    var name: String?
+    var description: String?
+    var eventTypes: [String]?
+    var targets: [Target]?
+    var enabled: Bool?
+}

@@ -233,3 +233,87 @@ public struct PermissionView: Codable, Sendable, Equatable {
     var resource: String
     var action: String
 }
+
+/// A webhook target (Harbor's `WebhookTargetObject`).
+public struct WebhookTargetView: Codable, Sendable {
+    var type: String
+    var address: String
+    var authHeader: String
+    var skipCertVerify: Bool
+    var payloadFormat: String
+}
+
+/// A webhook policy (Harbor's `WebhookPolicy`).
+public struct WebhookPolicyView: Codable, Sendable {
+    var id: Int64
+    var name: String
+    var description: String
+    var projectId: Int64
+    var targets: [WebhookTargetView]
+    var eventTypes: [String]
+    var creator: String
+    var creationTime: String
+    var updateTime: String
+    var enabled: Bool
+}
+
+/// The payload formats of one notify type.
+public struct PayloadFormatsView: Codable, Sendable {
+    var notifyType: String
+    var formats: [String]
+}
+
+/// What webhook policies can use (Harbor's `SupportedWebhookEventTypes`).
+public struct SupportedWebhookEventsView: Codable, Sendable {
+    var eventType: [String]
+    var notifyType: [String]
+    var payloadFormats: [PayloadFormatsView]
+}
+
+/// When a policy last fired for an event type (Harbor's `WebhookLastTrigger`).
+public struct WebhookLastTriggerView: Codable, Sendable {
+    var policyName: String
+    var eventType: String
+    var enabled: Bool
+    var creationTime: String
+    var lastTriggerTime: String
+}
+
+/// Task counts of an execution (Harbor's `Metrics`).
+public struct ExecutionMetricsView: Codable, Sendable {
+    var taskCount: Int
+    var successTaskCount: Int
+    var errorTaskCount: Int
+    var pendingTaskCount: Int
+    var runningTaskCount: Int
+    var scheduledTaskCount: Int
+    var stoppedTaskCount: Int
+}
+
+/// An execution (Harbor's `Execution`).
+public struct ExecutionView: Codable, Sendable {
+    var id: Int64
+    var vendorType: String
+    var vendorId: Int64
+    var status: String
+    var statusMessage: String
+    var metrics: ExecutionMetricsView
+    var trigger: String
+    var extraAttrs: JSONValue
+    var startTime: String
+    var endTime: String
+}
+
+/// A task of an execution (Harbor's `Task`).
+public struct TaskView: Codable, Sendable {
+    var id: Int64
+    var executionId: Int64
+    var status: String
+    var statusMessage: String
+    var runCount: Int
+    var extraAttrs: JSONValue
+    var creationTime: String
+    var updateTime: String
+    var startTime: String
+    var endTime: String
+}

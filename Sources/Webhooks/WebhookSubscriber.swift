@@ -9,12 +9,12 @@ import SQLKit
 /// already recorded and queues nothing more.
 public struct WebhookSubscriber: EventSubscriber {
     /// The registry's host as clients pull from it (`resource_url` in payloads).
-    let registryHost: String
+    let registryHost: @Sendable () -> String
     /// Attempts per delivery (the first and its retries).
     let maxAttempts: Int
 
     /// Creates the subscriber.
-    public init(registryHost: String, maxAttempts: Int) {
+    public init(registryHost: @escaping @Sendable () -> String, maxAttempts: Int) {
         self.registryHost = registryHost
         self.maxAttempts = max(1, maxAttempts)
     }
@@ -31,6 +31,7 @@ public struct WebhookSubscriber: EventSubscriber {
         let projects = try await SQLWebhookStore.projectFacts(ids: projectIDs, on: db)
         let created = try await SQLWebhookStore.repositoryCreationTimes(names: Array(Set(relevant.map(\.event.repository))), on: db)
         let now = Clock.nowMilliseconds()
+        let registryHost = self.registryHost()
         for stored in relevant {
             guard let projectID = stored.event.projectID, let project = projects[projectID] else { continue }
             let context = WebhookContext(projectID: projectID, projectName: project.name, projectIsPublic: project.isPublic,
