@@ -26,7 +26,7 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "Tags per repository for the listing workload.") var tags = 10
     @Option(help: "Where to write the report (markdown).") var output = "docs/benchmarks.md"
     @Option(help: "Only these registries (berth, distribution).") var only: [String] = []
-    @Option(help: "Only these workloads (push, pull, chunked, manifest, small); pull implies push.") var workloads: [String] = []
+    @Option(help: "Only these workloads (push, pull, chunked, manifest, small, events); pull implies push.") var workloads: [String] = []
     @Option(help: "Rounds of the authenticated variant (push, pull, manifest, small with Basic credentials); 0 skips it.") var authRounds = 2
     @Option(help: "Rounds of the PostgreSQL + S3 configuration (Berth on PostgreSQL and moto S3, distribution on moto S3); 0 skips it.")
     var s3Rounds = 2
@@ -75,6 +75,11 @@ struct BerthBench: AsyncParsableCommand {
             }
         }
         if runs("small") { record("small_pushes_per_s", try await workloads.smallPushes()) }
+        if runs("events") && registry.kind == .berth {
+            for (key, value) in try await EventsWorkload(workloads: workloads, http: registry.http(client), log: log).measure(round: round) {
+                record(key, value)
+            }
+        }
         record("peak_rss_mb", registry.memory().peak / 1e6)
         return result
     }
@@ -126,7 +131,7 @@ struct BerthBench: AsyncParsableCommand {
 
         let plans = [
             RoundPlan(keyPrefix: "", label: "round", rounds: rounds, authenticated: false, scaled: false, stampBase: 0,
-                      workloads: ["push", "pull", "chunked", "manifest", "small"], recordsStartup: true),
+                      workloads: ["push", "pull", "chunked", "manifest", "small", "events"], recordsStartup: true),
             RoundPlan(keyPrefix: "auth_", label: "authenticated round", rounds: authRounds, authenticated: true, scaled: false, stampBase: 1000,
                       workloads: ["push", "pull", "manifest", "small"], recordsStartup: false),
             RoundPlan(keyPrefix: "s3_", label: "PostgreSQL + S3 round", rounds: postgresURL.isEmpty ? 0 : s3Rounds, authenticated: false,

@@ -55,6 +55,18 @@ struct Metric: Sendable {
         Metric(key: "manifest_head_p50_ms", title: "manifest HEAD p50", unit: "ms", higherIsBetter: false, target: nil),
         Metric(key: "manifest_head_p99_ms", title: "manifest HEAD p99", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
         Metric(key: "small_pushes_per_s", title: "small artifact pushes (200 clients)", unit: "pushes/s", higherIsBetter: true) { b, _, _ in ("≥ 1000/s", b >= 1000) },
+        Metric(key: "events_plain_pushes_per_s", title: "events: small pushes, no webhook policy (Berth only)", unit: "pushes/s",
+               higherIsBetter: true, target: nil),
+        Metric(key: "events_hooked_pushes_per_s", title: "events: small pushes, two webhook policies", unit: "pushes/s", higherIsBetter: true,
+               target: nil),
+        Metric(key: "events_cost_pct", title: "events: push throughput the event path costs", unit: "%", higherIsBetter: false) { b, _, _ in
+            ("< 10%", b < 10)
+        },
+        Metric(key: "events_outbox_backlog", title: "events: outbox backlog 1 s after the load", unit: "events", higherIsBetter: false) { b, _, _ in
+            ("< 1000 (1 s of pushes at the small-push target)", b < 1000)
+        },
+        Metric(key: "events_jobs_pending", title: "events: deliveries queued 1 s after the load", unit: "jobs", higherIsBetter: false, target: nil),
+        Metric(key: "events_drain_s", title: "events: until every notification arrived", unit: "s", higherIsBetter: false, target: nil),
         Metric(key: "auth_push_mono_mbps", title: "with auth: push, monolithic (8 clients)", unit: "MB/s", higherIsBetter: true) { b, d, _ in
             ("≥ 1.5×", b >= 1.5 * d)
         },

@@ -106,8 +106,7 @@ struct Workloads {
     }
 
     /// Workload 4: `smallClients` clients each pushing a 1 KiB blob, a manifest and a tag, repeatedly; returns pushes/s.
-    func smallPushes() async throws -> Double {
-        let repo = "bench/small"
+    func smallPushes(repository repo: String = "bench/small") async throws -> Double {
         let configBytes = Array(#"{"architecture":"amd64","os":"linux"}"#.utf8)
         let config = try await http.pushSmall(repo, configBytes)
         let deadline = ContinuousClock.now + .milliseconds(Int(settings.smallSeconds * 1000))

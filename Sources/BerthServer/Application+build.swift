@@ -49,13 +49,14 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) async throws -> (some ApplicationProtocol, BerthRuntime) {
+    BerthMetrics.bootstrap()
     let ioThreadPool = NIOThreadPool(numberOfThreads: 8)
     ioThreadPool.start()
     let databaseThreadPool = NIOThreadPool(numberOfThreads: 4)
     databaseThreadPool.start()
 
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-    let storage: any StorageDriver
+    var storage: any StorageDriver
     if configuration.storage.driver == "s3" {
         let c = configuration.storage
         let endpoint = c.s3Endpoint.isEmpty ? "https://s3.\(c.s3Region).amazonaws.com" : c.s3Endpoint
@@ -66,7 +67,8 @@ public func buildApplication(
     } else {
         storage = try FilesystemDriver(root: configuration.resolvedStorageRoot, threadPool: ioThreadPool, sync: configuration.storage.filesystemSync)
     }
-    let database = try await openDatabase(configuration, threadPool: databaseThreadPool, logger: logger)
+    storage = MeasuredStorageDriver(storage)
+    let database = MeasuredDatabaseProvider(try await openDatabase(configuration, threadPool: databaseThreadPool, logger: logger))
     var runtime = BerthRuntime(database: database, ioThreadPool: ioThreadPool, databaseThreadPool: databaseThreadPool)
     let events = EventNotifier()
     let store = SQLRegistryStore(provider: database, notifier: events)
@@ -123,6 +125,7 @@ public func buildApplication(
 
     let router = Router(context: BerthRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.http.trustedProxies.compactMap(IPNetwork.init)))
+    if configuration.metrics.enabled { router.add(middleware: HTTPMetricsMiddleware()) }
     if configuration.log.accessLog { router.add(middleware: AccessLogMiddleware()) }
     HealthController().register(on: router)
     v2.register(on: router)
@@ -134,6 +137,13 @@ public func buildApplication(
                          caCertificate: { transport?.certificates.identity.authorityPEM }).register(on: router)
     SessionController(authenticator: access.authenticator, sessions: access.sessions, users: access.store,
                       auditLog: AuditLogService(management), serverURL: serverURL).register(on: router)
+    let exporter = MetricsExporter(registry: BerthMetrics.registry, statistics: ExporterStatistics(provider: database), jobs: jobStore,
+                                   outbox: outbox, logger: logger)
+    let renderMetrics: @Sendable () async -> String = { await exporter.render() }
+    if configuration.metrics.enabled && configuration.metrics.port == 0 {
+        MetricsController(render: renderMetrics, authenticator: access.authenticator, sessions: access.sessions, environment: management,
+                          authEnabled: configuration.auth.enabled).register(on: router)
+    }
 
     let boundPort = NIOLockedValueBox(configuration.http.port)
     let deadlines = ConnectionDeadlines(header: .seconds(configuration.http.headerTimeoutSeconds), idle: .seconds(configuration.http.idleTimeoutSeconds),
@@ -166,6 +176,12 @@ public func buildApplication(
         throw error
     }
     app.addServices(JobService(queue: jobs, logger: logger))
+    if configuration.metrics.enabled && configuration.metrics.port != 0 {
+        app.addServices(Application(
+            router: MetricsController.openRouter(render: renderMetrics),
+            configuration: .init(address: .hostname(configuration.metrics.address, port: configuration.metrics.port), serverName: "berth-metrics"),
+            logger: logger))
+    }
     if let transport {
         app.addServices(CertificateRefreshService(security: transport, interval: .seconds(configuration.http.tls.reloadIntervalSeconds), logger: logger))
         if configuration.http.tls.redirectPort != 0 {

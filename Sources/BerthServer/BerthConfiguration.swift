@@ -22,6 +22,8 @@ public struct BerthConfiguration: Sendable, Equatable {
     public var registry = Registry()
     /// Webhook delivery.
     public var webhooks = Webhooks()
+    /// The Prometheus metrics endpoint.
+    public var metrics = MetricsSettings()
     /// Logging.
     public var log = Log()
     /// Authentication and tokens.
@@ -175,6 +177,17 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var maxSessionsPerProject = 5000
     }
 
+    /// Where `/metrics` is served.
+    public struct MetricsSettings: Sendable, Equatable, Codable {
+        /// Whether `/metrics` is served at all.
+        public var enabled = true
+        /// 0: on the main listener, for system administrators; otherwise a plain-HTTP listener of its own on this port,
+        /// open to whoever can reach `address` (as Harbor's exporter on port 9090).
+        public var port = 0
+        /// The address of the separate listener.
+        public var address = "127.0.0.1"
+    }
+
     /// Webhook delivery settings (Harbor's `notification` section).
     public struct Webhooks: Sendable, Equatable, Codable {
         /// Whether events are delivered to projects' webhook policies at all (Harbor's "Webhooks enabled").
@@ -256,6 +269,9 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_S3_SECRET_KEY"] ?? env["AWS_SECRET_ACCESS_KEY"], storage.s3SecretKey.isEmpty || env["BERTH_S3_SECRET_KEY"] != nil { storage.s3SecretKey = v }
         if let v = env["BERTH_S3_PATH_STYLE"] { storage.s3PathStyle = try Self.bool(v, "BERTH_S3_PATH_STYLE") }
         if let v = env["BERTH_S3_REDIRECT"] { storage.s3Redirect = try Self.bool(v, "BERTH_S3_REDIRECT") }
+        if let v = env["BERTH_METRICS_ENABLED"] { metrics.enabled = try Self.bool(v, "BERTH_METRICS_ENABLED") }
+        if let v = env["BERTH_METRICS_PORT"] { metrics.port = try Self.int(v, "BERTH_METRICS_PORT") }
+        if let v = env["BERTH_METRICS_ADDRESS"] { metrics.address = v }
         if let v = env["BERTH_WEBHOOKS_ENABLED"] { webhooks.enabled = try Self.bool(v, "BERTH_WEBHOOKS_ENABLED") }
         if let v = env["BERTH_WEBHOOK_TIMEOUT_SECONDS"] { webhooks.timeoutSeconds = try Self.int(v, "BERTH_WEBHOOK_TIMEOUT_SECONDS") }
         if let v = env["BERTH_WEBHOOK_MAX_ATTEMPTS"] { webhooks.maxAttempts = try Self.int(v, "BERTH_WEBHOOK_MAX_ATTEMPTS") }
@@ -334,6 +350,7 @@ public struct BerthConfiguration: Sendable, Equatable {
         guard (0 ... 1_000_000).contains(uploads.maxSessionsPerAccount), (0 ... 1_000_000).contains(uploads.maxSessionsPerProject) else {
             throw ConfigurationError("uploads.maxSessionsPerAccount and uploads.maxSessionsPerProject must be between 0 (no limit) and 1000000")
         }
+        guard (0 ... 65535).contains(metrics.port) else { throw ConfigurationError("metrics.port must be between 0 (the main listener) and 65535") }
         guard (1 ... 300).contains(webhooks.timeoutSeconds), (1 ... 20).contains(webhooks.maxAttempts) else {
             throw ConfigurationError("webhooks.timeoutSeconds must be between 1 and 300 and webhooks.maxAttempts between 1 and 20")
         }
@@ -429,6 +446,7 @@ struct FileConfiguration: Decodable {
         "uploads": ["maxAgeSeconds": true, "purgeIntervalSeconds": true, "maxSessionsPerAccount": true, "maxSessionsPerProject": true],
         "registry": ["deleteEnabled": true],
         "webhooks": ["enabled": true, "timeoutSeconds": true, "maxAttempts": true],
+        "metrics": ["enabled": true, "port": true, "address": true],
         "log": ["level": true, "format": true, "accessLog": true],
     ] }
 
@@ -480,6 +498,7 @@ struct FileConfiguration: Decodable {
     struct Uploads: Decodable { var maxAgeSeconds: Int64?; var purgeIntervalSeconds: Int64?; var maxSessionsPerAccount: Int?; var maxSessionsPerProject: Int? }
     struct Registry: Decodable { var deleteEnabled: Bool? }
     struct Webhooks: Decodable { var enabled: Bool?; var timeoutSeconds: Int?; var maxAttempts: Int? }
+    struct Metrics: Decodable { var enabled: Bool?; var port: Int?; var address: String? }
     struct Log: Decodable { var level: String?; var format: String?; var accessLog: Bool? }
 
     var http: HTTP?
@@ -489,6 +508,7 @@ struct FileConfiguration: Decodable {
     var uploads: Uploads?
     var registry: Registry?
     var webhooks: Webhooks?
+    var metrics: Metrics?
     var log: Log?
     var auth: Auth?
     var projects: Projects?
@@ -562,6 +582,9 @@ struct FileConfiguration: Decodable {
         if let v = webhooks?.enabled { c.webhooks.enabled = v }
         if let v = webhooks?.timeoutSeconds { c.webhooks.timeoutSeconds = v }
         if let v = webhooks?.maxAttempts { c.webhooks.maxAttempts = v }
+        if let v = metrics?.enabled { c.metrics.enabled = v }
+        if let v = metrics?.port { c.metrics.port = v }
+        if let v = metrics?.address { c.metrics.address = v }
         if let v = log?.level { c.log.level = v }
         if let v = log?.format { c.log.format = v }
         if let v = log?.accessLog { c.log.accessLog = v }

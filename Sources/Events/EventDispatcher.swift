@@ -1,5 +1,7 @@
 import Logging
 import Metadata
+import Metrics
+import Synchronization
 
 /// Hands outbox events to the subscribers. Every instance runs one; on PostgreSQL they take disjoint batches.
 /// `wake()` (called by the instance that just recorded events) starts the next pass at once; events recorded by
@@ -30,8 +32,17 @@ public struct EventDispatcher: Sendable {
         var total = 0
         let subscribers = self.subscribers
         while true {
+            let types = Mutex<[String: Int]>([:])
             let count = try await outbox.dispatch(limit: batchSize, now: now()) { events, db in
                 for subscriber in subscribers { try await subscriber.handle(events, on: db) }
+                types.withLock { counts in
+                    counts = [:]
+                    for event in events { counts[event.event.type.rawValue, default: 0] += 1 }
+                }
+            }
+            // Counted once committed: a batch whose transaction failed is counted when it is dispatched again.
+            for (type, n) in types.withLock({ $0 }) {
+                Counter(label: "berth_events_dispatched_total", dimensions: [("type", type)]).increment(by: n)
             }
             total += count
             if count < batchSize { return total }

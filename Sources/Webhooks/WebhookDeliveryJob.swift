@@ -3,6 +3,7 @@ import Foundation
 import Jobs
 import Logging
 import Metadata
+import Metrics
 import NIOCore
 import NIOHTTP1
 
@@ -65,6 +66,7 @@ public struct WebhookDeliveryJob: JobHandler {
         line += " in \(now - started) ms"
         if let problem { line += ": \(problem)" + (last ? "; giving up" : "; will retry") }
         _ = try await store.recordAttempt(taskID: task.id, status: status, statusCode: statusCode, logLine: line, startedAt: started, now: now)
+        Counter(label: "berth_webhook_deliveries_total", dimensions: [("result", problem == nil ? "success" : "failure")]).increment()
         if let problem {
             logger.info("webhook delivery failed", metadata: ["task": "\(task.id)", "attempt": "\(job.attempts)", "problem": "\(problem)"])
             throw DeliveryFailed(description: problem)
