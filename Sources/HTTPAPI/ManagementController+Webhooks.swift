@@ -11,6 +11,14 @@ extension ManagementController {
         api.get("\(base)/lasttrigger") { request, context in
             try APIRequest.json(try await webhooks.lastTriggers(try context.pathParameter("project"), isName: request.isResourceName, context.caller(request)))
         }
+        api.get("\(base)/jobs") { request, context in
+            let (query, page, size) = try APIRequest.listQuery(request)
+            guard let policyID = request.query("policy_id").flatMap({ Int64($0) }) else { throw APIError.badRequest("policy_id is required") }
+            let statuses = request.uri.queryParameters.getAll("status").flatMap { $0.split(separator: ",").map(String.init) }
+            return try APIRequest.page(try await webhooks.jobs(try context.pathParameter("project"), isName: request.isResourceName, policyID: policyID,
+                                                               statuses: statuses, query: query, context.caller(request)),
+                                       request, pageNumber: page, pageSize: size)
+        }
         api.get("\(base)/policies") { request, context in
             let (query, page, size) = try APIRequest.listQuery(request)
             return try APIRequest.page(try await webhooks.list(try context.pathParameter("project"), isName: request.isResourceName, query: query,

@@ -317,3 +317,15 @@ public struct TaskView: Codable, Sendable {
     var startTime: String
     var endTime: String
 }
+
+/// A notification as Harbor's older `/webhook/jobs` shows it (Harbor's `WebhookJob`).
+public struct WebhookJobView: Codable, Sendable {
+    var id: Int64
+    var policyId: Int64
+    var eventType: String
+    var notifyType: String
+    var status: String
+    var jobDetail: String
+    var creationTime: String
+    var updateTime: String
+}

@@ -100,6 +100,17 @@ public struct WebhookService: Sendable {
         return ListPage(items: page.items.map { Self.view($0, eventType: execution.eventType) }, total: page.total)
     }
 
+    /// Every notification of a policy as Harbor's older `/webhook/jobs` lists them, newest first.
+    public func jobs(_ nameOrID: String, isName: Bool, policyID: Int64, statuses: [String], query: ListQuery, _ caller: Caller) async throws -> ListPage<WebhookJobView> {
+        let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.notificationPolicy, .list))
+        _ = try await policy(policyID, in: project)
+        let page = try await env.webhooks.tasks(policyID: policyID, statuses: statuses, query)
+        return ListPage(items: page.items.map {
+            WebhookJobView(id: $0.task.id, policyId: policyID, eventType: $0.eventType, notifyType: $0.task.target.type, status: $0.task.status.rawValue,
+                           jobDetail: $0.task.body, creationTime: APITime.string($0.task.createdAt), updateTime: APITime.string($0.task.updatedAt))
+        }, total: page.total)
+    }
+
     /// A task's log: one line per attempt.
     public func log(_ nameOrID: String, isName: Bool, policyID: Int64, executionID: Int64, taskID: Int64, _ caller: Caller) async throws -> String {
         let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.notificationPolicy, .read))

@@ -17,6 +17,18 @@ public struct SQLJobStore: JobStore {
         try await provider.write { db in try await Self.enqueue(kind: kind, payload: payload, runAt: runAt, maxAttempts: maxAttempts, now: now, on: db) }
     }
 
+    /// Adds one job of `kind` per payload on `db` in multi-row statements, inside the caller's transaction.
+    public static func enqueue(kind: String, payloads: [String], runAt: Int64, maxAttempts: Int, now: Int64, on db: any SQLDatabase) async throws {
+        for batch in stride(from: 0, to: payloads.count, by: 100).map({ payloads[$0 ..< min($0 + 100, payloads.count)] }) {
+            let values = batch.map {
+                SQLQueryString("(\(bind: kind), \(bind: $0), 'pending', 0, \(bind: maxAttempts), \(bind: runAt), \(bind: now), \(bind: now))")
+            }
+            try await db.raw("""
+                INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, created_at, updated_at) VALUES \(values.joined(separator: ", "))
+                """).run()
+        }
+    }
+
     /// Adds a job on `db`, inside the caller's transaction (an event subscriber's), so the job exists exactly when
     /// the work that asked for it is committed.
     @discardableResult

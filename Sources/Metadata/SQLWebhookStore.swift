@@ -127,29 +127,63 @@ public struct SQLWebhookStore: Sendable {
 
     // MARK: Executions and tasks
 
-    /// Records the delivery of an event under a policy: the execution and one pending task per body (inside the
-    /// caller's transaction). Returns the tasks' ids, or nil when this event was already recorded for the policy.
-    public static func createExecution(policyID: Int64, eventID: String, eventType: String, tasks: [(WebhookTarget, String)], now: Int64,
-                                       on db: any SQLDatabase) async throws -> [Int64]? {
-        guard let row = try await db.raw("""
-            INSERT INTO webhook_executions (policy_id, event_id, event_type, status, started_at)
-            VALUES (\(bind: policyID), \(bind: eventID), \(bind: eventType), \(bind: WebhookStatus.pending.rawValue), \(bind: now))
-            ON CONFLICT (policy_id, event_id) DO NOTHING
-            RETURNING id
-            """).first() else { return nil }
-        let executionID = try row.decode(column: "id", as: Int64.self)
-        var ids: [Int64] = []
-        for (target, body) in tasks {
-            let task = try await db.raw("""
-                INSERT INTO webhook_tasks (execution_id, target_type, address, payload_format, auth_header, skip_cert_verify, body, status,
-                                           run_count, log, created_at, updated_at)
-                VALUES (\(bind: executionID), \(bind: target.type), \(bind: target.address), \(bind: target.payloadFormat), \(bind: target.authHeader),
-                        \(bind: target.skipCertVerify ? 1 : 0), \(bind: body), \(bind: WebhookStatus.pending.rawValue), 0, '', \(bind: now), \(bind: now))
-                RETURNING id
-                """).first()
-            ids.append(try task?.decode(column: "id", as: Int64.self) ?? 0)
+    /// One execution to record: a policy, the event, and the bodies for its targets.
+    public struct NewExecution: Sendable {
+        /// The policy.
+        public var policyID: Int64
+        /// The event's UUID.
+        public var eventID: String
+        /// The event's type.
+        public var eventType: String
+        /// Each target with the body it is sent.
+        public var tasks: [(WebhookTarget, String)]
+
+        /// Creates one.
+        public init(policyID: Int64, eventID: String, eventType: String, tasks: [(WebhookTarget, String)]) {
+            self.policyID = policyID
+            self.eventID = eventID
+            self.eventType = eventType
+            self.tasks = tasks
         }
-        return ids
+    }
+
+    /// Records many executions with their pending tasks in a few multi-row statements (inside the caller's
+    /// transaction); executions already recorded for their (policy, event) are skipped. Returns the new tasks' ids.
+    public static func createExecutions(_ executions: [NewExecution], now: Int64, on db: any SQLDatabase) async throws -> [Int64] {
+        var taskIDs: [Int64] = []
+        for batch in stride(from: 0, to: executions.count, by: 100).map({ executions[$0 ..< min($0 + 100, executions.count)] }) {
+            let values = batch.map {
+                SQLQueryString("(\(bind: $0.policyID), \(bind: $0.eventID), \(bind: $0.eventType), \(bind: WebhookStatus.pending.rawValue), \(bind: now))")
+            }
+            var created: [String: Int64] = [:]
+            for row in try await db.raw("""
+                INSERT INTO webhook_executions (policy_id, event_id, event_type, status, started_at) VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (policy_id, event_id) DO NOTHING
+                RETURNING id, policy_id, event_id
+                """).all() {
+                created["\(try row.decode(column: "policy_id", as: Int64.self)) \(try row.decode(column: "event_id", as: String.self))"] =
+                    try row.decode(column: "id", as: Int64.self)
+            }
+            var tasks: [SQLQueryString] = []
+            for execution in batch {
+                guard let id = created["\(execution.policyID) \(execution.eventID)"] else { continue }
+                for (target, body) in execution.tasks {
+                    tasks.append("""
+                        (\(bind: id), \(bind: target.type), \(bind: target.address), \(bind: target.payloadFormat), \(bind: target.authHeader),
+                         \(bind: target.skipCertVerify ? 1 : 0), \(bind: body), \(bind: WebhookStatus.pending.rawValue), 0, '', \(bind: now), \(bind: now))
+                        """)
+                }
+            }
+            for chunk in stride(from: 0, to: tasks.count, by: 100).map({ tasks[$0 ..< min($0 + 100, tasks.count)] }) {
+                taskIDs += try await db.raw("""
+                    INSERT INTO webhook_tasks (execution_id, target_type, address, payload_format, auth_header, skip_cert_verify, body, status,
+                                               run_count, log, created_at, updated_at)
+                    VALUES \(chunk.joined(separator: ", "))
+                    RETURNING id
+                    """).all().map { try $0.decode(column: "id", as: Int64.self) }
+            }
+        }
+        return taskIDs
     }
 
     static let executionColumns = """
@@ -196,6 +230,22 @@ public struct SQLWebhookStore: Sendable {
         try await provider.read { db in
             try await SQLAccessStore.page(db, select: Self.taskColumns, from: "webhook_tasks", where: "execution_id = \(bind: executionID)",
                                           listing: Self.taskListing, query: query, map: Self.task)
+        }
+    }
+
+    /// The tasks of every execution of a policy, newest first, with their execution's event type (Harbor's older
+    /// `/webhook/jobs` view); only those in `statuses` when given.
+    public func tasks(policyID: Int64, statuses: [String], _ query: ListQuery) async throws -> ListPage<(task: WebhookTaskRecord, eventType: String)> {
+        var condition = SQLQueryString("t.execution_id IN (SELECT id FROM webhook_executions WHERE policy_id = \(bind: policyID))")
+        if !statuses.isEmpty { condition = condition + SQLQueryString(" AND t.status IN (\(binds: statuses))") }
+        let filtered = condition
+        let columns = Self.taskColumns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+        return try await provider.read { db in
+            try await SQLAccessStore.page(
+                db, select: columns + ", (SELECT event_type FROM webhook_executions e WHERE e.id = t.execution_id) AS event_type",
+                from: "webhook_tasks t", where: filtered,
+                listing: SQLListing(columns: ["status": ("t.status", .text), "id": ("t.id", .integer)], defaultOrder: "t.id DESC"), query: query,
+                map: { (task: try Self.task($0), eventType: try $0.decode(column: "event_type", as: String.self)) })
         }
     }
 

@@ -32,21 +32,19 @@ public struct WebhookSubscriber: EventSubscriber {
         let created = try await SQLWebhookStore.repositoryCreationTimes(names: Array(Set(relevant.map(\.event.repository))), on: db)
         let now = Clock.nowMilliseconds()
         let registryHost = self.registryHost()
+        var executions: [SQLWebhookStore.NewExecution] = []
         for stored in relevant {
             guard let projectID = stored.event.projectID, let project = projects[projectID] else { continue }
             let context = WebhookContext(projectID: projectID, projectName: project.name, projectIsPublic: project.isPublic,
                                          repositoryCreatedAt: created[stored.event.repository], registryHost: registryHost)
             for policy in policies where policy.projectID == projectID && policy.eventTypes.contains(stored.event.type.rawValue) {
                 let tasks = policy.targets.map { ($0, WebhookPayload.render(stored, policyID: policy.id, target: $0, context: context)) }
-                guard let taskIDs = try await SQLWebhookStore.createExecution(policyID: policy.id, eventID: stored.eventID,
-                                                                             eventType: stored.event.type.rawValue, tasks: tasks, now: now, on: db) else {
-                    continue
-                }
-                for taskID in taskIDs {
-                    try await SQLJobStore.enqueue(kind: WebhookDeliveryJob.kind, payload: #"{"task_id":\#(taskID)}"#, runAt: now,
-                                                  maxAttempts: maxAttempts, now: now, on: db)
-                }
+                executions.append(.init(policyID: policy.id, eventID: stored.eventID, eventType: stored.event.type.rawValue, tasks: tasks))
             }
         }
+        guard !executions.isEmpty else { return }
+        let taskIDs = try await SQLWebhookStore.createExecutions(executions, now: now, on: db)
+        try await SQLJobStore.enqueue(kind: WebhookDeliveryJob.kind, payloads: taskIDs.map { #"{"task_id":\#($0)}"# }, runAt: now,
+                                      maxAttempts: maxAttempts, now: now, on: db)
     }
 }

@@ -170,6 +170,37 @@ struct WebhookTests {
         }
     }
 
+    @Test("an HTTPS receiver with a certificate Berth does not trust gets notifications only from targets that skip verification")
+    func certificateVerification() async throws {
+        let chain = try await TestTLS.opensslChain()
+        defer { chain.directory.remove() }
+        let receiver = try await WebhookReceiver.start(certificate: (chain.chain, chain.key))
+        defer { receiver.stop() }
+        try await withSecuredServer(environment: ["BERTH_WEBHOOK_MAX_ATTEMPTS": "1"]) { _, admin in
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "hooks"])
+            var skipping = Self.http("\(receiver.url)/ok/skip")
+            skipping["skip_cert_verify"] = true
+            try await admin.apiOK(.POST, "/projects/hooks/webhook/policies", json: Self.policy("tls", events: ["PUSH_ARTIFACT"], targets: [
+                skipping, Self.http("\(receiver.url)/ok/verify"),
+            ]))
+            let policyID = try await Self.policyID(admin, "hooks", "tls")
+            #expect(try await admin.pushImage("hooks/app", tag: "v1", seed: 9).status == 201)
+            var tasks: [[String: Any]] = []
+            #expect(try await eventually(timeout: .seconds(20)) {
+                guard let execution = try await admin.api(.GET, "/projects/hooks/webhook/policies/\(policyID)/executions").jsonArray().first,
+                      let id = execution["id"] as? Int else { return false }
+                tasks = try await admin.api(.GET, "/projects/hooks/webhook/policies/\(policyID)/executions/\(id)/tasks").jsonArray()
+                return tasks.count == 2 && tasks.allSatisfy { ["Success", "Error"].contains($0["status"] as? String ?? "") }
+            }, "\(tasks)")
+            let byPath = Dictionary(uniqueKeysWithValues: tasks.compactMap { task -> (String, String)? in
+                guard let address = (task["extra_attrs"] as? [String: Any])?["address"] as? String else { return nil }
+                return (String(address.split(separator: "/").suffix(2).joined(separator: "/")), task["status"] as? String ?? "")
+            })
+            #expect(byPath["ok/skip"] == "Success" && byPath["ok/verify"] == "Error", "\(byPath)")
+            #expect(receiver.deliveries(under: "/ok/skip").count == 1 && receiver.deliveries(under: "/ok/verify").isEmpty)
+        }
+    }
+
     @Test("bad policies get Harbor's error JSON and store nothing; maintainers read policies, only project admins change them")
     func validationAndRoles() async throws {
         try await withSecuredServer { server, admin in

@@ -9,7 +9,7 @@ import json
 import sys
 
 from harborapi import HarborAsyncClient
-from harborapi.models import ProjectReq, ProjectMetadata, RobotCreate, RobotPermission, Access, UserCreationReq, Tag
+from harborapi.models import ProjectReq, ProjectMetadata, RobotCreate, RobotPermission, Access, UserCreationReq, Tag, WebhookPolicy, WebhookTargetObject
 
 import harbor_client
 from harbor_client.api import project_api, repository_api, artifact_api, systeminfo_api, search_api, statistic_api
@@ -72,6 +72,24 @@ async def with_harborapi():
     findings["tools_members"] = [m.entity_name for m in members]
     summary = await client.get_project_summary("tools")
     findings["tools_summary_repo_count"] = summary.repo_count
+    await client.create_webhook_policy("tools", WebhookPolicy(
+        name="ci", enabled=True, event_types=["PUSH_ARTIFACT", "DELETE_ARTIFACT"],
+        targets=[WebhookTargetObject(type="http", address="http://127.0.0.1:9/hook", auth_header="Bearer ci-secret",
+                                     skip_cert_verify=False, payload_format="CloudEvents")]))
+    policies = await client.get_webhook_policies("tools")
+    findings["webhook_policies"] = [p.name for p in policies]
+    policy = await client.get_webhook_policy("tools", policies[0].id)
+    findings["webhook_payload_formats"] = [str(t.payload_format.root if hasattr(t.payload_format, "root") else t.payload_format) for t in policy.targets]
+    policy.enabled = False
+    await client.update_webhook_policy("tools", policy.id, policy)
+    findings["webhook_enabled_after_update"] = (await client.get_webhook_policy("tools", policy.id)).enabled
+    supported = await client.get_webhook_supported_events("tools")
+    findings["webhook_event_types"] = len(supported.event_type or [])
+    triggers = await client.get_webhook_policy_last_trigger("tools")
+    findings["webhook_last_trigger_types"] = sorted(str(t.event_type) for t in triggers)
+    findings["webhook_jobs"] = len(await client.get_webhook_jobs("tools", policy.id))
+    await client.delete_webhook_policy("tools", policy.id)
+    findings["webhook_policies_after_delete"] = len(await client.get_webhook_policies("tools"))
     icon = await client.get_icon(artifact.icon)
     findings["icon_content_type"] = icon.content_type
     current = await client.get_current_user_permissions()

@@ -4,7 +4,7 @@ in the file given as the second argument, and answers by path:
   /flaky/...   500 to the first two requests on that path, then 200
   /slow/...    200 after two seconds
   /never/...   never answers (holds the connection for a minute)
-Usage: webhook_receiver.py PORT RECORD_FILE"""
+Usage: webhook_receiver.py PORT RECORD_FILE [CERTIFICATE_CHAIN KEY]   (with a certificate: HTTPS)"""
 import json
 import sys
 import threading
@@ -42,4 +42,10 @@ class Receiver(BaseHTTPRequestHandler):
 
 
 ThreadingHTTPServer.daemon_threads = True
-ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Receiver).serve_forever()
+server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Receiver)
+if len(sys.argv) > 4:
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[3], sys.argv[4])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()

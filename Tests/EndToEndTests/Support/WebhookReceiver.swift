@@ -15,31 +15,35 @@ final class WebhookReceiver: @unchecked Sendable {
         let receivedAt: Double
     }
 
-    /// The base URL targets point at.
-    var url: String { "http://127.0.0.1:\(port)" }
+    let scheme: String
 
-    static func start() async throws -> WebhookReceiver {
+    /// The base URL targets point at.
+    var url: String { "\(scheme)://127.0.0.1:\(port)" }
+
+    /// Starts a receiver; with `certificate` (a chain file and its key) it speaks HTTPS.
+    static func start(certificate: (chain: String, key: String)? = nil) async throws -> WebhookReceiver {
         let directory = try TemporaryDirectory("webhook-receiver")
         let port = try TestLDAPServer.freePort()
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Scripts/webhook_receiver.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, String(port), directory.file("received.jsonl")]
+        process.arguments = ["python3", script, String(port), directory.file("received.jsonl")] + (certificate.map { [$0.chain, $0.key] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let receiver = WebhookReceiver(port: port, process: process, directory: directory)
+        let receiver = WebhookReceiver(port: port, process: process, directory: directory, scheme: certificate == nil ? "http" : "https")
         for _ in 0 ..< 200 {
-            if (try? await RegistryHTTP(base: receiver.url).request(.GET, "/")) != nil { return receiver }
+            if (try? RawConnection(port: port)) != nil { return receiver }
             try await Task.sleep(for: .milliseconds(50))
         }
         receiver.stop()
         throw TestFailure("the webhook receiver did not start on port \(port)")
     }
 
-    private init(port: Int, process: Process, directory: TemporaryDirectory) {
+    private init(port: Int, process: Process, directory: TemporaryDirectory, scheme: String) {
+        self.scheme = scheme
         self.port = port
         self.process = process
         self.directory = directory
