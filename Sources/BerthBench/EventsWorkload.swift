@@ -35,15 +35,20 @@ struct EventsWorkload {
                 let end = ContinuousClock.now
                 try await Task.sleep(for: .milliseconds(1100))
                 let figures = try await metrics()
-                result["events_outbox_backlog"] = figures["berth_event_outbox_backlog"] ?? .nan
-                result["events_jobs_pending"] = figures["harbor_task_queue_size{type=\"webhook\"}"] ?? 0
-                // Every push under two policies is two notifications.
-                let expected = Double(sink.count - before) + (result["events_jobs_pending"] ?? 0)
-                while Double(sink.count - before) < expected, ContinuousClock.now - end < .seconds(300) {
-                    try await Task.sleep(for: .milliseconds(100))
+                func open(_ figures: [String: Double]) -> Double {
+                    (figures["berth_webhook_tasks{status=\"Pending\"}"] ?? 0) + (figures["berth_webhook_tasks{status=\"Running\"}"] ?? 0)
                 }
-                result["events_drain_s"] = Double((ContinuousClock.now - end).components.seconds)
-                    + Double((ContinuousClock.now - end).components.attoseconds) / 1e18
+                result["events_outbox_backlog"] = figures["berth_event_outbox_backlog"] ?? .nan
+                result["events_open_notifications"] = open(figures)
+                var after = figures
+                while open(after) > 0 || (after["berth_event_outbox_backlog"] ?? 0) > 0, ContinuousClock.now - end < .seconds(300) {
+                    try await Task.sleep(for: .milliseconds(250))
+                    after = try await metrics()
+                }
+                let drained = ContinuousClock.now - end
+                result["events_drain_s"] = Double(drained.components.seconds) + Double(drained.components.attoseconds) / 1e18
+                log("  notifications: \(sink.count - before) received; tasks " +
+                    after.filter { $0.key.hasPrefix("berth_webhook_tasks") }.map { "\($0.key)=\(Int($0.value))" }.sorted().joined(separator: " "))
                 for policy in policies { try await http.send(.DELETE, policy, expect: [200]) }
             }
             result[hooked ? "events_hooked_pushes_per_s" : "events_plain_pushes_per_s"] = rate

@@ -164,7 +164,8 @@ public func buildApplication(
     let webhookClients = WebhookClients.make()
     runtime.clients = [webhookClients.verifying, webhookClients.insecure]
     let delivery = WebhookDeliveryJob(store: webhookStore, client: webhookClients.verifying, insecureClient: webhookClients.insecure,
-                                      timeout: .seconds(Int64(configuration.webhooks.timeoutSeconds)), logger: logger)
+                                      timeout: .seconds(Int64(configuration.webhooks.timeoutSeconds)), maxAttempts: configuration.webhooks.maxAttempts,
+                                      logger: logger)
     let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery],
                         logger: logger)
     do {
@@ -199,7 +200,7 @@ public func buildApplication(
         let externalURL = configuration.http.externalURL, address = configuration.http.address
         subscribers.append(WebhookSubscriber(registryHost: {
             registryHost(externalURL: externalURL, address: address, port: boundPort.withLockedValue { $0 })
-        }, maxAttempts: configuration.webhooks.maxAttempts))
+        }))
     }
     let dispatcher = EventDispatcher(outbox: outbox, subscribers: subscribers, logger: logger)
     events.observe { dispatcher.wake() }

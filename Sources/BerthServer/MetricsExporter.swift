@@ -5,7 +5,7 @@ import Prometheus
 
 /// Renders `/metrics`: the counters and histograms the server keeps as it works, plus figures read from the database
 /// at scrape time (Harbor exporter's `harbor_project_*`, `harbor_task_queue_*`, `harbor_up`, the outbox backlog, jobs
-/// and webhook tasks by status). Database figures are read at most every few seconds, however often it is scraped.
+/// and webhook tasks by status). Database figures are read at most once a second, however often it is scraped.
 actor MetricsExporter {
     let registry: PrometheusCollectorRegistry
     let statistics: ExporterStatistics
@@ -18,7 +18,7 @@ actor MetricsExporter {
     private var gauges: [String: Gauge] = [:]
 
     init(registry: PrometheusCollectorRegistry, statistics: ExporterStatistics, jobs: any JobStore, outbox: EventOutbox, logger: Logger,
-         refreshInterval: Duration = .seconds(5)) {
+         refreshInterval: Duration = .seconds(1)) {
         self.registry = registry
         self.statistics = statistics
         self.jobs = jobs

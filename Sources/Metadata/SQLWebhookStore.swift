@@ -258,29 +258,87 @@ public struct SQLWebhookStore: Sendable {
         }
     }
 
-    /// Records an attempt's outcome: the task's new status, the receiver's status code and a log line; when the task
-    /// has ended, its execution's status follows from all its tasks'. Returns false when the task is gone or has
-    /// already ended (a duplicate run of its job).
-    public func recordAttempt(taskID: Int64, status: WebhookStatus, statusCode: Int?, logLine: String, startedAt: Int64, now: Int64) async throws -> Bool {
-        try await provider.transaction { db in
-            guard let row = try await db.raw("""
-                UPDATE webhook_tasks SET status = \(bind: status.rawValue), status_code = \(bind: statusCode), run_count = run_count + 1,
-                    log = log || \(bind: logLine + "\n"), updated_at = \(bind: now), started_at = COALESCE(started_at, \(bind: startedAt)),
-                    ended_at = \(bind: status.isFinal ? now : nil)
-                WHERE id = \(bind: taskID) AND status IN ('Pending', 'Running')
-                RETURNING execution_id
-                """).first() else { return false }
-            let executionID = try row.decode(column: "execution_id", as: Int64.self)
-            let statuses = try await db.raw("SELECT status FROM webhook_tasks WHERE execution_id = \(bind: executionID)").all()
-                .compactMap { WebhookStatus(rawValue: try $0.decode(column: "status", as: String.self)) }
-            let overall: WebhookStatus = statuses.contains { !$0.isFinal } ? .running
-                : statuses.contains(.error) ? .error : statuses.contains(.stopped) ? .stopped : .success
-            try await db.raw("""
-                UPDATE webhook_executions SET status = \(bind: overall.rawValue), ended_at = \(bind: overall.isFinal ? now : nil)
-                WHERE id = \(bind: executionID)
-                """).run()
-            return true
+    /// What one delivery attempt of a task came to.
+    public struct Attempt: Sendable {
+        /// The task.
+        public var taskID: Int64
+        /// Its new status (`running` while a retry will follow).
+        public var status: WebhookStatus
+        /// The receiver's HTTP status, if it answered.
+        public var statusCode: Int?
+        /// The log line of the attempt.
+        public var logLine: String
+        /// When the attempt started, ms since 1970.
+        public var startedAt: Int64
+        /// When to try again (for `running` tasks), ms since 1970.
+        public var retryAt: Int64?
+
+        /// Creates one.
+        public init(taskID: Int64, status: WebhookStatus, statusCode: Int?, logLine: String, startedAt: Int64, retryAt: Int64?) {
+            self.taskID = taskID
+            self.status = status
+            self.statusCode = statusCode
+            self.logLine = logLine
+            self.startedAt = startedAt
+            self.retryAt = retryAt
         }
+    }
+
+    /// The tasks with these ids that have not ended yet.
+    public func openTasks(ids: [Int64]) async throws -> [WebhookTaskRecord] {
+        guard !ids.isEmpty else { return [] }
+        return try await provider.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.taskColumns) FROM webhook_tasks WHERE id IN (\(binds: ids)) AND status IN ('Pending', 'Running') ORDER BY id
+                """).all().map(Self.task)
+        }
+    }
+
+    /// Records a batch of attempts in one transaction: each task's status, status code, run count and log line; the
+    /// status of every execution concerned, from all its tasks'; and one retry job (`retryKind`, payload
+    /// `{"task_ids":[…]}`) per retry time for the tasks that will be tried again. Attempts on tasks that have already
+    /// ended (a duplicate run) are ignored. Returns how many were recorded.
+    @discardableResult
+    public func recordAttempts(_ attempts: [Attempt], retryKind: String, jobAttempts: Int, now: Int64) async throws -> Int {
+        guard !attempts.isEmpty else { return 0 }
+        return try await provider.transaction { db in
+            var executions = Set<Int64>()
+            var retries: [Int64: [Int64]] = [:]
+            for attempt in attempts {
+                guard let row = try await db.raw("""
+                    UPDATE webhook_tasks SET status = \(bind: attempt.status.rawValue), status_code = \(bind: attempt.statusCode),
+                        run_count = run_count + 1, log = log || \(bind: attempt.logLine + "\n"), updated_at = \(bind: now),
+                        started_at = COALESCE(started_at, \(bind: attempt.startedAt)), ended_at = \(bind: attempt.status.isFinal ? now : nil)
+                    WHERE id = \(bind: attempt.taskID) AND status IN ('Pending', 'Running')
+                    RETURNING execution_id
+                    """).first() else { continue }
+                executions.insert(try row.decode(column: "execution_id", as: Int64.self))
+                if !attempt.status.isFinal, let at = attempt.retryAt { retries[at, default: []].append(attempt.taskID) }
+            }
+            guard !executions.isEmpty else { return 0 }
+            // An execution runs while any task may still be sent, then failed if any task failed.
+            try await db.raw("""
+                UPDATE webhook_executions SET
+                    status = CASE
+                        WHEN EXISTS (SELECT 1 FROM webhook_tasks t WHERE t.execution_id = webhook_executions.id AND t.status IN ('Pending', 'Running')) THEN 'Running'
+                        WHEN EXISTS (SELECT 1 FROM webhook_tasks t WHERE t.execution_id = webhook_executions.id AND t.status = 'Error') THEN 'Error'
+                        WHEN EXISTS (SELECT 1 FROM webhook_tasks t WHERE t.execution_id = webhook_executions.id AND t.status = 'Stopped') THEN 'Stopped'
+                        ELSE 'Success' END,
+                    ended_at = CASE
+                        WHEN EXISTS (SELECT 1 FROM webhook_tasks t WHERE t.execution_id = webhook_executions.id AND t.status IN ('Pending', 'Running')) THEN NULL
+                        ELSE \(bind: now) END
+                WHERE id IN (\(binds: Array(executions)))
+                """).run()
+            for (at, ids) in retries {
+                try await SQLJobStore.enqueue(kind: retryKind, payloads: [Self.taskList(ids)], runAt: at, maxAttempts: jobAttempts, now: now, on: db)
+            }
+            return executions.count
+        }
+    }
+
+    /// The payload of a delivery job: `{"task_ids":[…]}`.
+    public static func taskList(_ ids: [Int64]) -> String {
+        #"{"task_ids":["# + ids.map(String.init).joined(separator: ",") + "]}"
     }
 
     // MARK: Rows

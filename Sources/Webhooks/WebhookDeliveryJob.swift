@@ -7,10 +7,13 @@ import Metrics
 import NIOCore
 import NIOHTTP1
 
-/// `webhook`: sends one task's notification. A 2xx answer ends the task as `Success`; anything else (an error status,
-/// a refused connection, no answer within the timeout) is logged on the task and the job fails, so the queue retries
-/// it with growing pauses until its attempts are used up, when the task ends as `Error`. Never slows a push or pull:
-/// it runs on the job queue, long after the change committed.
+/// `webhook`: sends the notifications of a batch of tasks (`{"task_ids":[…]}`), up to 16 at a time, and records every
+/// attempt of the batch in one transaction. A 2xx answer ends a task as `Success`; anything else (an error status, a
+/// refused connection, no answer within the timeout) is logged on the task, and the task is tried again later by a
+/// new job (1 s, 2 s, 4 s … after its attempt) until `maxAttempts`, when it ends as `Error`. A batch job only fails
+/// (and is retried by the queue) when its attempts cannot be recorded; a task already ended is never sent again, so a
+/// batch run twice after a crash sends at most what had not been recorded. Never slows a push or pull: it runs on the
+/// job queue, after the change committed.
 public struct WebhookDeliveryJob: JobHandler {
     /// The job kind.
     public static let kind = "webhook"
@@ -20,26 +23,52 @@ public struct WebhookDeliveryJob: JobHandler {
     let client: HTTPClient
     let insecureClient: HTTPClient
     let timeout: TimeAmount
+    let maxAttempts: Int
     let logger: Logger
+    /// Notifications of one batch in flight at once.
+    static let concurrency = 16
+    /// Tasks per delivery job.
+    public static let batchSize = 100
 
-    /// Creates the handler: `client` verifies receivers' certificates, `insecureClient` is for targets that skip it.
-    public init(store: SQLWebhookStore, client: HTTPClient, insecureClient: HTTPClient, timeout: TimeAmount, logger: Logger) {
+    /// Creates the handler: `client` verifies receivers' certificates, `insecureClient` is for targets that skip it;
+    /// each notification is tried at most `maxAttempts` times.
+    public init(store: SQLWebhookStore, client: HTTPClient, insecureClient: HTTPClient, timeout: TimeAmount, maxAttempts: Int, logger: Logger) {
         self.store = store
         self.client = client
         self.insecureClient = insecureClient
         self.timeout = timeout
+        self.maxAttempts = max(1, maxAttempts)
         self.logger = logger
     }
 
-    struct Payload: Decodable { let task_id: Int64 }
-
-    /// Why an attempt failed.
-    struct DeliveryFailed: Error, CustomStringConvertible { let description: String }
+    struct Payload: Decodable { let task_ids: [Int64] }
 
     public func run(_ job: JobRecord) async throws {
         guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else { return }
-        // The policy may have been deleted since (and its tasks with it), or the task ended in an earlier run.
-        guard let task = try await store.task(id: payload.task_id), !task.status.isFinal else { return }
+        // Tasks of deleted policies are gone, and tasks that ended in an earlier run are not sent again.
+        let tasks = try await store.openTasks(ids: Array(payload.task_ids.prefix(10 * Self.batchSize)))
+        guard !tasks.isEmpty else { return }
+        let attempts = await withTaskGroup(of: SQLWebhookStore.Attempt.self) { group in
+            var results: [SQLWebhookStore.Attempt] = []
+            var next = tasks.makeIterator()
+            for _ in 0 ..< Self.concurrency {
+                guard let task = next.next() else { break }
+                group.addTask { await self.deliver(task) }
+            }
+            for await attempt in group {
+                results.append(attempt)
+                if let task = next.next() { group.addTask { await self.deliver(task) } }
+            }
+            return results
+        }
+        try await store.recordAttempts(attempts, retryKind: Self.kind, jobAttempts: 3, now: Clock.nowMilliseconds())
+        for attempt in attempts {
+            Counter(label: "berth_webhook_deliveries_total", dimensions: [("result", attempt.status == .success ? "success" : "failure")]).increment()
+        }
+    }
+
+    /// Sends one notification and says what came of it.
+    func deliver(_ task: WebhookTaskRecord) async -> SQLWebhookStore.Attempt {
         let started = Clock.nowMilliseconds()
         var request = HTTPClientRequest(url: task.target.address)
         request.method = .POST
@@ -59,18 +88,23 @@ public struct WebhookDeliveryJob: JobHandler {
             problem = Self.describe(error)
         }
         let now = Clock.nowMilliseconds()
-        let last = job.attempts >= job.maxAttempts
-        let status: WebhookStatus = problem == nil ? .success : last ? .error : .running
-        var line = "\(WebhookPayload.iso8601(now / 1000)) attempt \(job.attempts) of \(job.maxAttempts): POST \(Self.shown(task.target.address))"
+        let attempt = task.runCount + 1
+        let last = attempt >= maxAttempts
+        var line = "\(WebhookPayload.iso8601(now / 1000)) attempt \(attempt) of \(maxAttempts): POST \(Self.shown(task.target.address))"
         line += statusCode.map { " -> \($0)" } ?? ""
         line += " in \(now - started) ms"
-        if let problem { line += ": \(problem)" + (last ? "; giving up" : "; will retry") }
-        _ = try await store.recordAttempt(taskID: task.id, status: status, statusCode: statusCode, logLine: line, startedAt: started, now: now)
-        Counter(label: "berth_webhook_deliveries_total", dimensions: [("result", problem == nil ? "success" : "failure")]).increment()
         if let problem {
-            logger.info("webhook delivery failed", metadata: ["task": "\(task.id)", "attempt": "\(job.attempts)", "problem": "\(problem)"])
-            throw DeliveryFailed(description: problem)
+            line += ": \(problem)" + (last ? "; giving up" : "; will retry")
+            logger.info("webhook delivery failed", metadata: ["task": "\(task.id)", "attempt": "\(attempt)", "problem": "\(problem)"])
         }
+        return SQLWebhookStore.Attempt(taskID: task.id, status: problem == nil ? .success : last ? .error : .running, statusCode: statusCode,
+                                       logLine: line, startedAt: started,
+                                       retryAt: problem != nil && !last ? now + Self.backoffMilliseconds(attempt: attempt) : nil)
+    }
+
+    /// 1 s after the first attempt, then 2 s, 4 s, … up to 5 minutes.
+    static func backoffMilliseconds(attempt: Int) -> Int64 {
+        min(300_000, 1000 << min(max(attempt - 1, 0), 20))
     }
 
     /// The address as logs show it: without user information (which could hold a password).

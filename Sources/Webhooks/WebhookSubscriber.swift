@@ -4,19 +4,16 @@ import Metadata
 import SQLKit
 
 /// Turns events into webhook deliveries. For each event of a type a project's enabled policies subscribe to, it
-/// records an execution with one task per target (the rendered request body included) and queues one delivery job
-/// per task, all in the dispatcher's transaction: an event handed over twice (after a crash) finds its execution
-/// already recorded and queues nothing more.
+/// records an execution with one task per target (the rendered request body included) and queues delivery jobs for
+/// the new tasks in batches, all in the dispatcher's transaction: an event handed over twice (after a crash) finds
+/// its execution already recorded and queues nothing more.
 public struct WebhookSubscriber: EventSubscriber {
     /// The registry's host as clients pull from it (`resource_url` in payloads).
     let registryHost: @Sendable () -> String
-    /// Attempts per delivery (the first and its retries).
-    let maxAttempts: Int
 
     /// Creates the subscriber.
-    public init(registryHost: @escaping @Sendable () -> String, maxAttempts: Int) {
+    public init(registryHost: @escaping @Sendable () -> String) {
         self.registryHost = registryHost
-        self.maxAttempts = max(1, maxAttempts)
     }
 
     public var name: String { "webhooks" }
@@ -44,7 +41,10 @@ public struct WebhookSubscriber: EventSubscriber {
         }
         guard !executions.isEmpty else { return }
         let taskIDs = try await SQLWebhookStore.createExecutions(executions, now: now, on: db)
-        try await SQLJobStore.enqueue(kind: WebhookDeliveryJob.kind, payloads: taskIDs.map { #"{"task_id":\#($0)}"# }, runAt: now,
-                                      maxAttempts: maxAttempts, now: now, on: db)
+        // One delivery job per batch of tasks: a job's claim and completion are shared by many notifications.
+        let batches = stride(from: 0, to: taskIDs.count, by: WebhookDeliveryJob.batchSize).map {
+            SQLWebhookStore.taskList(Array(taskIDs[$0 ..< min($0 + WebhookDeliveryJob.batchSize, taskIDs.count)]))
+        }
+        try await SQLJobStore.enqueue(kind: WebhookDeliveryJob.kind, payloads: batches, runAt: now, maxAttempts: 3, now: now, on: db)
     }
 }
