@@ -76,7 +76,7 @@ struct BerthBench: AsyncParsableCommand {
         }
         if runs("small") { record("small_pushes_per_s", try await workloads.smallPushes()) }
         if runs("events") && registry.kind == .berth {
-            for (key, value) in try await EventsWorkload(workloads: workloads, http: registry.http(client), log: log).measure(round: round) {
+            for (key, value) in try await EventsWorkload(workloads: workloads, http: registry.http(client), registry: registry, log: log).measure(round: round) {
                 record(key, value)
             }
         }

@@ -4,12 +4,13 @@ import NIOCore
 import NIOHTTP1
 
 /// What the event path costs (Berth only; distribution has no events): small-artifact pushes per second without any
-/// webhook policy and with two (each with one target, a local receiver that answers at once), in alternating order
-/// by round; then how many events wait in the outbox and how many deliveries in the job queue a second after the load
+/// webhook policy and with two (each with one target, a local receiver that answers at once), after a warm-up, in
+/// alternating order by round, with Berth's CPU per push in each; then how many events wait in the outbox and how many deliveries in the job queue a second after the load
 /// stops, and how long until every notification has arrived.
 struct EventsWorkload {
     let workloads: Workloads
     let http: BenchHTTP
+    let registry: RegistryUnderTest
     let log: @Sendable (String) -> Void
 
     func measure(round: Int) async throws -> RoundResult {
@@ -17,6 +18,9 @@ struct EventsWorkload {
         defer { Task { await sink.stop() } }
         try await http.send(.POST, "/api/v2.0/projects", headers: [("Content-Type", "application/json")],
                             body: .bytes(ByteBuffer(string: #"{"project_name":"events","metadata":{"public":"true"}}"#)), expect: [201])
+        // A fresh server is slower for its first seconds of load (caches, allocator, database pages); without a warm-up
+        // whichever variant ran first would carry that.
+        _ = try await workloads.smallPushes(repository: "events/warmup", lasting: 4)
         var result: RoundResult = [:]
         let hookedFirst = round % 2 == 1
         for hooked in hookedFirst ? [true, false] : [false, true] {
@@ -30,7 +34,14 @@ struct EventsWorkload {
                 }
             }
             let before = sink.count
+            let cpuBefore = registry.cpuSeconds(), benchBefore = processCPUSeconds(getpid()), clock = ContinuousClock.now
             let rate = try await workloads.smallPushes(repository: hooked ? "events/hooked" : "events/plain")
+            let elapsed = ContinuousClock.now - clock
+            let pushes = rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            // Berth's CPU per push during the load (its deliveries included), and the benchmark process's (clients and sink).
+            result[hooked ? "events_hooked_cpu_ms" : "events_plain_cpu_ms"] = 1000 * (registry.cpuSeconds() - cpuBefore) / max(pushes, 1)
+            log(String(format: "  CPU per push: Berth %.2f ms, benchmark process %.2f ms", 1000 * (registry.cpuSeconds() - cpuBefore) / max(pushes, 1),
+                       1000 * (processCPUSeconds(getpid()) - benchBefore) / max(pushes, 1)))
             if hooked {
                 let end = ContinuousClock.now
                 try await Task.sleep(for: .milliseconds(1100))

@@ -59,6 +59,9 @@ struct Metric: Sendable {
                higherIsBetter: true, target: nil),
         Metric(key: "events_hooked_pushes_per_s", title: "events: small pushes, two webhook policies", unit: "pushes/s", higherIsBetter: true,
                target: nil),
+        Metric(key: "events_plain_cpu_ms", title: "events: Berth CPU per push, no webhook policy", unit: "ms", higherIsBetter: false, target: nil),
+        Metric(key: "events_hooked_cpu_ms", title: "events: Berth CPU per push, two webhook policies (deliveries included)", unit: "ms",
+               higherIsBetter: false, target: nil),
         Metric(key: "events_cost_pct", title: "events: push throughput the event path costs", unit: "%", higherIsBetter: false) { b, _, _ in
             ("< 10%", b < 10)
         },

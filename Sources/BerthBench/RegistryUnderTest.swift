@@ -182,6 +182,9 @@ final class RegistryUnderTest: @unchecked Sendable {
     }
 
     /// Resident set size now and at its peak, in bytes.
+    /// CPU seconds (user + system) the registry process has used so far.
+    func cpuSeconds() -> Double { processCPUSeconds(process.processIdentifier) }
+
     func memory() -> (rss: Double, peak: Double) {
         guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return (.nan, .nan) }
         func field(_ name: String) -> Double {
@@ -228,4 +231,13 @@ func freePort() throws -> Int {
 struct BenchError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// CPU seconds (user + system) process `pid` has used so far (`/proc/<pid>/stat`), NaN when it cannot be read.
+func processCPUSeconds(_ pid: Int32) -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let end = text.lastIndex(of: ")") else { return .nan }
+    let fields = text[text.index(after: end)...].split(separator: " ")
+    // After the command name: state is field 3, utime and stime are fields 14 and 15.
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }

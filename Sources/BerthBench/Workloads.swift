@@ -106,10 +106,10 @@ struct Workloads {
     }
 
     /// Workload 4: `smallClients` clients each pushing a 1 KiB blob, a manifest and a tag, repeatedly; returns pushes/s.
-    func smallPushes(repository repo: String = "bench/small") async throws -> Double {
+    func smallPushes(repository repo: String = "bench/small", lasting duration: Double? = nil) async throws -> Double {
         let configBytes = Array(#"{"architecture":"amd64","os":"linux"}"#.utf8)
         let config = try await http.pushSmall(repo, configBytes)
-        let deadline = ContinuousClock.now + .milliseconds(Int(settings.smallSeconds * 1000))
+        let deadline = ContinuousClock.now + .milliseconds(Int((duration ?? settings.smallSeconds) * 1000))
         let start = ContinuousClock.now
         let count = try await withThrowingTaskGroup(of: Int.self) { group in
             for client in 0 ..< settings.smallClients {

@@ -303,17 +303,30 @@ public struct SQLWebhookStore: Sendable {
         guard !attempts.isEmpty else { return 0 }
         return try await provider.transaction { db in
             var executions = Set<Int64>()
+            var updated = Set<Int64>()
+            // One statement per 100 attempts (values joined in), rather than one per task.
+            for batch in stride(from: 0, to: attempts.count, by: 100).map({ attempts[$0 ..< min($0 + 100, attempts.count)] }) {
+                let values = batch.map { attempt in
+                    SQLQueryString("""
+                        (CAST(\(bind: attempt.taskID) AS BIGINT), CAST(\(bind: attempt.status.rawValue) AS TEXT), CAST(\(bind: attempt.statusCode) AS BIGINT),
+                         CAST(\(bind: attempt.logLine + "\n") AS TEXT), CAST(\(bind: attempt.startedAt) AS BIGINT))
+                        """)
+                }
+                for row in try await db.raw("""
+                    UPDATE webhook_tasks SET status = v.column2, status_code = v.column3, run_count = run_count + 1, log = log || v.column4,
+                        updated_at = \(bind: now), started_at = COALESCE(started_at, v.column5),
+                        ended_at = CASE WHEN v.column2 IN ('Success', 'Error', 'Stopped') THEN \(bind: now) ELSE NULL END
+                    FROM (VALUES \(values.joined(separator: ", "))) AS v
+                    WHERE webhook_tasks.id = v.column1 AND webhook_tasks.status IN ('Pending', 'Running')
+                    RETURNING id, execution_id
+                    """).all() {
+                    updated.insert(try row.decode(column: "id", as: Int64.self))
+                    executions.insert(try row.decode(column: "execution_id", as: Int64.self))
+                }
+            }
             var retries: [Int64: [Int64]] = [:]
-            for attempt in attempts {
-                guard let row = try await db.raw("""
-                    UPDATE webhook_tasks SET status = \(bind: attempt.status.rawValue), status_code = \(bind: attempt.statusCode),
-                        run_count = run_count + 1, log = log || \(bind: attempt.logLine + "\n"), updated_at = \(bind: now),
-                        started_at = COALESCE(started_at, \(bind: attempt.startedAt)), ended_at = \(bind: attempt.status.isFinal ? now : nil)
-                    WHERE id = \(bind: attempt.taskID) AND status IN ('Pending', 'Running')
-                    RETURNING execution_id
-                    """).first() else { continue }
-                executions.insert(try row.decode(column: "execution_id", as: Int64.self))
-                if !attempt.status.isFinal, let at = attempt.retryAt { retries[at, default: []].append(attempt.taskID) }
+            for attempt in attempts where updated.contains(attempt.taskID) && !attempt.status.isFinal {
+                if let at = attempt.retryAt { retries[at, default: []].append(attempt.taskID) }
             }
             guard !executions.isEmpty else { return 0 }
             // An execution runs while any task may still be sent, then failed if any task failed.

@@ -43,6 +43,9 @@ public struct WebhookDeliveryJob: JobHandler {
 
     struct Payload: Decodable { let task_ids: [Int64] }
 
+    static let delivered = Counter(label: "berth_webhook_deliveries_total", dimensions: [("result", "success")])
+    static let failed = Counter(label: "berth_webhook_deliveries_total", dimensions: [("result", "failure")])
+
     public func run(_ job: JobRecord) async throws {
         guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else { return }
         // Tasks of deleted policies are gone, and tasks that ended in an earlier run are not sent again.
@@ -62,9 +65,9 @@ public struct WebhookDeliveryJob: JobHandler {
             return results
         }
         try await store.recordAttempts(attempts, retryKind: Self.kind, jobAttempts: 3, now: Clock.nowMilliseconds())
-        for attempt in attempts {
-            Counter(label: "berth_webhook_deliveries_total", dimensions: [("result", attempt.status == .success ? "success" : "failure")]).increment()
-        }
+        let succeeded = attempts.filter { $0.status == .success }.count
+        Self.delivered.increment(by: succeeded)
+        Self.failed.increment(by: attempts.count - succeeded)
     }
 
     /// Sends one notification and says what came of it.

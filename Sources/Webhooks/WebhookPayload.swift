@@ -53,67 +53,63 @@ public enum WebhookPayload {
             return slack(event.event, data: data, seconds: seconds)
         }
         if target.payloadFormat == "CloudEvents" {
-            let object: [String: Any] = [
-                "specversion": "1.0",
-                "id": event.eventID,
-                "requestid": UUID().uuidString.lowercased(),
-                "source": "/projects/\(context.projectID)/webhook/policies/\(policyID)",
-                "type": cloudEventTypes[event.event.type.rawValue] ?? "harbor.\(event.event.type.rawValue.lowercased())",
-                "datacontenttype": "application/json",
-                "time": iso8601(seconds),
-                "data": data,
-                "operator": event.event.operatorName,
-            ]
-            return json(object)
+            return JSONText.object([
+                ("specversion", .string("1.0")),
+                ("id", .string(event.eventID)),
+                ("requestid", .string(UUID().uuidString.lowercased())),
+                ("source", .string("/projects/\(context.projectID)/webhook/policies/\(policyID)")),
+                ("type", .string(cloudEventTypes[event.event.type.rawValue] ?? "harbor.\(event.event.type.rawValue.lowercased())")),
+                ("datacontenttype", .string("application/json")),
+                ("time", .string(iso8601(seconds))),
+                ("data", data),
+                ("operator", .string(event.event.operatorName)),
+            ]).rendered()
         }
-        let object: [String: Any] = [
-            "type": event.event.type.rawValue, "occur_at": seconds, "operator": event.event.operatorName, "event_data": data,
-        ]
-        return json(object)
+        return JSONText.object([
+            ("type", .string(event.event.type.rawValue)), ("occur_at", .integer(seconds)), ("operator", .string(event.event.operatorName)),
+            ("event_data", data),
+        ]).rendered()
     }
 
     /// `event_data`: the resources (one per tag, or one for the digest) and the repository.
-    static func eventData(_ event: NewEvent, _ context: WebhookContext) -> [String: Any] {
+    static func eventData(_ event: NewEvent, _ context: WebhookContext) -> JSONText {
         let digest = event.digest ?? ""
-        let withDigest = "\(context.registryHost)/\(event.repository)@\(digest)"
-        var resources: [[String: Any]] = event.tags.map {
-            ["digest": digest, "tag": $0, "resource_url": "\(context.registryHost)/\(event.repository):\($0)"]
+        var resources: [JSONText] = event.tags.map {
+            .object([("digest", .string(digest)), ("tag", .string($0)), ("resource_url", .string("\(context.registryHost)/\(event.repository):\($0)"))])
         }
-        if resources.isEmpty { resources = [["digest": digest, "tag": digest, "resource_url": withDigest]] }
+        if resources.isEmpty {
+            resources = [.object([("digest", .string(digest)), ("tag", .string(digest)),
+                                  ("resource_url", .string("\(context.registryHost)/\(event.repository)@\(digest)"))])]
+        }
         let name = event.repository.hasPrefix(context.projectName + "/") ? String(event.repository.dropFirst(context.projectName.count + 1))
             : event.repository
-        var repository: [String: Any] = [
-            "name": name, "namespace": context.projectName, "repo_full_name": event.repository,
-            "repo_type": context.projectIsPublic ? "public" : "private",
-        ]
-        if let created = context.repositoryCreatedAt { repository["date_created"] = created / 1000 }
-        return ["resources": resources, "repository": repository]
+        var repository: [(String, JSONText)] = []
+        if let created = context.repositoryCreatedAt { repository.append(("date_created", .integer(created / 1000))) }
+        repository += [("name", .string(name)), ("namespace", .string(context.projectName)), ("repo_full_name", .string(event.repository)),
+                       ("repo_type", .string(context.projectIsPublic ? "public" : "private"))]
+        return .object([("resources", .array(resources)), ("repository", .object(repository))])
     }
 
     /// Slack's incoming-webhook message: Harbor's heading, the event's type, time and operator, and the event data.
-    static func slack(_ event: NewEvent, data: [String: Any], seconds: Int64) -> String {
-        func section(_ text: String) -> [String: Any] { ["type": "section", "text": ["type": "mrkdwn", "text": text]] }
+    static func slack(_ event: NewEvent, data: JSONText, seconds: Int64) -> String {
+        func section(_ text: String) -> JSONText { .object([("type", .string("section")), ("text", .object([("type", .string("mrkdwn")), ("text", .string(text))]))]) }
         let when = "<!date^\(seconds)^{date} at {time}|\(iso8601(seconds))>"
-        let object: [String: Any] = [
-            "text": "Harbor webhook events: \(event.type.rawValue) \(event.repository) by \(event.operatorName)",
-            "blocks": [
+        return JSONText.object([
+            ("text", .string("Harbor webhook events: \(event.type.rawValue) \(event.repository) by \(event.operatorName)")),
+            ("blocks", .array([
                 section("*Harbor webhook events*"),
                 section("*event_type:* \(event.type.rawValue)\n*occur_at:* \(when)\n*operator:* \(event.operatorName)\n*event_data:*"),
-                section("```\(json(data, pretty: true))```"),
-            ],
-        ]
-        return json(object)
+                section("```\(data.rendered(pretty: true))```"),
+            ])),
+        ]).rendered()
     }
 
+    /// `2026-12-02T10:00:00Z` (UTC).
     static func iso8601(_ seconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-    }
-
-    static func json(_ object: Any, pretty: Bool = false) -> String {
-        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
-        if pretty { options.insert(.prettyPrinted) }
-        return (try? JSONSerialization.data(withJSONObject: object, options: options)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : String(value) }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }

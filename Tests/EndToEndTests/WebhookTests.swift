@@ -118,11 +118,15 @@ struct WebhookTests {
         }
     }
 
-    @Test("a receiver failing twice is retried until it answers; one that never answers ends as a failed task with its log; slow receivers do not slow pushes")
-    func retriesAndFailures() async throws {
+    @Test("a receiver failing twice is retried until it answers; one that never answers ends as a failed task with its log; slow receivers do not slow pushes",
+          arguments: ["sqlite", "postgres"])
+    func retriesAndFailures(_ database: String) async throws {
         let receiver = try await WebhookReceiver.start()
         defer { receiver.stop() }
-        let environment = ["BERTH_WEBHOOK_TIMEOUT_SECONDS": "1", "BERTH_WEBHOOK_MAX_ATTEMPTS": "3"]
+        let postgres = database == "postgres" ? try await TestPostgresDatabase.create() : nil
+        defer { if let postgres { Task { await postgres.drop() } } }
+        var environment = ["BERTH_WEBHOOK_TIMEOUT_SECONDS": "1", "BERTH_WEBHOOK_MAX_ATTEMPTS": "3"]
+        if let postgres { environment["BERTH_DATABASE"] = postgres.url }
         try await withSecuredServer(environment: environment) { _, admin in
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "hooks"])
             // Ten pushes without a policy, then ten with one whose receivers take 2 s or never answer.
