@@ -36,7 +36,7 @@ public struct RepositoryService: Sendable {
     public func update(project projectName: String, name: String, _ request: RepositoryUpdateRequest, _ caller: Caller) async throws {
         let (project, info) = try await repository(projectName, name, Permission(.repository, .update), caller)
         guard let description = request.description else { throw APIError.badRequest("description is required") }
-        _ = try await env.artifacts.updateRepositoryDescription(named: info.name, description: description, now: Clock.nowMilliseconds())
+        try await env.manifests.updateDescription(of: try RepositoryName(info.name), to: description)
         await env.recordChange(caller, "update", "repository", info.name, projectID: project.id)
     }
 

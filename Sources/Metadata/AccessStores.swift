@@ -147,8 +147,6 @@ public protocol ArtifactStore: Sendable {
     func artifactIDs(repositoryID: Int64, digests: [Digest]) async throws -> [Digest: Int64]
     /// One repository.
     func repositoryInfo(named name: String) async throws -> RepositoryInfo?
-    /// Changes a repository's description.
-    func updateRepositoryDescription(named name: String, description: String, now: Int64) async throws -> Bool
     /// A page of a repository's artifacts, newest push first (`digest`, `media_type`, `tags` filters).
     func artifacts(repositoryID: Int64, _ query: ListQuery) async throws -> ListPage<ArtifactInfo>
     /// One artifact by digest.

@@ -46,6 +46,8 @@ public protocol RegistryStore: Sendable {
     /// Deletes a manifest and every tag pointing to it (and the repository once nothing is left in it); returns whether
     /// it existed.
     func deleteManifest(_ digest: Digest, repositoryID: Int64, by change: ChangeContext) async throws -> Bool
+    /// Changes a repository's description; false when it does not exist.
+    func updateRepositoryDescription(named name: String, description: String, now: Int64) async throws -> Bool
     /// Points `tag` at an existing manifest (recorded as a push of it with that tag); false when the tag already exists.
     func createTag(_ tag: Tag, digest: Digest, repositoryID: Int64, now: Int64, by change: ChangeContext) async throws -> Bool
     /// Deletes a repository with its manifests, tags, blob links and upload sessions; false when it did not exist.

@@ -119,6 +119,14 @@ public struct ManifestService: Sendable, BackendService {
         return try await store.createTag(tag, digest: digest, repositoryID: repo.id, now: Clock.nowMilliseconds(), by: change)
     }
 
+    /// Changes a repository's description (at most 64 KiB).
+    public func updateDescription(of repository: RepositoryName, to description: String) async throws {
+        guard description.utf8.count <= 65_536 else { throw DistributionError(.sizeInvalid, "a repository description is at most 64 KiB") }
+        guard try await store.updateRepositoryDescription(named: repository.value, description: description, now: Clock.nowMilliseconds()) else {
+            throw DistributionError(.nameUnknown, "repository \(repository) is not known to this registry")
+        }
+    }
+
     /// Deletes a repository with every artifact, tag and blob link in it.
     public func deleteRepository(_ repository: RepositoryName, by change: ChangeContext) async throws {
         guard configuration.deleteEnabled else { throw DistributionError(.unsupported, "deleting is disabled on this registry") }
