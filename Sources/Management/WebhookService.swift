@@ -23,13 +23,14 @@ public struct WebhookService: Sendable {
     public func list(_ nameOrID: String, isName: Bool, query: ListQuery, _ caller: Caller) async throws -> ListPage<WebhookPolicyView> {
         let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.notificationPolicy, .list))
         let page = try await env.webhooks.policies(projectID: project.id, query)
-        return ListPage(items: page.items.map(Self.view), total: page.total)
+        let secrets = try await showsSecrets(project, caller)
+        return ListPage(items: page.items.map { Self.view($0, showingSecrets: secrets) }, total: page.total)
     }
 
     /// One policy.
     public func get(_ nameOrID: String, isName: Bool, id: Int64, _ caller: Caller) async throws -> WebhookPolicyView {
         let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.notificationPolicy, .read))
-        return Self.view(try await policy(id, in: project))
+        return Self.view(try await policy(id, in: project), showingSecrets: try await showsSecrets(project, caller))
     }
 
     /// Creates a policy; returns its id.
@@ -119,6 +120,12 @@ public struct WebhookService: Sendable {
         return task.log
     }
 
+    /// Whether the caller sees targets' auth headers: only those who may change the policy (maintainers read policies
+    /// without the secrets in them).
+    private func showsSecrets(_ project: ProjectRecord, _ caller: Caller) async throws -> Bool {
+        try await env.policy.allows(caller.principal, Permission(.notificationPolicy, .update), in: project)
+    }
+
     private func policy(_ id: Int64, in project: ProjectRecord) async throws -> WebhookPolicyRecord {
         guard let record = try await env.webhooks.policy(id: id, projectID: project.id) else { throw APIError.notFound("webhook policy \(id)") }
         return record
@@ -130,11 +137,12 @@ public struct WebhookService: Sendable {
         return execution
     }
 
-    static func view(_ record: WebhookPolicyRecord) -> WebhookPolicyView {
+    static func view(_ record: WebhookPolicyRecord, showingSecrets: Bool) -> WebhookPolicyView {
         WebhookPolicyView(
             id: record.id, name: record.name, description: record.description, projectId: record.projectID,
             targets: record.targets.map {
-                WebhookTargetView(type: $0.type, address: $0.address, authHeader: $0.authHeader, skipCertVerify: $0.skipCertVerify,
+                WebhookTargetView(type: $0.type, address: $0.address, authHeader: showingSecrets || $0.authHeader.isEmpty ? $0.authHeader : "******",
+                                  skipCertVerify: $0.skipCertVerify,
                                   payloadFormat: $0.payloadFormat)
             },
             eventTypes: record.eventTypes, creator: record.creator, creationTime: APITime.string(record.createdAt),
