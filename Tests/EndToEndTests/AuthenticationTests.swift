@@ -208,7 +208,8 @@ struct AuthenticationTests {
 
     @Test("failed logins slow and then stop the guessing address, not the account's owner elsewhere; failures are audited with the client's address")
     func lockout() async throws {
-        try await withSecuredServer(environment: ["BERTH_AUTH_LOCKOUT_SECONDS": "3", "BERTH_TRUSTED_PROXIES": "127.0.0.1"]) { _, admin in
+        // A 6 s lock: long enough that a loaded machine still asks while it holds, short enough to wait out.
+        try await withSecuredServer(environment: ["BERTH_AUTH_LOCKOUT_SECONDS": "6", "BERTH_TRUSTED_PROXIES": "127.0.0.1"]) { _, admin in
             try await admin.apiOK(.POST, "/users", json: ["username": "finn", "password": "Finn-12345"])
             let wrong = AccessClient(http: admin.http, account: .basic("finn", "not-it"))
             let right = AccessClient(http: admin.http, account: .basic("finn", "Finn-12345"))
@@ -228,7 +229,7 @@ struct AuthenticationTests {
             // The owner, elsewhere, is not locked out; nor is anyone else at the guesser's address.
             #expect(try await Self.current(right, from: owner) == 200)
             #expect(try await Self.current(admin, from: guesser) == 200)
-            try await Task.sleep(for: .seconds(3.5))
+            try await Task.sleep(for: .seconds(6.5))
             #expect(try await Self.current(right, from: guesser) == 200)
             let logs = try await admin.api(.GET, "/audit-logs?q=operation%3Dlogin,username%3Dfinn&page_size=50").jsonArray()
             let failures = logs.filter { $0["operation_result"] as? Bool == false }
