@@ -26,10 +26,7 @@ struct MeasuredDatabaseProvider: SQLDatabaseProvider {
 
     private func timed<R>(_ timer: Metrics.Timer, _ body: () async throws -> R) async rethrows -> R {
         let start = ContinuousClock.now
-        defer {
-            let elapsed = ContinuousClock.now - start
-            timer.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        }
+        defer { timer.recordNanoseconds(nanoseconds(since: start)) }
         return try await body()
     }
 

@@ -22,10 +22,7 @@ struct MeasuredStorageDriver: StorageDriver {
 
     private func timed<R>(_ operation: String, _ body: () async throws -> R) async rethrows -> R {
         let start = ContinuousClock.now
-        defer {
-            let elapsed = ContinuousClock.now - start
-            timers[operation]?.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        }
+        defer { timers[operation]?.recordNanoseconds(nanoseconds(since: start)) }
         return try await body()
     }
 
@@ -45,4 +42,10 @@ struct MeasuredStorageDriver: StorageDriver {
     func redirectURL(for path: StoragePath, expiresIn seconds: Int) async throws -> String? {
         try await timed("redirect") { try await base.redirectURL(for: path, expiresIn: seconds) }
     }
+}
+
+/// Nanoseconds since `start`, for timers.
+func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
+    let elapsed = ContinuousClock.now - start
+    return elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
 }

@@ -14,6 +14,8 @@ public struct BerthRequestContext: RequestContext, RemoteAddressRequestContext {
     public var principal: Principal = .anonymous
     /// The client's address as `ClientAddressMiddleware` worked it out (the peer, or what trusted proxies say).
     public var clientAddress = ""
+    /// A `/v2` path parsed once by `HTTPMetricsMiddleware` (for its route label) and used again by `V2Controller`.
+    var v2Route: V2Route?
 
     /// Creates the context for a new request on `source.channel`.
     public init(source: ApplicationRequestContextSource) {

@@ -2,6 +2,7 @@ import Hummingbird
 import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// Counts every request by method, route template and status (`berth_http_requests_total`), times it (blob downloads
 /// until their body has been written; `berth_http_request_duration_seconds`), adds up the bytes received and sent, and
@@ -16,16 +17,19 @@ public struct HTTPMetricsMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let route = Self.route(request.uri.path, matched: context.endpointPath)
+        var context = context
+        let path = request.uri.path
+        if path == "/v2" || path.hasPrefix("/v2/") { context.v2Route = try? V2Route.parse(path: path) }
+        let route = Self.route(path, parsed: context.v2Route, matched: context.endpointPath)
         let method = request.method.rawValue
         let isUpload = (request.method == .patch || request.method == .put) && route == Self.uploadRoute
         if isUpload { cache.uploadsInProgress.increment() }
         var request = request
         // Bytes are counted as they are read, so a body the server refused unread (a 401, say) is not counted.
-        let received = NIOLockedValueBox<Int64>(0)
+        let received = ByteTally()
         if request.method == .patch || request.method == .put || request.method == .post {
             request.body = RequestBody(asyncSequence: request.body.map { buffer in
-                received.withLockedValue { $0 += Int64(buffer.readableBytes) }
+                received.add(buffer.readableBytes)
                 return buffer
             })
         }
@@ -33,7 +37,7 @@ public struct HTTPMetricsMiddleware: RouterMiddleware {
             let series = cache.series(method, route, status.code)
             series.requests.increment()
             series.duration.recordNanoseconds(Self.nanoseconds(since: start))
-            let receivedBytes = received.withLockedValue { $0 }
+            let receivedBytes = received.total
             if receivedBytes > 0 { series.receivedBytes.increment(by: receivedBytes) }
             if sentBytes > 0 { series.sentBytes.increment(by: sentBytes) }
             if isUpload { cache.uploadsInProgress.decrement() }
@@ -65,17 +69,17 @@ public struct HTTPMetricsMiddleware: RouterMiddleware {
             }
         } else {
             measured.body = ResponseBody { writer in
-                let sent = NIOLockedValueBox<Int64>(0)
+                let sent = ByteTally()
                 do {
                     try await body.write(writer.map { buffer in
-                        sent.withLockedValue { $0 += Int64(buffer.readableBytes) }
+                        sent.add(buffer.readableBytes)
                         return buffer
                     })
                 } catch {
-                    finish(status, sent.withLockedValue { $0 })
+                    finish(status, sent.total)
                     throw error
                 }
-                finish(status, sent.withLockedValue { $0 })
+                finish(status, sent.total)
             }
         }
         return measured
@@ -86,9 +90,9 @@ public struct HTTPMetricsMiddleware: RouterMiddleware {
 
     /// The route template a request is counted under: the distribution API's own templates for `/v2`, the router's
     /// pattern elsewhere, `unmatched` for anything else.
-    static func route(_ path: String, matched: String?) -> String {
+    static func route(_ path: String, parsed: V2Route?, matched: String?) -> String {
         guard path == "/v2" || path.hasPrefix("/v2/") else { return matched.map { $0.isEmpty ? "/" : $0 } ?? "unmatched" }
-        switch try? V2Route.parse(path: path) {
+        switch parsed {
         case .base: return "/v2/"
         case .catalog: return "/v2/_catalog"
         case .tags: return "/v2/{name}/tags/list"
@@ -105,6 +109,13 @@ public struct HTTPMetricsMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         return elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
     }
+}
+
+/// Bytes counted as a body passes, chunk by chunk (an atomic add per chunk, no lock).
+final class ByteTally: Sendable {
+    private let value = Atomic<Int64>(0)
+    func add(_ bytes: Int) { value.add(Int64(bytes), ordering: .relaxed) }
+    var total: Int64 { value.load(ordering: .relaxed) }
 }
 
 /// The metric handles of each series, made once (looking a series up by its labels on every request would cost more

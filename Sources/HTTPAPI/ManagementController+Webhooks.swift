@@ -1,5 +1,6 @@
 import Hummingbird
 import Management
+import Metadata
 
 extension ManagementController {
     /// `/projects/{project}/webhook/…`: policies, supported events, last triggers, executions, tasks and task logs.
@@ -14,7 +15,9 @@ extension ManagementController {
         api.get("\(base)/jobs") { request, context in
             let (query, page, size) = try APIRequest.listQuery(request)
             guard let policyID = request.query("policy_id").flatMap({ Int64($0) }) else { throw APIError.badRequest("policy_id is required") }
-            let statuses = request.uri.queryParameters.getAll("status").flatMap { $0.split(separator: ",").map(String.init) }
+            // Only statuses that exist, each once: the list becomes SQL bind parameters.
+            let statuses = Set(request.uri.queryParameters.getAll("status").flatMap { $0.split(separator: ",") }
+                .compactMap { WebhookStatus(rawValue: String($0))?.rawValue }).sorted()
             return try APIRequest.page(try await webhooks.jobs(try context.pathParameter("project"), isName: request.isResourceName, policyID: policyID,
                                                                statuses: statuses, query: query, context.caller(request)),
                                        request, pageNumber: page, pageSize: size)

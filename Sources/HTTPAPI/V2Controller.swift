@@ -37,7 +37,7 @@ public struct V2Controller: Sendable {
     }
 
     @Sendable func handle(_ request: Request, context: BerthRequestContext) async throws -> Response {
-        guard let route = try V2Route.parse(path: request.uri.path) else {
+        guard let route = try context.v2Route ?? V2Route.parse(path: request.uri.path) else {
             throw DistributionError(.nameUnknown, "no distribution endpoint at \(String(request.uri.path.prefix(200)))", status: 404)
         }
         let grant = try await gate.admit(route, request, context)

@@ -102,8 +102,8 @@ public struct JobQueue: Sendable {
         }
     }
 
-    /// 1 s, 2 s, 4 s, … up to 5 minutes.
-    static func backoffMilliseconds(attempt: Int) -> Int64 {
+    /// 1 s, 2 s, 4 s, … up to 5 minutes (also the pause between a webhook notification's attempts).
+    public static func backoffMilliseconds(attempt: Int) -> Int64 {
         min(300_000, 1000 << min(max(attempt - 1, 0), 20))
     }
 }

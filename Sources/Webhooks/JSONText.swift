@@ -1,14 +1,12 @@
 /// A small JSON value for building notification bodies: keys keep the order they are given in, strings are escaped
 /// as RFC 8259 requires. (Foundation's JSONSerialization costs several times more per body, and bodies are built
 /// for every event and target inside the dispatcher's transaction.)
-indirect enum JSONText: Sendable, Equatable {
+indirect enum JSONText: Sendable {
     case string(String)
     case integer(Int64)
     case bool(Bool)
     case array([JSONText])
     case object([(String, JSONText)])
-
-    static func == (lhs: JSONText, rhs: JSONText) -> Bool { lhs.rendered() == rhs.rendered() }
 
     /// The JSON text: compact, or indented by two spaces.
     func rendered(pretty: Bool = false) -> String {

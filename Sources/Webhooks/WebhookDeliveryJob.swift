@@ -47,7 +47,10 @@ public struct WebhookDeliveryJob: JobHandler {
     static let failed = Counter(label: "berth_webhook_deliveries_total", dimensions: [("result", "failure")])
 
     public func run(_ job: JobRecord) async throws {
-        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else { return }
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else {
+            logger.error("webhook job with an unreadable payload skipped", metadata: ["job": "\(job.id)"])
+            return
+        }
         // Tasks of deleted policies are gone, and tasks that ended in an earlier run are not sent again.
         let tasks = try await store.openTasks(ids: Array(payload.task_ids.prefix(10 * Self.batchSize)))
         guard !tasks.isEmpty else { return }
@@ -102,12 +105,7 @@ public struct WebhookDeliveryJob: JobHandler {
         }
         return SQLWebhookStore.Attempt(taskID: task.id, status: problem == nil ? .success : last ? .error : .running, statusCode: statusCode,
                                        logLine: line, startedAt: started,
-                                       retryAt: problem != nil && !last ? now + Self.backoffMilliseconds(attempt: attempt) : nil)
-    }
-
-    /// 1 s after the first attempt, then 2 s, 4 s, … up to 5 minutes.
-    static func backoffMilliseconds(attempt: Int) -> Int64 {
-        min(300_000, 1000 << min(max(attempt - 1, 0), 20))
+                                       retryAt: problem != nil && !last ? now + JobQueue.backoffMilliseconds(attempt: attempt) : nil)
     }
 
     /// The address as logs show it: without user information (which could hold a password).
