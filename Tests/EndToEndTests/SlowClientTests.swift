@@ -102,7 +102,8 @@ struct SlowClientTests {
             for _ in 0 ..< 4 {
                 let connection = try RawConnection(port: server.port)
                 connection.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-                #expect(RawConnection.status(of: await connection.readUntilClose(timeout: .milliseconds(500)).bytes) == 200)
+                // Kept alive, so read only up to the end of the response head; a loaded machine may take seconds.
+                #expect(RawConnection.status(of: await connection.readResponseHead(timeout: .seconds(15))) == 200)
                 held.append(connection)
             }
             let waiting = try RawConnection(port: server.port)

@@ -48,6 +48,17 @@ final class RawConnection: @unchecked Sendable {
 
     /// Everything the server sends until it closes the connection or `timeout` passes; `closed` tells which.
     func readUntilClose(timeout: Duration) async -> (bytes: [UInt8], closed: Bool) {
+        await read(timeout: timeout) { _ in false }
+    }
+
+    /// Everything the server sends until a response head (status line and headers) has arrived; waits at most `timeout`.
+    /// For a kept-alive connection, where waiting for the close would always wait the whole timeout.
+    func readResponseHead(timeout: Duration) async -> [UInt8] {
+        await read(timeout: timeout) { $0.firstRange(of: [13, 10, 13, 10]) != nil }.bytes
+    }
+
+    /// Reads until the server closes, `enough` says the bytes so far suffice, or `timeout` passes.
+    private func read(timeout: Duration, until enough: @escaping @Sendable ([UInt8]) -> Bool) async -> (bytes: [UInt8], closed: Bool) {
         let fd = self.fd
         return await onOwnThread {
             var received: [UInt8] = []
@@ -61,6 +72,7 @@ final class RawConnection: @unchecked Sendable {
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n <= 0 { return (received, true) }
                 received.append(contentsOf: buffer[0 ..< n])
+                if enough(received) { return (received, false) }
             }
             return (received, false)
         }
