@@ -4,71 +4,127 @@ import NIOCore
 import NIOHTTP1
 
 /// What the event path costs (Berth only; distribution has no events): small-artifact pushes per second without any
-/// webhook policy and with two (each with one target, a local receiver that answers at once), after a warm-up, in
-/// alternating order by round, with Berth's CPU per push in each; then how many events wait in the outbox and how many deliveries in the job queue a second after the load
-/// stops, and how long until every notification has arrived.
+/// webhook policy and with two (each with one target, a local receiver that answers at once), with Berth's CPU per
+/// push in each; then how many events wait in the outbox and how many deliveries in the job queue a second after a
+/// hooked load stops, and how long until every notification has arrived.
+///
+/// After a warm-up, a round runs four segments of equal length in the order plain, hooked, hooked, plain (the reverse
+/// in odd rounds) and compares the sums. A single plain-then-hooked pair was dominated by drift on these shared
+/// two-core machines: with the webhook subscriber switched off altogether (so both halves did the same work) it still
+/// "cost" between −36% and +10% depending on which half ran first. The mirrored order cancels a drift that is
+/// steady over the round.
 struct EventsWorkload {
     let workloads: Workloads
     let http: BenchHTTP
     let registry: RegistryUnderTest
     let log: @Sendable (String) -> Void
 
+    /// Seconds of load per segment (four per round).
+    var segmentSeconds: Double { max(2, workloads.settings.smallSeconds / 2) }
+
+    /// Totals of one variant over its segments.
+    struct Tally {
+        var pushes = 0.0
+        var seconds = 0.0
+        var cpuSeconds = 0.0
+    }
+
     func measure(round: Int) async throws -> RoundResult {
         let sink = try await WebhookSink.start()
         defer { Task { await sink.stop() } }
         try await http.send(.POST, "/api/v2.0/projects", headers: [("Content-Type", "application/json")],
                             body: .bytes(ByteBuffer(string: #"{"project_name":"events","metadata":{"public":"true"}}"#)), expect: [201])
-        // A fresh server is slower for its first seconds of load (caches, allocator, database pages); without a warm-up
-        // whichever variant ran first would carry that.
+        // A fresh server is slower for its first seconds of load (caches, allocator, database pages).
         _ = try await workloads.smallPushes(repository: "events/warmup", lasting: 4)
         var result: RoundResult = [:]
-        let hookedFirst = round % 2 == 1
-        for hooked in hookedFirst ? [true, false] : [false, true] {
-            var policies: [String] = []
-            if hooked {
-                for name in ["first", "second"] {
-                    let body = #"{"name":"\#(name)","enabled":true,"event_types":["PUSH_ARTIFACT"],"targets":[{"type":"http","address":"\#(sink.url)"}]}"#
-                    let created = try await http.send(.POST, "/api/v2.0/projects/events/webhook/policies", headers: [("Content-Type", "application/json")],
-                                                      body: .bytes(ByteBuffer(string: body)), expect: [201])
-                    if let location = created.headers.first(name: "Location") { policies.append(location) }
-                }
-            }
+        var plain = Tally(), hooked = Tally()
+        var backlog = 0.0, open = 0.0, drain = 0.0
+        let order = round % 2 == 0 ? [false, true, true, false] : [true, false, false, true]
+        var index = 0
+        while index < order.count {
+            // Consecutive hooked segments share their policies; the drain is waited for after the last of them.
+            let isHooked = order[index]
+            var run = 1
+            while index + run < order.count && order[index + run] == isHooked { run += 1 }
+            let policies = isHooked ? try await createPolicies(sink: sink) : []
             let before = sink.count
-            let cpuBefore = registry.cpuSeconds(), benchBefore = processCPUSeconds(getpid()), clock = ContinuousClock.now
-            let rate = try await workloads.smallPushes(repository: hooked ? "events/hooked" : "events/plain")
-            let elapsed = ContinuousClock.now - clock
-            let pushes = rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-            // Berth's CPU per push during the load (its deliveries included), and the benchmark process's (clients and sink).
-            result[hooked ? "events_hooked_cpu_ms" : "events_plain_cpu_ms"] = 1000 * (registry.cpuSeconds() - cpuBefore) / max(pushes, 1)
-            log(String(format: "  CPU per push: Berth %.2f ms, benchmark process %.2f ms", 1000 * (registry.cpuSeconds() - cpuBefore) / max(pushes, 1),
-                       1000 * (processCPUSeconds(getpid()) - benchBefore) / max(pushes, 1)))
-            if hooked {
-                let end = ContinuousClock.now
-                try await Task.sleep(for: .milliseconds(1100))
-                let figures = try await metrics()
-                func open(_ figures: [String: Double]) -> Double {
-                    (figures["berth_webhook_tasks{status=\"Pending\"}"] ?? 0) + (figures["berth_webhook_tasks{status=\"Running\"}"] ?? 0)
+            for part in 0 ..< run {
+                let cpuBefore = registry.cpuSeconds(), clock = ContinuousClock.now
+                // A repository of its own per segment, so that no segment pushes what an earlier one stored already.
+                let repository = "events/\(isHooked ? "hooked" : "plain")-\(index + part + 1)"
+                let rate = try await workloads.smallPushes(repository: repository, lasting: segmentSeconds)
+                let elapsed = seconds(ContinuousClock.now - clock)
+                let lastHooked = isHooked && part == run - 1
+                var figures: (backlog: Double, open: Double, drain: Double)? = nil
+                // Every segment is followed by the same pause (a hooked one's deliveries finish in it), so every
+                // segment starts after one: a pause lets the kernel write back the files of the last load, and a
+                // segment after a pause ran faster than one right after another.
+                if lastHooked { figures = try await waitForDeliveries() } else { try await Task.sleep(for: .milliseconds(1100)) }
+                // Berth's CPU for this segment; a hooked one includes the deliveries that finished after its load.
+                let cpu = registry.cpuSeconds() - cpuBefore
+                if isHooked {
+                    hooked.pushes += rate * elapsed; hooked.seconds += elapsed; hooked.cpuSeconds += cpu
+                } else {
+                    plain.pushes += rate * elapsed; plain.seconds += elapsed; plain.cpuSeconds += cpu
                 }
-                result["events_outbox_backlog"] = figures["berth_event_outbox_backlog"] ?? .nan
-                result["events_open_notifications"] = open(figures)
-                var after = figures
-                while open(after) > 0 || (after["berth_event_outbox_backlog"] ?? 0) > 0, ContinuousClock.now - end < .seconds(300) {
-                    try await Task.sleep(for: .milliseconds(250))
-                    after = try await metrics()
+                if let figures {
+                    backlog = max(backlog, figures.backlog); open = max(open, figures.open); drain = max(drain, figures.drain)
                 }
-                let drained = ContinuousClock.now - end
-                result["events_drain_s"] = Double(drained.components.seconds) + Double(drained.components.attoseconds) / 1e18
-                log("  notifications: \(sink.count - before) received; tasks " +
-                    after.filter { $0.key.hasPrefix("berth_webhook_tasks") }.map { "\($0.key)=\(Int($0.value))" }.sorted().joined(separator: " "))
+                log(String(format: "  segment %d, %@ webhook policies: %.0f pushes/s, Berth CPU %.2f ms per push", index + part + 1,
+                           isHooked ? "two" : "no", rate, 1000 * cpu / max(rate * elapsed, 1)))
+            }
+            if isHooked {
+                log("  notifications received: \(sink.count - before)")
                 for policy in policies { try await http.send(.DELETE, policy, expect: [200]) }
             }
-            result[hooked ? "events_hooked_pushes_per_s" : "events_plain_pushes_per_s"] = rate
-            log(String(format: "  small pushes %@ webhook policies: %.0f/s", hooked ? "with two" : "without", rate))
+            index += run
         }
-        if let plain = result["events_plain_pushes_per_s"], let hooked = result["events_hooked_pushes_per_s"], plain > 0 {
-            result["events_cost_pct"] = 100 * (1 - hooked / plain)
+        result["events_plain_pushes_per_s"] = plain.pushes / max(plain.seconds, 0.001)
+        result["events_hooked_pushes_per_s"] = hooked.pushes / max(hooked.seconds, 0.001)
+        result["events_plain_cpu_ms"] = 1000 * plain.cpuSeconds / max(plain.pushes, 1)
+        result["events_hooked_cpu_ms"] = 1000 * hooked.cpuSeconds / max(hooked.pushes, 1)
+        result["events_outbox_backlog"] = backlog
+        result["events_open_notifications"] = open
+        result["events_drain_s"] = drain
+        if let plainRate = result["events_plain_pushes_per_s"], let hookedRate = result["events_hooked_pushes_per_s"], plainRate > 0 {
+            result["events_cost_pct"] = 100 * (1 - hookedRate / plainRate)
         }
+        log(String(format: "  small pushes without webhook policies %.0f/s, with two %.0f/s", result["events_plain_pushes_per_s"] ?? 0,
+                   result["events_hooked_pushes_per_s"] ?? 0))
         return result
+    }
+
+    /// Creates the two policies (one target each, the sink) and returns their locations.
+    func createPolicies(sink: WebhookSink) async throws -> [String] {
+        var policies: [String] = []
+        for name in ["first", "second"] {
+            let body = #"{"name":"\#(name)","enabled":true,"event_types":["PUSH_ARTIFACT"],"targets":[{"type":"http","address":"\#(sink.url)"}]}"#
+            let created = try await http.send(.POST, "/api/v2.0/projects/events/webhook/policies", headers: [("Content-Type", "application/json")],
+                                              body: .bytes(ByteBuffer(string: body)), expect: [201])
+            if let location = created.headers.first(name: "Location") { policies.append(location) }
+        }
+        return policies
+    }
+
+    /// A second after a hooked load: the events still in the outbox and the notifications not yet delivered; then
+    /// waits until both are empty and says how long after the load that was.
+    func waitForDeliveries() async throws -> (backlog: Double, open: Double, drain: Double) {
+        let end = ContinuousClock.now
+        try await Task.sleep(for: .milliseconds(1100))
+        func open(_ figures: [String: Double]) -> Double {
+            (figures["berth_webhook_tasks{status=\"Pending\"}"] ?? 0) + (figures["berth_webhook_tasks{status=\"Running\"}"] ?? 0)
+        }
+        let figures = try await metrics()
+        var after = figures
+        while open(after) > 0 || (after["berth_event_outbox_backlog"] ?? 0) > 0, ContinuousClock.now - end < .seconds(300) {
+            try await Task.sleep(for: .milliseconds(250))
+            after = try await metrics()
+        }
+        return (figures["berth_event_outbox_backlog"] ?? .nan, open(figures), seconds(ContinuousClock.now - end))
+    }
+
+    func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// The unlabeled and labeled samples of `/metrics`, by their text before the value.

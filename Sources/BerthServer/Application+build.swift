@@ -166,12 +166,15 @@ public func buildApplication(
     let delivery = WebhookDeliveryJob(store: webhookStore, client: webhookClients.verifying, insecureClient: webhookClients.insecure,
                                       timeout: .seconds(Int64(configuration.webhooks.timeoutSeconds)), maxAttempts: configuration.webhooks.maxAttempts,
                                       logger: logger)
-    let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery],
+    let sweep = SweepWebhookExecutionsJob(store: webhookStore, keep: configuration.webhooks.keepExecutions, logger: logger)
+    let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep],
                         logger: logger)
     do {
         try await jobs.ensureSchedule(name: PurgeUploadsJob.kind, kind: PurgeUploadsJob.kind,
                                       cron: cronExpression(everySeconds: configuration.uploads.purgeIntervalSeconds))
         try await jobs.ensureSchedule(name: PurgeEventsJob.kind, kind: PurgeEventsJob.kind, cron: "0 17 * * * *")
+        try await jobs.ensureSchedule(name: SweepWebhookExecutionsJob.kind, kind: SweepWebhookExecutionsJob.kind,
+                                      cron: cronExpression(everySeconds: configuration.webhooks.sweepIntervalSeconds))
     } catch {
         await runtime.shutdown()
         throw error

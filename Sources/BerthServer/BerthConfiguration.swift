@@ -196,6 +196,10 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var timeoutSeconds = 10
         /// Attempts per notification: the first and its retries (Harbor's `webhook_job_max_retry` is 3 retries).
         public var maxAttempts = 4
+        /// Ended executions kept per policy, newest first; older ones are swept (Harbor keeps 50).
+        public var keepExecutions = 50
+        /// How often old executions are swept.
+        public var sweepIntervalSeconds: Int64 = 3600
     }
 
     /// Registry behaviour settings.
@@ -275,6 +279,10 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_WEBHOOKS_ENABLED"] { webhooks.enabled = try Self.bool(v, "BERTH_WEBHOOKS_ENABLED") }
         if let v = env["BERTH_WEBHOOK_TIMEOUT_SECONDS"] { webhooks.timeoutSeconds = try Self.int(v, "BERTH_WEBHOOK_TIMEOUT_SECONDS") }
         if let v = env["BERTH_WEBHOOK_MAX_ATTEMPTS"] { webhooks.maxAttempts = try Self.int(v, "BERTH_WEBHOOK_MAX_ATTEMPTS") }
+        if let v = env["BERTH_WEBHOOK_KEEP_EXECUTIONS"] { webhooks.keepExecutions = try Self.int(v, "BERTH_WEBHOOK_KEEP_EXECUTIONS") }
+        if let v = env["BERTH_WEBHOOK_SWEEP_INTERVAL_SECONDS"] {
+            webhooks.sweepIntervalSeconds = Int64(try Self.int(v, "BERTH_WEBHOOK_SWEEP_INTERVAL_SECONDS"))
+        }
         if let v = env["BERTH_UPLOAD_MAX_AGE_SECONDS"] { uploads.maxAgeSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_MAX_AGE_SECONDS")) }
         if let v = env["BERTH_UPLOAD_PURGE_INTERVAL_SECONDS"] { uploads.purgeIntervalSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS")) }
         if let v = env["BERTH_UPLOAD_MAX_SESSIONS_PER_ACCOUNT"] { uploads.maxSessionsPerAccount = try Self.int(v, "BERTH_UPLOAD_MAX_SESSIONS_PER_ACCOUNT") }
@@ -353,6 +361,9 @@ public struct BerthConfiguration: Sendable, Equatable {
         guard (0 ... 65535).contains(metrics.port) else { throw ConfigurationError("metrics.port must be between 0 (the main listener) and 65535") }
         guard (1 ... 300).contains(webhooks.timeoutSeconds), (1 ... 20).contains(webhooks.maxAttempts) else {
             throw ConfigurationError("webhooks.timeoutSeconds must be between 1 and 300 and webhooks.maxAttempts between 1 and 20")
+        }
+        guard (1 ... 1_000_000).contains(webhooks.keepExecutions), (1 ... 86_400).contains(webhooks.sweepIntervalSeconds) else {
+            throw ConfigurationError("webhooks.keepExecutions must be between 1 and 1000000 and webhooks.sweepIntervalSeconds between 1 and 86400")
         }
         guard ["filesystem", "s3"].contains(storage.driver) else { throw ConfigurationError("storage.driver must be filesystem or s3") }
         if storage.driver == "s3" {
@@ -445,7 +456,7 @@ struct FileConfiguration: Decodable {
                     "s3": ["endpoint": true, "region": true, "bucket": true, "prefix": true, "accessKey": true, "secretKey": true, "pathStyle": true, "redirect": true]],
         "uploads": ["maxAgeSeconds": true, "purgeIntervalSeconds": true, "maxSessionsPerAccount": true, "maxSessionsPerProject": true],
         "registry": ["deleteEnabled": true],
-        "webhooks": ["enabled": true, "timeoutSeconds": true, "maxAttempts": true],
+        "webhooks": ["enabled": true, "timeoutSeconds": true, "maxAttempts": true, "keepExecutions": true, "sweepIntervalSeconds": true],
         "metrics": ["enabled": true, "port": true, "address": true],
         "log": ["level": true, "format": true, "accessLog": true],
     ] }
@@ -497,7 +508,7 @@ struct FileConfiguration: Decodable {
     }
     struct Uploads: Decodable { var maxAgeSeconds: Int64?; var purgeIntervalSeconds: Int64?; var maxSessionsPerAccount: Int?; var maxSessionsPerProject: Int? }
     struct Registry: Decodable { var deleteEnabled: Bool? }
-    struct Webhooks: Decodable { var enabled: Bool?; var timeoutSeconds: Int?; var maxAttempts: Int? }
+    struct Webhooks: Decodable { var enabled: Bool?; var timeoutSeconds: Int?; var maxAttempts: Int?; var keepExecutions: Int?; var sweepIntervalSeconds: Int64? }
     struct Metrics: Decodable { var enabled: Bool?; var port: Int?; var address: String? }
     struct Log: Decodable { var level: String?; var format: String?; var accessLog: Bool? }
 
@@ -582,6 +593,8 @@ struct FileConfiguration: Decodable {
         if let v = webhooks?.enabled { c.webhooks.enabled = v }
         if let v = webhooks?.timeoutSeconds { c.webhooks.timeoutSeconds = v }
         if let v = webhooks?.maxAttempts { c.webhooks.maxAttempts = v }
+        if let v = webhooks?.keepExecutions { c.webhooks.keepExecutions = v }
+        if let v = webhooks?.sweepIntervalSeconds { c.webhooks.sweepIntervalSeconds = v }
         if let v = metrics?.enabled { c.metrics.enabled = v }
         if let v = metrics?.port { c.metrics.port = v }
         if let v = metrics?.address { c.metrics.address = v }

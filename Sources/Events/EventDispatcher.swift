@@ -5,7 +5,8 @@ import Synchronization
 
 /// Hands outbox events to the subscribers. Every instance runs one; on PostgreSQL they take disjoint batches.
 /// `wake()` (called by the instance that just recorded events) starts the next pass at once; events recorded by
-/// other instances are picked up within `pollInterval`.
+/// other instances are picked up within `pollInterval`. Under load, passes are at least `gatherInterval` apart, so a
+/// pass hands over the events of many changes at once instead of one transaction (and one delivery job) per push.
 public struct EventDispatcher: Sendable {
     let outbox: EventOutbox
     let subscribers: [any EventSubscriber]
@@ -15,15 +16,18 @@ public struct EventDispatcher: Sendable {
     public let batchSize: Int
     /// How long an idle dispatcher waits before looking again.
     public let pollInterval: Duration
+    /// The least time from the start of one pass to the start of the next: a wake that comes sooner waits for it.
+    public let gatherInterval: Duration
 
     /// Creates a dispatcher over `outbox` for `subscribers`.
     public init(outbox: EventOutbox, subscribers: [any EventSubscriber], logger: Logger, batchSize: Int = 200,
-                pollInterval: Duration = .milliseconds(500)) {
+                pollInterval: Duration = .milliseconds(500), gatherInterval: Duration = .milliseconds(100)) {
         self.outbox = outbox
         self.subscribers = subscribers
         self.logger = logger
         self.batchSize = max(1, batchSize)
         self.pollInterval = pollInterval
+        self.gatherInterval = gatherInterval
     }
 
     /// Dispatches everything waiting, batch after batch; returns how many events were handed over.
@@ -61,7 +65,13 @@ public struct EventDispatcher: Sendable {
     /// retried after a growing pause (up to 30 s), so a database outage does not spin.
     public func run() async {
         var failures = 0
+        var lastPass: ContinuousClock.Instant? = nil
         while !Task.isCancelled && !signal.isStopped {
+            // The first event after a quiet spell is handed over at once; while changes keep coming, they gather.
+            if let lastPass, case let since = ContinuousClock.now - lastPass, since < gatherInterval {
+                try? await Task.sleep(for: gatherInterval - since)
+            }
+            lastPass = .now
             do {
                 try await drain()
                 failures = 0

@@ -284,6 +284,24 @@ public struct SQLWebhookStore: Sendable {
         }
     }
 
+    /// Deletes ended executions, with their tasks, beyond the newest `keep` of each policy (Harbor's execution
+    /// sweep), at most `limit` per call; returns how many executions went. Running ones are never deleted.
+    public func sweepExecutions(keep: Int, limit: Int = 1000) async throws -> Int {
+        let keep = max(0, keep), limit = max(1, min(limit, 1000))
+        return try await provider.transaction { db in
+            let ids = try await db.raw("""
+                SELECT id FROM (
+                    SELECT id, status, ROW_NUMBER() OVER (PARTITION BY policy_id ORDER BY id DESC) AS position FROM webhook_executions
+                ) AS ranked
+                WHERE position > \(bind: keep) AND status NOT IN ('Pending', 'Running') ORDER BY id LIMIT \(bind: limit)
+                """).all().map { try $0.decode(column: "id", as: Int64.self) }
+            guard !ids.isEmpty else { return 0 }
+            try await db.raw("DELETE FROM webhook_tasks WHERE execution_id IN (\(binds: ids))").run()
+            try await db.raw("DELETE FROM webhook_executions WHERE id IN (\(binds: ids))").run()
+            return ids.count
+        }
+    }
+
     /// The tasks with these ids that have not ended yet.
     public func openTasks(ids: [Int64]) async throws -> [WebhookTaskRecord] {
         guard !ids.isEmpty else { return [] }

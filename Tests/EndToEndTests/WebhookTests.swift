@@ -267,6 +267,43 @@ struct WebhookTests {
         }
     }
 
+    @Test("old executions are swept: a policy keeps its newest webhooks.keepExecutions ended ones, and running ones stay",
+          arguments: ["sqlite", "postgres"])
+    func sweep(_ database: String) async throws {
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
+        let postgres = database == "postgres" ? try await TestPostgresDatabase.create() : nil
+        defer { if let postgres { Task { await postgres.drop() } } }
+        var environment = ["BERTH_WEBHOOK_KEEP_EXECUTIONS": "3", "BERTH_WEBHOOK_SWEEP_INTERVAL_SECONDS": "1",
+                           "BERTH_WEBHOOK_TIMEOUT_SECONDS": "1", "BERTH_WEBHOOK_MAX_ATTEMPTS": "6"]
+        if let postgres { environment["BERTH_DATABASE"] = postgres.url }
+        try await withSecuredServer(environment: environment) { _, admin in
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "swept"])
+            try await admin.apiOK(.POST, "/projects/swept/webhook/policies", json: Self.policy("answered", events: ["PUSH_ARTIFACT"], targets: [Self.http("\(receiver.url)/ok/swept")]))
+            // A receiver that never answers keeps its executions running for more than half a minute (1 s timeouts, 6 attempts).
+            try await admin.apiOK(.POST, "/projects/swept/webhook/policies", json: Self.policy("stuck", events: ["PUSH_ARTIFACT"], targets: [Self.http("\(receiver.url)/never/swept")]))
+            let answered = try await Self.policyID(admin, "swept", "answered"), stuck = try await Self.policyID(admin, "swept", "stuck")
+            func executions(_ policy: Int) async throws -> [Int] {
+                try await admin.api(.GET, "/projects/swept/webhook/policies/\(policy)/executions?page_size=100").jsonArray().compactMap { $0["id"] as? Int }
+            }
+            #expect(try await admin.pushImage("swept/app", tag: "v0", seed: 300).status == 201)
+            #expect(try await eventually(timeout: .seconds(30)) { try await executions(answered).count == 1 })
+            let first = try #require(try await executions(answered).first)
+            for n in 1 ..< 6 { #expect(try await admin.pushImage("swept/app", tag: "v\(n)", seed: UInt64(300 + n)).status == 201) }
+            #expect(try await eventually(timeout: .seconds(30)) { receiver.deliveries(under: "/ok/swept").count == 6 })
+            var kept: [Int] = []
+            #expect(try await eventually(timeout: .seconds(30)) {
+                kept = try await executions(answered)
+                return kept.count == 3
+            }, "\(kept)")
+            #expect(!kept.contains(first) && kept.allSatisfy { $0 > first }, "the newest three stay: \(kept), the first was \(first)")
+            let gone = try await admin.api(.GET, "/projects/swept/webhook/policies/\(answered)/executions/\(first)/tasks")
+            #expect(gone.status == 404, "a swept execution's tasks are gone with it")
+            let running = try await executions(stuck)
+            #expect(running.count == 6, "executions still running are never swept: \(running)")
+        }
+    }
+
     @Test("an event recorded just before Berth is killed is delivered after the restart")
     func deliveredAfterCrash() async throws {
         let receiver = try await WebhookReceiver.start()

@@ -4,6 +4,7 @@ import Logging
 import Metadata
 import NIOPosix
 import SQLKit
+import Synchronization
 import Testing
 
 /// The dispatcher on a real SQLite database: every subscriber sees every event once, a failing subscriber makes
@@ -104,6 +105,47 @@ struct EventDispatcherTests {
             await loop.value
             #expect(try await Self.rows("audit_copy", provider) == (first + last).map(\.eventID).sorted())
             #expect(try await outbox.backlog() == 0)
+        }
+    }
+
+    /// Counts the batches it is handed and their events.
+    final class BatchCounter: EventSubscriber, Sendable {
+        let batches = Mutex<[Int]>([])
+        var name: String { "batch_counter" }
+        func handle(_ events: [DomainEvent], on db: any SQLDatabase) async throws {
+            batches.withLock { $0.append(events.count) }
+        }
+    }
+
+    @Test("changes that keep coming are handed over together, at most one pass per gathering interval")
+    func gathering() async throws {
+        try await Self.withDatabase { provider in
+            let outbox = EventOutbox(provider: provider)
+            let counter = BatchCounter()
+            let dispatcher = EventDispatcher(outbox: outbox, subscribers: [counter], logger: Logger(label: "test"), pollInterval: .seconds(60),
+                                             gatherInterval: .milliseconds(500))
+            let loop = Task { await dispatcher.run() }
+            try await Task.sleep(for: .milliseconds(700))  // the first pass finds nothing, and a quiet spell follows
+            // 40 changes over about a second, each waking the dispatcher as a committed push does.
+            let started = ContinuousClock.now
+            for n in 0 ..< 40 {
+                _ = try await outbox.append([Self.event(n)])
+                dispatcher.wake()
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            let elapsed = ContinuousClock.now - started
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await outbox.backlog() > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            loop.cancel()
+            dispatcher.wake()
+            await loop.value
+            let batches = counter.batches.withLock { $0 }
+            #expect(batches.reduce(0, +) == 40)
+            // One pass per 500 ms while they came (the first at once), and the pass after the last ones.
+            let most = Int((elapsed / .milliseconds(500)).rounded(.up)) + 2
+            #expect(batches.count <= most, "\(batches.count) passes for 40 changes in \(elapsed): \(batches)")
+            // Handed over at once (waiting the interval would gather about 20); a loaded machine may let a few more in.
+            #expect((batches.first ?? 0) < 10, "the first change after a quiet spell is handed over at once: \(batches)")
         }
     }
 }
