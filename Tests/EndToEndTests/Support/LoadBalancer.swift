@@ -2,7 +2,9 @@ import Foundation
 
 /// haproxy in front of several servers. HTTP mode: round-robin per request, health checks on `/health`, failed
 /// connections retried on another server. TCP mode (TLS passthrough): round-robin per connection, the servers'
-/// own certificates reach the client.
+/// own certificates reach the client. A health check may take up to 3 s (a loaded test machine answers slowly; with
+/// the default, `inter`, one slow answer took every instance out and clients got 503); a killed instance refuses the
+/// connection and is taken out at once.
 final class LoadBalancer: @unchecked Sendable {
     let port: Int
     let tcp: Bool
@@ -24,6 +26,7 @@ final class LoadBalancer: @unchecked Sendable {
                 timeout connect 2s
                 timeout client 300s
                 timeout server 300s
+                timeout check 3s
                 retries 3
                 option redispatch
             \(tcp ? "" : "    option http-server-close")
