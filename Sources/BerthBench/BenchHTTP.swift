@@ -25,15 +25,19 @@ struct BenchHTTP: Sendable {
             throw BenchError("\(method) \(path): \(error)")
         }
         var bytes = 0
+        var start = ByteBuffer()  // the first bytes of the body, for the error of an unexpected status
         if method != .HEAD {
             do {
-                for try await chunk in response.body { bytes += chunk.readableBytes }
+                for try await var chunk in response.body {
+                    bytes += chunk.readableBytes
+                    if start.readableBytes < 600 { start.writeBuffer(&chunk) }
+                }
             } catch {
                 throw BenchError("\(method) \(path), reading the body: \(error)")
             }
         }
         if !expect.isEmpty, !expect.contains(response.status.code) {
-            throw BenchError("\(method) \(path) answered \(response.status.code)")
+            throw BenchError("\(method) \(path) answered \(response.status.code): \(String(buffer: start).prefix(600))")
         }
         return (response.status.code, response.headers, bytes)
     }

@@ -7,11 +7,16 @@ import Synchronization
 
 /// SQLite in WAL mode: one writer connection used under a lock (SQLite allows one writer at a time),
 /// and several reader connections that run alongside it. `busy_timeout` lets several processes share the file.
+///
+/// Each read has a reader connection to itself. SQLite keeps a connection's read snapshot while any statement on it
+/// is active, so two reads sharing a connection share a snapshot: under load, with statements overlapping back to
+/// back, a read that began after a commit could still miss it (found by the benchmark: a manifest PUT refused as
+/// MANIFEST_BLOB_UNKNOWN right after its blob's upload had been answered 201).
 public final class SQLiteDatabaseProvider: SQLDatabaseProvider {
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
     private let writeLock = AsyncLock()
-    private let nextReader = Atomic<Int>(0)
+    private let freeReaders: ConnectionLender
     private let logger: Logger
 
     /// `sqlite`.
@@ -20,6 +25,7 @@ public final class SQLiteDatabaseProvider: SQLDatabaseProvider {
     private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
         self.writer = writer
         self.readers = readers
+        self.freeReaders = ConnectionLender(count: readers.count)
         self.logger = logger
     }
 
@@ -42,7 +48,8 @@ public final class SQLiteDatabaseProvider: SQLDatabaseProvider {
     }
 
     public func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count
+        let index = await freeReaders.borrow()
+        defer { freeReaders.giveBack(index) }
         return try await body(readers[index].sql(queryLogLevel: nil))
     }
 
@@ -74,5 +81,40 @@ public final class SQLiteDatabaseProvider: SQLDatabaseProvider {
         for connection in readers + [writer] {
             try? await connection.close()
         }
+    }
+}
+
+/// Lends out the indexes of a fixed set of connections, one borrower at a time each; borrowers that find none free
+/// wait in arrival order.
+final class ConnectionLender: Sendable {
+    private struct State {
+        var free: [Int]
+        var waiting: [CheckedContinuation<Int, Never>] = []
+    }
+    private let state: Mutex<State>
+
+    init(count: Int) { state = Mutex(State(free: Array(0 ..< count))) }
+
+    /// A free connection's index, waiting for one when all are lent.
+    func borrow() async -> Int {
+        if let index = state.withLock({ $0.free.popLast() }) { return index }
+        return await withCheckedContinuation { continuation in
+            let index = state.withLock { state -> Int? in
+                if let index = state.free.popLast() { return index }
+                state.waiting.append(continuation)
+                return nil
+            }
+            if let index { continuation.resume(returning: index) }
+        }
+    }
+
+    /// Returns a connection: to the longest waiter, else to the free ones.
+    func giveBack(_ index: Int) {
+        let waiter = state.withLock { state -> CheckedContinuation<Int, Never>? in
+            if !state.waiting.isEmpty { return state.waiting.removeFirst() }
+            state.free.append(index)
+            return nil
+        }
+        waiter?.resume(returning: index)
     }
 }

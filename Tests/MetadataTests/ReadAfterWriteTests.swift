@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import NIOPosix
+import Metadata
+import SQLKit
+import Synchronization
+import Testing
+
+/// A read that starts after a write committed sees it, also while other reads keep every reader connection busy
+/// (the benchmark found pushes refused because a read shared a connection, and so an older snapshot, with a slow one).
+@Suite("Read after write")
+struct ReadAfterWriteTests {
+    /// What the concurrent tasks share.
+    final class Shared: Sendable {
+        let stop = Atomic<Bool>(false)
+        let missed = Mutex<[Int]>([])
+    }
+
+    @Test("every row written is seen by the next read, while slow reads run alongside", arguments: Backend.allCases)
+    func readAfterWrite(_ backend: Backend) async throws {
+        switch backend {
+        case .postgres:
+            try await backend.withProvider { try await Self.check($0) }
+        case .sqlite:
+            // As Berth opens it: its own pool of four threads for the writer and the four readers.
+            let path = NSTemporaryDirectory() + "berth-raw-\(UUID().uuidString).db"
+            defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+            let pool = NIOThreadPool(numberOfThreads: 4)
+            pool.start()
+            let provider = try await SQLiteDatabaseProvider.open(path: path, threadPool: pool, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                                                                 logger: Logger(label: "test"))
+            do { try await Self.check(provider) } catch {
+                await provider.shutdown()
+                try await pool.shutdownGracefully()
+                throw error
+            }
+            await provider.shutdown()
+            try await pool.shutdownGracefully()
+        }
+    }
+
+    static func check(_ provider: any SQLDatabaseProvider) async throws {
+        do {
+            try await provider.write { db in try await db.raw("CREATE TABLE marks (id BIGINT PRIMARY KEY)").run() }
+            let shared = Shared()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Slow reads, back to back, more of them than there are reader connections.
+                for _ in 0 ..< 8 {
+                    group.addTask {
+                        while !shared.stop.load(ordering: .relaxed) {
+                            _ = try await provider.read { db in
+                                try await db.raw("""
+                                    WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) SELECT x FROM c
+                                    """).all()
+                            }
+                        }
+                    }
+                }
+                group.addTask {
+                    defer { shared.stop.store(true, ordering: .relaxed) }
+                    for id in 0 ..< 100 {
+                        try await provider.write { db in try await db.raw("INSERT INTO marks (id) VALUES (\(bind: id))").run() }
+                        let seen = try await provider.read { db in
+                            try await db.raw("SELECT id FROM marks WHERE id = \(bind: id)").first() != nil
+                        }
+                        if !seen { shared.missed.withLock { $0.append(id) } }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let misses = shared.missed.withLock { $0 }
+            #expect(misses.isEmpty, "\(misses.count) of 100 rows were not seen by the read right after their write: \(misses.prefix(10))")
+        }
+    }
+}
