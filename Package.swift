@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // SHA-256/512 from the system's libcrypto, with a hash state that can be saved and resumed.
@@ -162,9 +163,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            // The web portal: server-rendered pages (Mustache templates and assets compiled in) over the management services.
+            name: "Portal",
+            dependencies: [
+                "OCI", "APIInput", "Auth", "Management", "HTTPAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "BerthServer",
             dependencies: [
                 "OCI", "APIInput", "Storage", "Metadata", "Registry", "HTTPAPI", "Auth", "Management", "Jobs", "Certificates", "Events", "Webhooks",
+                "Portal",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -9,6 +9,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import Management
+import Portal
 import Metadata
 import NIOConcurrencyHelpers
 import NIOCore
@@ -135,8 +136,11 @@ public func buildApplication(
     ManagementController(environment: management, ldap: ldap, jobs: JobServiceAPI(management, jobs: jobStore), authenticator: access.authenticator, sessions: access.sessions,
                          authEnabled: configuration.auth.enabled, serverURL: serverURL,
                          caCertificate: { transport?.certificates.identity.authorityPEM }).register(on: router)
-    SessionController(authenticator: access.authenticator, sessions: access.sessions, users: access.store,
-                      auditLog: AuditLogService(management), serverURL: serverURL).register(on: router)
+    let sessionService = SessionService(authenticator: access.authenticator, sessions: access.sessions, users: access.store,
+                                        auditLog: AuditLogService(management))
+    SessionController(service: sessionService, serverURL: serverURL).register(on: router)
+    PortalController(environment: management, sessions: sessionService, authEnabled: configuration.auth.enabled, version: berthVersion,
+                     serverURL: serverURL).register(on: router)
     let exporter = MetricsExporter(registry: BerthMetrics.registry, statistics: ExporterStatistics(provider: database), jobs: jobStore,
                                    outbox: outbox, logger: logger)
     let renderMetrics: @Sendable () async -> String = { await exporter.render() }

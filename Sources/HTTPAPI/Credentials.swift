@@ -29,7 +29,7 @@ enum Credentials: Sendable {
 
 extension Request {
     /// The client's address as text (for audit and login throttling): what `ClientAddressMiddleware` resolved.
-    func clientAddress(_ context: BerthRequestContext) -> String {
+    public func clientAddress(_ context: BerthRequestContext) -> String {
         if !context.clientAddress.isEmpty { return context.clientAddress }
         return context.remoteAddress?.ipAddress ?? "unknown"
     }

@@ -1,11 +1,11 @@
 import Foundation
 
 /// The fields of an `application/x-www-form-urlencoded` body; a field given several times keeps every value.
-struct FormFields {
+public struct FormFields: Sendable {
     private var values: [String: [String]] = [:]
 
     /// Parses `text` (`+` is a space, `%XX` an escaped byte; undecodable escapes are kept as written).
-    static func parse(_ text: String) -> FormFields {
+    public static func parse(_ text: String) -> FormFields {
         var fields = FormFields()
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { part -> String in
@@ -19,8 +19,8 @@ struct FormFields {
     }
 
     /// The first value of a field.
-    subscript(_ key: String) -> String? { values[key]?.first }
+    public subscript(_ key: String) -> String? { values[key]?.first }
 
     /// Every value of a field.
-    func all(_ key: String) -> [String] { values[key] ?? [] }
+    public func all(_ key: String) -> [String] { values[key] ?? [] }
 }

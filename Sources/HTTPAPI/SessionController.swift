@@ -1,27 +1,19 @@
-import Auth
 import Foundation
 import Hummingbird
 import Management
-import Metadata
 import NIOCore
 
 /// Portal sign-in as Harbor does it: `POST /c/login` with form fields `principal` and `password` sets an HttpOnly
 /// `sid` session cookie and hands out the session's CSRF token (header `X-Harbor-CSRF-Token` and cookie `__csrf`);
 /// `/c/log_out` ends the session on the server and clears the cookies. Robot accounts cannot sign in here.
 public struct SessionController: Sendable {
-    let authenticator: Authenticator
-    let sessions: SessionTokens
-    let users: any UserStore
-    let auditLog: AuditLogService
+    let service: SessionService
     let serverURL: ServerURL
 
     /// Creates the controller.
-    public init(authenticator: Authenticator, sessions: SessionTokens, users: any UserStore, auditLog: AuditLogService, serverURL: ServerURL) {
+    public init(service: SessionService, serverURL: ServerURL) {
+        self.service = service
         self.serverURL = serverURL
-        self.authenticator = authenticator
-        self.sessions = sessions
-        self.users = users
-        self.auditLog = auditLog
     }
 
     /// Registers `/c/login` and `/c/log_out`.
@@ -36,43 +28,31 @@ public struct SessionController: Sendable {
         var request = request
         let body = try await request.collectBody(upTo: 1 << 16)
         let form = FormFields.parse(String(buffer: body))
-        guard let username = form["principal"], let password = form["password"], !username.isEmpty else {
+        guard let username = form["principal"], let password = form["password"] else {
             throw APIError.badRequest("principal and password are required")
         }
-        let address = request.clientAddress(context)
-        guard !username.hasPrefix(Authenticator.robotPrefix) else {
-            await auditLog.recordLogin(username: username, success: false, clientIP: address)
-            throw APIError(.unauthorized, "robot accounts cannot sign in to the portal")
-        }
-        let principal: Principal
-        do {
-            principal = try await authenticator.authenticate(username: username, password: password, address: address)
-        } catch let failure as AuthenticationFailure {
-            await auditLog.recordLogin(username: username, success: false, clientIP: address)
-            switch failure {
-            case .locked: throw APIError(.tooManyRequests, failure.description)
-            case .directoryUnavailable: throw APIError(.unavailable, failure.description)
-            case .invalidCredentials: throw APIError(.unauthorized, failure.description)
-            }
-        }
-        guard case .user(let identity) = principal, let record = try await users.user(id: identity.id) else {
-            throw APIError(.unauthorized, "only users can sign in to the portal")
-        }
-        await auditLog.recordLogin(username: record.username, success: true, clientIP: address)
-        let (cookie, session) = try await sessions.start(userID: record.id, directoryAdmin: identity.sysadmin && !record.sysadmin)
-        var response = Response(status: .ok, headers: [HeaderNames.csrfToken: session.csrf, .contentLength: "0"])
-        let secure = serverURL.isSecure(request)
-        response.setCookie(Cookie(name: "sid", value: cookie, maxAge: Int(sessions.lifetimeSeconds), path: "/", secure: secure, httpOnly: true, sameSite: .lax))
-        response.setCookie(Cookie(name: "__csrf", value: session.csrf, maxAge: Int(sessions.lifetimeSeconds), path: "/", secure: secure, httpOnly: false, sameSite: .strict))
+        let started = try await service.signIn(username: username, password: password, address: request.clientAddress(context))
+        var response = Response(status: .ok, headers: [HeaderNames.csrfToken: started.csrf, .contentLength: "0"])
+        Self.setSessionCookies(on: &response, started, lifetime: service.lifetimeSeconds, secure: serverURL.isSecure(request))
         return response
     }
 
     @Sendable func logout(_ request: Request, context: BerthRequestContext) async throws -> Response {
-        // The session ends on the server, so a copy of the cookie kept elsewhere stops working too.
-        if let cookie = request.cookies["sid"]?.value, !cookie.isEmpty { try await sessions.end(cookie) }
+        if let cookie = request.cookies["sid"]?.value { try await service.signOut(cookie) }
         var response = Response(status: .ok, headers: [.contentLength: "0"])
+        Self.clearSessionCookies(on: &response)
+        return response
+    }
+
+    /// Sets the HttpOnly `sid` cookie and the script-readable `__csrf` cookie of a new session.
+    public static func setSessionCookies(on response: inout Response, _ started: SessionService.Started, lifetime: Int64, secure: Bool) {
+        response.setCookie(Cookie(name: "sid", value: started.cookie, maxAge: Int(lifetime), path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        response.setCookie(Cookie(name: "__csrf", value: started.csrf, maxAge: Int(lifetime), path: "/", secure: secure, httpOnly: false, sameSite: .strict))
+    }
+
+    /// Clears both session cookies.
+    public static func clearSessionCookies(on response: inout Response) {
         response.setCookie(Cookie(name: "sid", value: "", maxAge: 0, path: "/", httpOnly: true))
         response.setCookie(Cookie(name: "__csrf", value: "", maxAge: 0, path: "/", httpOnly: false))
-        return response
     }
 }

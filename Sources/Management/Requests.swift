@@ -12,6 +12,12 @@ public struct ProjectRequest: Decodable, Sendable {
     var storageLimit: Int64?
     var cveAllowlist: Allowlist?
     var registryId: Int64?
+
+    /// A request as the portal's "New project" form makes it (no quota, allowlist or proxy registry yet).
+    public init(projectName: String, isPublic: Bool) {
+        self.projectName = projectName
+        self.public = isPublic
+    }
 }
 
 /// `POST /users` body.

@@ -1,17 +1,24 @@
 /// A project as `/api/v2.0/projects` shows it.
 public struct ProjectView: Codable, Sendable {
-    var projectId: Int64
+    /// The project's id.
+    public internal(set) var projectId: Int64
     var ownerId: Int64?
-    var name: String
-    var creationTime: String
+    /// The project's name.
+    public internal(set) var name: String
+    /// When it was created (RFC 3339).
+    public internal(set) var creationTime: String
     var updateTime: String
     var deleted: Bool
-    var ownerName: String?
+    /// Its owner's user name.
+    public internal(set) var ownerName: String?
     var togglable: Bool
-    var currentUserRoleId: Int
+    /// The caller's role in it (Harbor's role id; 0 for none).
+    public internal(set) var currentUserRoleId: Int
     var currentUserRoleIds: [Int]
-    var repoCount: Int
-    var metadata: [String: String]
+    /// How many repositories it holds.
+    public internal(set) var repoCount: Int
+    /// Its metadata (`public` among them).
+    public internal(set) var metadata: [String: String]
     var cveAllowlist: CVEAllowlistView
     var registryId: Int64?
 
@@ -150,12 +157,17 @@ public struct RobotSecretView: Codable, Sendable {
 public struct RepositoryView: Codable, Sendable {
     var id: Int64
     var projectId: Int64
-    var name: String
-    var description: String
-    var artifactCount: Int64
-    var pullCount: Int64
+    /// The full name (`project/repository`).
+    public internal(set) var name: String
+    /// What its maintainers wrote about it.
+    public internal(set) var description: String
+    /// How many artifacts it holds.
+    public internal(set) var artifactCount: Int64
+    /// How often its artifacts were pulled.
+    public internal(set) var pullCount: Int64
     var creationTime: String
-    var updateTime: String
+    /// When it last changed (RFC 3339).
+    public internal(set) var updateTime: String
 }
 
 /// A tag of an artifact.

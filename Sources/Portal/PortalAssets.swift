@@ -1,0 +1,87 @@
+import Hummingbird
+import NIOCore
+import OCI
+
+/// The portal's static files, compiled into the binary and served under names that carry a hash of their content,
+/// so browsers may keep them for a year: a changed file gets a new name.
+struct PortalAssets: Sendable {
+    /// One served file.
+    struct Asset: Sendable {
+        let name: String
+        let contentType: String
+        let bytes: ByteBuffer
+    }
+
+    let byName: [String: Asset]
+    /// The path of the stylesheet, for templates.
+    let stylesheetPath: String
+
+    init() {
+        let css = Self.asset("portal", "css", "text/css; charset=utf-8", Self.stylesheet)
+        byName = [css.name: css]
+        stylesheetPath = "/harbor/assets/" + css.name
+    }
+
+    static func asset(_ base: String, _ ext: String, _ type: String, _ text: String) -> Asset {
+        let digest = Digest.compute(of: Array(text.utf8)).hex
+        return Asset(name: "\(base).\(digest.prefix(12)).\(ext)", contentType: type, bytes: ByteBuffer(string: text))
+    }
+
+    /// The response for `name`, or nil when there is no such file.
+    func response(for name: String) -> Response? {
+        guard let asset = byName[name] else { return nil }
+        return Response(status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=31536000, immutable",
+                                              .contentLength: String(asset.bytes.readableBytes)],
+                        body: ResponseBody(byteBuffer: asset.bytes))
+    }
+
+    /// A calm layout that works from a laptop down to a phone: system fonts, one accent colour, tables that scroll
+    /// sideways on narrow screens, visible focus for keyboard users.
+    static let stylesheet = """
+        :root { --ink: #1d2733; --muted: #5b6775; --line: #d9dee4; --paper: #ffffff; --wash: #f4f6f8; --accent: #0b63b6;
+                --accent-ink: #ffffff; --problem: #a4262c; --problem-wash: #fdf0f0; }
+        * { box-sizing: border-box; }
+        html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; font-size: 15px; color: var(--ink); background: var(--wash); }
+        body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; }
+        a { color: var(--accent); }
+        a:focus-visible, button:focus-visible, input:focus-visible, summary:focus-visible { outline: 3px solid #7fb3e6; outline-offset: 2px; }
+        .bar { display: flex; align-items: center; gap: 1.5rem; padding: .6rem 1.25rem; background: #17212b; color: #e8edf2; flex-wrap: wrap; }
+        .bar a { color: #e8edf2; text-decoration: none; }
+        .bar nav { display: flex; gap: 1rem; flex: 1; }
+        .brand { font-weight: 700; letter-spacing: .02em; font-size: 1.1rem; }
+        .account { display: flex; align-items: center; gap: .75rem; }
+        .user { color: #b8c4d0; }
+        main { flex: 1; width: 100%; max-width: 72rem; margin: 0 auto; padding: 1.25rem; }
+        footer { color: var(--muted); font-size: .85rem; text-align: center; padding: 1rem; }
+        h1 { font-size: 1.5rem; margin: .2rem 0 1rem; }
+        h2 { font-size: 1.15rem; }
+        .heading { display: flex; align-items: baseline; justify-content: space-between; gap: 1rem; flex-wrap: wrap; }
+        .card { background: var(--paper); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.25rem; margin: 0 0 1rem; }
+        .narrow { max-width: 26rem; margin: 2rem auto; }
+        .stack { display: flex; flex-direction: column; gap: .45rem; max-width: 26rem; }
+        .stack label { font-weight: 600; margin-top: .35rem; }
+        .stack label.check { font-weight: 400; display: flex; gap: .5rem; align-items: center; }
+        input:not([type=checkbox]) { font: inherit; padding: .45rem .55rem; border: 1px solid #b9c2cc; border-radius: 5px; background: #fff; color: var(--ink); }
+        button { font: inherit; padding: .45rem .9rem; border: 1px solid #b9c2cc; border-radius: 5px; background: #fff; color: var(--ink); cursor: pointer; }
+        button.primary { background: var(--accent); border-color: var(--accent); color: var(--accent-ink); font-weight: 600; margin-top: .6rem; align-self: flex-start; }
+        button.link { background: none; border: none; color: #e8edf2; padding: 0; text-decoration: underline; }
+        form.inline { display: inline; margin: 0; }
+        .search { display: flex; gap: .4rem; }
+        summary { cursor: pointer; font-weight: 600; }
+        details[open] summary { margin-bottom: .6rem; }
+        .scroll { overflow-x: auto; background: var(--paper); border: 1px solid var(--line); border-radius: 8px; }
+        table.list { width: 100%; border-collapse: collapse; }
+        table.list th, table.list td { text-align: left; padding: .55rem .8rem; border-bottom: 1px solid var(--line); white-space: nowrap; }
+        table.list th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); background: #fafbfc; }
+        table.list tr:last-child td { border-bottom: none; }
+        .number { text-align: right !important; font-variant-numeric: tabular-nums; }
+        .pager { display: flex; gap: 1rem; align-items: center; justify-content: flex-end; margin: .8rem 0; color: var(--muted); }
+        .problem { background: var(--problem-wash); color: var(--problem); border: 1px solid #f0c4c6; border-radius: 6px; padding: .6rem .8rem; }
+        .empty { color: var(--muted); }
+        .badge { font-size: .75rem; font-weight: 600; vertical-align: middle; border: 1px solid var(--line); border-radius: 999px; padding: .1rem .55rem; color: var(--muted); background: var(--paper); }
+        .crumbs { color: var(--muted); margin: 0; }
+        pre { background: #17212b; color: #e8edf2; padding: .8rem 1rem; border-radius: 6px; overflow-x: auto; }
+        .hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+        @media (max-width: 40rem) { main { padding: .75rem; } .bar { gap: .75rem; } h1 { font-size: 1.25rem; } }
+        """
+}
