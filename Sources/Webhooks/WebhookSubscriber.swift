@@ -34,7 +34,9 @@ public struct WebhookSubscriber: EventSubscriber {
             guard let projectID = stored.event.projectID, let project = projects[projectID] else { continue }
             let context = WebhookContext(projectID: projectID, projectName: project.name, projectIsPublic: project.isPublic,
                                          repositoryCreatedAt: created[stored.event.repository], registryHost: registryHost)
-            for policy in policies where policy.projectID == projectID && policy.eventTypes.contains(stored.event.type.rawValue) {
+            // A policy hears of what happened after it was created, not of changes still waiting in the outbox then.
+            for policy in policies where policy.projectID == projectID && policy.createdAt <= stored.event.occurredAt
+                && policy.eventTypes.contains(stored.event.type.rawValue) {
                 let tasks = policy.targets.map { ($0, WebhookPayload.render(stored, policyID: policy.id, target: $0, context: context)) }
                 executions.append(.init(policyID: policy.id, eventID: stored.eventID, eventType: stored.event.type.rawValue, tasks: tasks))
             }
