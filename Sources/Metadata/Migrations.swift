@@ -383,6 +383,10 @@ enum Migrations {
             """,
             "CREATE INDEX webhook_tasks_execution ON webhook_tasks (execution_id)",
         ]),
+        Migration(version: 11, statements: [
+            // A policy's executions newest first: the executions list and the sweep that keeps the newest of each policy.
+            "CREATE INDEX webhook_executions_policy ON webhook_executions (policy_id, id)",
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

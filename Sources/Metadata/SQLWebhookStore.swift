@@ -287,14 +287,22 @@ public struct SQLWebhookStore: Sendable {
     /// Deletes ended executions, with their tasks, beyond the newest `keep` of each policy (Harbor's execution
     /// sweep), at most `limit` per call; returns how many executions went. Running ones are never deleted.
     public func sweepExecutions(keep: Int, limit: Int = 1000) async throws -> Int {
-        let keep = max(0, keep), limit = max(1, min(limit, 1000))
+        let keep = max(1, keep), limit = max(1, min(limit, 1000))
         return try await provider.transaction { db in
-            let ids = try await db.raw("""
-                SELECT id FROM (
-                    SELECT id, status, ROW_NUMBER() OVER (PARTITION BY policy_id ORDER BY id DESC) AS position FROM webhook_executions
-                ) AS ranked
-                WHERE position > \(bind: keep) AND status NOT IN ('Pending', 'Running') ORDER BY id LIMIT \(bind: limit)
-                """).all().map { try $0.decode(column: "id", as: Int64.self) }
+            // Per policy: the id of its keep-th newest execution, then its ended executions older than that (both on
+            // the (policy_id, id) index), rather than ranking the whole table again for every batch.
+            let policies = try await db.raw("SELECT id FROM webhook_policies ORDER BY id").all().map { try $0.decode(column: "id", as: Int64.self) }
+            var ids: [Int64] = []
+            for policy in policies where ids.count < limit {
+                guard let cutoff = try await db.raw("""
+                    SELECT id FROM webhook_executions WHERE policy_id = \(bind: policy) ORDER BY id DESC LIMIT 1 OFFSET \(bind: keep - 1)
+                    """).first()?.decode(column: "id", as: Int64.self) else { continue }
+                ids += try await db.raw("""
+                    SELECT id FROM webhook_executions
+                    WHERE policy_id = \(bind: policy) AND id < \(bind: cutoff) AND status NOT IN ('Pending', 'Running')
+                    ORDER BY id LIMIT \(bind: limit - ids.count)
+                    """).all().map { try $0.decode(column: "id", as: Int64.self) }
+            }
             guard !ids.isEmpty else { return 0 }
             try await db.raw("DELETE FROM webhook_tasks WHERE execution_id IN (\(binds: ids))").run()
             try await db.raw("DELETE FROM webhook_executions WHERE id IN (\(binds: ids))").run()
