@@ -9,7 +9,7 @@ import Management
 struct ManagementAuthMiddleware: RouterMiddleware {
     typealias Context = BerthRequestContext
     let authenticator: Authenticator
-    let sessions: SessionTokens
+    let sessions: SessionService
     let auditLog: AuditLogService
     let enabled: Bool
 
@@ -35,12 +35,12 @@ struct ManagementAuthMiddleware: RouterMiddleware {
         case nil:
             if request.headers[.authorization] != nil { throw APIError(.unauthorized, "unreadable Authorization header") }
             if let cookie = request.cookies["sid"]?.value, !cookie.isEmpty {
-                guard let session = try await sessions.verify(cookie), let principal = try await authenticator.principal(forSession: session) else {
+                guard let (principal, csrf) = try await sessions.resume(cookie) else {
                     throw APIError(.unauthorized, "the session has expired; sign in again")
                 }
                 if ![.get, .head, .options].contains(request.method) {
                     let sent = request.headers[HeaderNames.csrfToken] ?? ""
-                    guard SecretHashing.constantTimeEqual(Array(sent.utf8), Array(session.csrf.utf8)) else {
+                    guard SecretHashing.constantTimeEqual(Array(sent.utf8), Array(csrf.utf8)) else {
                         throw APIError.forbidden("CSRF token missing or wrong; send the X-Harbor-CSRF-Token of the session")
                     }
                 }

@@ -13,6 +13,8 @@ public struct ManagementController: Sendable {
     let repositories: RepositoryService
     let webhooks: WebhookService
     let auditLogs: AuditLogService
+    /// Resumes portal sessions for requests that carry the `sid` cookie.
+    let sessionService: SessionService
     let system: SystemService
     let search: SearchService
     let statistics: StatisticService
@@ -47,13 +49,14 @@ public struct ManagementController: Sendable {
         permissionCatalog = PermissionCatalogService(environment)
         self.authenticator = authenticator
         self.authEnabled = authEnabled
+        sessionService = SessionService(authenticator: authenticator, sessions: sessions, users: environment.access, auditLog: auditLogs)
     }
 
     /// Registers every `/api/v2.0` route on `router`.
     public func register(on router: Router<BerthRequestContext>) {
         let api = router.group("/api/v2.0")
             .add(middleware: APIErrorMiddleware())
-            .add(middleware: ManagementAuthMiddleware(authenticator: authenticator, sessions: sessions, auditLog: auditLogs, enabled: authEnabled))
+            .add(middleware: ManagementAuthMiddleware(authenticator: authenticator, sessions: sessionService, auditLog: auditLogs, enabled: authEnabled))
         api.get("ping") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: .init(string: "Pong"))) }
         api.get("health") { _, _ in try APIRequest.json(await system.health()) }
         api.get("systeminfo") { request, context in try APIRequest.json(system.info(context.caller(request), baseURL: serverURL.base(request), hasCARoot: caCertificate() != nil)) }

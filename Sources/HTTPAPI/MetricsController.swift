@@ -8,7 +8,7 @@ import Management
 public struct MetricsController: Sendable {
     let render: @Sendable () async -> String
     let authenticator: Authenticator
-    let sessions: SessionTokens
+    let sessions: SessionService
     let auditLog: AuditLogService
     let authEnabled: Bool
 
@@ -17,8 +17,8 @@ public struct MetricsController: Sendable {
                 environment: ManagementEnvironment, authEnabled: Bool) {
         self.render = render
         self.authenticator = authenticator
-        self.sessions = sessions
-        self.auditLog = AuditLogService(environment)
+        auditLog = AuditLogService(environment)
+        self.sessions = SessionService(authenticator: authenticator, sessions: sessions, users: environment.access, auditLog: auditLog)
         self.authEnabled = authEnabled
     }
 
