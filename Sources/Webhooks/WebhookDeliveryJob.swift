@@ -29,6 +29,9 @@ public struct WebhookDeliveryJob: JobHandler {
     static let concurrency = 16
     /// Tasks per delivery job.
     public static let batchSize = 100
+    /// Runs of one delivery job before the queue gives up on it (only when its attempts cannot be recorded; a
+    /// notification's own retries are new jobs, counted by `maxAttempts`).
+    static let jobAttempts = 3
 
     /// Creates the handler: `client` verifies receivers' certificates, `insecureClient` is for targets that skip it;
     /// each notification is tried at most `maxAttempts` times.
@@ -67,7 +70,7 @@ public struct WebhookDeliveryJob: JobHandler {
             }
             return results
         }
-        try await store.recordAttempts(attempts, retryKind: Self.kind, jobAttempts: 3, now: Clock.nowMilliseconds())
+        try await store.recordAttempts(attempts, retryKind: Self.kind, jobAttempts: Self.jobAttempts, now: Clock.nowMilliseconds())
         let succeeded = attempts.filter { $0.status == .success }.count
         Self.delivered.increment(by: succeeded)
         Self.failed.increment(by: attempts.count - succeeded)

@@ -47,6 +47,6 @@ public struct WebhookSubscriber: EventSubscriber {
         let batches = stride(from: 0, to: taskIDs.count, by: WebhookDeliveryJob.batchSize).map {
             SQLWebhookStore.taskList(Array(taskIDs[$0 ..< min($0 + WebhookDeliveryJob.batchSize, taskIDs.count)]))
         }
-        try await SQLJobStore.enqueue(kind: WebhookDeliveryJob.kind, payloads: batches, runAt: now, maxAttempts: 3, now: now, on: db)
+        try await SQLJobStore.enqueue(kind: WebhookDeliveryJob.kind, payloads: batches, runAt: now, maxAttempts: WebhookDeliveryJob.jobAttempts, now: now, on: db)
     }
 }
