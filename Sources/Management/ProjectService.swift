@@ -37,6 +37,13 @@ public struct ProjectService: Sendable {
         return try await view(project, caller)
     }
 
+    /// What the caller may do in a project they can see (the portal shows only the forms they may use; the services
+    /// still check every change themselves).
+    public func permissions(in name: String, _ caller: Caller) async throws -> Set<Permission> {
+        let project = try await env.readableProject(name, isName: true, caller)
+        return try await env.policy.permissions(of: caller.principal, in: project)
+    }
+
     /// Creates a project owned by the caller (who becomes its project admin).
     public func create(_ request: ProjectRequest, _ caller: Caller) async throws -> ProjectRecord {
         try env.requireAuthenticated(caller)

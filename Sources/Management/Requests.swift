@@ -62,11 +62,21 @@ public struct MemberRequest: Decodable, Sendable {
     var roleId: Int?
     var memberUser: UserRef?
     var memberGroup: GroupRef?
+
+    /// A request that makes user `username` a member with role `roleId`.
+    public init(username: String, roleId: Int?) {
+        self.roleId = roleId
+        memberUser = UserRef(userId: nil, username: username)
+        memberGroup = nil
+    }
 }
 
 /// `PUT /projects/{p}/members/{id}` body.
 public struct RoleRequest: Decodable, Sendable {
     var roleId: Int?
+
+    /// A request for role `roleId`.
+    public init(roleId: Int?) { self.roleId = roleId }
 }
 
 /// `POST /robots` and `PUT /robots/{id}` bodies.
@@ -91,11 +101,17 @@ public struct RobotSecretRequest: Decodable, Sendable {
 /// `PUT /projects/{p}/repositories/{r}` body.
 public struct RepositoryUpdateRequest: Decodable, Sendable {
     var description: String?
+
+    /// A request that sets the description.
+    public init(description: String?) { self.description = description }
 }
 
 /// `POST …/artifacts/{ref}/tags` body.
 public struct TagRequest: Decodable, Sendable {
     var name: String?
+
+    /// A request for tag `name`.
+    public init(name: String?) { self.name = name }
 }
 
 /// `POST /usergroups` and `PUT /usergroups/{id}` bodies.

@@ -98,13 +98,18 @@ public struct UserSearchView: Codable, Sendable {
 
 /// A project member.
 public struct MemberView: Codable, Sendable {
-    var id: Int64
+    /// The membership's id.
+    public internal(set) var id: Int64
     var projectId: Int64
-    var entityName: String
-    var roleName: String
-    var roleId: Int
+    /// The user's or group's name.
+    public internal(set) var entityName: String
+    /// The role's name (`projectAdmin`, `developer`, …).
+    public internal(set) var roleName: String
+    /// The role's number (Harbor's role ids).
+    public internal(set) var roleId: Int
     var entityId: Int64
-    var entityType: String
+    /// `u` for a user, `g` for a group.
+    public internal(set) var entityType: String
 }
 
 /// A robot account (never with its secret).
@@ -175,10 +180,14 @@ public struct TagView: Codable, Sendable {
     var id: Int64
     var repositoryId: Int64
     var artifactId: Int64
-    var name: String
-    var pushTime: String
-    var pullTime: String
-    var immutable: Bool
+    /// The tag.
+    public internal(set) var name: String
+    /// When it was pushed (RFC 3339).
+    public internal(set) var pushTime: String
+    /// When it was last pulled (RFC 3339, or the zero time).
+    public internal(set) var pullTime: String
+    /// Whether an immutability rule protects it.
+    public internal(set) var immutable: Bool
 }
 
 /// A link to an addition of an artifact (its build history, say).
@@ -191,8 +200,10 @@ public struct AdditionLinkView: Codable, Sendable {
 public struct ReferenceView: Codable, Sendable {
     var parentId: Int64
     var childId: Int64?
-    var childDigest: String
-    var platform: JSONValue?
+    /// The child manifest's digest.
+    public internal(set) var childDigest: String
+    /// The child's platform as the index names it.
+    public internal(set) var platform: JSONValue?
     var annotations: [String: String]?
     var urls: [String]?
 }
@@ -200,23 +211,33 @@ public struct ReferenceView: Codable, Sendable {
 /// An artifact (a manifest and its tags).
 public struct ArtifactView: Codable, Sendable {
     var id: Int64
-    var type: String
-    var mediaType: String
+    /// `IMAGE`, `CHART`, `CNAB`, `SIGNATURE` or the artifact type Harbor would show.
+    public internal(set) var type: String
+    /// The config's (or artifact type's) media type.
+    public internal(set) var mediaType: String
     var manifestMediaType: String
     var artifactType: String?
     var projectId: Int64
     var repositoryId: Int64
     var repositoryName: String
-    var digest: String
-    var size: Int64
+    /// The manifest's digest.
+    public internal(set) var digest: String
+    /// Its size with everything it references, in bytes.
+    public internal(set) var size: Int64
     var icon: String
-    var pushTime: String
-    var pullTime: String
-    var annotations: [String: String]?
-    var extraAttrs: JSONValue?
+    /// When it was pushed (RFC 3339).
+    public internal(set) var pushTime: String
+    /// When it was last pulled (RFC 3339, or the zero time).
+    public internal(set) var pullTime: String
+    /// The manifest's annotations.
+    public internal(set) var annotations: [String: String]?
+    /// Facts from an image's config (architecture, os, author, created …).
+    public internal(set) var extraAttrs: JSONValue?
     var additionLinks: [String: AdditionLinkView]?
-    var references: [ReferenceView]?
-    var tags: [TagView]
+    /// An index's children.
+    public internal(set) var references: [ReferenceView]?
+    /// Its tags.
+    public internal(set) var tags: [TagView]
     var labels: [String]
 }
 

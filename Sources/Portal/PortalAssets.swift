@@ -81,6 +81,27 @@ struct PortalAssets: Sendable {
         .badge { font-size: .75rem; font-weight: 600; vertical-align: middle; border: 1px solid var(--line); border-radius: 999px; padding: .1rem .55rem; color: var(--muted); background: var(--paper); }
         .crumbs { color: var(--muted); margin: 0; }
         pre { background: #17212b; color: #e8edf2; padding: .8rem 1rem; border-radius: 6px; overflow-x: auto; }
+        .tabs { display: flex; gap: .25rem; border-bottom: 1px solid var(--line); margin: 0 0 1rem; overflow-x: auto; }
+        .tabs a { padding: .5rem .9rem; text-decoration: none; color: var(--muted); border-bottom: 3px solid transparent; white-space: nowrap; }
+        .tabs a[aria-current=page] { color: var(--ink); border-bottom-color: var(--accent); font-weight: 600; }
+        .facts { color: var(--muted); }
+        dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; color: var(--ink); }
+        dl.facts dt { color: var(--muted); }
+        dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+        .description { white-space: pre-wrap; overflow-wrap: anywhere; }
+        textarea, select { font: inherit; padding: .45rem .55rem; border: 1px solid #b9c2cc; border-radius: 5px; background: #fff; color: var(--ink); }
+        textarea { width: 100%; max-width: 40rem; }
+        .stack:has(textarea) { max-width: 40rem; }
+        .inline-form { display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; margin: .6rem 0 0; }
+        table.list .inline-form { margin: 0; display: inline-flex; }
+        details.confirm { display: inline-block; margin-left: .4rem; }
+        details.confirm summary { font-weight: 400; color: var(--problem); }
+        button.danger { background: var(--problem); border-color: var(--problem); color: #fff; }
+        pre.command { margin: 0 0 1rem; }
+        ol.history { padding-left: 1.5rem; margin: 0; }
+        ol.history li { margin: .3rem 0; overflow-wrap: anywhere; }
+        ol.history li.empty-layer { color: var(--muted); }
+        ol.history code { white-space: pre-wrap; }
         .hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
         @media (max-width: 40rem) { main { padding: .75rem; } .bar { gap: .75rem; } h1 { font-size: 1.25rem; } }
         """

@@ -48,25 +48,11 @@ struct ProjectsPage: Sendable {
     let pager: Pager?
 }
 
-/// One row of a project's repositories.
-struct RepositoryRow: Sendable {
-    let name: String
-    let artifacts: Int64
-    let pulls: Int64
-    let updated: String
-    let updatedShown: String
-}
-
-/// A project's repositories.
-struct RepositoriesPage: Sendable {
-    let frame: Frame
-    let project: String
-    let access: String
-    let filter: String
-    let rows: [RepositoryRow]
-    let hasRows: Bool
-    let registry: String
-    let pager: Pager?
+/// A tab of a project's pages.
+struct ProjectTab: Sendable {
+    let title: String
+    let href: String
+    let active: Bool
 }
 
 /// An error in words.

@@ -3,7 +3,8 @@
 enum PortalTemplates {
     /// Every template by name.
     static let all: [String: String] = [
-        "layout": layout, "sign-in": signIn, "projects": projects, "repositories": repositories, "error": error,
+        "layout": layout, "sign-in": signIn, "projects": projects, "error": error, "project-tabs": projectTabs,
+        "repositories": repositories, "repository": repository, "artifact": artifact, "members": members,
     ]
 
     /// The page frame: top bar with navigation and the account menu, the page, a footer.
@@ -107,43 +108,11 @@ enum PortalTemplates {
         {{/layout}}
         """#
 
-    /// A project's repositories.
-    static let repositories = #"""
-        {{<layout}}
-        {{$title}}{{project}}{{/title}}
-        {{$content}}
+    /// The heading and tab bar of a project's pages.
+    static let projectTabs = #"""
         <p class="crumbs"><a href="/harbor/projects">Projects</a> / {{project}}</p>
-        <div class="heading">
-          <h1>{{project}} <span class="badge">{{access}}</span></h1>
-          <form class="search" method="get" action="/harbor/projects/{{project}}/repositories" role="search">
-            <label for="filter" class="hidden">Filter repositories by name</label>
-            <input id="filter" name="name" value="{{filter}}" placeholder="Filter by name">
-            <button type="submit">Filter</button>
-          </form>
-        </div>
-        {{#hasRows}}
-        <div class="scroll">
-        <table class="list" id="repositories">
-          <thead><tr><th scope="col">Name</th><th scope="col" class="number">Artifacts</th><th scope="col" class="number">Pulls</th><th scope="col">Last modified</th></tr></thead>
-          <tbody>
-          {{#rows}}<tr><td>{{name}}</td><td class="number">{{artifacts}}</td><td class="number">{{pulls}}</td><td><time datetime="{{updated}}">{{updatedShown}}</time></td></tr>
-          {{/rows}}
-          </tbody>
-        </table>
-        </div>
-        {{/hasRows}}
-        {{^hasRows}}
-        <section class="card empty" id="empty">
-          <h2>No repositories yet</h2>
-          <p>Push an image to start one, for example:</p>
-          <pre><code>podman login {{registry}}
-        podman tag my-image {{registry}}/{{project}}/my-image:latest
-        podman push {{registry}}/{{project}}/my-image:latest</code></pre>
-        </section>
-        {{/hasRows}}
-        {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
-        {{/content}}
-        {{/layout}}
+        <h1>{{project}} <span class="badge">{{access}}</span></h1>
+        <nav class="tabs" aria-label="Project">{{#tabs}}<a href="{{href}}"{{#active}} aria-current="page"{{/active}}>{{title}}</a>{{/tabs}}</nav>
         """#
 
     /// What went wrong, in words, with a way on.

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import OCI
 import Testing
 
 /// The web portal against the real binary: in headless Chromium driven by Selenium as a person would use it, and
@@ -8,15 +9,19 @@ import Testing
 struct PortalTests {
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts").path
 
-    @Test("in a real browser: anonymous visitors see public projects; admin signs in, creates a project, sees lists and empty states, signs out")
+    static let userPassword = "Portal-Users-1"
+
+    @Test("in a real browser: anonymous visitors see public projects; admin creates a project, edits a repository's description, tags an artifact, manages members; each role is offered only its own forms")
     func browser() async throws {
         let shots = try TemporaryDirectory("portal-shots")
         defer { shots.remove() }
         try await withSecuredServer { server, admin in
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "app-images", "public": true])
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "secret"])
-            #expect(try await admin.pushImage("app-images/web", tag: "v1", seed: 1).status == 201)
-            let run = try await ProcessRunner.run(["python3", Self.scripts + "/portal_browser.py", server.baseURL, BerthInstance.adminPassword, shots.path])
+            let pushed = try await Self.pushBuiltImage(admin, "app-images/web", tag: "v1")
+            for user in ["dev1", "guest1"] { try await admin.apiOK(.POST, "/users", json: ["username": user, "password": Self.userPassword]) }
+            let run = try await ProcessRunner.run(["python3", Self.scripts + "/portal_browser.py", server.baseURL, BerthInstance.adminPassword, shots.path,
+                                                   Self.userPassword])
             #expect(run.succeeded, "\(run.stderr.suffix(4000))")
             let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
             func rows(_ key: String) -> [[String]] { seen[key] as? [[String]] ?? [] }
@@ -39,11 +44,61 @@ struct PortalTests {
             #expect(rows("filtered_rows").compactMap(\.first) == ["team"])
             #expect(rows("repository_rows").map { Array($0.prefix(3)) } == [["app-images/web", "1", "0"]])
             #expect((seen["phone_page_width"] as? Int ?? 9999) <= 390, "the page is wider than a phone: \(seen["phone_page_width"] ?? "")")
+            // The repository page, its description kept as text, the artifact page, tags added and removed.
+            #expect(seen["repository_path"] as? String == "/harbor/projects/app-images/repositories/web")
+            #expect(seen["pull_command"] as? String == "podman pull \(server.hostPort)/app-images/web:<tag>")
+            let artifactRow = rows("artifact_rows").first ?? []
+            #expect(artifactRow.count == 6 && artifactRow[0] == "sha256:" + pushed.hex.prefix(12) && artifactRow[1] == "v1" && artifactRow[2] == "IMAGE",
+                    "\(rows("artifact_rows"))")
+            #expect(seen["description_path"] as? String == "/harbor/projects/app-images/repositories/web")
+            #expect(seen["description"] as? String == "<script>window.__pwned = 1</script> Web front end\nSecond line & <b>more</b>",
+                    "\(seen["description"] ?? "")")
+            #expect(seen["script_ran"] as? Bool == false, "markup in a description ran as script")
+            let repositoryView = try await admin.apiOK(.GET, "/projects/app-images/repositories/web") as? [String: Any]
+            #expect((repositoryView?["description"] as? String)?.hasSuffix("Second line & <b>more</b>") == true, "\(repositoryView ?? [:])")
+            #expect(seen["artifact_path"] as? String == "/harbor/projects/app-images/repositories/web/artifacts-tab/artifacts/\(pushed)")
+            let facts = seen["artifact_facts"] as? [String: String] ?? [:]
+            #expect(facts["Digest"] == pushed.description && facts["Type"] == "IMAGE" && facts["Architecture"] == "amd64" && facts["OS"] == "linux",
+                    "\(facts)")
+            #expect(facts["Author"] == "Berth tests" && facts["Created"] == "2026-11-30 08:15", "\(facts)")
+            #expect(seen["pull_by_digest"] as? String == "podman pull \(server.hostPort)/app-images/web@\(pushed)")
+            #expect(rows("tag_rows").map { Array($0.prefix(2)) } == [["v1", "podman pull \(server.hostPort)/app-images/web:v1"]], "\(rows("tag_rows"))")
+            let history = seen["history"] as? [String] ?? []
+            #expect(history.count == 2 && history.first?.contains("ADD rootfs.tar /") == true && history.last?.contains("CMD [\"web\"]") == true, "\(history)")
+            #expect(seen["tags_after_add"] as? [String] == ["stable", "v1"])
+            #expect(seen["tags_after_delete"] as? [String] == ["v1"])
+            let tagsNow = try await admin.apiOK(.GET, "/projects/app-images/repositories/web/artifacts/v1/tags") as? [[String: Any]] ?? []
+            #expect(tagsNow.compactMap { $0["name"] as? String } == ["v1"])
+
+            // Members added, one role changed, an unknown user refused with a sentence.
+            #expect(seen["members_path"] as? String == "/harbor/projects/app-images/members")
+            let memberRows = rows("member_rows")
+            #expect(memberRows.contains(["admin", "User", "Project Admin"]) && memberRows.contains(["dev1", "User", "Developer"])
+                    && memberRows.contains(["guest1", "User", "Guest"]), "\(memberRows)")
+            #expect(seen["unknown_member_problem"] as? String == "There is no user nobody-here.", "\(seen["unknown_member_problem"] ?? "")")
+            let members = try await admin.apiOK(.GET, "/projects/app-images/members") as? [[String: Any]] ?? []
+            #expect(Set(members.compactMap { "\($0["entity_name"] ?? "")=\($0["role_id"] ?? "")" }) == ["admin=1", "dev1=2", "guest1=3"], "\(members)")
+
             #expect(seen["signed_out_path"] as? String == "/harbor/sign-in")
             #expect((seen["after_sign_out"] as? String)?.hasPrefix("/harbor/sign-in?next=") == true)
             try await admin.apiOK(.GET, "/projects/team")
+
+            // Each role is offered exactly the forms its permissions allow.
+            let views = seen["views"] as? [String: [String: Any]] ?? [:]
+            func view(_ who: String, _ key: String) -> Any? { views[who]?[key] }
+            for who in ["dev1", "guest1", "anonymous"] {
+                #expect(view(who, "path") as? String == "/harbor/projects/app-images/repositories/web", "\(who): \(views[who] ?? [:])")
+                #expect(view(who, "edit_description") as? Bool == false, "\(who) is offered the description form")
+                #expect(view(who, "delete_tag") as? Bool == false, "\(who) is offered tag deletion")
+                #expect(view(who, "add_member") as? Bool == false && view(who, "change_role") as? Bool == false, "\(who) is offered member forms")
+            }
+            #expect(view("dev1", "add_tag") as? Bool == true && view("guest1", "add_tag") as? Bool == false && view("anonymous", "add_tag") as? Bool == false)
+            #expect(view("dev1", "tabs") as? [String] == ["Repositories", "Members"] && view("guest1", "tabs") as? [String] == ["Repositories", "Members"])
+            #expect(view("anonymous", "tabs") as? [String] == ["Repositories"])
+            #expect(view("dev1", "members_path") as? String == "/harbor/projects/app-images/members")
+            #expect((view("anonymous", "members_path") as? String)?.hasPrefix("/harbor/sign-in?next=") == true, "\(views["anonymous"] ?? [:])")
         }
-        for name in ["sign-in", "projects", "project-empty", "repositories", "projects-phone"] {
+        for name in ["sign-in", "projects", "project-empty", "repositories", "projects-phone", "repository", "artifact", "members"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: shots.file("\(name).png"))[.size] as? Int) ?? 0
             #expect(size > 1000, "screenshot \(name).png")
         }
@@ -121,6 +176,115 @@ struct PortalTests {
             #expect(hidden.status == 303 && hidden.header("Location")?.hasPrefix("/harbor/sign-in?next=") == true)
             #expect(try await http.request(.GET, "/harbor/no-such-page").status == 404)
         }
+    }
+
+    @Test("repository, artifact and member forms check the CSRF token and the caller's role, keep what users wrote as text, and refuse bad input")
+    func forms() async throws {
+        let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow))
+        do { try await checkForms(client) } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    func checkForms(_ client: HTTPClient) async throws {
+        try await withSecuredServer { server, admin in
+            let http = RegistryHTTP(base: server.baseURL, client: client)
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "shop"])
+            let pushed = try await admin.pushImage("shop/tools/cli", tag: "v1", seed: 3)
+            #expect(pushed.status == 201)
+            try await admin.apiOK(.POST, "/users", json: ["username": "dev2", "password": Self.userPassword])
+            try await admin.apiOK(.POST, "/projects/shop/members", json: ["role_id": 2, "member_user": ["username": "dev2"]])
+            let root = try await Self.session(http, "admin", BerthInstance.adminPassword)
+            let developer = try await Self.session(http, "dev2", Self.userPassword)
+            func post(_ path: String, _ body: String, as session: (cookie: (String, String), csrf: String)?, token: Bool = true) async throws -> HTTPResult {
+                var headers = [("Content-Type", "application/x-www-form-urlencoded")]
+                if let session { headers.append(session.cookie) }
+                let fields = body + (token && session != nil ? "&csrf_token=\(session!.csrf)" : "")
+                return try await http.request(.POST, path, headers: headers, body: Array(fields.utf8))
+            }
+            func description() async throws -> String {
+                (try await admin.apiOK(.GET, "/projects/shop/repositories/tools%252Fcli") as? [String: Any])?["description"] as? String ?? "?"
+            }
+
+            // A nested repository is one percent-encoded path segment, linked from the project's list.
+            let repository = "/harbor/projects/shop/repositories/tools%2Fcli"
+            let list = try await http.request(.GET, "/harbor/projects/shop/repositories", headers: [root.cookie])
+            #expect(list.text.contains(#"href="\#(repository)""#), "the list does not link to the nested repository")
+            let page = try await http.request(.GET, repository, headers: [root.cookie])
+            #expect(page.status == 200 && page.text.contains("shop/tools/cli") && page.text.contains("podman pull \(server.hostPort)/shop/tools/cli:&lt;tag&gt;"))
+
+            // The description form: refused without the token; what was written is shown as text, not markup.
+            #expect(try await post(repository + "/description", "description=forged", as: root, token: false).status == 403)
+            #expect(try await description() == "")
+            let markup = "<img src=x onerror=alert(1)> & \"quoted\""
+            let saved = try await post(repository + "/description", "description=" + (markup.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""), as: root)
+            #expect(saved.status == 303 && saved.header("Location") == repository)
+            #expect(try await description() == markup)
+            let shown = try await http.request(.GET, repository, headers: [root.cookie])
+            #expect(!shown.text.contains("<img src=x") && shown.text.contains("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quoted&quot;"), "the description is not escaped")
+
+            // A developer holds a valid token but not the permission: the service refuses, nothing changes.
+            let devEdit = try await post(repository + "/description", "description=mine", as: developer)
+            #expect(devEdit.status == 403 && devEdit.text.contains("id=\"problem\""), "\(devEdit.status)")
+            #expect(try await description() == markup)
+            let artifact = repository + "/artifacts-tab/artifacts/\(pushed.digest)"
+            #expect(try await post(artifact + "/tags/v1/delete", "", as: developer).status == 403)
+            #expect(try await post("/harbor/projects/shop/members", "username=dev2&role_id=1", as: developer).status == 403)
+            // … but may tag (developers push), which the page then lists.
+            #expect(try await post(artifact + "/tags", "tag=from-dev", as: developer).status == 303)
+            let tags = try await admin.apiOK(.GET, "/projects/shop/repositories/tools%252Fcli/artifacts/v1/tags") as? [[String: Any]] ?? []
+            #expect(Set(tags.compactMap { $0["name"] as? String }) == ["v1", "from-dev"])
+
+            // Bad input gets the service's sentence and a 4xx, never a crash.
+            let badTag = try await post(artifact + "/tags", "tag=-no", as: root)
+            #expect(badTag.status == 400 && badTag.text.contains("valid tag"), "\(badTag.status)")
+            #expect(try await post(artifact + "/tags", "tag=v1", as: root).status == 409)
+            let badRole = try await post("/harbor/projects/shop/members", "username=dev2&role_id=99", as: root)
+            #expect(badRole.status == 400, "\(badRole.status)")
+            #expect(try await post("/harbor/projects/shop/members/99999999999999999999999/delete", "", as: root).status == 404)
+            #expect(try await post("/harbor/projects/shop/members/-1/role", "role_id=1", as: root).status == 404)
+            #expect(try await http.request(.GET, repository + "/artifacts-tab/artifacts/sha256:" + String(repeating: "0", count: 64), headers: [root.cookie]).status == 404)
+            #expect(try await http.request(.GET, repository + "/artifacts-tab/artifacts/not-a-digest", headers: [root.cookie]).status < 500)
+            #expect(try await http.request(.GET, repository + "?page=99999999999999999999&tag=%3Cb%3E", headers: [root.cookie]).status == 200)
+            // A private project's repository is hidden from anonymous visitors, who are sent to sign in.
+            let anonymous = try await http.request(.GET, repository)
+            #expect(anonymous.status == 303 && anonymous.header("Location")?.hasPrefix("/harbor/sign-in?next=") == true)
+        }
+    }
+
+    /// Signs `user` in through the portal's form; the session cookie to send and the CSRF token its pages carry.
+    static func session(_ http: RegistryHTTP, _ user: String, _ password: String) async throws -> (cookie: (String, String), csrf: String) {
+        let form = try await http.request(.GET, "/harbor/sign-in")
+        let formCookie = try #require(cookie("__portal_form", in: form))
+        let token = try #require(hiddenValue("csrf_token", in: form.text))
+        let body = "principal=\(user)&password=\(password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&csrf_token=\(token)"
+        let signedIn = try await http.request(.POST, "/harbor/sign-in", headers: [("Content-Type", "application/x-www-form-urlencoded"),
+                                                                                 ("Cookie", "__portal_form=\(formCookie)")], body: Array(body.utf8))
+        let sid = try #require(cookie("sid", in: signedIn), "\(user) could not sign in: \(signedIn.status)")
+        let projects = try await http.request(.GET, "/harbor/projects", headers: [("Cookie", "sid=\(sid)")])
+        return (("Cookie", "sid=\(sid)"), try #require(hiddenValue("csrf_token", in: projects.text)))
+    }
+
+    /// Pushes an image whose config says what a built image says (platform, author, creation time, build history).
+    static func pushBuiltImage(_ client: AccessClient, _ repository: String, tag: String) async throws -> Digest {
+        let config = Array(#"""
+            {"architecture":"amd64","os":"linux","author":"Berth tests","created":"2026-11-30T08:15:00Z",
+             "config":{"Cmd":["web"]},"rootfs":{"type":"layers","diff_ids":[]},
+             "history":[{"created":"2026-11-30T08:14:00Z","created_by":"/bin/sh -c #(nop) ADD rootfs.tar / "},
+                        {"created":"2026-11-30T08:15:00Z","created_by":"/bin/sh -c #(nop)  CMD [\"web\"]","empty_layer":true}]}
+            """#.utf8)
+        let layer = randomBytes(2048, seed: 7)
+        for blob in [config, layer] {
+            let upload = try await client.registry(.POST, "/v2/\(repository)/blobs/uploads/?digest=\(Digest.compute(of: blob))",
+                                                   headers: [("Content-Type", "application/octet-stream")], body: blob)
+            #expect(upload.status == 201)
+        }
+        let manifest = ManifestBuilder.image(config: config, layers: [layer])
+        let put = try await client.registry(.PUT, "/v2/\(repository)/manifests/\(tag)", headers: [("Content-Type", MediaType.ociManifest)], body: manifest)
+        #expect(put.status == 201)
+        return Digest.compute(of: manifest)
     }
 
     /// The value a response sets for cookie `name`.

@@ -1,5 +1,6 @@
 """Drives the portal in headless Chromium (Selenium + chromedriver) as a person would, and prints what they saw as
-JSON. Arguments: the server's base URL, the admin password, a directory for screenshots."""
+JSON. Arguments: the server's base URL, the admin password, a directory for screenshots, the password of the users
+dev1 and guest1 (who exist but belong to no project yet)."""
 import json
 import sys
 from urllib.parse import urlparse
@@ -8,8 +9,11 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
-base, password, shots = sys.argv[1], sys.argv[2], sys.argv[3]
+base, password, shots, user_password = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+DESCRIPTION = "<script>window.__pwned = 1</script> Web front end\nSecond line & <b>more</b>"
 
 options = Options()
 for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,860"):
@@ -34,6 +38,42 @@ def table(css):
     return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in driver.find_elements(By.CSS_SELECTOR, css + " tbody tr")]
 
 
+def go(element):
+    """Clicks something that loads a new page, and waits until it has."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+
+
+def first_column(css):
+    return [row[0] for row in table(css) if row]
+
+
+def facts(css):
+    terms = driver.find_elements(By.CSS_SELECTOR, css + " dt")
+    values = driver.find_elements(By.CSS_SELECTOR, css + " dd")
+    return {term.text: value.text for term, value in zip(terms, values)}
+
+
+def present(css):
+    return len(driver.find_elements(By.CSS_SELECTOR, css)) > 0
+
+
+def row_with(css, first):
+    for row in driver.find_elements(By.CSS_SELECTOR, css + " tbody tr"):
+        cells = row.find_elements(By.TAG_NAME, "td")
+        if cells and cells[0].text == first:
+            return row
+    raise AssertionError(f"no row {first} in {css}")
+
+
+def add_member(name, role):
+    driver.find_element(By.CSS_SELECTOR, "#new-member summary").click()
+    driver.find_element(By.ID, "member-name").send_keys(name)
+    Select(driver.find_element(By.ID, "member-role")).select_by_visible_text(role)
+    go(driver.find_element(By.ID, "add-member"))
+
+
 def shot(name):
     driver.save_screenshot(f"{shots}/{name}.png")
 
@@ -43,7 +83,7 @@ def sign_in(user, secret):
     driver.find_element(By.ID, "principal").clear()
     driver.find_element(By.ID, "principal").send_keys(user)
     driver.find_element(By.ID, "password").send_keys(secret)
-    driver.find_element(By.ID, "sign-in").click()
+    go(driver.find_element(By.ID, "sign-in"))
 
 
 try:
@@ -70,7 +110,7 @@ try:
     driver.get(base + "/harbor/projects")
     driver.find_element(By.CSS_SELECTOR, "#new-project summary").click()
     driver.find_element(By.ID, "project_name").send_keys("team")
-    driver.find_element(By.ID, "create-project").click()
+    go(driver.find_element(By.ID, "create-project"))
     findings["created_path"] = path()
     findings["empty_state"] = text("#empty")
     shot("project-empty")
@@ -79,7 +119,7 @@ try:
     driver.get(base + "/harbor/projects")
     driver.find_element(By.CSS_SELECTOR, "#new-project summary").click()
     driver.find_element(By.ID, "project_name").send_keys("team")
-    driver.find_element(By.ID, "create-project").click()
+    go(driver.find_element(By.ID, "create-project"))
     findings["duplicate_problem"] = text("#problem")
 
     driver.get(base + "/harbor/projects")
@@ -92,16 +132,85 @@ try:
     findings["repository_rows"] = table("#repositories")
     shot("repositories")
 
+    # A repository's page: pull command, artifacts, and its description edited with markup that must stay text.
+    go(driver.find_element(By.LINK_TEXT, "app-images/web"))
+    findings["repository_path"] = path()
+    findings["pull_command"] = text("#pull-command")
+    findings["artifact_rows"] = table("#artifacts")
+    driver.find_element(By.CSS_SELECTOR, "#edit-description summary").click()
+    area = driver.find_element(By.ID, "description-text")
+    area.clear()
+    area.send_keys(DESCRIPTION)
+    go(driver.find_element(By.ID, "save-description"))
+    findings["description_path"] = path()
+    findings["description"] = text("#description")
+    findings["script_ran"] = driver.execute_script("return window.__pwned !== undefined")
+    shot("repository")
+
+    # An artifact: facts, tags, build history; a tag added and removed through the forms.
+    go(driver.find_element(By.CSS_SELECTOR, "#artifacts tbody tr a"))
+    findings["artifact_path"] = path()
+    findings["artifact_facts"] = facts("#facts")
+    findings["pull_by_digest"] = text("#pull-by-digest")
+    findings["tag_rows"] = table("#tags")
+    findings["history"] = [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#history li")]
+    driver.find_element(By.ID, "new-tag").send_keys("stable")
+    go(driver.find_element(By.ID, "add-tag-button"))
+    findings["tags_after_add"] = first_column("#tags")
+    shot("artifact")
+    row = row_with("#tags", "stable")
+    row.find_element(By.CSS_SELECTOR, "details.confirm summary").click()
+    go(row.find_element(By.CSS_SELECTOR, "button.danger"))
+    findings["tags_after_delete"] = first_column("#tags")
+
+    # Members: add dev1 as developer and guest1 as developer, then make guest1 a guest; an unknown user is refused.
+    driver.get(base + "/harbor/projects/app-images/repositories")
+    go(driver.find_element(By.LINK_TEXT, "Members"))
+    findings["members_path"] = path()
+    add_member("dev1", "Developer")
+    add_member("guest1", "Developer")
+    row = row_with("#members", "guest1")
+    Select(row.find_element(By.TAG_NAME, "select")).select_by_visible_text("Guest")
+    go(row.find_element(By.CSS_SELECTOR, "button[id^=change-role]"))
+    findings["member_rows"] = [cells[:3] for cells in table("#members")]
+    add_member("nobody-here", "Guest")
+    findings["unknown_member_problem"] = text("#problem")
+    shot("members")
+
     driver.set_window_size(390, 844)
     driver.get(base + "/harbor/projects")
     findings["phone_page_width"] = driver.execute_script("return document.documentElement.scrollWidth")
     shot("projects-phone")
     driver.set_window_size(1280, 860)
 
-    driver.find_element(By.ID, "sign-out").click()
+    go(driver.find_element(By.ID, "sign-out"))
     findings["signed_out_path"] = path()
     driver.get(base + "/harbor/projects/team/repositories")
     findings["after_sign_out"] = path()
+
+    # What each role is offered: a developer may tag but not edit the description, delete tags or manage members;
+    # a guest may only look; an anonymous visitor of a public project sees no forms and no members tab.
+    repository_page = base + "/harbor/projects/app-images/repositories/web"
+    views = {}
+    for user in ("dev1", "guest1", None):
+        if user:
+            sign_in(user, user_password)
+        driver.get(base + "/harbor/projects/app-images/repositories")
+        view = {"tabs": [tab.text for tab in driver.find_elements(By.CSS_SELECTOR, ".tabs a")]}
+        driver.get(repository_page)
+        view["path"] = path()
+        view["edit_description"] = present("#edit-description")
+        driver.get(base + findings["artifact_path"])
+        view["add_tag"] = present("#add-tag")
+        view["delete_tag"] = present("#tags button.danger")
+        driver.get(base + "/harbor/projects/app-images/members")
+        view["members_path"] = path()
+        view["add_member"] = present("#new-member")
+        view["change_role"] = present("#members select")
+        views[user or "anonymous"] = view
+        if user:
+            go(driver.find_element(By.ID, "sign-out"))
+    findings["views"] = views
 finally:
     driver.quit()
 

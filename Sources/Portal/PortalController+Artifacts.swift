@@ -1,0 +1,120 @@
+import Auth
+import Foundation
+import HTTPAPI
+import Hummingbird
+import Management
+
+/// One artifact's page (facts, tags with pull commands, an index's children, an image's build history) and the
+/// tag forms on it.
+extension PortalController {
+    @Sendable func artifactPage(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let visitor = try await visit(request)
+        return try await artifactPage(request, context, visitor, problem: nil, draftTag: "")
+    }
+
+    @Sendable func addTag(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let visitor = try await visit(request)
+        guard let form = try await changeForm(request, visitor) else { return forbiddenForm(visitor, request) }
+        let (project, repository, digest) = artifactParameters(context)
+        let tag = (form["tag"] ?? "").trimmingCharacters(in: .whitespaces)
+        do {
+            try await repositories.addTag(project: project, repository: repository, reference: digest, TagRequest(name: tag), caller(visitor, request, context))
+            return Self.redirect(artifactPath(project, repository, digest))
+        } catch let error as APIError {
+            return try await artifactPage(request, context, visitor, problem: error.message, draftTag: tag,
+                                          status: HTTPResponse.Status(code: error.code.httpStatus))
+        }
+    }
+
+    @Sendable func deleteTag(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let visitor = try await visit(request)
+        guard try await changeForm(request, visitor) != nil else { return forbiddenForm(visitor, request) }
+        let (project, repository, digest) = artifactParameters(context)
+        do {
+            try await repositories.deleteTag(project: project, repository: repository, reference: digest, tag: Self.parameter(context, "tag"),
+                                             caller(visitor, request, context))
+            return Self.redirect(artifactPath(project, repository, digest))
+        } catch let error as APIError {
+            return try await artifactPage(request, context, visitor, problem: error.message, draftTag: "",
+                                          status: HTTPResponse.Status(code: error.code.httpStatus))
+        }
+    }
+
+    func artifactParameters(_ context: BerthRequestContext) -> (project: String, repository: String, digest: String) {
+        (Self.parameter(context, "project"), Self.parameter(context, "repository"), Self.parameter(context, "digest"))
+    }
+
+    func artifactPath(_ project: String, _ repository: String, _ digest: String) -> String {
+        "/harbor/projects/\(project)/repositories/\(PortalFormat.pathSegment(repository))/artifacts-tab/artifacts/\(digest)"
+    }
+
+    func artifactPage(_ request: Request, _ context: BerthRequestContext, _ visitor: PortalVisitor, problem: String?, draftTag: String,
+                      status: HTTPResponse.Status = .ok) async throws -> Response {
+        let (projectName, name, reference) = artifactParameters(context)
+        do {
+            let caller = caller(visitor, request, context)
+            let artifact = try await repositories.artifact(project: projectName, repository: name, reference: reference, caller)
+            let permissions = try await projects.permissions(in: projectName, caller)
+            let history = try? await repositories.addition(project: projectName, repository: name, reference: artifact.digest,
+                                                           addition: "build_history", caller)
+            let image = "\(registryHost(request))/\(projectName)/\(name)"
+            let canDelete = permissions.contains(Permission(.tag, .delete))
+            let tags = artifact.tags.sorted { $0.name < $1.name }.map { tag in
+                TagRow(name: tag.name, pushedShown: PortalFormat.shownTime(tag.pushTime), pulledShown: PortalFormat.shownTime(tag.pullTime),
+                       pullCommand: "podman pull \(image):\(tag.name)", canDelete: canDelete && !tag.immutable,
+                       deleteAction: artifactPath(projectName, name, artifact.digest) + "/tags/\(tag.name)/delete")
+            }
+            let children = (artifact.references ?? []).map { child in
+                ChildRow(href: artifactPath(projectName, name, child.childDigest), shortDigest: PortalFormat.shortDigest(child.childDigest),
+                         platform: Self.platform(child.platform))
+            }
+            var facts = [Fact(label: "Digest", value: artifact.digest), Fact(label: "Type", value: artifact.type),
+                         Fact(label: "Media type", value: artifact.mediaType), Fact(label: "Size", value: PortalFormat.shownSize(artifact.size)),
+                         Fact(label: "Pushed", value: PortalFormat.shownTime(artifact.pushTime)),
+                         Fact(label: "Last pulled", value: PortalFormat.shownTime(artifact.pullTime))]
+            facts += Self.imageFacts(artifact.extraAttrs)
+            let annotations = (artifact.annotations ?? [:]).sorted { $0.key < $1.key }.map { Fact(label: $0.key, value: $0.value) }
+            let steps = history.map(Self.historySteps) ?? []
+            let content = ArtifactPage(
+                frame: frame(visitor), project: projectName, repository: "\(projectName)/\(name)",
+                repositoryHref: "/harbor/projects/\(projectName)/repositories/\(PortalFormat.pathSegment(name))",
+                digest: artifact.digest, shortDigest: PortalFormat.shortDigest(artifact.digest), type: artifact.type,
+                pullByDigest: "podman pull \(image)@\(artifact.digest)", facts: facts, tags: tags, hasTags: !tags.isEmpty,
+                canAddTag: permissions.contains(Permission(.tag, .create)), addTagAction: artifactPath(projectName, name, artifact.digest) + "/tags",
+                draftTag: draftTag, problem: problem, children: children, hasChildren: !children.isEmpty,
+                annotations: annotations, hasAnnotations: !annotations.isEmpty, history: steps, hasHistory: !steps.isEmpty)
+            return finish(renderer.page("artifact", content, status: status), visitor, request)
+        } catch let error as APIError {
+            return failure(error, visitor, request)
+        }
+    }
+
+    /// `linux/arm64/v8` from an index entry's platform.
+    static func platform(_ value: JSONValue?) -> String {
+        guard case .object(let fields)? = value else { return "—" }
+        let parts = ["os", "architecture", "variant"].compactMap { key -> String? in
+            if case .string(let text)? = fields[key], !text.isEmpty { return text }
+            return nil
+        }
+        return parts.isEmpty ? "—" : parts.joined(separator: "/")
+    }
+
+    /// The facts an image's config adds (Harbor's `extra_attrs`).
+    static func imageFacts(_ value: JSONValue?) -> [Fact] {
+        guard case .object(let fields)? = value else { return [] }
+        return [("architecture", "Architecture"), ("os", "OS"), ("author", "Author"), ("created", "Created")].compactMap { pair in
+            let (key, label) = pair
+            guard case .string(let text)? = fields[key], !text.isEmpty else { return nil }
+            return Fact(label: label, value: key == "created" ? PortalFormat.shownTime(text) : text)
+        }
+    }
+
+    /// The steps of an image's build history (`created_by` of each history entry, newest last as the config lists them).
+    static func historySteps(_ json: Data) -> [HistoryStep] {
+        guard let entries = try? JSONSerialization.jsonObject(with: json) as? [[String: Any]] else { return [] }
+        return entries.prefix(500).map { entry in
+            HistoryStep(created: PortalFormat.shownTime(entry["created"] as? String ?? ""),
+                        command: String((entry["created_by"] as? String ?? "").prefix(2000)), empty: entry["empty_layer"] as? Bool ?? false)
+        }
+    }
+}

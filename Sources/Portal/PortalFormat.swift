@@ -1,0 +1,85 @@
+import APIInput
+import Auth
+import Foundation
+import Hummingbird
+
+/// How the portal shows values and builds list queries: times, sizes, digests, roles, pages.
+enum PortalFormat {
+    /// Rows per list page.
+    static let pageSize = 15
+
+    /// The `page` query parameter, 1 when missing or not a positive number (and never beyond a million).
+    static func pageNumber(_ request: Request) -> Int {
+        guard let text = request.uri.queryParameters["page"], text.count <= 7, let number = Int(text), number >= 1 else { return 1 }
+        return min(number, 1_000_000)
+    }
+
+    /// A list query for one page, filtered by a fuzzy name match when `filter` is not empty, sorted by `sort`.
+    static func query(_ filter: String, _ page: Int, sort: ListQuery.Sort = ListQuery.Sort(key: "name", descending: false)) -> ListQuery {
+        let filters = filter.isEmpty ? [] : [ListQuery.Filter(key: "name", match: .fuzzy(String(filter.prefix(255))))]
+        return ListQuery(filters: filters, sort: [sort], offset: (page - 1) * pageSize, limit: pageSize)
+    }
+
+    /// Links to the neighbouring pages (nil when everything fits on one).
+    static func pager(_ request: Request, page: Int, total: Int, shown: Int) -> Pager? {
+        guard total > pageSize || page > 1 else { return nil }
+        func link(_ number: Int) -> String {
+            func encoded(_ text: Substring) -> String { String(text).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
+            var parameters = request.uri.queryParameters.filter { $0.key != "page" }.map { "\(encoded($0.key))=\(encoded($0.value))" }
+            parameters.append("page=\(number)")
+            return request.uri.path + "?" + parameters.joined(separator: "&")
+        }
+        let first = (page - 1) * pageSize
+        return Pager(previous: page > 1 ? link(page - 1) : nil, next: first + shown < total ? link(page + 1) : nil,
+                     shown: shown == 0 ? "none of \(total)" : "\(first + 1)–\(first + shown) of \(total)")
+    }
+
+    /// `Public` or `Private` from a project's metadata.
+    static func access(_ metadata: [String: String]) -> String { metadata["public"] == "true" ? "Public" : "Private" }
+
+    /// A role as Harbor's portal names it.
+    static func roleName(_ id: Int) -> String {
+        guard let role = ProjectRole(rawValue: id) else { return "—" }
+        return roleName(role)
+    }
+
+    /// A role as Harbor's portal names it.
+    static func roleName(_ role: ProjectRole) -> String {
+        switch role {
+        case .projectAdmin: return "Project Admin"
+        case .maintainer: return "Maintainer"
+        case .developer: return "Developer"
+        case .guest: return "Guest"
+        case .limitedGuest: return "Limited Guest"
+        }
+    }
+
+    /// `2026-12-02T13:10:42.123Z` as `2026-12-02 13:10`; the zero time Harbor sends for "never" as `—`.
+    static func shownTime(_ rfc3339: String) -> String {
+        if rfc3339.isEmpty || rfc3339.hasPrefix("0001-01-01") { return "—" }
+        return String(rfc3339.prefix(16)).replacingOccurrences(of: "T", with: " ")
+    }
+
+    /// A size in bytes as people read it (binary units, as Harbor shows them).
+    static func shownSize(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var value = Double(max(bytes, 0))
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : String(format: value < 10 ? "%.2f" : "%.1f", value) + " " + units[unit]
+    }
+
+    /// `sha256:0123456789ab…` shortened to the algorithm and twelve hex digits, as the portal lists digests.
+    static func shortDigest(_ digest: String) -> String {
+        guard let colon = digest.firstIndex(of: ":") else { return String(digest.prefix(19)) }
+        return String(digest[...colon]) + String(digest[digest.index(after: colon)...].prefix(12))
+    }
+
+    /// A repository name (without its project) as one path segment: slashes percent-encoded.
+    static func pathSegment(_ repository: String) -> String {
+        repository.replacingOccurrences(of: "/", with: "%2F")
+    }
+}

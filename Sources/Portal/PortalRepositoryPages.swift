@@ -1,0 +1,115 @@
+/// What the repository and artifact pages are filled with.
+
+/// One row of a project's repositories.
+struct RepositoryRow: Sendable {
+    let name: String
+    let href: String
+    let artifacts: Int64
+    let pulls: Int64
+    let updated: String
+    let updatedShown: String
+}
+
+/// A project's repositories.
+struct RepositoriesPage: Sendable {
+    let frame: Frame
+    let project: String
+    let access: String
+    let tabs: [ProjectTab]
+    let filter: String
+    let rows: [RepositoryRow]
+    let hasRows: Bool
+    let isFiltered: Bool
+    let registry: String
+    let pager: Pager?
+}
+
+/// One row of a repository's artifacts.
+struct ArtifactRow: Sendable {
+    let href: String
+    let digest: String
+    let shortDigest: String
+    let tags: String
+    let type: String
+    let size: String
+    let pushed: String
+    let pushedShown: String
+    let pulledShown: String
+}
+
+/// A repository: its description (with the edit form for those who may change it), how to pull it, its artifacts.
+struct RepositoryPage: Sendable {
+    let frame: Frame
+    let project: String
+    let name: String
+    let shortName: String
+    let base: String
+    let description: String
+    let hasDescription: Bool
+    let canEdit: Bool
+    let problem: String?
+    let editing: Bool
+    let pullCommand: String
+    let artifactCount: Int64
+    let pullCount: Int64
+    let tagFilter: String
+    let isFiltered: Bool
+    let rows: [ArtifactRow]
+    let hasRows: Bool
+    let pager: Pager?
+}
+
+/// A labelled value in a list of facts.
+struct Fact: Sendable {
+    let label: String
+    let value: String
+}
+
+/// A tag of an artifact, with its pull command and (for those who may) a delete button.
+struct TagRow: Sendable {
+    let name: String
+    let pushedShown: String
+    let pulledShown: String
+    let pullCommand: String
+    let canDelete: Bool
+    let deleteAction: String
+}
+
+/// A child of an index (an image for one platform).
+struct ChildRow: Sendable {
+    let href: String
+    let shortDigest: String
+    let platform: String
+}
+
+/// A step of an image's build history.
+struct HistoryStep: Sendable {
+    let created: String
+    let command: String
+    let empty: Bool
+}
+
+/// One artifact.
+struct ArtifactPage: Sendable {
+    let frame: Frame
+    let project: String
+    let repository: String
+    let repositoryHref: String
+    let digest: String
+    let shortDigest: String
+    let type: String
+    let pullByDigest: String
+    let facts: [Fact]
+    let tags: [TagRow]
+    let hasTags: Bool
+    let canAddTag: Bool
+    let addTagAction: String
+    let draftTag: String
+    let problem: String?
+    let children: [ChildRow]
+    let hasChildren: Bool
+    let annotations: [Fact]
+    let hasAnnotations: Bool
+    let history: [HistoryStep]
+    let hasHistory: Bool
+}

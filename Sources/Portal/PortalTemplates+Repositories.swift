@@ -1,0 +1,159 @@
+/// The templates of a project's repositories, a repository and an artifact.
+extension PortalTemplates {
+    /// A project's repositories.
+    static let repositories = #"""
+        {{<layout}}
+        {{$title}}{{project}}{{/title}}
+        {{$content}}
+        {{>project-tabs}}
+        <div class="heading">
+          <h2>Repositories</h2>
+          <form class="search" method="get" action="/harbor/projects/{{project}}/repositories" role="search">
+            <label for="filter" class="hidden">Filter repositories by name</label>
+            <input id="filter" name="name" value="{{filter}}" placeholder="Filter by name">
+            <button type="submit">Filter</button>
+          </form>
+        </div>
+        {{#hasRows}}
+        <div class="scroll">
+        <table class="list" id="repositories">
+          <thead><tr><th scope="col">Name</th><th scope="col" class="number">Artifacts</th><th scope="col" class="number">Pulls</th><th scope="col">Last modified</th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td><a href="{{href}}">{{name}}</a></td><td class="number">{{artifacts}}</td><td class="number">{{pulls}}</td><td><time datetime="{{updated}}">{{updatedShown}}</time></td></tr>
+          {{/rows}}
+          </tbody>
+        </table>
+        </div>
+        {{/hasRows}}
+        {{^hasRows}}
+        {{#isFiltered}}<p class="empty" id="empty">No repository matches “{{filter}}”.</p>{{/isFiltered}}
+        {{^isFiltered}}
+        <section class="card empty" id="empty">
+          <h2>No repositories yet</h2>
+          <p>Push an image to start one, for example:</p>
+          <pre><code>podman login {{registry}}
+        podman tag my-image {{registry}}/{{project}}/my-image:latest
+        podman push {{registry}}/{{project}}/my-image:latest</code></pre>
+        </section>
+        {{/isFiltered}}
+        {{/hasRows}}
+        {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
+        {{/content}}
+        {{/layout}}
+        """#
+
+    /// A repository: description, pull command, artifacts.
+    static let repository = #"""
+        {{<layout}}
+        {{$title}}{{name}}{{/title}}
+        {{$content}}
+        <p class="crumbs"><a href="/harbor/projects">Projects</a> / <a href="/harbor/projects/{{project}}/repositories">{{project}}</a> / {{shortName}}</p>
+        <h1 id="repository-name">{{name}}</h1>
+        <p class="facts"><span id="artifact-count">{{artifactCount}} artifacts</span> · <span id="pull-count">{{pullCount}} pulls</span></p>
+        <pre class="command"><code id="pull-command">{{pullCommand}}</code></pre>
+        <section class="card" id="info">
+          <h2>Description</h2>
+          {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
+          {{#hasDescription}}<div class="description" id="description">{{description}}</div>{{/hasDescription}}
+          {{^hasDescription}}<p class="empty" id="description-empty">No description yet.</p>{{/hasDescription}}
+          {{#canEdit}}
+          <details id="edit-description"{{#editing}} open{{/editing}}>
+            <summary>Edit description</summary>
+            <form method="post" action="{{base}}/description" class="stack">
+              <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+              <label for="description-text">Description</label>
+              <textarea id="description-text" name="description" rows="8" maxlength="65536">{{description}}</textarea>
+              <button class="primary" type="submit" id="save-description">Save</button>
+            </form>
+          </details>
+          {{/canEdit}}
+        </section>
+        <div class="heading">
+          <h2>Artifacts</h2>
+          <form class="search" method="get" action="{{base}}" role="search">
+            <label for="tag-filter" class="hidden">Filter artifacts by tag</label>
+            <input id="tag-filter" name="tag" value="{{tagFilter}}" placeholder="Filter by tag">
+            <button type="submit">Filter</button>
+          </form>
+        </div>
+        {{#hasRows}}
+        <div class="scroll">
+        <table class="list" id="artifacts">
+          <thead><tr><th scope="col">Artifact</th><th scope="col">Tags</th><th scope="col">Type</th><th scope="col" class="number">Size</th><th scope="col">Push time</th><th scope="col">Pull time</th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td><a href="{{href}}" title="{{digest}}"><code>{{shortDigest}}</code></a></td><td>{{tags}}</td><td>{{type}}</td><td class="number">{{size}}</td><td><time datetime="{{pushed}}">{{pushedShown}}</time></td><td>{{pulledShown}}</td></tr>
+          {{/rows}}
+          </tbody>
+        </table>
+        </div>
+        {{/hasRows}}
+        {{^hasRows}}<p class="empty" id="empty">{{#isFiltered}}No artifact has a tag matching “{{tagFilter}}”.{{/isFiltered}}{{^isFiltered}}No artifacts.{{/isFiltered}}</p>{{/hasRows}}
+        {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
+        {{/content}}
+        {{/layout}}
+        """#
+
+    /// One artifact: facts, tags, children, annotations, build history.
+    static let artifact = #"""
+        {{<layout}}
+        {{$title}}{{repository}}@{{shortDigest}}{{/title}}
+        {{$content}}
+        <p class="crumbs"><a href="/harbor/projects">Projects</a> / <a href="/harbor/projects/{{project}}/repositories">{{project}}</a> / <a href="{{repositoryHref}}">{{repository}}</a> / {{shortDigest}}</p>
+        <h1><code id="artifact-digest" title="{{digest}}">{{shortDigest}}</code> <span class="badge">{{type}}</span></h1>
+        <pre class="command"><code id="pull-by-digest">{{pullByDigest}}</code></pre>
+        {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
+        <section class="card">
+          <h2>Overview</h2>
+          <dl class="facts" id="facts">{{#facts}}<dt>{{label}}</dt><dd>{{value}}</dd>{{/facts}}</dl>
+        </section>
+        <section class="card" id="tags-section">
+          <h2>Tags</h2>
+          {{#hasTags}}
+          <div class="scroll">
+          <table class="list" id="tags">
+            <thead><tr><th scope="col">Tag</th><th scope="col">Pull command</th><th scope="col">Push time</th><th scope="col">Pull time</th><th scope="col"><span class="hidden">Actions</span></th></tr></thead>
+            <tbody>
+            {{#tags}}<tr><td>{{name}}</td><td><code>{{pullCommand}}</code></td><td>{{pushedShown}}</td><td>{{pulledShown}}</td><td>{{#canDelete}}
+              <details class="confirm"><summary>Delete</summary>
+                <form method="post" action="{{deleteAction}}"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" name="confirm" value="{{name}}">Delete tag {{name}}</button></form>
+              </details>{{/canDelete}}</td></tr>
+            {{/tags}}
+            </tbody>
+          </table>
+          </div>
+          {{/hasTags}}
+          {{^hasTags}}<p class="empty">No tags: pull it by digest.</p>{{/hasTags}}
+          {{#canAddTag}}
+          <form method="post" action="{{addTagAction}}" class="inline-form" id="add-tag">
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <label for="new-tag">New tag</label>
+            <input id="new-tag" name="tag" required maxlength="128" value="{{draftTag}}" pattern="[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}">
+            <button type="submit" id="add-tag-button">Add tag</button>
+          </form>
+          {{/canAddTag}}
+        </section>
+        {{#hasChildren}}
+        <section class="card">
+          <h2>Images in this index</h2>
+          <table class="list" id="children">
+            <thead><tr><th scope="col">Artifact</th><th scope="col">Platform</th></tr></thead>
+            <tbody>{{#children}}<tr><td><a href="{{href}}"><code>{{shortDigest}}</code></a></td><td>{{platform}}</td></tr>{{/children}}</tbody>
+          </table>
+        </section>
+        {{/hasChildren}}
+        {{#hasAnnotations}}
+        <section class="card">
+          <h2>Annotations</h2>
+          <dl class="facts" id="annotations">{{#annotations}}<dt>{{label}}</dt><dd>{{value}}</dd>{{/annotations}}</dl>
+        </section>
+        {{/hasAnnotations}}
+        {{#hasHistory}}
+        <section class="card">
+          <h2>Build history</h2>
+          <ol class="history" id="history">{{#history}}<li{{#empty}} class="empty-layer"{{/empty}}><time>{{created}}</time> <code>{{command}}</code></li>{{/history}}</ol>
+        </section>
+        {{/hasHistory}}
+        {{/content}}
+        {{/layout}}
+        """#
+}
