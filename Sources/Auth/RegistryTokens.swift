@@ -105,7 +105,7 @@ public struct RegistryTokens: Sendable {
             iss: IssuerClaim(value: settings.issuer), sub: SubjectClaim(value: subject), aud: AudienceClaim(value: [settings.service]),
             exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(settings.lifetimeSeconds))),
             nbf: NotBeforeClaim(value: now.addingTimeInterval(-5)), iat: IssuedAtClaim(value: now),
-            jti: IDClaim(value: UUID().uuidString), access: access.map { AccessClaim(type: $0.type, name: $0.name, actions: $0.actions) },
+            jti: IDClaim(value: RandomUUID.make().uuidString), access: access.map { AccessClaim(type: $0.type, name: $0.name, actions: $0.actions) },
             berthAccount: account?.description)
         let token = try await keys.sign(claims, kid: JWKIdentifier(string: keyID))
         return Issued(token: token, expiresIn: settings.lifetimeSeconds, issuedAt: now)

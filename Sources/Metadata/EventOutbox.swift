@@ -30,7 +30,7 @@ public struct EventOutbox: Sendable {
                 let project: SQLQueryString = event.projectID.map { "\(bind: $0)" }
                     ?? "(SELECT id FROM projects WHERE name = \(bind: RepositoryRecord.projectName(of: event.repository)))"
                 values.append("""
-                    (\(bind: UUID().uuidString.lowercased()), \(bind: event.type.rawValue), \(project), \(bind: event.repository),
+                    (\(bind: RandomUUID.text()), \(bind: event.type.rawValue), \(project), \(bind: event.repository),
                      \(bind: event.digest), \(bind: tags), \(bind: event.operatorName), \(bind: event.occurredAt), \(bind: event.payload))
                     """)
             }

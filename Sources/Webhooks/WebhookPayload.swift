@@ -56,7 +56,7 @@ public enum WebhookPayload {
             return JSONText.object([
                 ("specversion", .string("1.0")),
                 ("id", .string(event.eventID)),
-                ("requestid", .string(UUID().uuidString.lowercased())),
+                ("requestid", .string(RandomUUID.text())),
                 ("source", .string("/projects/\(context.projectID)/webhook/policies/\(policyID)")),
                 ("type", .string(cloudEventTypes[event.event.type.rawValue] ?? "harbor.\(event.event.type.rawValue.lowercased())")),
                 ("datacontenttype", .string("application/json")),
