@@ -88,6 +88,15 @@ public struct RobotRequest: Decodable, Sendable {
     var disable: Bool?
     var duration: Int64?
     var permissions: [RobotPermissionView]?
+
+    /// A project robot that may do `access` (resource and action pairs, Harbor's names) in `project`; it expires after
+    /// `durationDays` (-1 never, 0 the default).
+    public static func projectRobot(name: String, description: String, durationDays: Int64, project: String,
+                                    access: [(resource: String, action: String)]) -> RobotRequest {
+        RobotRequest(name: name, description: description, secret: nil, level: "project", disable: false, duration: durationDays,
+                     permissions: [RobotPermissionView(kind: "project", namespace: project,
+                                                       access: access.map { AccessView(resource: $0.resource, action: $0.action, effect: nil) })])
+    }
 }
 
 /// `PATCH /robots/{id}` body (refresh the secret; a given secret is used, else one is generated).

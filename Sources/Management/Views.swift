@@ -114,32 +114,43 @@ public struct MemberView: Codable, Sendable {
 
 /// A robot account (never with its secret).
 public struct RobotView: Codable, Sendable {
-    var id: Int64
-    var name: String
-    var description: String
+    /// The robot's id.
+    public internal(set) var id: Int64
+    /// Its full name (`robot$project+name`).
+    public internal(set) var name: String
+    /// What it is for.
+    public internal(set) var description: String
     var level: String
     var duration: Int64
     var editable: Bool
-    var disable: Bool
-    var expiresAt: Int64
-    var permissions: [RobotPermissionView]
+    /// Whether it is switched off.
+    public internal(set) var disable: Bool
+    /// When it expires (Unix seconds), -1 for never.
+    public internal(set) var expiresAt: Int64
+    /// What it may do, per project or system.
+    public internal(set) var permissions: [RobotPermissionView]
     var creatorType: String
     var creatorRef: Int64
-    var creationTime: String
+    /// When it was created (RFC 3339).
+    public internal(set) var creationTime: String
     var updateTime: String
 }
 
 /// A robot's permission entry in Harbor's shape.
 public struct RobotPermissionView: Codable, Sendable, Equatable {
     var kind: String
-    var namespace: String
-    var access: [AccessView]
+    /// The project's name (or `/` for the system).
+    public internal(set) var namespace: String
+    /// The actions granted.
+    public internal(set) var access: [AccessView]
 }
 
 /// One granted action.
 public struct AccessView: Codable, Sendable, Equatable {
-    var resource: String
-    var action: String
+    /// The resource (Harbor's name).
+    public internal(set) var resource: String
+    /// The action.
+    public internal(set) var action: String
     var effect: String?
 }
 
@@ -147,8 +158,10 @@ public struct AccessView: Codable, Sendable, Equatable {
 public struct RobotCreatedView: Codable, Sendable {
     /// The new robot's id.
     public var id: Int64
-    var name: String
-    var secret: String
+    /// The robot's full name.
+    public internal(set) var name: String
+    /// Its secret, shown this once.
+    public internal(set) var secret: String
     var creationTime: String
     var expiresAt: Int64
 }
@@ -244,13 +257,19 @@ public struct ArtifactView: Codable, Sendable {
 /// An audit log entry.
 public struct AuditLogView: Codable, Sendable {
     var id: Int64
-    var username: String
-    var resource: String
-    var resourceType: String
-    var operation: String
-    var opTime: String
+    /// Who did it.
+    public internal(set) var username: String
+    /// What it was done to.
+    public internal(set) var resource: String
+    /// The kind of thing (`artifact`, `robot`, …).
+    public internal(set) var resourceType: String
+    /// What was done (`create`, `delete`, `pull`, …).
+    public internal(set) var operation: String
+    /// When (RFC 3339).
+    public internal(set) var opTime: String
     var clientIp: String
-    var operationResult: Bool
+    /// Whether it succeeded.
+    public internal(set) var operationResult: Bool
 }
 
 /// A user group.

@@ -102,6 +102,10 @@ struct PortalAssets: Sendable {
         ol.history li { margin: .3rem 0; overflow-wrap: anywhere; }
         ol.history li.empty-layer { color: var(--muted); }
         ol.history code { white-space: pre-wrap; }
+        .wide { max-width: 44rem; }
+        fieldset.choices { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .8rem; display: grid; gap: .3rem; }
+        fieldset.choices .check { font-weight: 400; display: flex; gap: .5rem; align-items: center; }
+        #robot-secret { font-size: 1rem; background: var(--wash); padding: .2rem .4rem; border-radius: 4px; user-select: all; }
         .hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
         @media (max-width: 40rem) { main { padding: .75rem; } .bar { gap: .75rem; } h1 { font-size: 1.25rem; } }
         """

@@ -9,11 +9,13 @@ import NIOCore
 /// The web portal under `/harbor` (Harbor's paths): server-rendered pages that call the same services as
 /// `/api/v2.0`, so a visitor sees and may do exactly what the API allows them. Handlers parse the request, make one
 /// service call and render a page; every form carries the visitor's CSRF token. The pages live in extensions by area
-/// (projects, repositories, artifacts, members); this file holds the routes and what they share.
+/// (projects, repositories, artifacts, members, robot accounts, logs); this file holds the routes and what they share.
 public struct PortalController: Sendable {
     let projects: ProjectService
     let repositories: RepositoryService
     let members: MemberService
+    let robots: RobotService
+    let auditLogs: AuditLogService
     let sessions: SessionService
     let authEnabled: Bool
     let version: String
@@ -26,6 +28,8 @@ public struct PortalController: Sendable {
         projects = ProjectService(environment)
         repositories = RepositoryService(environment)
         members = MemberService(environment)
+        robots = RobotService(environment)
+        auditLogs = AuditLogService(environment)
         self.sessions = sessions
         self.authEnabled = authEnabled
         self.version = version
@@ -54,6 +58,10 @@ public struct PortalController: Sendable {
         portal.post("projects/:project/members", use: addMember)
         portal.post("projects/:project/members/:member/role", use: changeMemberRole)
         portal.post("projects/:project/members/:member/delete", use: removeMember)
+        portal.get("projects/:project/robot-account", use: robotList)
+        portal.post("projects/:project/robot-account", use: createRobot)
+        portal.post("projects/:project/robot-account/:robot/delete", use: deleteRobot)
+        portal.get("projects/:project/logs", use: projectLogs)
         portal.get("assets/:file", use: asset)
         portal.get("**", use: notFound)
     }
@@ -96,6 +104,12 @@ public struct PortalController: Sendable {
         var tabs = [ProjectTab(title: "Repositories", href: "/harbor/projects/\(project)/repositories", active: active == "repositories")]
         if permissions.contains(Permission(.member, .list)) {
             tabs.append(ProjectTab(title: "Members", href: "/harbor/projects/\(project)/members", active: active == "members"))
+        }
+        if permissions.contains(Permission(.robot, .list)) {
+            tabs.append(ProjectTab(title: "Robot accounts", href: "/harbor/projects/\(project)/robot-account", active: active == "robots"))
+        }
+        if permissions.contains(Permission(.log, .list)) {
+            tabs.append(ProjectTab(title: "Logs", href: "/harbor/projects/\(project)/logs", active: active == "logs"))
         }
         return tabs
     }

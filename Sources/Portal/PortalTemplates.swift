@@ -5,6 +5,7 @@ enum PortalTemplates {
     static let all: [String: String] = [
         "layout": layout, "sign-in": signIn, "projects": projects, "error": error, "project-tabs": projectTabs,
         "repositories": repositories, "repository": repository, "artifact": artifact, "members": members,
+        "robots": robots, "robot-created": robotCreated, "logs": logs,
     ]
 
     /// The page frame: top bar with navigation and the account menu, the page, a footer.

@@ -11,7 +11,7 @@ struct PortalTests {
 
     static let userPassword = "Portal-Users-1"
 
-    @Test("in a real browser: anonymous visitors see public projects; admin creates a project, edits a repository's description, tags an artifact, manages members; each role is offered only its own forms")
+    @Test("in a real browser: anonymous visitors see public projects; admin creates a project, edits a repository's description, tags an artifact, manages members, creates a robot whose once-shown secret works, reads the log; each role is offered only its own forms")
     func browser() async throws {
         let shots = try TemporaryDirectory("portal-shots")
         defer { shots.remove() }
@@ -79,6 +79,23 @@ struct PortalTests {
             let members = try await admin.apiOK(.GET, "/projects/app-images/members") as? [[String: Any]] ?? []
             #expect(Set(members.compactMap { "\($0["entity_name"] ?? "")=\($0["role_id"] ?? "")" }) == ["admin=1", "dev1=2", "guest1=3"], "\(members)")
 
+            // The robot account works with the secret shown once: it pushes into the project and is refused elsewhere.
+            #expect(seen["robots_path"] as? String == "/harbor/projects/app-images/robot-account")
+            let robotName = seen["robot_name"] as? String ?? ""
+            let robotSecret = seen["robot_secret"] as? String ?? ""
+            #expect(robotName == "robot$app-images+ci" && robotSecret.count >= 8, "\(robotName)")
+            #expect(seen["secret_shown_again"] as? Bool == false, "the robot's secret appeared again after the first answer")
+            let robotRow = rows("robot_rows").first ?? []
+            #expect(robotRow.prefix(5) == ["robot$app-images+ci", "Enabled", "repository:pull, repository:push", robotRow.count > 3 ? robotRow[3] : "", "pipeline pushes"],
+                    "\(rows("robot_rows"))")
+            let robot = AccessClient(http: RegistryHTTP(base: server.baseURL), account: .basic(robotName, robotSecret))
+            #expect(try await robot.pushImage("app-images/from-robot", tag: "v1", seed: 11).status == 201)
+            #expect(try await robot.pushImage("secret/from-robot", tag: "v1", seed: 12).status != 201)
+            // The project's log lists what happened, newest first.
+            let logRows = rows("log_rows")
+            #expect(logRows.first.map { Array($0.prefix(4)) } == ["admin", "robot$app-images+ci", "robot", "create"], "\(logRows.prefix(3))")
+            #expect(logRows.contains { $0.count > 3 && $0[2] == "artifact" && $0[3] == "create" }, "\(logRows)")
+
             #expect(seen["signed_out_path"] as? String == "/harbor/sign-in")
             #expect((seen["after_sign_out"] as? String)?.hasPrefix("/harbor/sign-in?next=") == true)
             try await admin.apiOK(.GET, "/projects/team")
@@ -93,12 +110,13 @@ struct PortalTests {
                 #expect(view(who, "add_member") as? Bool == false && view(who, "change_role") as? Bool == false, "\(who) is offered member forms")
             }
             #expect(view("dev1", "add_tag") as? Bool == true && view("guest1", "add_tag") as? Bool == false && view("anonymous", "add_tag") as? Bool == false)
-            #expect(view("dev1", "tabs") as? [String] == ["Repositories", "Members"] && view("guest1", "tabs") as? [String] == ["Repositories", "Members"])
+            #expect(view("dev1", "tabs") as? [String] == ["Repositories", "Members", "Logs"] && view("guest1", "tabs") as? [String] == ["Repositories", "Members", "Logs"],
+                    "\(views)")
             #expect(view("anonymous", "tabs") as? [String] == ["Repositories"])
             #expect(view("dev1", "members_path") as? String == "/harbor/projects/app-images/members")
             #expect((view("anonymous", "members_path") as? String)?.hasPrefix("/harbor/sign-in?next=") == true, "\(views["anonymous"] ?? [:])")
         }
-        for name in ["sign-in", "projects", "project-empty", "repositories", "projects-phone", "repository", "artifact", "members"] {
+        for name in ["sign-in", "projects", "project-empty", "repositories", "projects-phone", "repository", "artifact", "members", "robot-created", "logs"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: shots.file("\(name).png"))[.size] as? Int) ?? 0
             #expect(size > 1000, "screenshot \(name).png")
         }
@@ -178,7 +196,7 @@ struct PortalTests {
         }
     }
 
-    @Test("repository, artifact and member forms check the CSRF token and the caller's role, keep what users wrote as text, and refuse bad input")
+    @Test("repository, artifact, member and robot forms check the CSRF token and the caller's role, keep what users wrote as text, and refuse bad input")
     func forms() async throws {
         let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow))
         do { try await checkForms(client) } catch {
@@ -248,6 +266,31 @@ struct PortalTests {
             #expect(try await http.request(.GET, repository + "/artifacts-tab/artifacts/sha256:" + String(repeating: "0", count: 64), headers: [root.cookie]).status == 404)
             #expect(try await http.request(.GET, repository + "/artifacts-tab/artifacts/not-a-digest", headers: [root.cookie]).status < 500)
             #expect(try await http.request(.GET, repository + "?page=99999999999999999999&tag=%3Cb%3E", headers: [root.cookie]).status == 200)
+            // Robot accounts: only project admins create them; what the form gets wrong is said in a sentence.
+            let robots = "/harbor/projects/shop/robot-account"
+            #expect(try await post(robots, "name=sneaky&duration=30&access=repository%3Apull", as: developer).status == 403)
+            #expect(try await post(robots, "name=sneaky&duration=30&access=repository%3Apull", as: root, token: false).status == 403)
+            func robotNames() async throws -> [String] {
+                (try await admin.apiOK(.GET, "/robots") as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            }
+            #expect(try await robotNames().allSatisfy { !$0.contains("sneaky") })
+            let badDuration = try await post(robots, "name=ok1&duration=abc&access=repository%3Apull", as: root)
+            #expect(badDuration.status == 400 && badDuration.text.contains("Expiration must be a number of days"), "\(badDuration.status)")
+            #expect(try await post(robots, "name=ok1&duration=99999999999&access=repository%3Apull", as: root).status == 400)
+            let noAccess = try await post(robots, "name=ok1&duration=30", as: root)
+            #expect(noAccess.status == 400 && noAccess.text.contains("Choose at least one"))
+            #expect(try await post(robots, "name=ok1&duration=30&access=repository%3Afly", as: root).status == 400)
+            #expect(try await post(robots, "name=Not%20Valid&duration=30&access=repository%3Apull", as: root).status == 400)
+            let made = try await post(robots, "name=ok1&duration=-1&access=repository%3Apull&description=%3Cb%3Ex%3C%2Fb%3E", as: root)
+            #expect(made.status == 201 && made.text.contains("robot$shop+ok1") && made.header("Cache-Control") == "no-store", "\(made.status)")
+            #expect(try await robotNames().contains("robot$shop+ok1"))
+            let listed = try await http.request(.GET, robots, headers: [root.cookie])
+            #expect(listed.text.contains("&lt;b&gt;x&lt;/b&gt;") && listed.text.contains("Never") && !listed.text.contains("<b>x</b>"))
+            #expect(try await post(robots + "/99999999999999999999/delete", "", as: root).status == 404)
+            // The logs tab lists the project's entries; a developer (a member) may read it, anonymous visitors may not.
+            let logs = try await http.request(.GET, "/harbor/projects/shop/logs?username=admin", headers: [developer.cookie])
+            #expect(logs.status == 200 && logs.text.contains("robot$shop+ok1"))
+
             // A private project's repository is hidden from anonymous visitors, who are sent to sign in.
             let anonymous = try await http.request(.GET, repository)
             #expect(anonymous.status == 303 && anonymous.header("Location")?.hasPrefix("/harbor/sign-in?next=") == true)

@@ -177,6 +177,23 @@ try:
     findings["unknown_member_problem"] = text("#problem")
     shot("members")
 
+    # A robot account for a pipeline: the secret is shown once, on the answer to the form, and never again.
+    go(driver.find_element(By.LINK_TEXT, "Robot accounts"))
+    findings["robots_path"] = path()
+    driver.find_element(By.CSS_SELECTOR, "#new-robot summary").click()
+    driver.find_element(By.ID, "robot-name").send_keys("ci")
+    driver.find_element(By.ID, "robot-description").send_keys("pipeline pushes")
+    go(driver.find_element(By.ID, "create-robot"))
+    findings["robot_name"] = text("#robot-name-created")
+    findings["robot_secret"] = text("#robot-secret")
+    shot("robot-created")
+    go(driver.find_element(By.ID, "robots-back"))
+    findings["robot_rows"] = table("#robots")
+    findings["secret_shown_again"] = findings["robot_secret"] in driver.page_source
+    go(driver.find_element(By.LINK_TEXT, "Logs"))
+    findings["log_rows"] = table("#logs")
+    shot("logs")
+
     driver.set_window_size(390, 844)
     driver.get(base + "/harbor/projects")
     findings["phone_page_width"] = driver.execute_script("return document.documentElement.scrollWidth")

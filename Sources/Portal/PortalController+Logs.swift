@@ -1,0 +1,35 @@
+import APIInput
+import Auth
+import Foundation
+import HTTPAPI
+import Hummingbird
+import Management
+
+/// A project's audit log, newest first, filtered by user name.
+extension PortalController {
+    @Sendable func projectLogs(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let visitor = try await visit(request)
+        let projectName = Self.parameter(context, "project")
+        let user = request.uri.queryParameters["username"].map(String.init) ?? ""
+        let pageNumber = PortalFormat.pageNumber(request)
+        do {
+            let caller = caller(visitor, request, context)
+            let project = try await projects.get(projectName, isName: true, caller)
+            let permissions = try await projects.permissions(in: project.name, caller)
+            let filters = user.isEmpty ? [] : [ListQuery.Filter(key: "username", match: .fuzzy(String(user.prefix(255))))]
+            let query = ListQuery(filters: filters, sort: [ListQuery.Sort(key: "op_time", descending: true)],
+                                  offset: (pageNumber - 1) * PortalFormat.pageSize, limit: PortalFormat.pageSize)
+            let page = try await auditLogs.list(project: project.name, query: query, caller)
+            let rows = page.items.map { entry in
+                LogRow(username: entry.username, resource: entry.resource, resourceType: entry.resourceType, operation: entry.operation,
+                       time: entry.opTime, timeShown: PortalFormat.shownTime(entry.opTime), result: entry.operationResult ? "Succeeded" : "Failed")
+            }
+            let content = LogsPage(frame: frame(visitor), project: project.name, access: PortalFormat.access(project.metadata),
+                                   tabs: tabs(project.name, active: "logs", permissions), filter: user, rows: rows, hasRows: !rows.isEmpty,
+                                   pager: PortalFormat.pager(request, page: pageNumber, total: page.total, shown: rows.count))
+            return finish(renderer.page("logs", content), visitor, request)
+        } catch let error as APIError {
+            return failure(error, visitor, request)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+/// The templates of a project's robot accounts and logs tabs.
+extension PortalTemplates {
+    /// A project's robot accounts.
+    static let robots = #"""
+        {{<layout}}
+        {{$title}}{{project}} robot accounts{{/title}}
+        {{$content}}
+        {{>project-tabs}}
+        <h2>Robot accounts</h2>
+        {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
+        {{#canCreate}}
+        <details class="card" id="new-robot"{{#problem}} open{{/problem}}>
+          <summary>New robot account</summary>
+          <form method="post" action="/harbor/projects/{{project}}/robot-account" class="stack">
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <label for="robot-name">Name</label>
+            <input id="robot-name" name="name" required maxlength="255" value="{{draftName}}" autocomplete="off"
+                   pattern="[a-z0-9]+([._\-][a-z0-9]+)*" title="lower-case letters and digits, joined by single . _ or -">
+            <label for="robot-description">Description</label>
+            <input id="robot-description" name="description" maxlength="1024" value="{{draftDescription}}">
+            <label for="robot-duration">Expires after (days, -1 for never)</label>
+            <input id="robot-duration" name="duration" inputmode="numeric" maxlength="6" value="{{draftDuration}}">
+            <fieldset class="choices"><legend>It may</legend>
+            {{#choices}}<label class="check"><input type="checkbox" name="access" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/choices}}
+            </fieldset>
+            <button class="primary" type="submit" id="create-robot">Create</button>
+          </form>
+        </details>
+        {{/canCreate}}
+        {{#hasRows}}
+        <div class="scroll">
+        <table class="list" id="robots">
+          <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Permissions</th><th scope="col">Expires</th><th scope="col">Description</th><th scope="col">Created</th><th scope="col"><span class="hidden">Actions</span></th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td>{{name}}</td><td>{{enabled}}</td><td>{{access}}</td><td>{{expires}}</td><td>{{description}}</td><td>{{created}}</td><td>{{#canDelete}}
+            <details class="confirm"><summary>Delete</summary>
+              <form method="post" action="{{deleteAction}}"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="delete-robot-{{id}}">Delete {{name}}</button></form>
+            </details>{{/canDelete}}</td></tr>
+          {{/rows}}
+          </tbody>
+        </table>
+        </div>
+        {{/hasRows}}
+        {{^hasRows}}<p class="empty" id="empty">No robot accounts. A robot account lets a pipeline push or pull without a person's password.</p>{{/hasRows}}
+        {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
+        {{/content}}
+        {{/layout}}
+        """#
+
+    /// A new robot's secret, shown this once.
+    static let robotCreated = #"""
+        {{<layout}}
+        {{$title}}Robot account created{{/title}}
+        {{$content}}
+        <section class="card narrow wide" id="robot-created">
+          <h1>Robot account created</h1>
+          <p>Copy the secret now: Berth keeps only a hash of it and cannot show it again.</p>
+          <dl class="facts"><dt>Name</dt><dd><code id="robot-name-created">{{name}}</code></dd><dt>Secret</dt><dd><code id="robot-secret">{{secret}}</code></dd></dl>
+          <p>Log in with it, for example:</p>
+          <pre><code>{{login}}</code></pre>
+          <p><a href="{{back}}" id="robots-back">Back to robot accounts</a></p>
+        </section>
+        {{/content}}
+        {{/layout}}
+        """#
+
+    /// A project's audit log.
+    static let logs = #"""
+        {{<layout}}
+        {{$title}}{{project}} logs{{/title}}
+        {{$content}}
+        {{>project-tabs}}
+        <div class="heading">
+          <h2>Logs</h2>
+          <form class="search" method="get" action="/harbor/projects/{{project}}/logs" role="search">
+            <label for="filter" class="hidden">Filter logs by user name</label>
+            <input id="filter" name="username" value="{{filter}}" placeholder="Filter by user name">
+            <button type="submit">Filter</button>
+          </form>
+        </div>
+        {{#hasRows}}
+        <div class="scroll">
+        <table class="list" id="logs">
+          <thead><tr><th scope="col">User name</th><th scope="col">Resource</th><th scope="col">Resource type</th><th scope="col">Operation</th><th scope="col">Result</th><th scope="col">Time</th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td>{{username}}</td><td>{{resource}}</td><td>{{resourceType}}</td><td>{{operation}}</td><td>{{result}}</td><td><time datetime="{{time}}">{{timeShown}}</time></td></tr>
+          {{/rows}}
+          </tbody>
+        </table>
+        </div>
+        {{/hasRows}}
+        {{^hasRows}}<p class="empty" id="empty">Nothing logged.</p>{{/hasRows}}
+        {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
+        {{/content}}
+        {{/layout}}
+        """#
+}
