@@ -40,6 +40,12 @@ public struct UserProfileRequest: Decodable, Sendable {
 public struct PasswordRequest: Decodable, Sendable {
     var oldPassword: String?
     var newPassword: String?
+
+    /// A request to change the password from `oldPassword` to `newPassword`.
+    public init(oldPassword: String?, newPassword: String?) {
+        self.oldPassword = oldPassword
+        self.newPassword = newPassword
+    }
 }
 
 /// `PUT /users/{id}/sysadmin` body.

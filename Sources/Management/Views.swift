@@ -79,12 +79,17 @@ public struct ProjectSummaryView: Codable, Sendable {
 
 /// A user as `/api/v2.0/users` shows it (never with a password).
 public struct UserView: Codable, Sendable {
-    var userId: Int64
-    var username: String
-    var email: String?
-    var realname: String
+    /// The user's id.
+    public internal(set) var userId: Int64
+    /// The user name.
+    public internal(set) var username: String
+    /// The e-mail address, if any.
+    public internal(set) var email: String?
+    /// The full name.
+    public internal(set) var realname: String
     var comment: String
-    var sysadminFlag: Bool
+    /// Whether the user is a system administrator.
+    public internal(set) var sysadminFlag: Bool
     var adminRoleInAuth: Bool
     var creationTime: String
     var updateTime: String

@@ -9,27 +9,33 @@ import NIOCore
 /// The web portal under `/harbor` (Harbor's paths): server-rendered pages that call the same services as
 /// `/api/v2.0`, so a visitor sees and may do exactly what the API allows them. Handlers parse the request, make one
 /// service call and render a page; every form carries the visitor's CSRF token. The pages live in extensions by area
-/// (projects, repositories, artifacts, members, robot accounts, logs); this file holds the routes and what they share.
+/// (projects, repositories, artifacts, members, robot accounts, logs, the account); this file holds the routes and what they share.
 public struct PortalController: Sendable {
     let projects: ProjectService
     let repositories: RepositoryService
     let members: MemberService
     let robots: RobotService
     let auditLogs: AuditLogService
+    let users: UserService
     let sessions: SessionService
     let authEnabled: Bool
     let version: String
     let serverURL: ServerURL
+    /// The PEM of the CA that issued the server's certificate, when Berth has one to hand out.
+    let caCertificate: @Sendable () -> String?
     let renderer = PortalRenderer()
     let assets = PortalAssets()
 
     /// Creates the controller.
-    public init(environment: ManagementEnvironment, sessions: SessionService, authEnabled: Bool, version: String, serverURL: ServerURL) {
+    public init(environment: ManagementEnvironment, sessions: SessionService, authEnabled: Bool, version: String, serverURL: ServerURL,
+                caCertificate: @escaping @Sendable () -> String? = { nil }) {
         projects = ProjectService(environment)
         repositories = RepositoryService(environment)
         members = MemberService(environment)
         robots = RobotService(environment)
         auditLogs = AuditLogService(environment)
+        users = UserService(environment)
+        self.caCertificate = caCertificate
         self.sessions = sessions
         self.authEnabled = authEnabled
         self.version = version
@@ -62,6 +68,8 @@ public struct PortalController: Sendable {
         portal.post("projects/:project/robot-account", use: createRobot)
         portal.post("projects/:project/robot-account/:robot/delete", use: deleteRobot)
         portal.get("projects/:project/logs", use: projectLogs)
+        portal.get("account", use: accountPage)
+        portal.post("account/password", use: changePassword)
         portal.get("assets/:file", use: asset)
         portal.get("**", use: notFound)
     }

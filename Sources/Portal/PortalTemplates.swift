@@ -6,6 +6,7 @@ enum PortalTemplates {
         "layout": layout, "sign-in": signIn, "projects": projects, "error": error, "project-tabs": projectTabs,
         "repositories": repositories, "repository": repository, "artifact": artifact, "members": members,
         "robots": robots, "robot-created": robotCreated, "logs": logs,
+        "account": account, "password-changed": passwordChanged,
     ]
 
     /// The page frame: top bar with navigation and the account menu, the page, a footer.
@@ -26,7 +27,7 @@ enum PortalTemplates {
           </nav>
           <div class="account">
             {{#frame.signedIn}}
-            <span class="user" id="current-user">{{frame.username}}</span>
+            <a class="user" id="current-user" href="/harbor/account">{{frame.username}}</a>
             <form method="post" action="/harbor/sign-out" class="inline">
               <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
               <button type="submit" class="link" id="sign-out">Sign out</button>

@@ -30,6 +30,11 @@ struct PortalVisitor: Sendable {
         return PortalVisitor(principal: principal, signedIn: false, csrf: fresh, newFormCookie: fresh)
     }
 
+    /// The same visitor after their session ended (to render the page that says so).
+    static func signedOut(_ visitor: PortalVisitor) -> PortalVisitor {
+        PortalVisitor(principal: .anonymous, signedIn: false, csrf: visitor.csrf, newFormCookie: nil)
+    }
+
     /// Whether a posted form carries this visitor's token (compared in constant time).
     func accepts(_ form: FormFields) -> Bool {
         guard newFormCookie == nil, let sent = form["csrf_token"] else { return false }

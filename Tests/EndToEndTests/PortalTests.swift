@@ -96,6 +96,8 @@ struct PortalTests {
             #expect(logRows.first.map { Array($0.prefix(4)) } == ["admin", "robot$app-images+ci", "robot", "create"], "\(logRows.prefix(3))")
             #expect(logRows.contains { $0.count > 3 && $0[2] == "artifact" && $0[3] == "create" }, "\(logRows)")
 
+            #expect(seen["account_path"] as? String == "/harbor/account")
+            #expect(seen["registry_address"] as? String == server.hostPort)
             #expect(seen["signed_out_path"] as? String == "/harbor/sign-in")
             #expect((seen["after_sign_out"] as? String)?.hasPrefix("/harbor/sign-in?next=") == true)
             try await admin.apiOK(.GET, "/projects/team")
@@ -116,7 +118,7 @@ struct PortalTests {
             #expect(view("dev1", "members_path") as? String == "/harbor/projects/app-images/members")
             #expect((view("anonymous", "members_path") as? String)?.hasPrefix("/harbor/sign-in?next=") == true, "\(views["anonymous"] ?? [:])")
         }
-        for name in ["sign-in", "projects", "project-empty", "repositories", "projects-phone", "repository", "artifact", "members", "robot-created", "logs"] {
+        for name in ["sign-in", "projects", "project-empty", "repositories", "projects-phone", "repository", "artifact", "members", "robot-created", "logs", "account"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: shots.file("\(name).png"))[.size] as? Int) ?? 0
             #expect(size > 1000, "screenshot \(name).png")
         }
@@ -287,8 +289,35 @@ struct PortalTests {
             let listed = try await http.request(.GET, robots, headers: [root.cookie])
             #expect(listed.text.contains("&lt;b&gt;x&lt;/b&gt;") && listed.text.contains("Never") && !listed.text.contains("<b>x</b>"))
             #expect(try await post(robots + "/99999999999999999999/delete", "", as: root).status == 404)
+            // The account page: a password change needs the current password and the same new one twice, ends every
+            // session of the user, and only the new password signs in afterwards.
+            let account = try await http.request(.GET, "/harbor/account", headers: [developer.cookie])
+            #expect(account.status == 200 && account.text.contains("id=\"account-name\">dev2") && account.text.contains("id=\"no-ca\""))
+            let anonymousAccount = try await http.request(.GET, "/harbor/account")
+            #expect(anonymousAccount.status == 303 && anonymousAccount.header("Location")?.hasPrefix("/harbor/sign-in?next=") == true)
+            let newPassword = "Changed-Pass-2"
+            let encodedOld = Self.userPassword.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let wrongOld = try await post("/harbor/account/password", "old_password=nope&new_password=\(newPassword)&confirm_password=\(newPassword)", as: developer)
+            #expect(wrongOld.status == 403 && wrongOld.text.contains("The current password is wrong."), "\(wrongOld.status)")
+            let mismatch = try await post("/harbor/account/password", "old_password=\(encodedOld)&new_password=\(newPassword)&confirm_password=other", as: developer)
+            #expect(mismatch.status == 400 && mismatch.text.contains("do not match"))
+            let weak = try await post("/harbor/account/password", "old_password=\(encodedOld)&new_password=short&confirm_password=short", as: developer)
+            #expect(weak.status == 400)
+            #expect(try await post("/harbor/account/password", "old_password=\(encodedOld)&new_password=\(newPassword)&confirm_password=\(newPassword)",
+                                   as: developer, token: false).status == 403)
+            let changed = try await post("/harbor/account/password", "old_password=\(encodedOld)&new_password=\(newPassword)&confirm_password=\(newPassword)", as: developer)
+            #expect(changed.status == 200 && changed.text.contains("Password changed") && Self.cookie("sid", in: changed) == nil)
+            #expect(changed.headers[canonicalForm: "Set-Cookie"].contains { $0.hasPrefix("sid=;") && $0.contains("Max-Age=0") },
+                    "\(changed.headers[canonicalForm: "Set-Cookie"])")
+            let afterChange = try await http.request(.GET, "/harbor/account", headers: [developer.cookie])
+            #expect(afterChange.status == 303, "the old session still works after the password change")
+            let oldBasic = ("Authorization", "Basic " + Data("dev2:\(Self.userPassword)".utf8).base64EncodedString())
+            #expect(try await http.request(.GET, "/api/v2.0/users/current", headers: [oldBasic]).status == 401)
+            _ = try await Self.session(http, "dev2", newPassword)
+
             // The logs tab lists the project's entries; a developer (a member) may read it, anonymous visitors may not.
-            let logs = try await http.request(.GET, "/harbor/projects/shop/logs?username=admin", headers: [developer.cookie])
+            let member = try await Self.session(http, "dev2", newPassword)
+            let logs = try await http.request(.GET, "/harbor/projects/shop/logs?username=admin", headers: [member.cookie])
             #expect(logs.status == 200 && logs.text.contains("robot$shop+ok1"))
 
             // A private project's repository is hidden from anonymous visitors, who are sent to sign in.

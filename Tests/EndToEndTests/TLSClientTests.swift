@@ -60,6 +60,14 @@ struct TLSClientTests {
         #expect(download.status == 200)
         #expect(download.text == caPEM)
         #expect(download.header("Content-Disposition") == "attachment; filename=ca.crt")
+        // The portal's account page offers the same download, with the trust command.
+        let browser = try TestTLS.client(trusting: caPEM, followRedirects: false)
+        defer { Task { try? await browser.shutdown() } }
+        let portal = RegistryHTTP(base: server.baseURL, client: browser)
+        let session = try await PortalTests.session(portal, "admin", BerthInstance.adminPassword)
+        let account = try await portal.request(.GET, "/harbor/account", headers: [session.cookie])
+        #expect(account.status == 200 && account.text.contains(#"href="/api/v2.0/systeminfo/getcert""#)
+                && account.text.contains("berth trust \(server.baseURL) --fingerprint"), "\(account.status)")
         let shown = try await Self.berth(["ca", "fingerprint", "--data-dir", server.dataDirectory, "--tls-generate"])
         #expect(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == fingerprint)
         // URLs the server gives out name https.

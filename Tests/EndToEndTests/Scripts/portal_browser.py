@@ -193,6 +193,10 @@ try:
     go(driver.find_element(By.LINK_TEXT, "Logs"))
     findings["log_rows"] = table("#logs")
     shot("logs")
+    go(driver.find_element(By.ID, "current-user"))
+    findings["account_path"] = path()
+    findings["registry_address"] = text("#registry-address")
+    shot("account")
 
     driver.set_window_size(390, 844)
     driver.get(base + "/harbor/projects")

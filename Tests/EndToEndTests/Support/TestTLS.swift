@@ -8,11 +8,13 @@ import X509
 /// openssl 3.0 cannot (already expired), clients that trust a test CA, and what a server presents.
 enum TestTLS {
     /// An HTTP client that trusts only `caPEM`, with host name checks.
-    static func client(trusting caPEM: String) throws -> HTTPClient {
+    static func client(trusting caPEM: String, followRedirects: Bool = true) throws -> HTTPClient {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(caPEM.utf8)))
         tls.certificateVerification = .fullVerification
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        if !followRedirects { configuration.redirectConfiguration = .disallow }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// Files of an openssl chain: root → intermediate → leaf.
