@@ -13,9 +13,7 @@ extension PortalController {
         let user = request.uri.queryParameters["username"].map(String.init) ?? ""
         let pageNumber = PortalFormat.pageNumber(request)
         do {
-            let caller = caller(visitor, request, context)
-            let project = try await projects.get(projectName, isName: true, caller)
-            let permissions = try await projects.permissions(in: project.name, caller)
+            let (caller, project, permissions) = try await projectScope(projectName, visitor, request, context)
             let filters = user.isEmpty ? [] : [ListQuery.Filter(key: "username", match: .fuzzy(String(user.prefix(255))))]
             let query = ListQuery(filters: filters, sort: [ListQuery.Sort(key: "op_time", descending: true)],
                                   offset: (pageNumber - 1) * PortalFormat.pageSize, limit: PortalFormat.pageSize)

@@ -63,9 +63,7 @@ extension PortalController {
         let filter = request.uri.queryParameters["name"].map(String.init) ?? ""
         let pageNumber = PortalFormat.pageNumber(request)
         do {
-            let caller = caller(visitor, request, context)
-            let project = try await projects.get(projectName, isName: true, caller)
-            let permissions = try await projects.permissions(in: project.name, caller)
+            let (caller, project, permissions) = try await projectScope(projectName, visitor, request, context)
             let filters = filter.isEmpty ? [] : [ListQuery.Filter(key: "entityname", match: .fuzzy(String(filter.prefix(255))))]
             let query = ListQuery(filters: filters, offset: (pageNumber - 1) * PortalFormat.pageSize, limit: PortalFormat.pageSize)
             let page = try await members.list(project.name, isName: true, query: query, caller)

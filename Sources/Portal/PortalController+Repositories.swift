@@ -13,9 +13,7 @@ extension PortalController {
         let filter = request.uri.queryParameters["name"].map(String.init) ?? ""
         let pageNumber = PortalFormat.pageNumber(request)
         do {
-            let caller = caller(visitor, request, context)
-            let project = try await projects.get(projectName, isName: true, caller)
-            let permissions = try await projects.permissions(in: project.name, caller)
+            let (caller, project, permissions) = try await projectScope(projectName, visitor, request, context)
             let page = try await repositories.list(project: project.name, query: PortalFormat.query(filter, pageNumber), caller)
             let rows = page.items.map { repository in
                 let short = String(repository.name.dropFirst(project.name.count + 1))

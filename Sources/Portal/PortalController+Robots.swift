@@ -74,9 +74,7 @@ extension PortalController {
         let projectName = Self.parameter(context, "project")
         let pageNumber = PortalFormat.pageNumber(request)
         do {
-            let caller = caller(visitor, request, context)
-            let project = try await projects.get(projectName, isName: true, caller)
-            let permissions = try await projects.permissions(in: project.name, caller)
+            let (caller, project, permissions) = try await projectScope(projectName, visitor, request, context)
             let query = ListQuery(filters: [ListQuery.Filter(key: "level", match: .exact("project")),
                                             ListQuery.Filter(key: "project_id", match: .exact(String(project.projectId)))],
                                   offset: (pageNumber - 1) * PortalFormat.pageSize, limit: PortalFormat.pageSize)

@@ -107,6 +107,14 @@ public struct PortalController: Sendable {
         serverURL.base(request).replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
     }
 
+    /// The project a project page shows, with the caller and what they may do in it (for the forms and tabs offered).
+    func projectScope(_ name: String, _ visitor: PortalVisitor, _ request: Request, _ context: BerthRequestContext) async throws
+        -> (caller: Caller, project: ProjectView, permissions: Set<Permission>) {
+        let caller = caller(visitor, request, context)
+        let project = try await projects.get(name, isName: true, caller)
+        return (caller, project, try await projects.permissions(in: project.name, caller))
+    }
+
     /// The project-wide tab bar, with `active` marked.
     func tabs(_ project: String, active: String, _ permissions: Set<Permission>) -> [ProjectTab] {
         var tabs = [ProjectTab(title: "Repositories", href: "/harbor/projects/\(project)/repositories", active: active == "repositories")]

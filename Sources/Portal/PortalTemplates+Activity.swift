@@ -42,7 +42,7 @@ extension PortalTemplates {
         </div>
         {{/hasRows}}
         {{^hasRows}}<p class="empty" id="empty">No robot accounts. A robot account lets a pipeline push or pull without a person's password.</p>{{/hasRows}}
-        {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
+        {{>pager}}
         {{/content}}
         {{/layout}}
         """#
@@ -90,7 +90,7 @@ extension PortalTemplates {
         </div>
         {{/hasRows}}
         {{^hasRows}}<p class="empty" id="empty">Nothing logged.</p>{{/hasRows}}
-        {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
+        {{>pager}}
         {{/content}}
         {{/layout}}
         """#

@@ -49,7 +49,7 @@ extension PortalTemplates {
         </div>
         {{/hasRows}}
         {{^hasRows}}<p class="empty" id="empty">No members found.</p>{{/hasRows}}
-        {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
+        {{>pager}}
         {{/content}}
         {{/layout}}
         """#

@@ -37,7 +37,7 @@ extension PortalTemplates {
         </section>
         {{/isFiltered}}
         {{/hasRows}}
-        {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
+        {{>pager}}
         {{/content}}
         {{/layout}}
         """#
@@ -88,7 +88,7 @@ extension PortalTemplates {
         </div>
         {{/hasRows}}
         {{^hasRows}}<p class="empty" id="empty">{{#isFiltered}}No artifact has a tag matching “{{tagFilter}}”.{{/isFiltered}}{{^isFiltered}}No artifacts.{{/isFiltered}}</p>{{/hasRows}}
-        {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
+        {{>pager}}
         {{/content}}
         {{/layout}}
         """#

@@ -3,7 +3,7 @@
 enum PortalTemplates {
     /// Every template by name.
     static let all: [String: String] = [
-        "layout": layout, "sign-in": signIn, "projects": projects, "error": error, "project-tabs": projectTabs,
+        "layout": layout, "pager": pager, "sign-in": signIn, "projects": projects, "error": error, "project-tabs": projectTabs,
         "repositories": repositories, "repository": repository, "artifact": artifact, "members": members,
         "robots": robots, "robot-created": robotCreated, "logs": logs,
         "account": account, "password-changed": passwordChanged,
@@ -105,9 +105,14 @@ enum PortalTemplates {
         </div>
         {{/hasRows}}
         {{^hasRows}}<p class="empty" id="empty">{{emptyMessage}}</p>{{/hasRows}}
-        {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
+        {{>pager}}
         {{/content}}
         {{/layout}}
+        """#
+
+    /// Links to the neighbouring pages of a list (`pager` of the page's values).
+    static let pager = #"""
+        {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
         """#
 
     /// The heading and tab bar of a project's pages.
