@@ -88,9 +88,16 @@ struct PortalTests {
             let robotRow = rows("robot_rows").first ?? []
             #expect(robotRow.prefix(5) == ["robot$app-images+ci", "Enabled", "repository:pull, repository:push", robotRow.count > 3 ? robotRow[3] : "", "pipeline pushes"],
                     "\(rows("robot_rows"))")
-            let robot = AccessClient(http: RegistryHTTP(base: server.baseURL), account: .basic(robotName, robotSecret))
-            #expect(try await robot.pushImage("app-images/from-robot", tag: "v1", seed: 11).status == 201)
-            #expect(try await robot.pushImage("secret/from-robot", tag: "v1", seed: 12).status != 201)
+            // skopeo pushes with the robot's name and the secret the page showed, and is refused outside the project.
+            _ = try OCILayoutWriter.write(to: shots.file("layout"), tag: "v1", layerSizes: [40_000])
+            let robotPush = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "\(robotName):\(robotSecret)",
+                                                         "oci:\(shots.file("layout")):v1", "docker://\(server.hostPort)/app-images/from-robot:v1"])
+            #expect(robotPush.succeeded, "\(robotPush.stderr.suffix(2000))")
+            let outside = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "\(robotName):\(robotSecret)",
+                                                       "oci:\(shots.file("layout")):v1", "docker://\(server.hostPort)/secret/from-robot:v1"])
+            #expect(!outside.succeeded)
+            let fromRobot = try await admin.apiOK(.GET, "/projects/app-images/repositories/from-robot/artifacts") as? [[String: Any]] ?? []
+            #expect(fromRobot.count == 1, "\(fromRobot)")
             // The project's log lists what happened, newest first.
             let logRows = rows("log_rows")
             #expect(logRows.first.map { Array($0.prefix(4)) } == ["admin", "robot$app-images+ci", "robot", "create"], "\(logRows.prefix(3))")
@@ -118,6 +125,7 @@ struct PortalTests {
             #expect(view("dev1", "members_path") as? String == "/harbor/projects/app-images/members")
             #expect((view("anonymous", "members_path") as? String)?.hasPrefix("/harbor/sign-in?next=") == true, "\(views["anonymous"] ?? [:])")
         }
+        try? FileManager.default.removeItem(atPath: shots.file("layout"))
         for name in ["sign-in", "projects", "project-empty", "repositories", "projects-phone", "repository", "artifact", "members", "robot-created", "logs", "account"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: shots.file("\(name).png"))[.size] as? Int) ?? 0
             #expect(size > 1000, "screenshot \(name).png")
