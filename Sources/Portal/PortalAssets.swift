@@ -15,11 +15,15 @@ struct PortalAssets: Sendable {
     let byName: [String: Asset]
     /// The path of the stylesheet, for templates.
     let stylesheetPath: String
+    /// The path of the script, for templates.
+    let scriptPath: String
 
     init() {
         let css = Self.asset("portal", "css", "text/css; charset=utf-8", Self.stylesheet)
-        byName = [css.name: css]
+        let js = Self.asset("portal", "js", "text/javascript; charset=utf-8", PortalScript.text)
+        byName = [css.name: css, js.name: js]
         stylesheetPath = "/harbor/assets/" + css.name
+        scriptPath = "/harbor/assets/" + js.name
     }
 
     static func asset(_ base: String, _ ext: String, _ type: String, _ text: String) -> Asset {
@@ -106,6 +110,9 @@ struct PortalAssets: Sendable {
         fieldset.choices { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .8rem; display: grid; gap: .3rem; }
         fieldset.choices .check { font-weight: 400; display: flex; gap: .5rem; align-items: center; }
         #robot-secret { font-size: 1rem; background: var(--wash); padding: .2rem .4rem; border-radius: 4px; user-select: all; }
+        button.copy { font-size: .8rem; padding: .2rem .6rem; margin-left: .5rem; vertical-align: middle; }
+        .command-line { display: flex; align-items: center; gap: .5rem; margin: 0 0 1rem; }
+        .command-line pre { flex: 1; margin: 0; min-width: 0; }
         .hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
         @media (max-width: 40rem) { main { padding: .75rem; } .bar { gap: .75rem; } h1 { font-size: 1.25rem; } }
         """

@@ -59,9 +59,12 @@ extension PortalController {
                                                            addition: "build_history", caller)
             let image = "\(registryHost(request))/\(projectName)/\(name)"
             let canDelete = permissions.contains(Permission(.tag, .delete))
+            // Images pull with podman or docker; other artifacts (charts, SBOMs, anything oras pushed) with oras.
+            let isImage = artifact.type == "IMAGE"
+            let client = isImage ? "podman pull" : "oras pull"
             let tags = artifact.tags.sorted { $0.name < $1.name }.map { tag in
                 TagRow(name: tag.name, pushedShown: PortalFormat.shownTime(tag.pushTime), pulledShown: PortalFormat.shownTime(tag.pullTime),
-                       pullCommand: "podman pull \(image):\(tag.name)", canDelete: canDelete && !tag.immutable,
+                       pullCommand: "\(client) \(image):\(tag.name)", canDelete: canDelete && !tag.immutable,
                        deleteAction: artifactPath(projectName, name, artifact.digest) + "/tags/\(tag.name)/delete")
             }
             let children = (artifact.references ?? []).map { child in
@@ -79,7 +82,7 @@ extension PortalController {
                 frame: frame(visitor), project: projectName, repository: "\(projectName)/\(name)",
                 repositoryHref: "/harbor/projects/\(projectName)/repositories/\(PortalFormat.pathSegment(name))",
                 digest: artifact.digest, shortDigest: PortalFormat.shortDigest(artifact.digest), type: artifact.type,
-                pullByDigest: "podman pull \(image)@\(artifact.digest)", facts: facts, tags: tags, hasTags: !tags.isEmpty,
+                pullByDigest: "\(client) \(image)@\(artifact.digest)", dockerPullByDigest: isImage ? "docker pull \(image)@\(artifact.digest)" : nil, facts: facts, tags: tags, hasTags: !tags.isEmpty,
                 canAddTag: permissions.contains(Permission(.tag, .create)), addTagAction: artifactPath(projectName, name, artifact.digest) + "/tags",
                 draftTag: draftTag, problem: problem, children: children, hasChildren: !children.isEmpty,
                 annotations: annotations, hasAnnotations: !annotations.isEmpty, history: steps, hasHistory: !steps.isEmpty)

@@ -78,7 +78,7 @@ extension PortalController {
                 frame: frame(visitor), project: projectName, name: repository.name, shortName: name, base: base,
                 description: draft ?? repository.description, hasDescription: !repository.description.isEmpty,
                 canEdit: permissions.contains(Permission(.repository, .update)), problem: problem, editing: draft != nil,
-                pullCommand: "podman pull \(reference):<tag>", artifactCount: repository.artifactCount, pullCount: repository.pullCount,
+                pullCommand: "podman pull \(reference):<tag>", dockerPullCommand: "docker pull \(reference):<tag>", artifactCount: repository.artifactCount, pullCount: repository.pullCount,
                 tagFilter: tagFilter, isFiltered: !tagFilter.isEmpty, rows: rows, hasRows: !rows.isEmpty,
                 pager: PortalFormat.pager(request, page: pageNumber, total: page.total, shown: rows.count))
             return finish(renderer.page("repository", content, status: status), visitor, request)

@@ -94,7 +94,7 @@ public struct PortalController: Sendable {
     }
 
     func frame(_ visitor: PortalVisitor) -> Frame {
-        Frame(stylesheet: assets.stylesheetPath, signedIn: visitor.signedIn, authEnabled: authEnabled, username: visitor.username,
+        Frame(stylesheet: assets.stylesheetPath, script: assets.scriptPath, signedIn: visitor.signedIn, authEnabled: authEnabled, username: visitor.username,
               csrf: visitor.csrf, version: version)
     }
 

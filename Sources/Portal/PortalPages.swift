@@ -3,6 +3,7 @@
 /// The frame every page shares: the stylesheet, who is signed in, the token forms carry, the version.
 struct Frame: Sendable {
     let stylesheet: String
+    let script: String
     let signedIn: Bool
     let authEnabled: Bool
     let username: String

@@ -50,6 +50,7 @@ struct RepositoryPage: Sendable {
     let problem: String?
     let editing: Bool
     let pullCommand: String
+    let dockerPullCommand: String
     let artifactCount: Int64
     let pullCount: Int64
     let tagFilter: String
@@ -99,6 +100,7 @@ struct ArtifactPage: Sendable {
     let shortDigest: String
     let type: String
     let pullByDigest: String
+    let dockerPullByDigest: String?
     let facts: [Fact]
     let tags: [TagRow]
     let hasTags: Bool

@@ -55,7 +55,8 @@ extension PortalTemplates {
         <section class="card narrow wide" id="robot-created">
           <h1>Robot account created</h1>
           <p>Copy the secret now: Berth keeps only a hash of it and cannot show it again.</p>
-          <dl class="facts"><dt>Name</dt><dd><code id="robot-name-created">{{name}}</code></dd><dt>Secret</dt><dd><code id="robot-secret">{{secret}}</code></dd></dl>
+          <dl class="facts"><dt>Name</dt><dd><code id="robot-name-created">{{name}}</code><button type="button" class="copy" hidden data-copy="{{name}}" data-target="robot-name-created" id="copy-robot-name">Copy</button></dd>
+            <dt>Secret</dt><dd><code id="robot-secret">{{secret}}</code><button type="button" class="copy" hidden data-copy="{{secret}}" data-target="robot-secret" id="copy-robot-secret">Copy</button></dd></dl>
           <p>Log in with it, for example:</p>
           <pre><code>{{login}}</code></pre>
           <p><a href="{{back}}" id="robots-back">Back to robot accounts</a></p>

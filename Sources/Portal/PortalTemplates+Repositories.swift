@@ -49,8 +49,9 @@ extension PortalTemplates {
         {{$content}}
         <p class="crumbs"><a href="/harbor/projects">Projects</a> / <a href="/harbor/projects/{{project}}/repositories">{{project}}</a> / {{shortName}}</p>
         <h1 id="repository-name">{{name}}</h1>
-        <p class="facts"><span id="artifact-count">{{artifactCount}} artifacts</span> · <span id="pull-count">{{pullCount}} pulls</span></p>
-        <pre class="command"><code id="pull-command">{{pullCommand}}</code></pre>
+        <p class="facts">Artifacts: <span id="artifact-count">{{artifactCount}}</span> · Pulls: <span id="pull-count">{{pullCount}}</span></p>
+        <div class="command-line"><pre class="command"><code id="pull-command">{{pullCommand}}</code></pre><button type="button" class="copy" hidden data-copy="{{pullCommand}}" data-target="pull-command" id="copy-pull-command">Copy</button></div>
+        <div class="command-line"><pre class="command"><code id="pull-command-docker">{{dockerPullCommand}}</code></pre><button type="button" class="copy" hidden data-copy="{{dockerPullCommand}}" data-target="pull-command-docker">Copy</button></div>
         <section class="card" id="info">
           <h2>Description</h2>
           {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
@@ -100,7 +101,8 @@ extension PortalTemplates {
         {{$content}}
         <p class="crumbs"><a href="/harbor/projects">Projects</a> / <a href="/harbor/projects/{{project}}/repositories">{{project}}</a> / <a href="{{repositoryHref}}">{{repository}}</a> / {{shortDigest}}</p>
         <h1><code id="artifact-digest" title="{{digest}}">{{shortDigest}}</code> <span class="badge">{{type}}</span></h1>
-        <pre class="command"><code id="pull-by-digest">{{pullByDigest}}</code></pre>
+        <div class="command-line"><pre class="command"><code id="pull-by-digest">{{pullByDigest}}</code></pre><button type="button" class="copy" hidden data-copy="{{pullByDigest}}" data-target="pull-by-digest">Copy</button></div>
+        {{#dockerPullByDigest}}<div class="command-line"><pre class="command"><code id="pull-by-digest-docker">{{dockerPullByDigest}}</code></pre><button type="button" class="copy" hidden data-copy="{{dockerPullByDigest}}" data-target="pull-by-digest-docker">Copy</button></div>{{/dockerPullByDigest}}
         {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
         <section class="card">
           <h2>Overview</h2>
@@ -113,7 +115,7 @@ extension PortalTemplates {
           <table class="list" id="tags">
             <thead><tr><th scope="col">Tag</th><th scope="col">Pull command</th><th scope="col">Push time</th><th scope="col">Pull time</th><th scope="col"><span class="hidden">Actions</span></th></tr></thead>
             <tbody>
-            {{#tags}}<tr><td>{{name}}</td><td><code>{{pullCommand}}</code></td><td>{{pushedShown}}</td><td>{{pulledShown}}</td><td>{{#canDelete}}
+            {{#tags}}<tr><td>{{name}}</td><td><code id="tag-command-{{name}}">{{pullCommand}}</code><button type="button" class="copy" hidden data-copy="{{pullCommand}}" data-target="tag-command-{{name}}">Copy</button></td><td>{{pushedShown}}</td><td>{{pulledShown}}</td><td>{{#canDelete}}
               <details class="confirm"><summary>Delete</summary>
                 <form method="post" action="{{deleteAction}}"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" name="confirm" value="{{name}}">Delete tag {{name}}</button></form>
               </details>{{/canDelete}}</td></tr>

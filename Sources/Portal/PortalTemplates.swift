@@ -18,6 +18,7 @@ enum PortalTemplates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{$title}}Berth{{/title}} · Berth</title>
         <link rel="stylesheet" href="{{frame.stylesheet}}">
+        <script src="{{frame.script}}" defer></script>
         </head>
         <body>
         <header class="bar">

@@ -47,6 +47,8 @@ struct PortalTests {
             // The repository page, its description kept as text, the artifact page, tags added and removed.
             #expect(seen["repository_path"] as? String == "/harbor/projects/app-images/repositories/web")
             #expect(seen["pull_command"] as? String == "podman pull \(server.hostPort)/app-images/web:<tag>")
+            #expect(seen["docker_pull_command"] as? String == "docker pull \(server.hostPort)/app-images/web:<tag>")
+            #expect(seen["copy_pull_shown"] as? Bool == true, "the script did not show the copy buttons")
             let artifactRow = rows("artifact_rows").first ?? []
             #expect(artifactRow.count == 6 && artifactRow[0] == "sha256:" + pushed.hex.prefix(12) && artifactRow[1] == "v1" && artifactRow[2] == "IMAGE",
                     "\(rows("artifact_rows"))")
@@ -62,7 +64,8 @@ struct PortalTests {
                     "\(facts)")
             #expect(facts["Author"] == "Berth tests" && facts["Created"] == "2026-11-30 08:15", "\(facts)")
             #expect(seen["pull_by_digest"] as? String == "podman pull \(server.hostPort)/app-images/web@\(pushed)")
-            #expect(rows("tag_rows").map { Array($0.prefix(2)) } == [["v1", "podman pull \(server.hostPort)/app-images/web:v1"]], "\(rows("tag_rows"))")
+            #expect(rows("tag_rows").count == 1 && rows("tag_rows")[0][0] == "v1"
+                    && rows("tag_rows")[0][1].hasPrefix("podman pull \(server.hostPort)/app-images/web:v1"), "\(rows("tag_rows"))")
             let history = seen["history"] as? [String] ?? []
             #expect(history.count == 2 && history.first?.contains("ADD rootfs.tar /") == true && history.last?.contains("CMD [\"web\"]") == true, "\(history)")
             #expect(seen["tags_after_add"] as? [String] == ["stable", "v1"])
@@ -85,6 +88,11 @@ struct PortalTests {
             let robotSecret = seen["robot_secret"] as? String ?? ""
             #expect(robotName == "robot$app-images+ci" && robotSecret.count >= 8, "\(robotName)")
             #expect(seen["secret_shown_again"] as? Bool == false, "the robot's secret appeared again after the first answer")
+            // Its copy button puts the secret on the clipboard (or, where the browser refuses, selects it for Ctrl+C).
+            #expect(seen["copy_secret_shown"] as? Bool == true)
+            let copied = seen["clipboard"] as? String == robotSecret
+                || (seen["copy_secret_text"] as? String == "Press Ctrl+C" && seen["selection"] as? String == robotSecret)
+            #expect(copied, "clipboard \(seen["clipboard"] ?? "nil"), button \(seen["copy_secret_text"] ?? "")")
             let robotRow = rows("robot_rows").first ?? []
             #expect(robotRow.prefix(5) == ["robot$app-images+ci", "Enabled", "repository:pull, repository:push", robotRow.count > 3 ? robotRow[3] : "", "pipeline pushes"],
                     "\(rows("robot_rows"))")
@@ -163,6 +171,11 @@ struct PortalTests {
             #expect(page.header("Referrer-Policy") == "same-origin" && page.header("Cache-Control") == "no-store")
             #expect(!page.text.contains("<script>alert(1)") && page.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the filter is echoed unescaped")
 
+            // The script is served the same way; without it the copy buttons stay hidden (pages work without script).
+            let script = try #require(page.text.range(of: #"/harbor/assets/portal\.[0-9a-f]{12}\.js"#, options: .regularExpression).map { String(page.text[$0]) })
+            let js = try await http.request(.GET, script)
+            #expect(js.status == 200 && js.header("Content-Type")?.hasPrefix("text/javascript") == true && js.text.contains("data-copy"))
+            #expect(js.header("Cache-Control") == "public, max-age=31536000, immutable")
             // The stylesheet's name carries its hash; it may be cached for a year; other names are not served.
             let stylesheet = try #require(page.text.range(of: #"/harbor/assets/portal\.[0-9a-f]{12}\.css"#, options: .regularExpression).map { String(page.text[$0]) })
             let css = try await http.request(.GET, stylesheet)
@@ -242,6 +255,7 @@ struct PortalTests {
             #expect(list.text.contains(#"href="\#(repository)""#), "the list does not link to the nested repository")
             let page = try await http.request(.GET, repository, headers: [root.cookie])
             #expect(page.status == 200 && page.text.contains("shop/tools/cli") && page.text.contains("podman pull \(server.hostPort)/shop/tools/cli:&lt;tag&gt;"))
+            #expect(page.text.contains(#"class="copy" hidden data-copy="docker pull"#), "copy buttons must stay hidden until the script shows them")
 
             // The description form: refused without the token; what was written is shown as text, not markup.
             #expect(try await post(repository + "/description", "description=forged", as: root, token: false).status == 403)

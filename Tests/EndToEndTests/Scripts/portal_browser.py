@@ -21,6 +21,8 @@ for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-d
 options.binary_location = "/usr/bin/chromium"
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 driver.set_page_load_timeout(60)
+# Let the copy buttons use the clipboard, as a person's browser asks them once.
+driver.execute_cdp_cmd("Browser.grantPermissions", {"origin": base, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
 findings = {}
 
 
@@ -136,6 +138,8 @@ try:
     go(driver.find_element(By.LINK_TEXT, "app-images/web"))
     findings["repository_path"] = path()
     findings["pull_command"] = text("#pull-command")
+    findings["docker_pull_command"] = text("#pull-command-docker")
+    findings["copy_pull_shown"] = driver.find_element(By.ID, "copy-pull-command").is_displayed()
     findings["artifact_rows"] = table("#artifacts")
     driver.find_element(By.CSS_SELECTOR, "#edit-description summary").click()
     area = driver.find_element(By.ID, "description-text")
@@ -186,6 +190,13 @@ try:
     go(driver.find_element(By.ID, "create-robot"))
     findings["robot_name"] = text("#robot-name-created")
     findings["robot_secret"] = text("#robot-secret")
+    button = driver.find_element(By.ID, "copy-robot-secret")
+    findings["copy_secret_shown"] = button.is_displayed()
+    button.click()
+    WebDriverWait(driver, 5).until(lambda _: button.text in ("Copied", "Press Ctrl+C"))
+    findings["copy_secret_text"] = button.text
+    findings["clipboard"] = driver.execute_async_script("const done = arguments[arguments.length - 1]; navigator.clipboard.readText().then(done, () => done(null));")
+    findings["selection"] = driver.execute_script("return window.getSelection().toString()")
     shot("robot-created")
     go(driver.find_element(By.ID, "robots-back"))
     findings["robot_rows"] = table("#robots")
