@@ -76,6 +76,20 @@ public struct RepositoryService: Sendable {
         return history
     }
 
+    /// The blobs a manifest lists as its layers (an image's file system layers, an artifact's files), in order; empty
+    /// for an index.
+    public func layers(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws -> [LayerView] {
+        let (_, _, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
+        let bytes = try await env.manifests.bytes(of: artifact.manifest.digest)
+        guard case .array(let layers)? = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes)))?["layers"] else { return [] }
+        return layers.prefix(1000).compactMap { layer in
+            guard let digest = layer["digest"]?.string else { return nil }
+            var size: Int64 = 0
+            if case .integer(let value)? = layer["size"] { size = value }
+            return LayerView(digest: digest, mediaType: layer["mediaType"]?.string ?? "", size: size)
+        }
+    }
+
     /// Copies an artifact (`from`: `project/repository:tag` or `project/repository@digest`) into this repository. The
     /// caller must be able to pull the source and push here; tags of the source artifact come along.
     public func copy(into projectName: String, repository name: String, from source: String, _ caller: Caller) async throws -> Digest {

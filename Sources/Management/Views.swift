@@ -226,6 +226,16 @@ public struct ReferenceView: Codable, Sendable {
     var urls: [String]?
 }
 
+/// A layer (or file) a manifest lists.
+public struct LayerView: Sendable {
+    /// The blob's digest.
+    public let digest: String
+    /// Its media type.
+    public let mediaType: String
+    /// Its size in bytes.
+    public let size: Int64
+}
+
 /// An artifact (a manifest and its tags).
 public struct ArtifactView: Codable, Sendable {
     var id: Int64

@@ -78,6 +78,12 @@ extension PortalController {
             facts += Self.imageFacts(artifact.extraAttrs)
             let annotations = (artifact.annotations ?? [:]).sorted { $0.key < $1.key }.map { Fact(label: $0.key, value: $0.value) }
             let steps = history.map(Self.historySteps) ?? []
+            let layers = ((try? await repositories.layers(project: projectName, repository: name, reference: artifact.digest, caller)) ?? [])
+                .enumerated().map { index, layer in
+                    LayerRow(number: index + 1, digest: layer.digest, shortDigest: PortalFormat.shortDigest(layer.digest), mediaType: layer.mediaType,
+                             size: PortalFormat.shownSize(layer.size))
+                }
+            let config = Self.runConfig(artifact.extraAttrs)
             let content = ArtifactPage(
                 frame: frame(visitor), project: projectName, repository: "\(projectName)/\(name)",
                 repositoryHref: "/harbor/projects/\(projectName)/repositories/\(PortalFormat.pathSegment(name))",
@@ -85,6 +91,7 @@ extension PortalController {
                 pullByDigest: "\(client) \(image)@\(artifact.digest)", dockerPullByDigest: isImage ? "docker pull \(image)@\(artifact.digest)" : nil, facts: facts, tags: tags, hasTags: !tags.isEmpty,
                 canAddTag: permissions.contains(Permission(.tag, .create)), addTagAction: artifactPath(projectName, name, artifact.digest) + "/tags",
                 draftTag: draftTag, problem: problem, children: children, hasChildren: !children.isEmpty,
+                config: config, hasConfig: !config.isEmpty, layers: layers, hasLayers: !layers.isEmpty,
                 annotations: annotations, hasAnnotations: !annotations.isEmpty, history: steps, hasHistory: !steps.isEmpty)
             return finish(renderer.page("artifact", content, status: status), visitor, request)
         } catch let error as APIError {
@@ -110,6 +117,34 @@ extension PortalController {
             guard case .string(let text)? = fields[key], !text.isEmpty else { return nil }
             return Fact(label: label, value: key == "created" ? PortalFormat.shownTime(text) : text)
         }
+    }
+
+    /// How an image runs, from its config's `config` (Harbor's `extra_attrs.config`): entrypoint, command, working
+    /// directory, user, exposed ports, environment and labels.
+    static func runConfig(_ value: JSONValue?) -> [Fact] {
+        guard case .object(let fields)? = value?["config"] else { return [] }
+        func words(_ key: String) -> String? {
+            guard case .array(let items)? = fields[key] else { return nil }
+            let texts = items.compactMap(\.string)
+            return texts.isEmpty ? nil : texts.map { $0.contains(" ") ? "\"\($0)\"" : $0 }.joined(separator: " ")
+        }
+        var facts: [Fact] = []
+        if let entrypoint = words("Entrypoint") { facts.append(Fact(label: "Entrypoint", value: entrypoint)) }
+        if let command = words("Cmd") { facts.append(Fact(label: "Command", value: command)) }
+        if let directory = fields["WorkingDir"]?.string, !directory.isEmpty { facts.append(Fact(label: "Working directory", value: directory)) }
+        if let user = fields["User"]?.string, !user.isEmpty { facts.append(Fact(label: "User", value: user)) }
+        if case .object(let ports)? = fields["ExposedPorts"], !ports.isEmpty {
+            facts.append(Fact(label: "Ports", value: ports.keys.sorted().joined(separator: ", ")))
+        }
+        if case .array(let variables)? = fields["Env"] {
+            for variable in variables.prefix(100).compactMap(\.string) { facts.append(Fact(label: "Env", value: variable)) }
+        }
+        if case .object(let labels)? = fields["Labels"] {
+            for (key, label) in labels.sorted(by: { $0.key < $1.key }).prefix(100) {
+                facts.append(Fact(label: "Label", value: "\(key)=\(label.string ?? "")"))
+            }
+        }
+        return facts
     }
 
     /// The steps of an image's build history (`created_by` of each history entry, newest last as the config lists them).

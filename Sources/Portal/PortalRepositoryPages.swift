@@ -83,6 +83,15 @@ struct ChildRow: Sendable {
     let platform: String
 }
 
+/// A layer of an image (or a file of an artifact).
+struct LayerRow: Sendable {
+    let number: Int
+    let digest: String
+    let shortDigest: String
+    let mediaType: String
+    let size: String
+}
+
 /// A step of an image's build history.
 struct HistoryStep: Sendable {
     let created: String
@@ -110,6 +119,10 @@ struct ArtifactPage: Sendable {
     let problem: String?
     let children: [ChildRow]
     let hasChildren: Bool
+    let config: [Fact]
+    let hasConfig: Bool
+    let layers: [LayerRow]
+    let hasLayers: Bool
     let annotations: [Fact]
     let hasAnnotations: Bool
     let history: [HistoryStep]

@@ -134,6 +134,23 @@ extension PortalTemplates {
           </form>
           {{/canAddTag}}
         </section>
+        {{#hasConfig}}
+        <section class="card">
+          <h2>How it runs</h2>
+          <dl class="facts" id="run-config">{{#config}}<dt>{{label}}</dt><dd><code>{{value}}</code></dd>{{/config}}</dl>
+        </section>
+        {{/hasConfig}}
+        {{#hasLayers}}
+        <section class="card">
+          <h2>Layers</h2>
+          <div class="scroll">
+          <table class="list" id="layers">
+            <thead><tr><th scope="col" class="number">#</th><th scope="col">Digest</th><th scope="col">Media type</th><th scope="col" class="number">Size</th></tr></thead>
+            <tbody>{{#layers}}<tr><td class="number">{{number}}</td><td><code title="{{digest}}">{{shortDigest}}</code></td><td>{{mediaType}}</td><td class="number">{{size}}</td></tr>{{/layers}}</tbody>
+          </table>
+          </div>
+        </section>
+        {{/hasLayers}}
         {{#hasChildren}}
         <section class="card">
           <h2>Images in this index</h2>

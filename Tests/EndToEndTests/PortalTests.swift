@@ -66,6 +66,12 @@ struct PortalTests {
             #expect(seen["pull_by_digest"] as? String == "podman pull \(server.hostPort)/app-images/web@\(pushed)")
             #expect(rows("tag_rows").count == 1 && rows("tag_rows")[0][0] == "v1"
                     && rows("tag_rows")[0][1].hasPrefix("podman pull \(server.hostPort)/app-images/web:v1"), "\(rows("tag_rows"))")
+            let runConfig = seen["run_config"] as? [[String]] ?? []
+            #expect(runConfig == [["Entrypoint", "/usr/bin/web"], ["Command", "--port 8080"], ["Working directory", "/srv"], ["Ports", "8080/tcp"],
+                                  ["Env", "PATH=/usr/bin"], ["Env", "MODE=production"], ["Label", "org.opencontainers.image.title=web"]], "\(runConfig)")
+            let layerHex = Digest.compute(of: randomBytes(2048, seed: 7)).hex
+            #expect(rows("layer_rows") == [["1", "sha256:" + layerHex.prefix(12), "application/vnd.oci.image.layer.v1.tar", "2.00 KiB"]],
+                    "\(rows("layer_rows"))")
             let history = seen["history"] as? [String] ?? []
             #expect(history.count == 2 && history.first?.contains("ADD rootfs.tar /") == true && history.last?.contains("CMD [\"web\"]") == true, "\(history)")
             #expect(seen["tags_after_add"] as? [String] == ["stable", "v1"])
@@ -365,7 +371,9 @@ struct PortalTests {
     static func pushBuiltImage(_ client: AccessClient, _ repository: String, tag: String) async throws -> Digest {
         let config = Array(#"""
             {"architecture":"amd64","os":"linux","author":"Berth tests","created":"2026-11-30T08:15:00Z",
-             "config":{"Cmd":["web"]},"rootfs":{"type":"layers","diff_ids":[]},
+             "config":{"Entrypoint":["/usr/bin/web"],"Cmd":["--port","8080"],"Env":["PATH=/usr/bin","MODE=production"],
+                       "Labels":{"org.opencontainers.image.title":"web"},"WorkingDir":"/srv","ExposedPorts":{"8080/tcp":{}}},
+             "rootfs":{"type":"layers","diff_ids":[]},
              "history":[{"created":"2026-11-30T08:14:00Z","created_by":"/bin/sh -c #(nop) ADD rootfs.tar / "},
                         {"created":"2026-11-30T08:15:00Z","created_by":"/bin/sh -c #(nop)  CMD [\"web\"]","empty_layer":true}]}
             """#.utf8)

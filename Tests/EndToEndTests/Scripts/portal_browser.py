@@ -158,6 +158,9 @@ try:
     findings["pull_by_digest"] = text("#pull-by-digest")
     findings["tag_rows"] = table("#tags")
     findings["history"] = [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#history li")]
+    findings["run_config"] = [[term.text, value.text] for term, value in zip(driver.find_elements(By.CSS_SELECTOR, "#run-config dt"),
+                                                                           driver.find_elements(By.CSS_SELECTOR, "#run-config dd"))]
+    findings["layer_rows"] = table("#layers")
     driver.find_element(By.ID, "new-tag").send_keys("stable")
     go(driver.find_element(By.ID, "add-tag-button"))
     findings["tags_after_add"] = first_column("#tags")
