@@ -100,6 +100,7 @@ struct PortalAssets: Sendable {
         table.list .inline-form { margin: 0; display: inline-flex; }
         details.confirm { display: inline-block; margin-left: .4rem; }
         details.confirm summary { font-weight: 400; color: var(--problem); }
+        details.danger-zone { display: block; margin: 0 0 1rem; }
         button.danger { background: var(--problem); border-color: var(--problem); color: #fff; }
         pre.command { margin: 0 0 1rem; }
         ol.history { padding-left: 1.5rem; margin: 0; }

@@ -40,6 +40,19 @@ extension PortalController {
         }
     }
 
+    @Sendable func deleteArtifact(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let visitor = try await visit(request)
+        guard try await changeForm(request, visitor) != nil else { return forbiddenForm(visitor, request) }
+        let (project, repository, digest) = artifactParameters(context)
+        do {
+            try await repositories.deleteArtifact(project: project, repository: repository, reference: digest, caller(visitor, request, context))
+            return Self.redirect("/harbor/projects/\(project)/repositories/\(PortalFormat.pathSegment(repository))")
+        } catch let error as APIError {
+            return try await artifactPage(request, context, visitor, problem: error.message, draftTag: "",
+                                          status: HTTPResponse.Status(code: error.code.httpStatus))
+        }
+    }
+
     func artifactParameters(_ context: BerthRequestContext) -> (project: String, repository: String, digest: String) {
         (Self.parameter(context, "project"), Self.parameter(context, "repository"), Self.parameter(context, "digest"))
     }
@@ -89,7 +102,8 @@ extension PortalController {
                 repositoryHref: "/harbor/projects/\(projectName)/repositories/\(PortalFormat.pathSegment(name))",
                 digest: artifact.digest, shortDigest: PortalFormat.shortDigest(artifact.digest), type: artifact.type,
                 pullByDigest: "\(client) \(image)@\(artifact.digest)", dockerPullByDigest: isImage ? "docker pull \(image)@\(artifact.digest)" : nil, facts: facts, tags: tags, hasTags: !tags.isEmpty,
-                canAddTag: permissions.contains(Permission(.tag, .create)), addTagAction: artifactPath(projectName, name, artifact.digest) + "/tags",
+                canAddTag: permissions.contains(Permission(.tag, .create)), canDelete: permissions.contains(Permission(.artifact, .delete)),
+                deleteAction: artifactPath(projectName, name, artifact.digest) + "/delete", addTagAction: artifactPath(projectName, name, artifact.digest) + "/tags",
                 draftTag: draftTag, problem: problem, children: children, hasChildren: !children.isEmpty,
                 config: config, hasConfig: !config.isEmpty, layers: layers, hasLayers: !layers.isEmpty,
                 annotations: annotations, hasAnnotations: !annotations.isEmpty, history: steps, hasHistory: !steps.isEmpty)

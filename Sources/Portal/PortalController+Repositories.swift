@@ -52,6 +52,19 @@ extension PortalController {
         }
     }
 
+    @Sendable func deleteRepository(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let visitor = try await visit(request)
+        guard try await changeForm(request, visitor) != nil else { return forbiddenForm(visitor, request) }
+        let projectName = Self.parameter(context, "project"), repository = Self.parameter(context, "repository")
+        do {
+            try await repositories.delete(project: projectName, name: repository, caller(visitor, request, context))
+            return Self.redirect("/harbor/projects/\(projectName)/repositories")
+        } catch let error as APIError {
+            return try await repositoryPage(request, context, visitor, problem: error.message, draft: nil,
+                                            status: HTTPResponse.Status(code: error.code.httpStatus))
+        }
+    }
+
     /// The repository page: what its maintainers wrote, how to pull it, and its artifacts (filtered by tag).
     func repositoryPage(_ request: Request, _ context: BerthRequestContext, _ visitor: PortalVisitor, problem: String?, draft: String?,
                         status: HTTPResponse.Status = .ok) async throws -> Response {
@@ -77,7 +90,7 @@ extension PortalController {
             let content = RepositoryPage(
                 frame: frame(visitor), project: projectName, name: repository.name, shortName: name, base: base,
                 description: draft ?? repository.description, hasDescription: !repository.description.isEmpty,
-                canEdit: permissions.contains(Permission(.repository, .update)), problem: problem, editing: draft != nil,
+                canEdit: permissions.contains(Permission(.repository, .update)), canDelete: permissions.contains(Permission(.repository, .delete)), problem: problem, editing: draft != nil,
                 pullCommand: "podman pull \(reference):<tag>", dockerPullCommand: "docker pull \(reference):<tag>", artifactCount: repository.artifactCount, pullCount: repository.pullCount,
                 tagFilter: tagFilter, isFiltered: !tagFilter.isEmpty, rows: rows, hasRows: !rows.isEmpty,
                 pager: PortalFormat.pager(request, page: pageNumber, total: page.total, shown: rows.count))

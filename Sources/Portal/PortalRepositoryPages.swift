@@ -47,6 +47,7 @@ struct RepositoryPage: Sendable {
     let description: String
     let hasDescription: Bool
     let canEdit: Bool
+    let canDelete: Bool
     let problem: String?
     let editing: Bool
     let pullCommand: String
@@ -114,6 +115,8 @@ struct ArtifactPage: Sendable {
     let tags: [TagRow]
     let hasTags: Bool
     let canAddTag: Bool
+    let canDelete: Bool
+    let deleteAction: String
     let addTagAction: String
     let draftTag: String
     let problem: String?

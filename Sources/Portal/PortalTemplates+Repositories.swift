@@ -50,6 +50,9 @@ extension PortalTemplates {
         <p class="crumbs"><a href="/harbor/projects">Projects</a> / <a href="/harbor/projects/{{project}}/repositories">{{project}}</a> / {{shortName}}</p>
         <h1 id="repository-name">{{name}}</h1>
         <p class="facts">Artifacts: <span id="artifact-count">{{artifactCount}}</span> · Pulls: <span id="pull-count">{{pullCount}}</span></p>
+        {{#canDelete}}<details class="confirm danger-zone" id="delete-repository"><summary>Delete repository</summary>
+          <form method="post" action="{{base}}/delete"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="delete-repository-button">Delete {{name}} and its {{artifactCount}} artifacts</button></form>
+        </details>{{/canDelete}}
         <div class="command-line"><pre class="command"><code id="pull-command">{{pullCommand}}</code></pre><button type="button" class="copy" hidden data-copy="{{pullCommand}}" data-target="pull-command" id="copy-pull-command">Copy</button></div>
         <div class="command-line"><pre class="command"><code id="pull-command-docker">{{dockerPullCommand}}</code></pre><button type="button" class="copy" hidden data-copy="{{dockerPullCommand}}" data-target="pull-command-docker">Copy</button></div>
         <section class="card" id="info">
@@ -104,6 +107,9 @@ extension PortalTemplates {
         <div class="command-line"><pre class="command"><code id="pull-by-digest">{{pullByDigest}}</code></pre><button type="button" class="copy" hidden data-copy="{{pullByDigest}}" data-target="pull-by-digest">Copy</button></div>
         {{#dockerPullByDigest}}<div class="command-line"><pre class="command"><code id="pull-by-digest-docker">{{dockerPullByDigest}}</code></pre><button type="button" class="copy" hidden data-copy="{{dockerPullByDigest}}" data-target="pull-by-digest-docker">Copy</button></div>{{/dockerPullByDigest}}
         {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
+        {{#canDelete}}<details class="confirm danger-zone" id="delete-artifact"><summary>Delete artifact</summary>
+          <form method="post" action="{{deleteAction}}"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="delete-artifact-button">Delete {{shortDigest}} and its tags</button></form>
+        </details>{{/canDelete}}
         <section class="card">
           <h2>Overview</h2>
           <dl class="facts" id="facts">{{#facts}}<dt>{{label}}</dt><dd>{{value}}</dd>{{/facts}}</dl>

@@ -53,6 +53,7 @@ struct PortalTests {
             #expect(artifactRow.count == 6 && artifactRow[0] == "sha256:" + pushed.hex.prefix(12) && artifactRow[1] == "v1" && artifactRow[2] == "IMAGE",
                     "\(rows("artifact_rows"))")
             #expect(seen["description_path"] as? String == "/harbor/projects/app-images/repositories/web")
+            #expect(seen["admin_delete_repository"] as? Bool == true && seen["admin_delete_artifact"] as? Bool == true)
             #expect(seen["description"] as? String == "<script>window.__pwned = 1</script> Web front end\nSecond line & <b>more</b>",
                     "\(seen["description"] ?? "")")
             #expect(seen["script_ran"] as? Bool == false, "markup in a description ran as script")
@@ -129,6 +130,7 @@ struct PortalTests {
             for who in ["dev1", "guest1", "anonymous"] {
                 #expect(view(who, "path") as? String == "/harbor/projects/app-images/repositories/web", "\(who): \(views[who] ?? [:])")
                 #expect(view(who, "edit_description") as? Bool == false, "\(who) is offered the description form")
+                #expect(view(who, "delete_repository") as? Bool == false && view(who, "delete_artifact") as? Bool == false, "\(who) is offered deletion")
                 #expect(view(who, "delete_tag") as? Bool == false, "\(who) is offered tag deletion")
                 #expect(view(who, "add_member") as? Bool == false && view(who, "change_role") as? Bool == false, "\(who) is offered member forms")
             }
@@ -225,7 +227,7 @@ struct PortalTests {
         }
     }
 
-    @Test("repository, artifact, member and robot forms check the CSRF token and the caller's role, keep what users wrote as text, and refuse bad input")
+    @Test("repository, artifact, member, robot, account and delete forms check the CSRF token and the caller's role, keep what users wrote as text, and refuse bad input")
     func forms() async throws {
         let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow))
         do { try await checkForms(client) } catch {
@@ -347,6 +349,20 @@ struct PortalTests {
             let member = try await Self.session(http, "dev2", newPassword)
             let logs = try await http.request(.GET, "/harbor/projects/shop/logs?username=admin", headers: [member.cookie])
             #expect(logs.status == 200 && logs.text.contains("robot$shop+ok1"))
+
+            // Deleting from the pages: a developer may not; a project admin deletes one artifact, then the repository.
+            #expect(try await admin.pushImage("shop/tools/cli", tag: "v2", seed: 4).status == 201)
+            #expect(try await post(artifact + "/delete", "", as: member).status == 403)
+            #expect(try await post(repository + "/delete", "", as: member).status == 403)
+            #expect(try await post(artifact + "/delete", "", as: root, token: false).status == 403)
+            #expect(try await admin.api(.GET, "/projects/shop/repositories/tools%252Fcli/artifacts/\(pushed.digest)").status == 200)
+            let artifactGone = try await post(artifact + "/delete", "", as: root)
+            #expect(artifactGone.status == 303 && artifactGone.header("Location") == repository, "\(artifactGone.status)")
+            #expect(try await admin.api(.GET, "/projects/shop/repositories/tools%252Fcli/artifacts/\(pushed.digest)").status == 404)
+            #expect(try await admin.api(.GET, "/projects/shop/repositories/tools%252Fcli/artifacts/v2").status == 200)
+            let repositoryGone = try await post(repository + "/delete", "", as: root)
+            #expect(repositoryGone.status == 303 && repositoryGone.header("Location") == "/harbor/projects/shop/repositories", "\(repositoryGone.status)")
+            #expect(try await admin.api(.GET, "/projects/shop/repositories/tools%252Fcli").status == 404)
 
             // A private project's repository is hidden from anonymous visitors, who are sent to sign in.
             let anonymous = try await http.request(.GET, repository)

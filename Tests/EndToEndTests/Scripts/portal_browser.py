@@ -149,6 +149,7 @@ try:
     findings["description_path"] = path()
     findings["description"] = text("#description")
     findings["script_ran"] = driver.execute_script("return window.__pwned !== undefined")
+    findings["admin_delete_repository"] = present("#delete-repository")
     shot("repository")
 
     # An artifact: facts, tags, build history; a tag added and removed through the forms.
@@ -156,6 +157,7 @@ try:
     findings["artifact_path"] = path()
     findings["artifact_facts"] = facts("#facts")
     findings["pull_by_digest"] = text("#pull-by-digest")
+    findings["admin_delete_artifact"] = present("#delete-artifact")
     findings["tag_rows"] = table("#tags")
     findings["history"] = [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#history li")]
     findings["run_config"] = [[term.text, value.text] for term, value in zip(driver.find_elements(By.CSS_SELECTOR, "#run-config dt"),
@@ -235,9 +237,11 @@ try:
         driver.get(repository_page)
         view["path"] = path()
         view["edit_description"] = present("#edit-description")
+        view["delete_repository"] = present("#delete-repository")
         driver.get(base + findings["artifact_path"])
         view["add_tag"] = present("#add-tag")
         view["delete_tag"] = present("#tags button.danger")
+        view["delete_artifact"] = present("#delete-artifact")
         driver.get(base + "/harbor/projects/app-images/members")
         view["members_path"] = path()
         view["add_member"] = present("#new-member")
