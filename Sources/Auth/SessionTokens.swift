@@ -86,7 +86,7 @@ public struct SessionTokens: Sendable {
     }
 
     /// 32 random bytes (or `bytes`), base64url without padding.
-    static func randomValue(bytes: Int = 32) -> String {
+    public static func randomValue(bytes: Int = 32) -> String {
         let key = SymmetricKey(size: SymmetricKeySize(bitCount: bytes * 8))
         return key.withUnsafeBytes { Data($0) }.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")

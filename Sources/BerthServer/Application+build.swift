@@ -140,7 +140,7 @@ public func buildApplication(
                                         auditLog: AuditLogService(management))
     SessionController(service: sessionService, serverURL: serverURL).register(on: router)
     PortalController(environment: management, sessions: sessionService, authEnabled: configuration.auth.enabled, version: berthVersion,
-                     serverURL: serverURL, caCertificate: { transport?.certificates.identity.authorityPEM }).register(on: router)
+                     serverURL: serverURL, caFingerprint: { transport?.certificates.identity.authorityFingerprint?.description }).register(on: router)
     let exporter = MetricsExporter(registry: BerthMetrics.registry, statistics: ExporterStatistics(provider: database), jobs: jobStore,
                                    outbox: outbox, logger: logger)
     let renderMetrics: @Sendable () async -> String = { await exporter.render() }

@@ -82,7 +82,14 @@ extension BerthRequestContext {
 
     /// A path parameter, percent-decoded (repository names arrive double-encoded: `a%252Fb`).
     func pathParameter(_ name: String) throws -> String {
-        guard var value = parameters.get(name) else { throw APIError.badRequest("missing \(name)") }
+        guard let value = decodedParameter(name) else { throw APIError.badRequest("missing \(name)") }
+        return value
+    }
+
+    /// Path parameter `name` percent-decoded up to twice: a repository's slashes arrive as `%2F`, or as `%252F` in
+    /// Harbor's API paths and portal links. Nil when the route has no such parameter.
+    public func decodedParameter(_ name: String) -> String? {
+        guard var value = parameters.get(name) else { return nil }
         for _ in 0 ..< 2 {
             guard value.contains("%"), let decoded = value.removingPercentEncoding else { break }
             value = decoded

@@ -76,11 +76,19 @@ public struct RepositoryService: Sendable {
         return history
     }
 
+    /// An artifact with what its page shows beyond Harbor's view — the image's build history and the manifest's
+    /// layers — from one lookup and one permission check.
+    public func artifactDetails(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws -> ArtifactDetails {
+        let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
+        let history = try? await ArtifactInspector(env).buildHistory(of: artifact.manifest)
+        return ArtifactDetails(view: await view(artifact, project, info), buildHistory: history ?? nil,
+                               layers: (try? await layers(of: artifact.manifest)) ?? [])
+    }
+
     /// The blobs a manifest lists as its layers (an image's file system layers, an artifact's files), in order; empty
     /// for an index.
-    public func layers(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws -> [LayerView] {
-        let (_, _, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
-        let bytes = try await env.manifests.bytes(of: artifact.manifest.digest)
+    private func layers(of manifest: ManifestRecord) async throws -> [LayerView] {
+        let bytes = try await env.manifests.bytes(of: manifest.digest)
         guard case .array(let layers)? = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes)))?["layers"] else { return [] }
         return layers.prefix(1000).compactMap { layer in
             guard let digest = layer["digest"]?.string else { return nil }

@@ -44,7 +44,7 @@ public struct SystemService: Sendable {
     }
 
     /// `host:port` of a URL (what image references start with).
-    static func hostAndPort(of url: String) -> String {
+    public static func hostAndPort(of url: String) -> String {
         var rest = Substring(url)
         if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
         return String(rest.prefix { $0 != "/" })

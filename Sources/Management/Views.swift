@@ -1,3 +1,5 @@
+import Foundation
+
 /// A project as `/api/v2.0/projects` shows it.
 public struct ProjectView: Codable, Sendable {
     /// The project's id.
@@ -112,7 +114,8 @@ public struct MemberView: Codable, Sendable {
     public internal(set) var roleName: String
     /// The role's number (Harbor's role ids).
     public internal(set) var roleId: Int
-    var entityId: Int64
+    /// The user's or group's id.
+    public internal(set) var entityId: Int64
     /// `u` for a user, `g` for a group.
     public internal(set) var entityType: String
 }
@@ -234,6 +237,17 @@ public struct LayerView: Sendable {
     public let mediaType: String
     /// Its size in bytes.
     public let size: Int64
+}
+
+/// What the portal's artifact page shows: Harbor's view, the build history (an image config's `history`, JSON) and
+/// the layers.
+public struct ArtifactDetails: Sendable {
+    /// Harbor's view of the artifact.
+    public let view: ArtifactView
+    /// The image's build history as JSON, when it is an image with one.
+    public let buildHistory: Data?
+    /// The layers its manifest lists.
+    public let layers: [LayerView]
 }
 
 /// An artifact (a manifest and its tags).

@@ -35,10 +35,10 @@ extension PortalController {
         do {
             let user = try await users.current(caller(visitor, request, context))
             let host = registryHost(request)
-            let hasCA = caCertificate() != nil
+            let fingerprint = caFingerprint()
             let page = AccountPage(frame: frame(visitor), username: user.username, email: user.email ?? "", realname: user.realname,
-                                   isAdmin: user.sysadminFlag, problem: problem, hasCA: hasCA, registry: host,
-                                   trustCommand: "berth trust \(serverURL.base(request)) --fingerprint sha256:<fingerprint printed by the server>")
+                                   isAdmin: user.sysadminFlag, problem: problem, hasCA: fingerprint != nil, registry: host,
+                                   trustCommand: fingerprint.map { "berth trust \(serverURL.base(request)) --fingerprint \($0)" } ?? "")
             return finish(renderer.page("account", page, status: status), visitor, request)
         } catch let error as APIError {
             return failure(error, visitor, request)

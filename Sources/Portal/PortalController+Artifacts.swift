@@ -66,10 +66,9 @@ extension PortalController {
         let (projectName, name, reference) = artifactParameters(context)
         do {
             let caller = caller(visitor, request, context)
-            let artifact = try await repositories.artifact(project: projectName, repository: name, reference: reference, caller)
+            let details = try await repositories.artifactDetails(project: projectName, repository: name, reference: reference, caller)
+            let artifact = details.view
             let permissions = try await projects.permissions(in: projectName, caller)
-            let history = try? await repositories.addition(project: projectName, repository: name, reference: artifact.digest,
-                                                           addition: "build_history", caller)
             let image = "\(registryHost(request))/\(projectName)/\(name)"
             let canDelete = permissions.contains(Permission(.tag, .delete))
             // Images pull with podman or docker; other artifacts (charts, SBOMs, anything oras pushed) with oras.
@@ -90,12 +89,11 @@ extension PortalController {
                          Fact(label: "Last pulled", value: PortalFormat.shownTime(artifact.pullTime))]
             facts += Self.imageFacts(artifact.extraAttrs)
             let annotations = (artifact.annotations ?? [:]).sorted { $0.key < $1.key }.map { Fact(label: $0.key, value: $0.value) }
-            let steps = history.map(Self.historySteps) ?? []
-            let layers = ((try? await repositories.layers(project: projectName, repository: name, reference: artifact.digest, caller)) ?? [])
-                .enumerated().map { index, layer in
-                    LayerRow(number: index + 1, digest: layer.digest, shortDigest: PortalFormat.shortDigest(layer.digest), mediaType: layer.mediaType,
-                             size: PortalFormat.shownSize(layer.size))
-                }
+            let steps = details.buildHistory.map(Self.historySteps) ?? []
+            let layers = details.layers.enumerated().map { index, layer in
+                LayerRow(number: index + 1, digest: layer.digest, shortDigest: PortalFormat.shortDigest(layer.digest), mediaType: layer.mediaType,
+                         size: PortalFormat.shownSize(layer.size))
+            }
             let config = Self.runConfig(artifact.extraAttrs)
             let content = ArtifactPage(
                 frame: frame(visitor), project: projectName, repository: "\(projectName)/\(name)",

@@ -106,6 +106,7 @@ extension PortalController {
 
     /// Whether this row is the visitor themself (the portal does not offer to remove or demote yourself).
     static func isCaller(_ member: MemberView, _ visitor: PortalVisitor) -> Bool {
-        member.entityType == "u" && visitor.signedIn && member.entityName == visitor.username
+        guard member.entityType == "u", case .user(let identity) = visitor.principal else { return false }
+        return identity.id == member.entityId
     }
 }

@@ -21,21 +21,21 @@ public struct PortalController: Sendable {
     let authEnabled: Bool
     let version: String
     let serverURL: ServerURL
-    /// The PEM of the CA that issued the server's certificate, when Berth has one to hand out.
-    let caCertificate: @Sendable () -> String?
+    /// The SHA-256 fingerprint (`sha256:…`) of the CA that getcert hands out, when Berth has one.
+    let caFingerprint: @Sendable () -> String?
     let renderer = PortalRenderer()
     let assets = PortalAssets()
 
     /// Creates the controller.
     public init(environment: ManagementEnvironment, sessions: SessionService, authEnabled: Bool, version: String, serverURL: ServerURL,
-                caCertificate: @escaping @Sendable () -> String? = { nil }) {
+                caFingerprint: @escaping @Sendable () -> String? = { nil }) {
         projects = ProjectService(environment)
         repositories = RepositoryService(environment)
         members = MemberService(environment)
         robots = RobotService(environment)
         auditLogs = AuditLogService(environment)
         users = UserService(environment)
-        self.caCertificate = caCertificate
+        self.caFingerprint = caFingerprint
         self.sessions = sessions
         self.authEnabled = authEnabled
         self.version = version
@@ -106,7 +106,7 @@ public struct PortalController: Sendable {
 
     /// The registry's address as clients name it in image references (`host:port`).
     func registryHost(_ request: Request) -> String {
-        serverURL.base(request).replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
+        SystemService.hostAndPort(of: serverURL.base(request))
     }
 
     /// The project a project page shows, with the caller and what they may do in it (for the forms and tabs offered).
@@ -176,14 +176,8 @@ public struct PortalController: Sendable {
         return FormFields.parse(String(buffer: body))
     }
 
-    /// Path parameter `name`, percent-decoded: a repository's slashes arrive as `%2F`, or as `%252F` in links written
-    /// for Harbor's portal.
+    /// Path parameter `name`, percent-decoded as the API decodes it (a repository's slashes arrive as `%2F`).
     static func parameter(_ context: BerthRequestContext, _ name: String) -> String {
-        var value = context.parameters.get(name) ?? ""
-        for _ in 0 ..< 2 {
-            guard value.contains("%"), let decoded = value.removingPercentEncoding else { break }
-            value = decoded
-        }
-        return value
+        context.decodedParameter(name) ?? ""
     }
 }

@@ -14,10 +14,10 @@ enum PortalFormat {
         return min(number, 1_000_000)
     }
 
-    /// A list query for one page, filtered by a fuzzy name match when `filter` is not empty, sorted by `sort`.
-    static func query(_ filter: String, _ page: Int, sort: ListQuery.Sort = ListQuery.Sort(key: "name", descending: false)) -> ListQuery {
+    /// A list query for one page, filtered by a fuzzy name match when `filter` is not empty, sorted by name.
+    static func query(_ filter: String, _ page: Int) -> ListQuery {
         let filters = filter.isEmpty ? [] : [ListQuery.Filter(key: "name", match: .fuzzy(String(filter.prefix(255))))]
-        return ListQuery(filters: filters, sort: [sort], offset: (page - 1) * pageSize, limit: pageSize)
+        return ListQuery(filters: filters, sort: [ListQuery.Sort(key: "name", descending: false)], offset: (page - 1) * pageSize, limit: pageSize)
     }
 
     /// Links to the neighbouring pages (nil when everything fits on one).

@@ -10,6 +10,8 @@ import Management
 struct PortalVisitor: Sendable {
     /// The cookie that carries the token of visitors who are not signed in.
     static let formCookie = "__portal_form"
+    /// The length of a form token: 16 random bytes in base64url.
+    static let formTokenLength = 22
 
     let principal: Principal
     let signedIn: Bool
@@ -23,10 +25,10 @@ struct PortalVisitor: Sendable {
             return PortalVisitor(principal: session.principal, signedIn: true, csrf: session.csrf, newFormCookie: nil)
         }
         let principal: Principal = authEnabled ? .anonymous : .unrestricted
-        if let existing = request.cookies[formCookie]?.value, existing.count == 32 {
+        if let existing = request.cookies[formCookie]?.value, existing.count == formTokenLength {
             return PortalVisitor(principal: principal, signedIn: false, csrf: existing, newFormCookie: nil)
         }
-        let fresh = randomToken()
+        let fresh = SessionTokens.randomValue(bytes: 16)
         return PortalVisitor(principal: principal, signedIn: false, csrf: fresh, newFormCookie: fresh)
     }
 
@@ -50,10 +52,5 @@ struct PortalVisitor: Sendable {
         var response = response
         response.setCookie(Cookie(name: Self.formCookie, value: newFormCookie, path: "/harbor", secure: secure, httpOnly: true, sameSite: .strict))
         return response
-    }
-
-    static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0 ..< 16).map { _ in String(format: "%02x", UInt8.random(in: 0 ... 255, using: &generator)) }.joined()
     }
 }

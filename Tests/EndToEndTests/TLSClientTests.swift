@@ -67,7 +67,7 @@ struct TLSClientTests {
         let session = try await PortalTests.session(portal, "admin", BerthInstance.adminPassword)
         let account = try await portal.request(.GET, "/harbor/account", headers: [session.cookie])
         #expect(account.status == 200 && account.text.contains(#"href="/api/v2.0/systeminfo/getcert""#)
-                && account.text.contains("berth trust \(server.baseURL) --fingerprint"), "\(account.status)")
+                && account.text.contains("berth trust \(server.baseURL) --fingerprint \(fingerprint)"), "\(account.status)")
         let shown = try await Self.berth(["ca", "fingerprint", "--data-dir", server.dataDirectory, "--tls-generate"])
         #expect(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == fingerprint)
         // URLs the server gives out name https.
