@@ -81,16 +81,23 @@ final class S3TestServer: @unchecked Sendable {
             processes.append(proxy)
         }
         let server = S3TestServer(endpoint: "http://127.0.0.1:\(endpointPort)", processes: processes, directory: directory)
+        // Ready when the S3 server itself answers and then the endpoint does (the flaky proxy answers some requests
+        // with an injected 503 on its own, which says nothing about the server behind it).
+        var waiting = ["http://127.0.0.1:\(port)/"]
+        if endpointPort != port { waiting.append(server.endpoint + "/") }
         for _ in 0 ..< 200 {
-            var request = HTTPClientRequest(url: server.endpoint + "/")
+            guard let url = waiting.first else { return server }
+            var request = HTTPClientRequest(url: url)
             request.method = .GET
             if let response = try? await HTTPClient.shared.execute(request, timeout: .milliseconds(200)) {
                 _ = try? await response.body.collect(upTo: 1 << 20)
-                return server
+                waiting.removeFirst()
+                continue
             }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
+        if waiting.isEmpty { return server }
         server.stop()
         throw S3TestFailure("\(kind.rawValue) did not start; install it with scripts/install-deps --test")
     }
