@@ -8,18 +8,19 @@ import NIOHTTP1
 /// push in each; then how many events wait in the outbox and how many deliveries in the job queue a second after a
 /// hooked load stops, and how long until every notification has arrived.
 ///
-/// After a warm-up, a round runs four segments of equal length in the order plain, hooked, hooked, plain (the reverse
-/// in odd rounds) and compares the sums. A single plain-then-hooked pair was dominated by drift on these shared
+/// After a warm-up, a round runs eight segments of equal length in the order plain, hooked, hooked, plain, hooked,
+/// plain, plain, hooked (the reverse in odd rounds) and compares the sums. A single plain-then-hooked pair was dominated by drift on these shared
 /// two-core machines: with the webhook subscriber switched off altogether (so both halves did the same work) it still
 /// "cost" between −36% and +10% depending on which half ran first. The mirrored order cancels a drift that is
-/// steady over the round.
+/// steady over the round; the second, mirrored half of the round cancels one that bends, and doubles the samples (with
+/// four segments a round, single rounds of the same binary still ranged from −0.3% to 13.7%).
 struct EventsWorkload {
     let workloads: Workloads
     let http: BenchHTTP
     let registry: RegistryUnderTest
     let log: @Sendable (String) -> Void
 
-    /// Seconds of load per segment (four per round).
+    /// Seconds of load per segment (eight per round).
     var segmentSeconds: Double { max(2, workloads.settings.smallSeconds / 2) }
 
     /// Totals of one variant over its segments.
@@ -39,7 +40,8 @@ struct EventsWorkload {
         var result: RoundResult = [:]
         var plain = Tally(), hooked = Tally()
         var backlog = 0.0, open = 0.0, drain = 0.0
-        let order = round % 2 == 0 ? [false, true, true, false] : [true, false, false, true]
+        let first = [false, true, true, false, true, false, false, true]
+        let order = round % 2 == 0 ? first : first.map { !$0 }
         var index = 0
         while index < order.count {
             // Consecutive hooked segments share their policies; the drain is waited for after the last of them.
