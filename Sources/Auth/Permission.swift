@@ -32,6 +32,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case ldapUser = "ldap-user"
     /// The job queue and schedules.
     case jobServiceMonitor = "jobservice-monitor"
+    /// The system configuration (authentication mode, LDAP settings; secrets are never shown).
+    case configuration
 }
 
 /// What is done to a resource, with Harbor's action names.

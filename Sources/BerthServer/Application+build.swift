@@ -133,13 +133,14 @@ public func buildApplication(
     TokenController(authenticator: access.authenticator, tokenService: access.tokenService, sessions: access.sessions, audit: access.audit)
         .register(on: router)
     let ldap = LDAPService(management, directory: access.directory, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-    ManagementController(environment: management, ldap: ldap, jobs: JobServiceAPI(management, jobs: jobStore), authenticator: access.authenticator, sessions: access.sessions,
+    let jobService = JobServiceAPI(management, jobs: jobStore)
+    ManagementController(environment: management, ldap: ldap, jobs: jobService, authenticator: access.authenticator, sessions: access.sessions,
                          authEnabled: configuration.auth.enabled, serverURL: serverURL,
                          caCertificate: { transport?.certificates.identity.authorityPEM }).register(on: router)
     let sessionService = SessionService(authenticator: access.authenticator, sessions: access.sessions, users: access.store,
                                         auditLog: AuditLogService(management))
     SessionController(service: sessionService, serverURL: serverURL).register(on: router)
-    PortalController(environment: management, sessions: sessionService, authEnabled: configuration.auth.enabled, version: berthVersion,
+    PortalController(environment: management, ldap: ldap, jobs: jobService, sessions: sessionService, authEnabled: configuration.auth.enabled, version: berthVersion,
                      serverURL: serverURL, caFingerprint: { transport?.certificates.identity.authorityFingerprint?.description }).register(on: router)
     let exporter = MetricsExporter(registry: BerthMetrics.registry, statistics: ExporterStatistics(provider: database), jobs: jobStore,
                                    outbox: outbox, logger: logger)

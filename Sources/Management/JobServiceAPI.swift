@@ -15,35 +15,51 @@ public struct JobServiceAPI: Sendable {
 
     /// Harbor's `JobQueue`.
     public struct Queue: Codable, Sendable {
-        var jobType: String
-        var count: Int
-        var latency: Int
+        /// The job kind.
+        public internal(set) var jobType: String
+        /// Jobs of this kind waiting to run.
+        public internal(set) var count: Int
+        /// Seconds the oldest waiting job has been due.
+        public internal(set) var latency: Int
         var paused: Bool
     }
 
     /// Harbor's `ScheduleTask`.
     public struct Schedule: Codable, Sendable {
         var id: Int
-        var vendorType: String
+        /// The job kind the schedule starts.
+        public internal(set) var vendorType: String
         var vendorId: Int
-        var cron: String
+        /// When it runs (cron, or Harbor's `@every` forms).
+        public internal(set) var cron: String
         var updateTime: String
-        var nextRunTime: String
-        var paused: Bool
+        /// When it runs next (Harbor's time format).
+        public internal(set) var nextRunTime: String
+        /// Whether it is paused.
+        public internal(set) var paused: Bool
     }
 
     /// A job and its execution record.
     public struct Job: Codable, Sendable {
-        var id: Int64
-        var jobType: String
-        var status: String
-        var attempts: Int
-        var maxAttempts: Int
-        var runAt: String
-        var lastError: String?
-        var creationTime: String
+        /// The job's id.
+        public internal(set) var id: Int64
+        /// Its kind.
+        public internal(set) var jobType: String
+        /// `pending`, `running`, `succeeded`, `failed` or `stopped`.
+        public internal(set) var status: String
+        /// Attempts made so far.
+        public internal(set) var attempts: Int
+        /// Attempts allowed.
+        public internal(set) var maxAttempts: Int
+        /// When it runs (next).
+        public internal(set) var runAt: String
+        /// Why the last attempt failed.
+        public internal(set) var lastError: String?
+        /// When it was queued.
+        public internal(set) var creationTime: String
         var updateTime: String
-        var endTime: String?
+        /// When it ended.
+        public internal(set) var endTime: String?
     }
 
     /// Pending jobs per kind, with the age of the oldest.

@@ -35,8 +35,10 @@ public struct LDAPService: Sendable {
 
     /// `LdapPingResult`.
     public struct PingResult: Codable, Sendable {
-        var success: Bool
-        var message: String
+        /// Whether Berth connected and bound.
+        public internal(set) var success: Bool
+        /// Why not.
+        public internal(set) var message: String
     }
 
     /// `LdapUser`.
@@ -51,6 +53,16 @@ public struct LDAPService: Sendable {
         var groupName: String
         var ldapGroupDn: String
         var groupType: Int
+    }
+
+    /// The LDAP settings in force with the search password removed, and whether one is set (system administrators);
+    /// nil when LDAP is not configured.
+    public func configuration(_ caller: Caller) throws -> (settings: LDAPSettings, hasSearchPassword: Bool)? {
+        try env.requireSystem(Permission(.configuration, .read), caller)
+        guard var settings = directory?.settings, settings.isEnabled else { return nil }
+        let hasPassword = !settings.searchPassword.isEmpty
+        settings.searchPassword = ""
+        return (settings, hasPassword)
     }
 
     /// Connects and binds with the configured settings, or with `overrides` laid over them.

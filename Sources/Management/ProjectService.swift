@@ -115,6 +115,19 @@ public struct ProjectService: Sendable {
             limitedGuestCount: count(.limitedGuest))
     }
 
+    /// The project at a glance: counts, stored bytes, and artifacts pushed on each of the last `days` UTC days (1–366).
+    public func overview(_ name: String, days: Int, _ caller: Caller) async throws -> ProjectOverview {
+        let project = try await env.readableProject(name, isName: true, caller, requiring: Permission(.project, .read))
+        let days = Int64(min(max(days, 1), 366))
+        let today = Clock.nowMilliseconds() / 86_400_000
+        let first = today - days + 1
+        let activity = try await env.artifacts.projectActivity(project: project.name, since: first * 86_400_000)
+        let members = try await env.access.members(projectID: project.id, ListQuery(limit: 100_000)).items
+        return ProjectOverview(repositoryCount: try await env.access.repositoryCount(project: project.name), artifactCount: activity.artifactCount,
+                               storedBytes: activity.storedBytes, membersByRole: Dictionary(grouping: members, by: \.role).mapValues(\.count),
+                               pushesPerDay: (first ... today).map { ($0, activity.pushesPerDay[$0] ?? 0) })
+    }
+
     /// The project's metadata (`GET /projects/{p}/metadatas`), or one key of it.
     public func metadata(_ nameOrID: String, isName: Bool, key: String?, _ caller: Caller) async throws -> [String: String] {
         let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.metadata, .read))

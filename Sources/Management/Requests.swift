@@ -27,6 +27,15 @@ public struct UserCreationRequest: Decodable, Sendable {
     var realname: String?
     var comment: String?
     var password: String?
+
+    /// A new local user with a password.
+    public init(username: String?, email: String?, realname: String?, password: String?) {
+        self.username = username
+        self.email = email
+        self.realname = realname
+        self.comment = nil
+        self.password = password
+    }
 }
 
 /// `PUT /users/{id}` body.
@@ -51,6 +60,9 @@ public struct PasswordRequest: Decodable, Sendable {
 /// `PUT /users/{id}/sysadmin` body.
 public struct SysadminRequest: Decodable, Sendable {
     var sysadminFlag: Bool?
+
+    /// Makes a user a system administrator (`true`) or not.
+    public init(sysadminFlag: Bool) { self.sysadminFlag = sysadminFlag }
 }
 
 /// `POST /projects/{p}/members` body.

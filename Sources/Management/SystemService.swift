@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import Metadata
 
@@ -41,6 +42,12 @@ public struct SystemService: Sendable {
         info.registryStorageProviderName = env.system.storageProvider
         info.notificationEnable = false
         return info
+    }
+
+    /// The system facts the configuration page shows (system administrators).
+    public func settings(_ caller: Caller) throws -> SystemFacts {
+        try env.requireSystem(Permission(.configuration, .read), caller)
+        return env.system
     }
 
     /// `host:port` of a URL (what image references start with).

@@ -79,6 +79,21 @@ public struct ProjectSummaryView: Codable, Sendable {
     var limitedGuestCount: Int
 }
 
+/// A project at a glance (the portal's summary tab): Harbor's summary counts, what the project stores, and its
+/// artifacts pushed per day.
+public struct ProjectOverview: Sendable {
+    /// Repositories.
+    public let repositoryCount: Int
+    /// Artifacts.
+    public let artifactCount: Int
+    /// Bytes stored (manifests, and each blob once).
+    public let storedBytes: Int64
+    /// Members per role id (1 project admin … 5 limited guest).
+    public let membersByRole: [Int: Int]
+    /// Artifacts pushed on each of the last days, oldest first, as (UTC day since 1970, count).
+    public let pushesPerDay: [(day: Int64, count: Int)]
+}
+
 /// A user as `/api/v2.0/users` shows it (never with a password).
 public struct UserView: Codable, Sendable {
     /// The user's id.
@@ -93,7 +108,8 @@ public struct UserView: Codable, Sendable {
     /// Whether the user is a system administrator.
     public internal(set) var sysadminFlag: Bool
     var adminRoleInAuth: Bool
-    var creationTime: String
+    /// When the account was created (Harbor's time format).
+    public internal(set) var creationTime: String
     var updateTime: String
 }
 

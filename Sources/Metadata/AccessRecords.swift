@@ -387,3 +387,20 @@ public struct SessionRecord: Sendable, Equatable {
         self.expiresAt = expiresAt
     }
 }
+
+/// What a project holds and how busy it has been (the portal's project summary).
+public struct ProjectActivity: Sendable, Equatable {
+    /// Artifacts (manifests) in the project's repositories.
+    public var artifactCount: Int
+    /// Bytes the project stores: its manifests, and each blob once however many of its repositories hold it.
+    public var storedBytes: Int64
+    /// Artifacts first pushed on each UTC day (days since 1970), for the days asked about that saw any.
+    public var pushesPerDay: [Int64: Int]
+
+    /// Creates the figures.
+    public init(artifactCount: Int, storedBytes: Int64, pushesPerDay: [Int64: Int]) {
+        self.artifactCount = artifactCount
+        self.storedBytes = storedBytes
+        self.pushesPerDay = pushesPerDay
+    }
+}

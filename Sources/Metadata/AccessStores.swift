@@ -153,6 +153,8 @@ public protocol ArtifactStore: Sendable {
     func artifact(repositoryID: Int64, digest: Digest) async throws -> ArtifactInfo?
     /// Adds pulls to pull times and counts.
     func recordPulls(_ pulls: [PullCount]) async throws
+    /// The project's artifact count, the bytes it stores, and its artifacts pushed per UTC day from `since` (ms).
+    func projectActivity(project: String, since: Int64) async throws -> ProjectActivity
 }
 
 /// Server-side sessions (portal sign-ins and refresh tokens).

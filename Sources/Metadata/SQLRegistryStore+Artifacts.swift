@@ -196,6 +196,30 @@ extension SQLRegistryStore: ArtifactStore {
         }
     }
 
+    public func projectActivity(project: String, since: Int64) async throws -> ProjectActivity {
+        try await provider.read { db in
+            let artifacts = try await db.raw("""
+                SELECT count(*) AS n, CAST(COALESCE(sum(m.size), 0) AS BIGINT) AS bytes FROM manifests m
+                JOIN repositories r ON r.id = m.repository_id WHERE r.project_name = \(bind: project)
+                """).first()
+            let blobBytes = try await db.raw("""
+                SELECT CAST(COALESCE(sum(size), 0) AS BIGINT) AS bytes FROM (
+                    SELECT b.digest, max(b.size) AS size FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id
+                    WHERE r.project_name = \(bind: project) GROUP BY b.digest) AS distinct_blobs
+                """).first()?.decode(column: "bytes", as: Int64.self) ?? 0
+            var perDay: [Int64: Int] = [:]
+            for row in try await db.raw("""
+                SELECT m.created_at / 86400000 AS day, count(*) AS n FROM manifests m JOIN repositories r ON r.id = m.repository_id
+                WHERE r.project_name = \(bind: project) AND m.created_at >= \(bind: since) GROUP BY m.created_at / 86400000
+                """).all() {
+                perDay[try row.decode(column: "day", as: Int64.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            let manifestBytes = try artifacts?.decode(column: "bytes", as: Int64.self) ?? 0
+            return ProjectActivity(artifactCount: try artifacts?.decode(column: "n", as: Int.self) ?? 0,
+                                   storedBytes: manifestBytes &+ blobBytes, pushesPerDay: perDay)
+        }
+    }
+
     static func repositoryInfo(_ row: any SQLRow) throws -> RepositoryInfo {
         RepositoryInfo(
             id: try row.decode(column: "id", as: Int64.self),

@@ -114,6 +114,23 @@ struct PortalAssets: Sendable {
         button.copy { font-size: .8rem; padding: .2rem .6rem; margin-left: .5rem; vertical-align: middle; }
         .command-line { display: flex; align-items: center; gap: .5rem; margin: 0 0 1rem; }
         .command-line pre { flex: 1; margin: 0; min-width: 0; }
+        .notice { background: #eef6ee; color: #1f5b25; border: 1px solid #c5e0c7; border-radius: 6px; padding: .6rem .8rem; }
+        .actions { display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; }
+        .actions details.confirm { margin-left: 0; }
+        .actions details[open] { display: block; }
+        form.filters { flex-wrap: wrap; align-items: center; margin: 0 0 1rem; }
+        form.filters label { color: var(--muted); }
+        table.list td.wrap { white-space: normal; overflow-wrap: anywhere; max-width: 24rem; }
+        h3 { font-size: 1rem; }
+        .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 0 1rem; }
+        figure.chart { margin: 0; }
+        figure.chart svg { width: 100%; height: auto; max-height: 16rem; display: block; }
+        figure.chart .bar { fill: var(--accent); }
+        figure.chart .bar:hover { fill: #084a88; }
+        figure.chart .axis { stroke: #8a96a3; stroke-width: 1; }
+        figure.chart .grid { stroke: var(--line); stroke-width: 1; stroke-dasharray: 4 4; }
+        figure.chart .tick { fill: var(--muted); font-size: 11px; }
+        figure.chart figcaption { color: var(--muted); font-size: .85rem; margin-top: .3rem; }
         .hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
         @media (max-width: 40rem) { main { padding: .75rem; } .bar { gap: .75rem; } h1 { font-size: 1.25rem; } }
         """

@@ -18,10 +18,7 @@ extension PortalController {
             let query = ListQuery(filters: filters, sort: [ListQuery.Sort(key: "op_time", descending: true)],
                                   offset: (pageNumber - 1) * PortalFormat.pageSize, limit: PortalFormat.pageSize)
             let page = try await auditLogs.list(project: project.name, query: query, caller)
-            let rows = page.items.map { entry in
-                LogRow(username: entry.username, resource: entry.resource, resourceType: entry.resourceType, operation: entry.operation,
-                       time: entry.opTime, timeShown: PortalFormat.shownTime(entry.opTime), result: entry.operationResult ? "Succeeded" : "Failed")
-            }
+            let rows = page.items.map(Self.logRow)
             let content = LogsPage(frame: frame(visitor), project: project.name, access: PortalFormat.access(project.metadata),
                                    tabs: tabs(project.name, active: "logs", permissions), filter: user, rows: rows, hasRows: !rows.isEmpty,
                                    pager: PortalFormat.pager(request, page: pageNumber, total: page.total, shown: rows.count))

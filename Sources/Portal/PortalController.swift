@@ -9,7 +9,8 @@ import NIOCore
 /// The web portal under `/harbor` (Harbor's paths): server-rendered pages that call the same services as
 /// `/api/v2.0`, so a visitor sees and may do exactly what the API allows them. Handlers parse the request, make one
 /// service call and render a page; every form carries the visitor's CSRF token. The pages live in extensions by area
-/// (projects, repositories, artifacts, members, robot accounts, logs, the account); this file holds the routes and what they share.
+/// (projects, repositories, artifacts, members, robot accounts, logs, the account, users and the other administration
+/// pages); this file holds the routes and what they share.
 public struct PortalController: Sendable {
     let projects: ProjectService
     let repositories: RepositoryService
@@ -17,6 +18,9 @@ public struct PortalController: Sendable {
     let robots: RobotService
     let auditLogs: AuditLogService
     let users: UserService
+    let ldap: LDAPService
+    let jobs: JobServiceAPI
+    let system: SystemService
     let sessions: SessionService
     let authEnabled: Bool
     let version: String
@@ -27,14 +31,17 @@ public struct PortalController: Sendable {
     let assets = PortalAssets()
 
     /// Creates the controller.
-    public init(environment: ManagementEnvironment, sessions: SessionService, authEnabled: Bool, version: String, serverURL: ServerURL,
-                caFingerprint: @escaping @Sendable () -> String? = { nil }) {
+    public init(environment: ManagementEnvironment, ldap: LDAPService, jobs: JobServiceAPI, sessions: SessionService, authEnabled: Bool,
+                version: String, serverURL: ServerURL, caFingerprint: @escaping @Sendable () -> String? = { nil }) {
         projects = ProjectService(environment)
         repositories = RepositoryService(environment)
         members = MemberService(environment)
         robots = RobotService(environment)
         auditLogs = AuditLogService(environment)
         users = UserService(environment)
+        system = SystemService(environment)
+        self.ldap = ldap
+        self.jobs = jobs
         self.caFingerprint = caFingerprint
         self.sessions = sessions
         self.authEnabled = authEnabled
@@ -54,6 +61,7 @@ public struct PortalController: Sendable {
         portal.get("projects", use: projectList)
         portal.post("projects", use: createProject)
         portal.get("projects/:project", use: projectHome)
+        portal.get("projects/:project/summary", use: projectSummary)
         portal.get("projects/:project/repositories", use: repositoryList)
         portal.get("projects/:project/repositories/:repository", use: repositoryPage)
         portal.post("projects/:project/repositories/:repository/description", use: updateDescription)
@@ -72,6 +80,16 @@ public struct PortalController: Sendable {
         portal.get("projects/:project/logs", use: projectLogs)
         portal.get("account", use: accountPage)
         portal.post("account/password", use: changePassword)
+        portal.get("users", use: userList)
+        portal.post("users", use: createUser)
+        portal.post("users/:user/admin", use: setUserAdmin)
+        portal.post("users/:user/password", use: resetUserPassword)
+        portal.post("users/:user/delete", use: deleteUser)
+        portal.get("logs", use: systemLogs)
+        portal.get("job-service-dashboard", use: jobQueue)
+        portal.post("job-service-dashboard/jobs/:job/stop", use: stopJob)
+        portal.get("configs", use: configurationPage)
+        portal.post("configs/ldap-test", use: testLDAP)
         portal.get("assets/:file", use: asset)
         portal.get("**", use: notFound)
     }
@@ -97,7 +115,7 @@ public struct PortalController: Sendable {
 
     func frame(_ visitor: PortalVisitor) -> Frame {
         Frame(stylesheet: assets.stylesheetPath, script: assets.scriptPath, signedIn: visitor.signedIn, authEnabled: authEnabled, username: visitor.username,
-              csrf: visitor.csrf, version: version)
+              isAdmin: visitor.principal.isSystemAdmin, csrf: visitor.csrf, version: version)
     }
 
     func finish(_ response: Response, _ visitor: PortalVisitor, _ request: Request) -> Response {
@@ -119,7 +137,8 @@ public struct PortalController: Sendable {
 
     /// The project-wide tab bar, with `active` marked.
     func tabs(_ project: String, active: String, _ permissions: Set<Permission>) -> [ProjectTab] {
-        var tabs = [ProjectTab(title: "Repositories", href: "/harbor/projects/\(project)/repositories", active: active == "repositories")]
+        var tabs = [ProjectTab(title: "Summary", href: "/harbor/projects/\(project)/summary", active: active == "summary"),
+                    ProjectTab(title: "Repositories", href: "/harbor/projects/\(project)/repositories", active: active == "repositories")]
         if permissions.contains(Permission(.member, .list)) {
             tabs.append(ProjectTab(title: "Members", href: "/harbor/projects/\(project)/members", active: active == "members"))
         }

@@ -20,12 +20,16 @@ enum PortalFormat {
         return ListQuery(filters: filters, sort: [ListQuery.Sort(key: "name", descending: false)], offset: (page - 1) * pageSize, limit: pageSize)
     }
 
+    /// `text` percent-encoded for a query string (everything but letters and digits).
+    static func queryValue<Text: StringProtocol>(_ text: Text) -> String {
+        String(text).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+
     /// Links to the neighbouring pages (nil when everything fits on one).
     static func pager(_ request: Request, page: Int, total: Int, shown: Int) -> Pager? {
         guard total > pageSize || page > 1 else { return nil }
         func link(_ number: Int) -> String {
-            func encoded(_ text: Substring) -> String { String(text).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
-            var parameters = request.uri.queryParameters.filter { $0.key != "page" }.map { "\(encoded($0.key))=\(encoded($0.value))" }
+            var parameters = request.uri.queryParameters.filter { $0.key != "page" }.map { "\(queryValue($0.key))=\(queryValue($0.value))" }
             parameters.append("page=\(number)")
             return request.uri.path + "?" + parameters.joined(separator: "&")
         }
@@ -58,6 +62,15 @@ enum PortalFormat {
     static func shownTime(_ rfc3339: String) -> String {
         if rfc3339.isEmpty || rfc3339.hasPrefix("0001-01-01") { return "—" }
         return String(rfc3339.prefix(16)).replacingOccurrences(of: "T", with: " ")
+    }
+
+    /// A number of seconds as people read it: `42 s`, `5 min`, `3 h 20 min`, `2 d 4 h`.
+    static func shownDuration(_ seconds: Int) -> String {
+        let seconds = max(0, seconds)
+        if seconds < 60 { return "\(seconds) s" }
+        if seconds < 3600 { return "\(seconds / 60) min" }
+        if seconds < 86400 { return "\(seconds / 3600) h \(seconds % 3600 / 60) min" }
+        return "\(seconds / 86400) d \(seconds % 86400 / 3600) h"
     }
 
     /// A size in bytes as people read it (binary units, as Harbor shows them).

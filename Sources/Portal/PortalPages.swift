@@ -7,6 +7,8 @@ struct Frame: Sendable {
     let signedIn: Bool
     let authEnabled: Bool
     let username: String
+    /// Whether the visitor is a system administrator (the Administration link).
+    let isAdmin: Bool
     let csrf: String
     let version: String
 }

@@ -131,3 +131,16 @@ struct ArtifactPage: Sendable {
     let history: [HistoryStep]
     let hasHistory: Bool
 }
+
+/// A project's summary tab: what it holds, who is in it, and a chart of its artifacts pushed per day.
+struct SummaryPage: Sendable {
+    let frame: Frame
+    let project: String
+    let access: String
+    let tabs: [ProjectTab]
+    let facts: [SettingRow]
+    let members: [SettingRow]
+    let chart: BarChart
+    let days: Int
+    let pushedInPeriod: Int
+}

@@ -80,6 +80,16 @@ extension PortalTemplates {
           </form>
         </div>
         {{#hasRows}}
+        {{>log-table}}
+        {{/hasRows}}
+        {{^hasRows}}<p class="empty" id="empty">Nothing logged.</p>{{/hasRows}}
+        {{>pager}}
+        {{/content}}
+        {{/layout}}
+        """#
+
+    /// Audit log entries as a table (the project's log and the whole log).
+    static let logTable = #"""
         <div class="scroll">
         <table class="list" id="logs">
           <thead><tr><th scope="col">User name</th><th scope="col">Resource</th><th scope="col">Resource type</th><th scope="col">Operation</th><th scope="col">Result</th><th scope="col">Time</th></tr></thead>
@@ -89,10 +99,5 @@ extension PortalTemplates {
           </tbody>
         </table>
         </div>
-        {{/hasRows}}
-        {{^hasRows}}<p class="empty" id="empty">Nothing logged.</p>{{/hasRows}}
-        {{>pager}}
-        {{/content}}
-        {{/layout}}
         """#
 }

@@ -181,4 +181,40 @@ extension PortalTemplates {
         {{/content}}
         {{/layout}}
         """#
+
+    /// A project's summary with the chart of pushes per day.
+    static let summary = #"""
+        {{<layout}}
+        {{$title}}{{project}} summary{{/title}}
+        {{$content}}
+        {{>project-tabs}}
+        <div class="columns">
+        <section class="card">
+          <h2>Project</h2>
+          <dl class="facts" id="summary-facts">{{#facts}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/facts}}</dl>
+        </section>
+        <section class="card">
+          <h2>Members</h2>
+          <dl class="facts" id="summary-members">{{#members}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/members}}</dl>
+        </section>
+        </div>
+        <section class="card">
+          <h2>Artifacts pushed per day</h2>
+          <figure class="chart" id="pushes-chart">
+            <svg viewBox="0 0 640 180" role="img" aria-labelledby="pushes-title pushes-description" preserveAspectRatio="xMidYMid meet">
+              <title id="pushes-title">Artifacts pushed per day</title>
+              <desc id="pushes-description">{{chart.description}}</desc>
+              <line class="grid" x1="{{chart.plotLeft}}" y1="{{chart.top}}" x2="{{chart.plotRight}}" y2="{{chart.top}}"></line>
+              <line class="axis" x1="{{chart.plotLeft}}" y1="{{chart.baseline}}" x2="{{chart.plotRight}}" y2="{{chart.baseline}}"></line>
+              <text class="tick" x="{{chart.axisX}}" y="{{chart.top}}" text-anchor="end" dominant-baseline="middle">{{chart.maximum}}</text>
+              <text class="tick" x="{{chart.axisX}}" y="{{chart.baseline}}" text-anchor="end" dominant-baseline="middle">0</text>
+              {{#chart.bars}}<rect class="bar" x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}"><title>{{title}}</title></rect>{{/chart.bars}}
+              {{#chart.labels}}<text class="tick" x="{{x}}" y="{{chart.labelY}}" text-anchor="{{anchor}}">{{text}}</text>{{/chart.labels}}
+            </svg>
+            <figcaption id="pushes-caption">{{pushedInPeriod}} pushed in the last {{days}} days (UTC).</figcaption>
+          </figure>
+        </section>
+        {{/content}}
+        {{/layout}}
+        """#
 }

@@ -5,8 +5,9 @@ enum PortalTemplates {
     static let all: [String: String] = [
         "layout": layout, "pager": pager, "sign-in": signIn, "projects": projects, "error": error, "project-tabs": projectTabs,
         "repositories": repositories, "repository": repository, "artifact": artifact, "members": members,
-        "robots": robots, "robot-created": robotCreated, "logs": logs,
+        "robots": robots, "robot-created": robotCreated, "logs": logs, "log-table": logTable,
         "account": account, "password-changed": passwordChanged,
+        "summary": summary, "admin-tabs": adminTabs, "users": users, "system-logs": systemLogs, "jobs": jobs, "configuration": configuration,
     ]
 
     /// The page frame: top bar with navigation and the account menu, the page, a footer.
@@ -25,6 +26,7 @@ enum PortalTemplates {
           <a class="brand" href="/harbor/projects">Berth</a>
           <nav aria-label="Main">
             <a href="/harbor/projects">Projects</a>
+            {{#frame.isAdmin}}<a href="/harbor/users" id="administration">Administration</a>{{/frame.isAdmin}}
           </nav>
           <div class="account">
             {{#frame.signedIn}}

@@ -91,12 +91,33 @@ struct LDAPTests {
             #expect(!(badPing["message"] as? String ?? "").contains("wrong"))
             #expect(try await bob.api(.GET, "/ldap/users/search?username=a").status == 403)
 
+            // The portal's configuration page shows the directory settings in force (never the search password) and
+            // tests the connection; only administrators get it.
+            try await PortalTests.withPortalClient { client in
+                let portal = RegistryHTTP(base: server.baseURL, client: client)
+                let root = try await PortalTests.session(portal, "admin", BerthInstance.adminPassword)
+                let page = try await portal.request(.GET, "/harbor/configs", headers: [root.cookie])
+                #expect(page.status == 200 && page.text.contains("LDAP (and local users)") && page.text.contains(ldap.url))
+                #expect(page.text.contains("<dt>Search password</dt><dd>set (not shown)</dd>") && page.text.contains("ou=groups,\(TestLDAPServer.base)"))
+                let tested = try await PortalTests.post(portal, "/harbor/configs/ldap-test", "", as: root)
+                #expect(tested.status == 200 && tested.text.contains("Connected and bound to the directory."), "\(tested.text)")
+                let bobPortal = try await PortalTests.session(portal, "bob", "bob123")
+                #expect(try await PortalTests.post(portal, "/harbor/configs/ldap-test", "", as: bobPortal).status == 403)
+                #expect(try await portal.request(.GET, "/harbor/configs", headers: [bobPortal.cookie]).status == 403)
+            }
+
             // A directory login is remembered for a minute: with slapd gone, bob's recent credentials still work
             // (his group's project role too), while credentials not verified recently cannot be checked (503).
             await ldap.stop()
             #expect(try await bob.api(.GET, "/projects/dev").json()["name"] as? String == "dev")
             #expect(try await bob.registry(.GET, "/v2/dev/app/tags/list").json()["tags"] as? [String] == ["v1"])
             #expect(try await AccessClient(http: admin.http, account: .basic("bob", "bob-wrong")).api(.GET, "/users/current").status == 503)
+            try await PortalTests.withPortalClient { client in
+                let portal = RegistryHTTP(base: server.baseURL, client: client)
+                let root = try await PortalTests.session(portal, "admin", BerthInstance.adminPassword)
+                let tested = try await PortalTests.post(portal, "/harbor/configs/ldap-test", "", as: root)
+                #expect(tested.status == 200 && tested.text.contains(#"class="problem" role="status" id="ldap-test-result""#), "\(tested.text)")
+            }
         }
     }
 

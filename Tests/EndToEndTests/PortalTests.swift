@@ -11,15 +11,24 @@ struct PortalTests {
 
     static let userPassword = "Portal-Users-1"
 
+    /// Webhook retries that go on for minutes (1, 2, 4 … s apart), so a delivery to a closed port keeps a job waiting
+    /// in the queue however slowly the test reaches the job queue page.
+    static let patientWebhooks = ["BERTH_WEBHOOK_MAX_ATTEMPTS": "12"]
+
     @Test("in a real browser: anonymous visitors see public projects; admin creates a project, edits a repository's description, tags an artifact, manages members, creates a robot whose once-shown secret works, reads the log; each role is offered only its own forms")
     func browser() async throws {
         let shots = try TemporaryDirectory("portal-shots")
         defer { shots.remove() }
-        try await withSecuredServer { server, admin in
+        try await withSecuredServer(environment: Self.patientWebhooks) { server, admin in
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "app-images", "public": true])
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "secret"])
             let pushed = try await Self.pushBuiltImage(admin, "app-images/web", tag: "v1")
             for user in ["dev1", "guest1"] { try await admin.apiOK(.POST, "/users", json: ["username": user, "password": Self.userPassword]) }
+            // A webhook whose receiver refuses connections keeps a delivery job waiting in the queue (for the job queue page).
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "hooks"])
+            try await admin.apiOK(.POST, "/projects/hooks/webhook/policies", json: WebhookTests.policy(
+                "nowhere", events: ["PUSH_ARTIFACT"], targets: [WebhookTests.http("http://127.0.0.1:9/hook")]))
+            #expect(try await admin.pushImage("hooks/app", tag: "v1", seed: 12).status == 201)
             let run = try await ProcessRunner.run(["python3", Self.scripts + "/portal_browser.py", server.baseURL, BerthInstance.adminPassword, shots.path,
                                                    Self.userPassword])
             #expect(run.succeeded, "\(run.stderr.suffix(4000))")
@@ -43,6 +52,9 @@ struct PortalTests {
             #expect(Set(rows("admin_rows").compactMap(\.first)).isSuperset(of: ["app-images", "library", "secret", "team"]))
             #expect(rows("filtered_rows").compactMap(\.first) == ["team"])
             #expect(rows("repository_rows").map { Array($0.prefix(3)) } == [["app-images/web", "1", "0"]])
+            let summaryFacts = seen["summary_facts"] as? [String: String] ?? [:]
+            #expect(summaryFacts["Repositories"] == "1" && summaryFacts["Artifacts"] == "1" && summaryFacts["Access"] == "Public", "\(summaryFacts)")
+            #expect(seen["summary_bars"] as? Int == 30 && (seen["summary_chart_width"] as? Double ?? 0) > 300, "\(seen["summary_chart_width"] ?? "")")
             #expect((seen["phone_page_width"] as? Int ?? 9999) <= 390, "the page is wider than a phone: \(seen["phone_page_width"] ?? "")")
             // The repository page, its description kept as text, the artifact page, tags added and removed.
             #expect(seen["repository_path"] as? String == "/harbor/projects/app-images/repositories/web")
@@ -118,6 +130,23 @@ struct PortalTests {
             #expect(logRows.first.map { Array($0.prefix(4)) } == ["admin", "robot$app-images+ci", "robot", "create"], "\(logRows.prefix(3))")
             #expect(logRows.contains { $0.count > 3 && $0[2] == "artifact" && $0[3] == "create" }, "\(logRows)")
 
+            // Administration: the new user, the system log, the job queue refreshing itself, the configuration.
+            #expect(seen["administration_path"] as? String == "/harbor/users")
+            #expect(seen["created_user_path"] as? String == "/harbor/users?username=ops1")
+            #expect(rows("created_user_rows") == [["ops1", "No", "ops1@example.org", "Olga Ops"]], "\(rows("created_user_rows"))")
+            #expect(try await admin.api(.GET, "/users?q=username%3Dops1").jsonArray().first?["email"] as? String == "ops1@example.org")
+            #expect(rows("system_log_rows").first == ["admin", "ops1", "user", "create"], "\(rows("system_log_rows"))")
+            #expect(seen["job_queue_live"] as? Bool == true)
+            #expect(Set(seen["schedule_kinds"] as? [String] ?? []).isSuperset(of: ["purge_uploads", "purge_events", "sweep_webhook_executions"]))
+            #expect((seen["queue_kinds"] as? [String])?.contains("webhook") == true, "\(seen["queue_kinds"] ?? "")")
+            #expect(rows("stopped_before").isEmpty)
+            let stoppedID = seen["stopped_id"] as? String ?? "none"
+            #expect(rows("live_rows").contains([stoppedID, "webhook", "stopped"]), "job \(stoppedID): \(rows("live_rows"))")
+            #expect(seen["not_reloaded"] as? Bool == true, "the page was reloaded instead of refreshed in place")
+            let configuration = seen["configuration"] as? [String: String] ?? [:]
+            #expect(configuration["Authentication"] == "Local users" && configuration["Storage"] == "filesystem", "\(configuration)")
+            #expect((seen["no_ldap"] as? String)?.contains("LDAP is not configured") == true)
+
             #expect(seen["account_path"] as? String == "/harbor/account")
             #expect(seen["registry_address"] as? String == server.hostPort)
             #expect(seen["signed_out_path"] as? String == "/harbor/sign-in")
@@ -135,9 +164,9 @@ struct PortalTests {
                 #expect(view(who, "add_member") as? Bool == false && view(who, "change_role") as? Bool == false, "\(who) is offered member forms")
             }
             #expect(view("dev1", "add_tag") as? Bool == true && view("guest1", "add_tag") as? Bool == false && view("anonymous", "add_tag") as? Bool == false)
-            #expect(view("dev1", "tabs") as? [String] == ["Repositories", "Members", "Logs"] && view("guest1", "tabs") as? [String] == ["Repositories", "Members", "Logs"],
+            #expect(view("dev1", "tabs") as? [String] == ["Summary", "Repositories", "Members", "Logs"] && view("guest1", "tabs") as? [String] == ["Summary", "Repositories", "Members", "Logs"],
                     "\(views)")
-            #expect(view("anonymous", "tabs") as? [String] == ["Repositories"])
+            #expect(view("anonymous", "tabs") as? [String] == ["Summary", "Repositories"])
             #expect(view("dev1", "members_path") as? String == "/harbor/projects/app-images/members")
             #expect((view("anonymous", "members_path") as? String)?.hasPrefix("/harbor/sign-in?next=") == true, "\(views["anonymous"] ?? [:])")
         }
@@ -248,14 +277,21 @@ struct PortalTests {
             let root = try await Self.session(http, "admin", BerthInstance.adminPassword)
             let developer = try await Self.session(http, "dev2", Self.userPassword)
             func post(_ path: String, _ body: String, as session: (cookie: (String, String), csrf: String)?, token: Bool = true) async throws -> HTTPResult {
-                var headers = [("Content-Type", "application/x-www-form-urlencoded")]
-                if let session { headers.append(session.cookie) }
-                let fields = body + (token && session != nil ? "&csrf_token=\(session!.csrf)" : "")
-                return try await http.request(.POST, path, headers: headers, body: Array(fields.utf8))
+                try await Self.post(http, path, body, as: session, token: token)
             }
             func description() async throws -> String {
                 (try await admin.apiOK(.GET, "/projects/shop/repositories/tools%252Fcli") as? [String: Any])?["description"] as? String ?? "?"
             }
+
+            // The summary tab: counts, storage, members per role, and today's push in the chart (30 days, one bar each).
+            let summary = try await http.request(.GET, "/harbor/projects/shop/summary", headers: [developer.cookie])
+            #expect(summary.status == 200 && summary.text.contains("<dt>Repositories</dt><dd>1</dd><dt>Artifacts</dt><dd>1</dd>"), "\(summary.text)")
+            #expect(summary.text.contains("<dt>Developer</dt><dd>1</dd>") && summary.text.contains("<dt>Project Admin</dt><dd>1</dd>"))
+            #expect(!summary.text.contains("<dt>Storage used</dt><dd>0 B</dd>") && summary.text.contains("<dt>Storage used</dt>"))
+            #expect(summary.text.components(separatedBy: "<rect class=\"bar\"").count - 1 == 30)
+            let today = Date().formatted(.iso8601.year().month().day())
+            #expect(summary.text.contains("<title>\(today): 1 artifact pushed</title>") && summary.text.contains("1 pushed in the last 30 days"))
+            #expect(try await http.request(.GET, "/harbor/projects/shop/summary").status == 303, "a private project's summary needs a sign-in")
 
             // A nested repository is one percent-encoded path segment, linked from the project's list.
             let repository = "/harbor/projects/shop/repositories/tools%2Fcli"
@@ -369,6 +405,31 @@ struct PortalTests {
             #expect(anonymous.status == 303 && anonymous.header("Location")?.hasPrefix("/harbor/sign-in?next=") == true)
         }
     }
+
+    /// Runs `body` with an HTTP client that does not follow redirects (a portal answer's own status and cookies count).
+    static func withPortalClient<R>(_ body: (HTTPClient) async throws -> R) async throws -> R {
+        let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow))
+        do {
+            let result = try await body(client)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    /// Posts a portal form as `session` (with its CSRF token unless `token` is false).
+    static func post(_ http: RegistryHTTP, _ path: String, _ body: String, as session: (cookie: (String, String), csrf: String)?,
+                     token: Bool = true) async throws -> HTTPResult {
+        var headers = [("Content-Type", "application/x-www-form-urlencoded")]
+        if let session { headers.append(session.cookie) }
+        let fields = body + (token && session != nil ? "&csrf_token=\(session!.csrf)" : "")
+        return try await http.request(.POST, path, headers: headers, body: Array(fields.utf8))
+    }
+
+    /// `text` percent-encoded for a form body.
+    static func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
 
     /// Signs `user` in through the portal's form; the session cookie to send and the CSRF token its pages carry.
     static func session(_ http: RegistryHTTP, _ user: String, _ password: String) async throws -> (cookie: (String, String), csrf: String) {

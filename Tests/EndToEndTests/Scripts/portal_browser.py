@@ -3,13 +3,14 @@ JSON. Arguments: the server's base URL, the admin password, a directory for scre
 dev1 and guest1 (who exist but belong to no project yet)."""
 import json
 import sys
+import time
 from urllib.parse import urlparse
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 base, password, shots, user_password = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
@@ -44,7 +45,17 @@ def go(element):
     """Clicks something that loads a new page, and waits until it has."""
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+
+    def gone(_):
+        # While a page is replaced chromedriver answers either "stale element" or, at times, an inspector error
+        # ("Node with given id does not belong to the document"): both mean the old page is gone.
+        try:
+            page.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    WebDriverWait(driver, 20).until(gone)
 
 
 def first_column(css):
@@ -130,6 +141,11 @@ try:
     driver.get(base + "/harbor/projects?name=tea")
     findings["filtered_rows"] = table("#projects")
 
+    driver.get(base + "/harbor/projects/app-images/summary")
+    findings["summary_facts"] = facts("#summary-facts")
+    findings["summary_bars"] = len(driver.find_elements(By.CSS_SELECTOR, "#pushes-chart rect.bar"))
+    findings["summary_chart_width"] = driver.find_element(By.CSS_SELECTOR, "#pushes-chart svg").size["width"]
+    shot("summary")
     driver.get(base + "/harbor/projects/app-images/repositories")
     findings["repository_rows"] = table("#repositories")
     shot("repositories")
@@ -213,6 +229,60 @@ try:
     findings["account_path"] = path()
     findings["registry_address"] = text("#registry-address")
     shot("account")
+
+    # Administration: a user created through the form, the whole audit log, the job queue, the configuration.
+    go(driver.find_element(By.ID, "administration"))
+    findings["administration_path"] = path()
+    driver.find_element(By.CSS_SELECTOR, "#new-user summary").click()
+    driver.find_element(By.ID, "user-name").send_keys("ops1")
+    driver.find_element(By.ID, "user-email").send_keys("ops1@example.org")
+    driver.find_element(By.ID, "user-realname").send_keys("Olga Ops")
+    driver.find_element(By.ID, "user-password").send_keys(user_password)
+    driver.find_element(By.ID, "user-confirm").send_keys(user_password)
+    go(driver.find_element(By.ID, "create-user"))
+    findings["created_user_path"] = path()
+    findings["created_user_rows"] = [cells[:4] for cells in table("#users")]
+    driver.get(base + "/harbor/users")
+    shot("users")
+    go(driver.find_element(By.LINK_TEXT, "Audit log"))
+    findings["system_log_rows"] = [cells[:4] for cells in table("#logs")[:3]]
+    shot("audit-log")
+    go(driver.find_element(By.LINK_TEXT, "Job queue"))
+    findings["job_queue_live"] = present("#job-state[data-live]")
+    findings["schedule_kinds"] = first_column("#schedules")
+    findings["queue_kinds"] = first_column("#queues")
+    shot("job-queue")
+    # While work waits the page refreshes itself: a job stopped in another tab appears here without a reload.
+    driver.get(base + "/harbor/job-service-dashboard?status=stopped")
+    driver.execute_script("window.__notReloaded = true")
+    findings["stopped_before"] = table("#jobs")
+    watcher = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    stopped_id = None
+    for _ in range(20):
+        driver.get(base + "/harbor/job-service-dashboard?status=pending")
+        buttons = driver.find_elements(By.CSS_SELECTOR, "button[id^=stop-job-]")
+        if not buttons:
+            time.sleep(0.5)
+            continue
+        candidate = buttons[0].get_attribute("id")[len("stop-job-"):]
+        go(buttons[0])
+        if not present("#problem"):
+            stopped_id = candidate
+            break
+    findings["stopped_id"] = stopped_id
+    driver.close()
+    driver.switch_to.window(watcher)
+    try:
+        WebDriverWait(driver, 20, ignored_exceptions=[StaleElementReferenceException]).until(lambda _: stopped_id in first_column("#jobs"))
+    except TimeoutException:
+        pass
+    findings["live_rows"] = [cells[:3] for cells in table("#jobs")]
+    findings["not_reloaded"] = driver.execute_script("return window.__notReloaded === true")
+    go(driver.find_element(By.LINK_TEXT, "Configuration"))
+    findings["configuration"] = facts("#general")
+    findings["no_ldap"] = text("#no-ldap")
+    shot("configuration")
 
     driver.set_window_size(390, 844)
     driver.get(base + "/harbor/projects")

@@ -1,0 +1,186 @@
+/// The templates of the administration pages (system administrators).
+extension PortalTemplates {
+    /// The tab bar of the administration pages.
+    static let adminTabs = #"""
+        <p class="crumbs">Administration</p>
+        <nav class="tabs" aria-label="Administration">{{#tabs}}<a href="{{href}}"{{#active}} aria-current="page"{{/active}}>{{title}}</a>{{/tabs}}</nav>
+        """#
+
+    /// Users: list, create, administrator flag, password reset, delete.
+    static let users = #"""
+        {{<layout}}
+        {{$title}}Users{{/title}}
+        {{$content}}
+        {{>admin-tabs}}
+        <div class="heading">
+          <h1>Users</h1>
+          <form class="search" method="get" action="/harbor/users" role="search">
+            <label for="filter" class="hidden">Filter users by name</label>
+            <input id="filter" name="username" value="{{filter}}" placeholder="Filter by user name">
+            <button type="submit">Filter</button>
+          </form>
+        </div>
+        {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
+        {{#notice}}<p class="notice" role="status" id="notice">{{notice}}</p>{{/notice}}
+        <details class="card" id="new-user"{{#formOpen}} open{{/formOpen}}>
+          <summary>New user</summary>
+          <form method="post" action="/harbor/users" class="stack">
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <label for="user-name">User name</label>
+            <input id="user-name" name="username" required maxlength="255" value="{{draftName}}" autocomplete="off">
+            <label for="user-email">E-mail</label>
+            <input id="user-email" name="email" type="email" maxlength="255" value="{{draftEmail}}" autocomplete="off">
+            <label for="user-realname">Full name</label>
+            <input id="user-realname" name="realname" maxlength="255" value="{{draftRealname}}" autocomplete="off">
+            <label for="user-password">Password (8–128 characters with an upper-case letter, a lower-case letter and a digit)</label>
+            <input id="user-password" name="password" type="password" required minlength="8" maxlength="128" autocomplete="new-password">
+            <label for="user-confirm">Password again</label>
+            <input id="user-confirm" name="confirm_password" type="password" required minlength="8" maxlength="128" autocomplete="new-password">
+            <button class="primary" type="submit" id="create-user">Create</button>
+          </form>
+        </details>
+        {{#hasRows}}
+        <div class="scroll">
+        <table class="list" id="users">
+          <thead><tr><th scope="col">User name</th><th scope="col">Administrator</th><th scope="col">E-mail</th><th scope="col">Full name</th><th scope="col">Created</th><th scope="col"><span class="hidden">Actions</span></th></tr></thead>
+          <tbody>
+          {{#rows}}<tr id="user-{{id}}"><td>{{name}}</td><td>{{#isAdmin}}Yes{{/isAdmin}}{{^isAdmin}}No{{/isAdmin}}</td><td>{{email}}</td><td>{{realname}}</td><td><time datetime="{{created}}">{{createdShown}}</time></td><td>{{#canManage}}
+            <div class="actions">
+            <form method="post" action="{{adminAction}}" class="inline"><input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+              {{#isAdmin}}<input type="hidden" name="admin" value="false"><button type="submit" id="revoke-admin-{{id}}">Remove administrator</button>{{/isAdmin}}
+              {{^isAdmin}}<input type="hidden" name="admin" value="true"><button type="submit" id="grant-admin-{{id}}">Make administrator</button>{{/isAdmin}}
+            </form>
+            <details class="confirm"><summary>Reset password</summary>
+              <form method="post" action="{{passwordAction}}" class="stack"><input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+                <label for="reset-{{id}}">New password for {{name}}</label>
+                <input id="reset-{{id}}" name="new_password" type="password" required minlength="8" maxlength="128" autocomplete="new-password">
+                <label for="reset-confirm-{{id}}">Again</label>
+                <input id="reset-confirm-{{id}}" name="confirm_password" type="password" required minlength="8" maxlength="128" autocomplete="new-password">
+                <button type="submit" id="reset-password-{{id}}">Set password</button>
+              </form>
+            </details>
+            <details class="confirm"><summary>Delete</summary>
+              <form method="post" action="{{deleteAction}}"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="delete-user-{{id}}">Delete {{name}}</button></form>
+            </details>
+            </div>{{/canManage}}</td></tr>
+          {{/rows}}
+          </tbody>
+        </table>
+        </div>
+        {{/hasRows}}
+        {{^hasRows}}<p class="empty" id="empty">No users match.</p>{{/hasRows}}
+        {{>pager}}
+        {{/content}}
+        {{/layout}}
+        """#
+
+    /// The whole audit log.
+    static let systemLogs = #"""
+        {{<layout}}
+        {{$title}}Audit log{{/title}}
+        {{$content}}
+        {{>admin-tabs}}
+        <h1>Audit log</h1>
+        <form class="search filters" method="get" action="/harbor/logs" role="search">
+          <label for="log-user">User name</label><input id="log-user" name="username" value="{{username}}">
+          <label for="log-operation">Operation</label><input id="log-operation" name="operation" value="{{operation}}" placeholder="create, delete, pull, …">
+          <label for="log-type">Resource type</label><input id="log-type" name="resource_type" value="{{resourceType}}" placeholder="artifact, project, user, …">
+          <button type="submit" id="filter-logs">Filter</button>
+        </form>
+        {{#hasRows}}
+        {{>log-table}}
+        {{/hasRows}}
+        {{^hasRows}}<p class="empty" id="empty">Nothing logged matches.</p>{{/hasRows}}
+        {{>pager}}
+        {{/content}}
+        {{/layout}}
+        """#
+
+    /// The job queue.
+    static let jobs = #"""
+        {{<layout}}
+        {{$title}}Job queue{{/title}}
+        {{$content}}
+        {{>admin-tabs}}
+        <h1>Job queue</h1>
+        {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
+        <div id="job-state"{{#live}} data-live="5"{{/live}}>
+        <section class="card">
+          <h2>Waiting</h2>
+          {{#hasQueues}}
+          <table class="list" id="queues">
+            <thead><tr><th scope="col">Kind</th><th scope="col">Waiting jobs</th><th scope="col">Oldest due for</th></tr></thead>
+            <tbody>{{#queues}}<tr><td>{{kind}}</td><td>{{waiting}}</td><td>{{latency}}</td></tr>{{/queues}}</tbody>
+          </table>
+          {{/hasQueues}}
+          {{^hasQueues}}<p class="empty" id="no-queues">No job is waiting.</p>{{/hasQueues}}
+        </section>
+        <section class="card">
+          <h2>Schedules</h2>
+          {{#hasSchedules}}
+          <table class="list" id="schedules">
+            <thead><tr><th scope="col">Kind</th><th scope="col">When</th><th scope="col">Next run</th><th scope="col">State</th></tr></thead>
+            <tbody>{{#schedules}}<tr><td>{{kind}}</td><td><code>{{cron}}</code></td><td><time datetime="{{nextRun}}">{{nextRunShown}}</time></td><td>{{state}}</td></tr>{{/schedules}}</tbody>
+          </table>
+          {{/hasSchedules}}
+          {{^hasSchedules}}<p class="empty">No schedules.</p>{{/hasSchedules}}
+        </section>
+        <section class="card">
+          <div class="heading">
+            <h2>Jobs</h2>
+            <form class="search" method="get" action="/harbor/job-service-dashboard" role="search">
+              <label for="job-status" class="hidden">Show jobs by status</label>
+              <select id="job-status" name="status">{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select>
+              <button type="submit">Show</button>
+            </form>
+          </div>
+          {{#hasJobs}}
+          <div class="scroll">
+          <table class="list" id="jobs">
+            <thead><tr><th scope="col">Id</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Queued</th><th scope="col">Ended</th><th scope="col">Last error</th><th scope="col"><span class="hidden">Actions</span></th></tr></thead>
+            <tbody>
+            {{#jobs}}<tr><td>{{id}}</td><td>{{kind}}</td><td>{{status}}</td><td>{{attempts}}</td><td><time datetime="{{created}}">{{createdShown}}</time></td><td>{{ended}}</td><td class="wrap">{{problem}}</td><td>{{#canStop}}
+              <form method="post" action="{{stopAction}}" class="inline"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="stop-job-{{id}}">Stop</button></form>{{/canStop}}</td></tr>
+            {{/jobs}}
+            </tbody>
+          </table>
+          </div>
+          {{/hasJobs}}
+          {{^hasJobs}}<p class="empty" id="no-jobs">No jobs.</p>{{/hasJobs}}
+          {{>pager}}
+        </section>
+        </div>
+        {{/content}}
+        {{/layout}}
+        """#
+
+    /// The configuration in force.
+    static let configuration = #"""
+        {{<layout}}
+        {{$title}}Configuration{{/title}}
+        {{$content}}
+        {{>admin-tabs}}
+        <h1>Configuration</h1>
+        <p class="empty">Berth reads its configuration from its file, <code>BERTH_*</code> environment variables and flags at start; this page shows what is in force.</p>
+        <section class="card">
+          <h2>System</h2>
+          <dl class="facts" id="general">{{#general}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/general}}</dl>
+        </section>
+        <section class="card" id="ldap">
+          <h2>LDAP</h2>
+          {{#ldapConfigured}}
+          <dl class="facts" id="ldap-settings">{{#ldap}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/ldap}}</dl>
+          <h3>Groups</h3>
+          <dl class="facts" id="ldap-groups">{{#ldapGroups}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/ldapGroups}}</dl>
+          {{#testResult}}<p class="{{#testPassed}}notice{{/testPassed}}{{^testPassed}}problem{{/testPassed}}" role="status" id="ldap-test-result">{{testResult}}</p>{{/testResult}}
+          <form method="post" action="/harbor/configs/ldap-test" class="inline">
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <button type="submit" id="test-ldap">Test connection</button>
+          </form>
+          {{/ldapConfigured}}
+          {{^ldapConfigured}}<p class="empty" id="no-ldap">LDAP is not configured: users are Berth's own (set <code>ldap.url</code> and restart to sign users in from a directory).</p>{{/ldapConfigured}}
+        </section>
+        {{/content}}
+        {{/layout}}
+        """#
+}
