@@ -81,8 +81,12 @@ public struct RepositoryService: Sendable {
     public func artifactDetails(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws -> ArtifactDetails {
         let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
         let history = try? await ArtifactInspector(env).buildHistory(of: artifact.manifest)
+        let referrers = try await env.registry.referrers(of: artifact.manifest.digest, repositoryID: info.id, artifactType: nil).prefix(500).map { record in
+            ReferrerView(digest: record.digest.description, artifactType: record.artifactType ?? record.mediaType, size: record.size,
+                         annotations: record.annotations ?? [:])
+        }
         return ArtifactDetails(view: await view(artifact, project, info), buildHistory: history ?? nil,
-                               layers: (try? await layers(of: artifact.manifest)) ?? [])
+                               layers: (try? await layers(of: artifact.manifest)) ?? [], referrers: referrers)
     }
 
     /// The blobs a manifest lists as its layers (an image's file system layers, an artifact's files), in order; empty

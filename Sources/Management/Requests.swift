@@ -115,6 +115,11 @@ public struct RobotRequest: Decodable, Sendable {
                      permissions: [RobotPermissionView(kind: "project", namespace: project,
                                                        access: access.map { AccessView(resource: $0.resource, action: $0.action, effect: nil) })])
     }
+
+    /// A change that only disables (`true`) or enables a robot.
+    public static func state(disabled: Bool) -> RobotRequest {
+        RobotRequest(name: nil, description: nil, secret: nil, level: nil, disable: disabled, duration: nil, permissions: nil)
+    }
 }
 
 /// `PATCH /robots/{id}` body (refresh the secret; a given secret is used, else one is generated).

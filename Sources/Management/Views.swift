@@ -162,7 +162,8 @@ public struct RobotView: Codable, Sendable {
 
 /// A robot's permission entry in Harbor's shape.
 public struct RobotPermissionView: Codable, Sendable, Equatable {
-    var kind: String
+    /// `project` or `system`.
+    public internal(set) var kind: String
     /// The project's name (or `/` for the system).
     public internal(set) var namespace: String
     /// The actions granted.
@@ -192,7 +193,8 @@ public struct RobotCreatedView: Codable, Sendable {
 
 /// The answer to refreshing a robot's secret.
 public struct RobotSecretView: Codable, Sendable {
-    var secret: String
+    /// The new secret (shown this once).
+    public internal(set) var secret: String
 }
 
 /// A repository.
@@ -255,8 +257,20 @@ public struct LayerView: Sendable {
     public let size: Int64
 }
 
-/// What the portal's artifact page shows: Harbor's view, the build history (an image config's `history`, JSON) and
-/// the layers.
+/// An artifact that refers to another through its `subject` (a signature, an SBOM, an attestation).
+public struct ReferrerView: Sendable {
+    /// The referrer's digest.
+    public let digest: String
+    /// Its artifact type (the referrers API's `artifactType`).
+    public let artifactType: String
+    /// Its manifest's size in bytes.
+    public let size: Int64
+    /// Its annotations.
+    public let annotations: [String: String]
+}
+
+/// What the portal's artifact page shows: Harbor's view, the build history (an image config's `history`, JSON),
+/// the layers and the referrers.
 public struct ArtifactDetails: Sendable {
     /// Harbor's view of the artifact.
     public let view: ArtifactView
@@ -264,6 +278,8 @@ public struct ArtifactDetails: Sendable {
     public let buildHistory: Data?
     /// The layers its manifest lists.
     public let layers: [LayerView]
+    /// The artifacts in the same repository whose subject it is (at most 500).
+    public let referrers: [ReferrerView]
 }
 
 /// An artifact (a manifest and its tags).

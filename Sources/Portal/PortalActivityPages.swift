@@ -9,6 +9,11 @@ struct RobotRow: Sendable {
     let access: String
     let description: String
     let created: String
+    let disabled: Bool
+    /// Whether the visitor may disable, enable and refresh it (project admins).
+    let canUpdate: Bool
+    let stateAction: String
+    let secretAction: String
     let canDelete: Bool
     let deleteAction: String
 }
@@ -40,6 +45,8 @@ struct RobotsPage: Sendable {
 /// The answer to creating a robot: its name and its secret, shown this once.
 struct RobotCreatedPage: Sendable {
     let frame: Frame
+    /// "Robot account created", or what a secret refresh says.
+    let heading: String
     let project: String
     let name: String
     let secret: String

@@ -94,6 +94,12 @@ extension PortalController {
                 LayerRow(number: index + 1, digest: layer.digest, shortDigest: PortalFormat.shortDigest(layer.digest), mediaType: layer.mediaType,
                          size: PortalFormat.shownSize(layer.size))
             }
+            let referrers = details.referrers.map { referrer in
+                ReferrerRow(href: artifactPath(projectName, name, referrer.digest), digest: referrer.digest, shortDigest: PortalFormat.shortDigest(referrer.digest),
+                            kind: PortalFormat.referrerKind(referrer.artifactType), artifactType: referrer.artifactType,
+                            size: PortalFormat.shownSize(referrer.size),
+                            created: PortalFormat.shownTime(referrer.annotations["org.opencontainers.image.created"] ?? ""))
+            }
             let config = Self.runConfig(artifact.extraAttrs)
             let content = ArtifactPage(
                 frame: frame(visitor), project: projectName, repository: "\(projectName)/\(name)",
@@ -104,6 +110,7 @@ extension PortalController {
                 deleteAction: artifactPath(projectName, name, artifact.digest) + "/delete", addTagAction: artifactPath(projectName, name, artifact.digest) + "/tags",
                 draftTag: draftTag, problem: problem, children: children, hasChildren: !children.isEmpty,
                 config: config, hasConfig: !config.isEmpty, layers: layers, hasLayers: !layers.isEmpty,
+                referrers: referrers, hasReferrers: !referrers.isEmpty,
                 annotations: annotations, hasAnnotations: !annotations.isEmpty, history: steps, hasHistory: !steps.isEmpty)
             return finish(renderer.page("artifact", content, status: status), visitor, request)
         } catch let error as APIError {

@@ -38,7 +38,7 @@ extension PortalController {
             guard !access.isEmpty else { throw APIError.badRequest("Choose at least one thing the robot may do.") }
             let created = try await robots.create(.projectRobot(name: draft.name, description: draft.description, durationDays: Int64(draft.duration) ?? 0,
                                                                 project: project, access: access), caller(visitor, request, context))
-            let page = RobotCreatedPage(frame: frame(visitor), project: project, name: created.name, secret: created.secret,
+            let page = RobotCreatedPage(frame: frame(visitor), heading: "Robot account created", project: project, name: created.name, secret: created.secret,
                                         login: "podman login \(registryHost(request)) --username '\(created.name)' --password-stdin",
                                         back: "/harbor/projects/\(project)/robot-account")
             return finish(renderer.page("robot-created", page, status: .created), visitor, request)
@@ -52,13 +52,53 @@ extension PortalController {
         guard try await changeForm(request, visitor) != nil else { return forbiddenForm(visitor, request) }
         let project = Self.parameter(context, "project")
         do {
-            let text = Self.parameter(context, "robot")
-            guard text.count <= 18, let id = Int64(text), id > 0 else { throw APIError.notFound("robot \(text.prefix(20))") }
-            try await robots.delete(id: id, caller(visitor, request, context))
+            try await robots.delete(id: try Self.robotID(context), caller(visitor, request, context))
             return Self.redirect("/harbor/projects/\(project)/robot-account")
         } catch let error as APIError {
             return try await robotsPage(request, context, visitor, draft: nil, problem: error.message, status: HTTPResponse.Status(code: error.code.httpStatus))
         }
+    }
+
+    @Sendable func setRobotState(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let visitor = try await visit(request)
+        guard let form = try await changeForm(request, visitor) else { return forbiddenForm(visitor, request) }
+        let project = Self.parameter(context, "project")
+        do {
+            guard let disabled = form["disable"].flatMap(Bool.init) else { throw APIError.badRequest("Choose whether the robot is disabled.") }
+            try await robots.update(id: try Self.robotID(context), .state(disabled: disabled), caller(visitor, request, context))
+            return Self.redirect("/harbor/projects/\(project)/robot-account")
+        } catch let error as APIError {
+            return try await robotsPage(request, context, visitor, draft: nil, problem: error.message, status: HTTPResponse.Status(code: error.code.httpStatus))
+        }
+    }
+
+    /// A new secret for a robot, shown once on the answer (the old one stops working at once).
+    @Sendable func refreshRobotSecret(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let visitor = try await visit(request)
+        guard try await changeForm(request, visitor) != nil else { return forbiddenForm(visitor, request) }
+        let project = Self.parameter(context, "project")
+        do {
+            let id = try Self.robotID(context)
+            let caller = caller(visitor, request, context)
+            let robot = try await robots.get(id: id, caller)
+            // The robot must belong to this page's project, so the answer never shows another project's robot.
+            guard robot.permissions.contains(where: { $0.kind == "project" && $0.namespace == project }) else { throw APIError.notFound("robot \(id)") }
+            let refreshed = try await robots.refreshSecret(id: id, RobotSecretRequest(), caller)
+            let page = RobotCreatedPage(frame: frame(visitor), heading: "New secret for \(robot.name)", project: project, name: robot.name,
+                                        secret: refreshed.secret,
+                                        login: "podman login \(registryHost(request)) --username '\(robot.name)' --password-stdin",
+                                        back: "/harbor/projects/\(project)/robot-account")
+            return finish(renderer.page("robot-created", page), visitor, request)
+        } catch let error as APIError {
+            return try await robotsPage(request, context, visitor, draft: nil, problem: error.message, status: HTTPResponse.Status(code: error.code.httpStatus))
+        }
+    }
+
+    /// The `:robot` path parameter as a robot id.
+    static func robotID(_ context: BerthRequestContext) throws -> Int64 {
+        let text = parameter(context, "robot")
+        guard text.count <= 18, let id = Int64(text), id > 0 else { throw APIError.notFound("robot \(text.prefix(20))") }
+        return id
     }
 
     /// What was typed into the "New robot account" form, to show it again when the service refused it.
@@ -80,10 +120,13 @@ extension PortalController {
                                   offset: (pageNumber - 1) * PortalFormat.pageSize, limit: PortalFormat.pageSize)
             let page = try await robots.list(query: query, caller)
             let canDelete = permissions.contains(Permission(.robot, .delete))
+            let canUpdate = permissions.contains(Permission(.robot, .update))
             let rows = page.items.map { robot in
                 RobotRow(id: robot.id, name: robot.name, enabled: robot.disable ? "Disabled" : "Enabled", expires: Self.expiry(robot.expiresAt),
                          access: robot.permissions.flatMap { $0.access.map { "\($0.resource):\($0.action)" } }.sorted().joined(separator: ", "),
-                         description: robot.description, created: PortalFormat.shownTime(robot.creationTime), canDelete: canDelete,
+                         description: robot.description, created: PortalFormat.shownTime(robot.creationTime), disabled: robot.disable,
+                         canUpdate: canUpdate, stateAction: "/harbor/projects/\(project.name)/robot-account/\(robot.id)/state",
+                         secretAction: "/harbor/projects/\(project.name)/robot-account/\(robot.id)/secret", canDelete: canDelete,
                          deleteAction: "/harbor/projects/\(project.name)/robot-account/\(robot.id)/delete")
             }
             let choices = Self.robotActions.map { entry in

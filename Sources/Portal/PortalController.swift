@@ -77,6 +77,8 @@ public struct PortalController: Sendable {
         portal.get("projects/:project/robot-account", use: robotList)
         portal.post("projects/:project/robot-account", use: createRobot)
         portal.post("projects/:project/robot-account/:robot/delete", use: deleteRobot)
+        portal.post("projects/:project/robot-account/:robot/state", use: setRobotState)
+        portal.post("projects/:project/robot-account/:robot/secret", use: refreshRobotSecret)
         portal.get("projects/:project/logs", use: projectLogs)
         portal.get("account", use: accountPage)
         portal.post("account/password", use: changePassword)

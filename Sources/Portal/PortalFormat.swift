@@ -73,6 +73,18 @@ enum PortalFormat {
         return "\(seconds / 86400) d \(seconds % 86400 / 3600) h"
     }
 
+    /// What a referrer is, from its artifact type: the signature, SBOM and attestation formats people meet, or "Artifact".
+    static func referrerKind(_ artifactType: String) -> String {
+        let known: [(prefix: String, kind: String)] = [
+            ("application/vnd.dev.cosign.artifact.sig", "Signature (cosign)"), ("application/vnd.cncf.notary.signature", "Signature (Notation)"),
+            ("application/vnd.dev.sigstore.bundle", "Signature (Sigstore bundle)"),
+            ("application/vnd.cyclonedx", "SBOM (CycloneDX)"), ("application/spdx", "SBOM (SPDX)"), ("text/spdx", "SBOM (SPDX)"),
+            ("application/vnd.syft", "SBOM (Syft)"), ("application/vnd.in-toto", "Attestation (in-toto)"),
+            ("application/vnd.dev.cosign.artifact.sbom", "SBOM (cosign)"), ("application/vnd.oci.image.manifest", "Image"),
+        ]
+        return known.first { artifactType.hasPrefix($0.prefix) }?.kind ?? "Artifact"
+    }
+
     /// A size in bytes as people read it (binary units, as Harbor shows them).
     static func shownSize(_ bytes: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]

@@ -93,6 +93,17 @@ struct LayerRow: Sendable {
     let size: String
 }
 
+/// An artifact that refers to this one (a signature, an SBOM, an attestation).
+struct ReferrerRow: Sendable {
+    let href: String
+    let digest: String
+    let shortDigest: String
+    let kind: String
+    let artifactType: String
+    let size: String
+    let created: String
+}
+
 /// A step of an image's build history.
 struct HistoryStep: Sendable {
     let created: String
@@ -126,6 +137,8 @@ struct ArtifactPage: Sendable {
     let hasConfig: Bool
     let layers: [LayerRow]
     let hasLayers: Bool
+    let referrers: [ReferrerRow]
+    let hasReferrers: Bool
     let annotations: [Fact]
     let hasAnnotations: Bool
     let history: [HistoryStep]

@@ -32,10 +32,17 @@ extension PortalTemplates {
         <table class="list" id="robots">
           <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Permissions</th><th scope="col">Expires</th><th scope="col">Description</th><th scope="col">Created</th><th scope="col"><span class="hidden">Actions</span></th></tr></thead>
           <tbody>
-          {{#rows}}<tr><td>{{name}}</td><td>{{enabled}}</td><td>{{access}}</td><td>{{expires}}</td><td>{{description}}</td><td>{{created}}</td><td>{{#canDelete}}
+          {{#rows}}<tr><td>{{name}}</td><td>{{enabled}}</td><td>{{access}}</td><td>{{expires}}</td><td>{{description}}</td><td>{{created}}</td><td><div class="actions">{{#canUpdate}}
+            <form method="post" action="{{stateAction}}" class="inline"><input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+              {{#disabled}}<input type="hidden" name="disable" value="false"><button type="submit" id="enable-robot-{{id}}">Enable</button>{{/disabled}}
+              {{^disabled}}<input type="hidden" name="disable" value="true"><button type="submit" id="disable-robot-{{id}}">Disable</button>{{/disabled}}
+            </form>
+            <details class="confirm"><summary>Refresh secret</summary>
+              <form method="post" action="{{secretAction}}"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="refresh-robot-{{id}}">New secret for {{name}}</button></form>
+            </details>{{/canUpdate}}{{#canDelete}}
             <details class="confirm"><summary>Delete</summary>
               <form method="post" action="{{deleteAction}}"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="delete-robot-{{id}}">Delete {{name}}</button></form>
-            </details>{{/canDelete}}</td></tr>
+            </details>{{/canDelete}}</div></td></tr>
           {{/rows}}
           </tbody>
         </table>
@@ -50,10 +57,10 @@ extension PortalTemplates {
     /// A new robot's secret, shown this once.
     static let robotCreated = #"""
         {{<layout}}
-        {{$title}}Robot account created{{/title}}
+        {{$title}}{{heading}}{{/title}}
         {{$content}}
         <section class="card narrow wide" id="robot-created">
-          <h1>Robot account created</h1>
+          <h1>{{heading}}</h1>
           <p>Copy the secret now: Berth keeps only a hash of it and cannot show it again.</p>
           <dl class="facts"><dt>Name</dt><dd><code id="robot-name-created">{{name}}</code><button type="button" class="copy" hidden data-copy="{{name}}" data-target="robot-name-created" id="copy-robot-name">Copy</button></dd>
             <dt>Secret</dt><dd><code id="robot-secret">{{secret}}</code><button type="button" class="copy" hidden data-copy="{{secret}}" data-target="robot-secret" id="copy-robot-secret">Copy</button></dd></dl>

@@ -157,6 +157,18 @@ extension PortalTemplates {
           </div>
         </section>
         {{/hasLayers}}
+        <section class="card">
+          <h2>Referrers</h2>
+          {{#hasReferrers}}
+          <div class="scroll">
+          <table class="list" id="referrers">
+            <thead><tr><th scope="col">Artifact</th><th scope="col">Kind</th><th scope="col">Artifact type</th><th scope="col" class="number">Size</th><th scope="col">Created</th></tr></thead>
+            <tbody>{{#referrers}}<tr><td><a href="{{href}}"><code title="{{digest}}">{{shortDigest}}</code></a></td><td>{{kind}}</td><td>{{artifactType}}</td><td class="number">{{size}}</td><td>{{created}}</td></tr>{{/referrers}}</tbody>
+          </table>
+          </div>
+          {{/hasReferrers}}
+          {{^hasReferrers}}<p class="empty" id="no-referrers">Nothing refers to this artifact. Signatures, SBOMs and attestations attached to it (<code>cosign</code>, <code>notation</code>, <code>oras attach</code>) appear here.</p>{{/hasReferrers}}
+        </section>
         {{#hasChildren}}
         <section class="card">
           <h2>Images in this index</h2>

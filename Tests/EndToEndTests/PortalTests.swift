@@ -293,6 +293,23 @@ struct PortalTests {
             #expect(summary.text.contains("<title>\(today): 1 artifact pushed</title>") && summary.text.contains("1 pushed in the last 30 days"))
             #expect(try await http.request(.GET, "/harbor/projects/shop/summary").status == 303, "a private project's summary needs a sign-in")
 
+            // Referrers: oras-py pushes an artifact and a CycloneDX SBOM whose subject it is; the subject's page lists the
+            // SBOM with its kind and type and links to it, and the SBOM's own page says nothing refers to it.
+            let work = try TemporaryDirectory("portal-oras")
+            defer { work.remove() }
+            let oras = try await ProcessRunner.run(["python3", RealClientTests.scriptsDirectory + "/oras_push_referrer.py", server.hostPort, "shop/attached", work.path],
+                                                   environment: ["ORAS_USERNAME": "admin", "ORAS_PASSWORD": BerthInstance.adminPassword])
+            try #require(oras.succeeded, "\(oras.combined)")
+            let orasLine = try #require(oras.stdout.split(separator: "\n").last.map(String.init))
+            let attached = try #require(try JSONSerialization.jsonObject(with: Data(orasLine.utf8)) as? [String: String])
+            let subjectDigest = try #require(attached["subject"]), sbomDigest = try #require(attached["referrer"])
+            let subjectPage = try await http.request(.GET, "/harbor/projects/shop/repositories/attached/artifacts-tab/artifacts/\(subjectDigest)", headers: [developer.cookie])
+            #expect(subjectPage.status == 200 && subjectPage.text.contains(#"id="referrers""#) && subjectPage.text.contains("<td>SBOM (CycloneDX)</td><td>application/vnd.cyclonedx+json</td>"),
+                    "\(subjectPage.text)")
+            #expect(subjectPage.text.contains(#"href="/harbor/projects/shop/repositories/attached/artifacts-tab/artifacts/\#(sbomDigest)""#))
+            let sbomPage = try await http.request(.GET, "/harbor/projects/shop/repositories/attached/artifacts-tab/artifacts/\(sbomDigest)", headers: [developer.cookie])
+            #expect(sbomPage.status == 200 && sbomPage.text.contains(#"id="no-referrers""#) && sbomPage.text.contains("oras pull \(server.hostPort)/shop/attached@\(sbomDigest)"))
+
             // A nested repository is one percent-encoded path segment, linked from the project's list.
             let repository = "/harbor/projects/shop/repositories/tools%2Fcli"
             let list = try await http.request(.GET, "/harbor/projects/shop/repositories", headers: [root.cookie])
@@ -355,6 +372,30 @@ struct PortalTests {
             let listed = try await http.request(.GET, robots, headers: [root.cookie])
             #expect(listed.text.contains("&lt;b&gt;x&lt;/b&gt;") && listed.text.contains("Never") && !listed.text.contains("<b>x</b>"))
             #expect(try await post(robots + "/99999999999999999999/delete", "", as: root).status == 404)
+            // Disable, enable and refresh the secret: project admins only; the new secret is shown once and the old one stops working.
+            let robotID = try #require((try await admin.apiOK(.GET, "/robots") as? [[String: Any]] ?? []).first { $0["name"] as? String == "robot$shop+ok1" }?["id"] as? Int)
+            let firstSecret = try #require(Self.elementText("robot-secret", in: made.text))
+            func robotStatus(_ secret: String) async throws -> Int {
+                let basic = ("Authorization", "Basic " + Data("robot$shop+ok1:\(secret)".utf8).base64EncodedString())
+                return try await http.request(.GET, "/v2/shop/tools/cli/tags/list", headers: [basic]).status
+            }
+            #expect(try await robotStatus(firstSecret) == 200)
+            #expect(try await post(robots + "/\(robotID)/state", "disable=true", as: developer).status == 403)
+            #expect(try await post(robots + "/\(robotID)/state", "disable=true", as: root, token: false).status == 403)
+            #expect(try await post(robots + "/\(robotID)/state", "disable=perhaps", as: root).status == 400)
+            #expect(try await post(robots + "/\(robotID)/state", "disable=true", as: root).status == 303)
+            #expect(try await robotStatus(firstSecret) == 401, "a disabled robot still signs in")
+            #expect(try await http.request(.GET, robots, headers: [root.cookie]).text.contains(#"id="enable-robot-\#(robotID)""#))
+            #expect(try await post(robots + "/\(robotID)/state", "disable=false", as: root).status == 303)
+            #expect(try await robotStatus(firstSecret) == 200)
+            #expect(try await post(robots + "/\(robotID)/secret", "", as: developer).status == 403)
+            #expect(try await post(robots + "/99999/secret", "", as: root).status == 404)
+            let refreshed = try await post(robots + "/\(robotID)/secret", "", as: root)
+            #expect(refreshed.status == 200 && refreshed.text.contains("New secret for robot$shop+ok1") && refreshed.header("Cache-Control") == "no-store")
+            let newSecret = try #require(Self.elementText("robot-secret", in: refreshed.text))
+            #expect(newSecret != firstSecret)
+            #expect(try await robotStatus(firstSecret) == 401)
+            #expect(try await robotStatus(newSecret) == 200)
             // The account page: a password change needs the current password and the same new one twice, ends every
             // session of the user, and only the new password signs in afterwards.
             let account = try await http.request(.GET, "/harbor/account", headers: [developer.cookie])
@@ -473,6 +514,12 @@ struct PortalTests {
             return value.isEmpty ? nil : String(value)
         }
         return nil
+    }
+
+    /// The text of the element with id `id` (no nested markup), HTML entities left as they are.
+    static func elementText(_ id: String, in html: String) -> String? {
+        guard let start = html.range(of: #"id="\#(id)">"#), let end = html[start.upperBound...].firstIndex(of: "<") else { return nil }
+        return String(html[start.upperBound ..< end])
     }
 
     /// The value of the hidden input `name` in a page.
