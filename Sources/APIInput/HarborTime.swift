@@ -51,4 +51,37 @@ public enum HarborTime {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
     }
+
+    /// `milliseconds` since 1970 as Harbor's API writes times (RFC 3339 in UTC with milliseconds,
+    /// `2026-12-02T18:33:00.123Z`), without a date formatter: Foundation's ISO 8601 formatter builds an ICU formatter
+    /// each time, which cost a projects list more than its database queries. Years outside 0–9999 are clamped to them.
+    public static func string(milliseconds: Int64) -> String {
+        let limit: Int64 = 253_402_300_799_999  // 9999-12-31T23:59:59.999Z
+        let first: Int64 = -62_167_219_200_000  // 0000-01-01T00:00:00.000Z
+        let clamped = min(max(milliseconds, first), limit)
+        let rest = (clamped % 86_400_000 + 86_400_000) % 86_400_000
+        let days = (clamped - rest) / 86_400_000
+        // Civil date from days since 1970 (the inverse of `daysSince1970`).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        var bytes = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int64, _ width: Int, at start: Int) {
+            var value = value
+            for index in stride(from: start + width - 1, through: start, by: -1) {
+                bytes[index] = UInt8(0x30 + value % 10)
+                value /= 10
+            }
+        }
+        put(year, 4, at: 0); bytes[4] = 0x2D; put(month, 2, at: 5); bytes[7] = 0x2D; put(day, 2, at: 8); bytes[10] = 0x54
+        put(rest / 3_600_000, 2, at: 11); bytes[13] = 0x3A; put(rest / 60_000 % 60, 2, at: 14); bytes[16] = 0x3A
+        put(rest / 1000 % 60, 2, at: 17); bytes[19] = 0x2E; put(rest % 1000, 3, at: 20); bytes[23] = 0x5A
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }

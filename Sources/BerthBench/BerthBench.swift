@@ -24,6 +24,8 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "Seconds of small-artifact pushes.") var smallSeconds = 10.0
     @Option(help: "Repositories for the listing workload (0 skips it).") var repositories = 100_000
     @Option(help: "Tags per repository for the listing workload.") var tags = 10
+    @Option(help: "Artifacts in the repository whose portal page is timed (Berth only; 0 skips the portal workload).") var portalArtifacts = 10_000
+    @Option(help: "Projects besides the timed one for the portal's projects list.") var portalProjects = 100
     @Option(help: "Where to write the report (markdown).") var output = "docs/benchmarks.md"
     @Option(help: "Only these registries (berth, distribution).") var only: [String] = []
     @Option(help: "Only these workloads (push, pull, chunked, manifest, small, events); pull implies push.") var workloads: [String] = []
@@ -199,6 +201,25 @@ struct BerthBench: AsyncParsableCommand {
             }
         }
 
+        if portalArtifacts > 0 && kinds.contains(.berth) {
+            log("portal workload: Berth, \(portalProjects) projects, \(portalArtifacts) artifacts in one repository")
+            let registry = try await RegistryUnderTest.start(.berth, berthBinary: berth, distributionBinary: distribution, client: client,
+                                                             authenticated: true)
+            do {
+                let portal = PortalWorkload(http: registry.http(client), projects: portalProjects, artifacts: portalArtifacts, concurrency: 32,
+                                            samples: 300, log: log)
+                let result = try await portal.measure()
+                log("  " + result.sorted { $0.key < $1.key }.map { "\($0.key)=\(String(format: "%.2f", $0.value))" }.joined(separator: " "))
+                for i in results[.berth, default: []].indices { results[.berth]![i].merge(result) { old, _ in old } }
+                if results[.berth, default: []].isEmpty { results[.berth] = [result] }
+            } catch {
+                await registry.stop()
+                throw error
+            }
+            await registry.stop()
+            finished.append(registry)
+        }
+
         var shown: [String] = ["bench/run"]
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = arguments.next() {
@@ -209,7 +230,7 @@ struct BerthBench: AsyncParsableCommand {
         let command = shown.joined(separator: " ")
         let settingsText = "\(rounds) rounds; \(clients) clients × \(layersPerClient) layers × \(layerMib) MiB per push workload; " +
             "\(chunkMib) MiB chunks; manifest load \(Int(manifestSeconds)) s at 64 connections; small pushes \(Int(smallSeconds)) s at 200 clients; " +
-            "listing \(repositories) repositories × \(tags) tags; \(authRounds) authenticated rounds; " +
+            "listing \(repositories) repositories × \(tags) tags; portal \(portalArtifacts) artifacts; \(authRounds) authenticated rounds; " +
             "\(postgresURL.isEmpty ? 0 : s3Rounds) PostgreSQL + S3 rounds; \(tls == nil ? 0 : tlsRounds) HTTPS rounds"
         var report = Report(results: results, limits: limits, command: command, settings: settingsText)
         report.notes = (try? String(contentsOfFile: "docs/benchmark-notes.md", encoding: .utf8)) ?? ""

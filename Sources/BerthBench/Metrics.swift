@@ -88,6 +88,20 @@ struct Metric: Sendable {
         Metric(key: "catalog_deep_p99_ms", title: "catalog page at 90% depth, p99", unit: "ms", higherIsBetter: false, target: nil),
         Metric(key: "tags_list_ms", title: "tag list of a deep repository", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
         Metric(key: "tags_page_ms", title: "tag list page (n=5, last=)", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
+        Metric(key: "portal_populate_per_s", title: "portal setup: tagged artifact pushes into one repository (Berth only)", unit: "pushes/s",
+               higherIsBetter: true, target: nil),
+        Metric(key: "portal_projects_ms", title: "portal: projects list, signed-in admin, p50", unit: "ms", higherIsBetter: false, target: nil),
+        Metric(key: "portal_projects_p99_ms", title: "portal: projects list, p99", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 20 ms", b < 20) },
+        Metric(key: "portal_repository_ms", title: "portal: repository page, 10,000 artifacts, first page, p50", unit: "ms", higherIsBetter: false,
+               target: nil),
+        Metric(key: "portal_repository_p99_ms", title: "portal: repository page, first page, p99", unit: "ms", higherIsBetter: false) { b, _, _ in
+            ("< 20 ms", b < 20)
+        },
+        Metric(key: "portal_repository_deep_p99_ms", title: "portal: repository page at 90% depth, p99", unit: "ms", higherIsBetter: false) { b, _, _ in
+            ("< 20 ms", b < 20)
+        },
+        Metric(key: "portal_summary_p99_ms", title: "portal: project summary (counts, 30-day chart), p99", unit: "ms", higherIsBetter: false,
+               target: nil),
         Metric(key: "idle_rss_mb", title: "RSS idle after start", unit: "MB", higherIsBetter: false) { b, _, _ in ("< 30 MB", b < 30) },
         Metric(key: "peak_rss_mb", title: "peak RSS during the round", unit: "MB", higherIsBetter: false) { b, _, _ in ("< 150 MB", b < 150) },
         Metric(key: "startup_ms", title: "start to first 200 on /v2/", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 300 ms", b < 300) },

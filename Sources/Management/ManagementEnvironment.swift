@@ -1,3 +1,4 @@
+import APIInput
 import Auth
 import Foundation
 import Logging
@@ -160,9 +161,5 @@ enum APITime {
         milliseconds.map(string) ?? "0001-01-01T00:00:00.000Z"
     }
 
-    static func string(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000))
-    }
+    static func string(_ milliseconds: Int64) -> String { HarborTime.string(milliseconds: milliseconds) }
 }

@@ -19,8 +19,13 @@ public struct ProjectService: Sendable {
     public func list(_ caller: Caller, query: ListQuery) async throws -> ListPage<ProjectView> {
         let visibility = env.policy.visibility(of: caller.principal)
         let page = try await env.access.projects(query, visibility: visibility)
-        var views: [ProjectView] = []
-        for project in page.items { views.append(try await view(project, caller)) }
+        // Roles come from memberships, which only users have (as AccessPolicy.roles says).
+        let user: UserIdentity? = if case .user(let identity) = caller.principal { identity } else { nil }
+        let facts = try await env.access.listFacts(of: page.items, userID: user?.id, groupIDs: user?.groupIDs ?? [])
+        let views = page.items.map { project in
+            Self.view(project, roles: (facts.roles[project.id] ?? []).filter { ProjectRole(rawValue: $0) != nil }.sorted(), owner: project.ownerID.flatMap { facts.ownerNames[$0] },
+                      repositoryCount: facts.repositoryCounts[project.name] ?? 0)
+        }
         return ListPage(items: views, total: page.total)
     }
 
@@ -157,11 +162,16 @@ public struct ProjectService: Sendable {
     func view(_ project: ProjectRecord, _ caller: Caller) async throws -> ProjectView {
         let roles = try await env.policy.roles(of: caller.principal, in: project).map(\.rawValue)
         let owner = try await project.ownerID.asyncMap { try await env.access.user(id: $0)?.username } ?? nil
-        return ProjectView(
+        return Self.view(project, roles: roles, owner: owner, repositoryCount: try await env.access.repositoryCount(project: project.name))
+    }
+
+    /// The API's view of a project, given the caller's roles in it (sorted), its owner's name and its repository count.
+    static func view(_ project: ProjectRecord, roles: [Int], owner: String?, repositoryCount: Int) -> ProjectView {
+        ProjectView(
             projectId: project.id, ownerId: project.ownerID, name: project.name, creationTime: APITime.string(project.createdAt),
             updateTime: APITime.string(project.updatedAt), deleted: false, ownerName: owner, togglable: true,
             currentUserRoleId: Self.highestRole(roles), currentUserRoleIds: roles,
-            repoCount: try await env.access.repositoryCount(project: project.name), metadata: project.metadata,
+            repoCount: repositoryCount, metadata: project.metadata,
             cveAllowlist: CVEAllowlistView(id: project.id, projectId: project.id, items: (project.cveAllowlist?.items ?? []).map { .init(cveId: $0) },
                                            expiresAt: project.cveAllowlist?.expiresAt,
                                            creationTime: APITime.string(project.createdAt),

@@ -392,7 +392,7 @@ public struct SessionRecord: Sendable, Equatable {
 public struct ProjectActivity: Sendable, Equatable {
     /// Artifacts (manifests) in the project's repositories.
     public var artifactCount: Int
-    /// Bytes the project stores: its manifests, and each blob once however many of its repositories hold it.
+    /// Bytes the project stores: each blob and manifest once, however many of its repositories hold it.
     public var storedBytes: Int64
     /// Artifacts first pushed on each UTC day (days since 1970), for the days asked about that saw any.
     public var pushesPerDay: [Int64: Int]
@@ -402,5 +402,22 @@ public struct ProjectActivity: Sendable, Equatable {
         self.artifactCount = artifactCount
         self.storedBytes = storedBytes
         self.pushesPerDay = pushesPerDay
+    }
+}
+
+/// What a page of projects shows besides the projects: the caller's roles, repository counts and owner names.
+public struct ProjectListFacts: Sendable, Equatable {
+    /// Role ids the user holds, by project id (projects without one are absent).
+    public var roles: [Int64: [Int]]
+    /// Repositories by project name (projects without any are absent).
+    public var repositoryCounts: [String: Int]
+    /// User names by user id.
+    public var ownerNames: [Int64: String]
+
+    /// Creates the facts.
+    public init(roles: [Int64: [Int]], repositoryCounts: [String: Int], ownerNames: [Int64: String]) {
+        self.roles = roles
+        self.repositoryCounts = repositoryCounts
+        self.ownerNames = ownerNames
     }
 }

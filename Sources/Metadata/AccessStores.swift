@@ -86,6 +86,9 @@ public protocol ProjectStore: Sendable {
     func deleteMember(id: Int64, projectID: Int64) async throws -> Bool
     /// The roles the user (directly or through one of the groups) holds in the project.
     func roles(projectID: Int64, userID: Int64?, groupIDs: [Int64]) async throws -> [Int]
+    /// What a list of projects shows besides the projects themselves, in three queries for the whole page: the roles the
+    /// user (directly or through one of the groups) holds in each, each one's repository count, and the owners' names.
+    func listFacts(of projects: [ProjectRecord], userID: Int64?, groupIDs: [Int64]) async throws -> ProjectListFacts
     /// The projects where the user (directly or through one of the groups) holds one of `roles`.
     func projectIDs(userID: Int64, groupIDs: [Int64], roles: [Int]) async throws -> [Int64]
     /// Counts for `/statistics`; the `member` counts are of private projects where the user or a group is a member.

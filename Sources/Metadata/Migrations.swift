@@ -387,6 +387,12 @@ enum Migrations {
             // A policy's executions newest first: the executions list and the sweep that keeps the newest of each policy.
             "CREATE INDEX webhook_executions_policy ON webhook_executions (policy_id, id)",
         ]),
+        Migration(version: 12, statements: [
+            // A repository's artifacts newest push first (the artifacts list and the portal's repository page): read in
+            // index order, a page stops after its rows instead of sorting every artifact of the repository (and working
+            // out each one's size) first.
+            "CREATE INDEX manifests_pushed ON manifests (repository_id, created_at, id)",
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

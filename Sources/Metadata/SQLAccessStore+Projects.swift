@@ -176,6 +176,36 @@ extension SQLAccessStore: ProjectStore {
         }
     }
 
+    public func listFacts(of projects: [ProjectRecord], userID: Int64?, groupIDs: [Int64]) async throws -> ProjectListFacts {
+        guard !projects.isEmpty else { return ProjectListFacts(roles: [:], repositoryCounts: [:], ownerNames: [:]) }
+        return try await provider.read { db in
+            var roles: [Int64: [Int]] = [:]
+            if userID != nil || !groupIDs.isEmpty {
+                var query = SQLQueryString("SELECT project_id, role FROM project_members WHERE project_id IN (\(binds: projects.map(\.id))) AND (1 = 0")
+                if let userID { query += SQLQueryString(" OR (entity_type = 'u' AND entity_id = \(bind: userID))") }
+                if !groupIDs.isEmpty { query += SQLQueryString(" OR (entity_type = 'g' AND entity_id IN (\(binds: groupIDs)))") }
+                query += SQLQueryString(")")
+                for row in try await db.raw(query).all() {
+                    roles[try row.decode(column: "project_id", as: Int64.self), default: []].append(try row.decode(column: "role", as: Int.self))
+                }
+            }
+            var counts: [String: Int] = [:]
+            for row in try await db.raw("""
+                SELECT project_name, count(*) AS n FROM repositories WHERE project_name IN (\(binds: projects.map(\.name))) GROUP BY project_name
+                """).all() {
+                counts[try row.decode(column: "project_name", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            var owners: [Int64: String] = [:]
+            let ownerIDs = Array(Set(projects.compactMap(\.ownerID)))
+            if !ownerIDs.isEmpty {
+                for row in try await db.raw("SELECT id, username FROM users WHERE id IN (\(binds: ownerIDs))").all() {
+                    owners[try row.decode(column: "id", as: Int64.self)] = try row.decode(column: "username", as: String.self)
+                }
+            }
+            return ProjectListFacts(roles: roles, repositoryCounts: counts, ownerNames: owners)
+        }
+    }
+
     public func projectIDs(userID: Int64, groupIDs: [Int64], roles: [Int]) async throws -> [Int64] {
         guard !roles.isEmpty else { return [] }
         return try await provider.read { db in

@@ -199,9 +199,9 @@ extension SQLRegistryStore: ArtifactStore {
     public func projectActivity(project: String, since: Int64) async throws -> ProjectActivity {
         try await provider.read { db in
             let artifacts = try await db.raw("""
-                SELECT count(*) AS n, CAST(COALESCE(sum(m.size), 0) AS BIGINT) AS bytes FROM manifests m
-                JOIN repositories r ON r.id = m.repository_id WHERE r.project_name = \(bind: project)
+                SELECT count(*) AS n FROM manifests m JOIN repositories r ON r.id = m.repository_id WHERE r.project_name = \(bind: project)
                 """).first()
+            // Manifests are linked into their repository like blobs, so this counts them too.
             let blobBytes = try await db.raw("""
                 SELECT CAST(COALESCE(sum(size), 0) AS BIGINT) AS bytes FROM (
                     SELECT b.digest, max(b.size) AS size FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id
@@ -214,9 +214,7 @@ extension SQLRegistryStore: ArtifactStore {
                 """).all() {
                 perDay[try row.decode(column: "day", as: Int64.self)] = try row.decode(column: "n", as: Int.self)
             }
-            let manifestBytes = try artifacts?.decode(column: "bytes", as: Int64.self) ?? 0
-            return ProjectActivity(artifactCount: try artifacts?.decode(column: "n", as: Int.self) ?? 0,
-                                   storedBytes: manifestBytes &+ blobBytes, pushesPerDay: perDay)
+            return ProjectActivity(artifactCount: try artifacts?.decode(column: "n", as: Int.self) ?? 0, storedBytes: blobBytes, pushesPerDay: perDay)
         }
     }
 

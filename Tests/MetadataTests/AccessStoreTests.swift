@@ -57,7 +57,6 @@ struct AccessStoreTests {
             #expect(try await store.roles(projectID: team.id, userID: member.id, groupIDs: groupIDs) == [2])
             let members = try await store.members(projectID: team.id, ListQuery())
             #expect(Set(members.items.map(\.entityName)) == ["owner", "devs"])
-
             let anonymous = try await store.projectNames(visibility: .publicAnd(userID: nil, groupIDs: [], projectIDs: []))
             #expect(anonymous == ["library"])
             #expect(try await store.projectNames(visibility: .publicAnd(userID: nil, groupIDs: groupIDs, projectIDs: [])) == ["library", "team"])
@@ -71,6 +70,18 @@ struct AccessStoreTests {
             #expect(try await registry.deleteRepository(named: "team/app", by: .system))
             #expect(try await store.deleteProjectIfEmpty(id: team.id, name: "team"))
             #expect(try await store.project(named: "team") == nil)
+
+            // A page's facts in one go: the member's roles through the group, repository counts, owner names.
+            let crew = try await store.createProject(ProjectRecord(name: "crew", ownerID: owner.id, metadata: [:], createdAt: 2, updatedAt: 2), ownerRole: 1)
+            _ = try await store.addMember(MemberRecord(projectID: crew.id, entityType: .group, entityID: group.id, entityName: "", role: 3), now: 3)
+            _ = try await registry.createRepository(named: "crew/a", now: 4)
+            _ = try await registry.createRepository(named: "crew/b", now: 4)
+            let library = try #require(try await store.project(named: "library"))
+            let facts = try await store.listFacts(of: [crew, library], userID: member.id, groupIDs: groupIDs)
+            #expect(facts.roles == [crew.id: [3]] && facts.repositoryCounts == ["crew": 2] && facts.ownerNames[owner.id] == "owner",
+                    "\(facts)")
+            #expect(try await store.listFacts(of: [crew], userID: owner.id, groupIDs: []).roles == [crew.id: [1]])
+            #expect(try await store.listFacts(of: [crew], userID: nil, groupIDs: []).roles.isEmpty)
         }
     }
 
@@ -132,6 +143,20 @@ struct AccessStoreTests {
             #expect(info?.artifactCount == 1 && info?.projectName == "library")
             #expect(try await registry.updateRepositoryDescription(named: "library/app", description: "hello", now: 5))
             #expect(try await registry.repositories(project: "library", ListQuery()).items.first?.description == "hello")
+
+            // The project summary's figures: artifacts, bytes (the manifest and each blob once, however many
+            // repositories hold it), and pushes per UTC day from a given time.
+            let other = try await registry.createRepository(named: "library/other", now: 1)
+            try await registry.linkBlob(layer, size: 1000, repositoryID: other.id, now: 1)
+            let second = ManifestRecord(digest: Digest.compute(of: Array("m2".utf8)), mediaType: MediaType.ociManifest, size: 20,
+                                        artifactType: nil, subject: nil, annotations: nil)
+            try await registry.putManifest(second, references: ManifestReferences(blobs: [layer], manifests: []), tag: try Tag("v1"),
+                                           repositoryName: "library/other", now: 86_400_000 * 3 + 5, by: .system)
+            let activity = try await registry.projectActivity(project: "library", since: 0)
+            #expect(activity.artifactCount == 2 && activity.storedBytes == 10 + 20 + 100 + 1000, "manifests and blobs, each once: \(activity)")
+            #expect(activity.pushesPerDay == [0: 1, 3: 1])
+            #expect(try await registry.projectActivity(project: "library", since: 86_400_000).pushesPerDay == [3: 1])
+            #expect(try await registry.projectActivity(project: "nothing", since: 0) == ProjectActivity(artifactCount: 0, storedBytes: 0, pushesPerDay: [:]))
         }
     }
 }
