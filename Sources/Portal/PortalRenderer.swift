@@ -17,7 +17,7 @@ struct PortalRenderer: Sendable {
 
     /// An HTML page from template `name` filled from `context`.
     func page(_ name: String, _ context: Any, status: HTTPResponse.Status = .ok) -> Response {
-        let html = library.render(context, withTemplate: name) ?? ""
+        let html = library.render(PortalContext.prepare(context) ?? [String: Any](), withTemplate: name) ?? ""
         let body = ByteBuffer(string: html)
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .contentLength: String(body.readableBytes)],
                         body: ResponseBody(byteBuffer: body))
