@@ -63,9 +63,20 @@ public struct AccessPolicy: Sendable {
 
     /// The roles `principal` holds in `project` (for the API's `current_user_role_ids`).
     public func roles(of principal: Principal, in project: ProjectRecord) async throws -> [ProjectRole] {
-        guard case .user(let user) = principal else { return [] }
-        return try await projects.roles(projectID: project.id, userID: user.id, groupIDs: user.groupIDs)
-            .compactMap(ProjectRole.init(rawValue:)).sorted { $0.rawValue < $1.rawValue }
+        guard let member = Self.member(principal) else { return [] }
+        return Self.roles(fromIDs: try await projects.roles(projectID: project.id, userID: member.userID, groupIDs: member.groupIDs))
+    }
+
+    /// The user and groups whose memberships give `principal` project roles; nil for principals without memberships
+    /// (anonymous, robots, and unrestricted access).
+    public static func member(_ principal: Principal) -> (userID: Int64, groupIDs: [Int64])? {
+        guard case .user(let user) = principal else { return nil }
+        return (user.id, user.groupIDs)
+    }
+
+    /// Stored role ids as roles, lowest id first; ids no role has are ignored.
+    public static func roles(fromIDs ids: [Int]) -> [ProjectRole] {
+        ids.compactMap(ProjectRole.init(rawValue:)).sorted { $0.rawValue < $1.rawValue }
     }
 
     /// Which projects `principal` may see in lists (the catalog, `GET /projects`).

@@ -42,6 +42,19 @@ struct BenchHTTP: Sendable {
         return (response.status.code, response.headers, bytes)
     }
 
+    /// Median and p99 latency (ms) of `samples` sequential GETs of `path` that must answer 200, after `warmUp`
+    /// unmeasured ones.
+    func latency(of path: String, headers: [(String, String)] = [], samples: Int, warmUp: Int = 0) async throws -> (Double, Double) {
+        for _ in 0 ..< warmUp { try await send(.GET, path, headers: headers, expect: [200]) }
+        var values: [Double] = []
+        for _ in 0 ..< samples {
+            let start = ContinuousClock.now
+            try await send(.GET, path, headers: headers, expect: [200])
+            values.append(seconds(since: start) * 1000)
+        }
+        return (percentile(values, 0.5), percentile(values, 0.99))
+    }
+
     func absolute(_ location: String) -> String { location.hasPrefix("http") ? location : base + location }
 
     func withDigest(_ location: String, _ digest: Digest) -> String {

@@ -45,13 +45,7 @@ struct ListingWorkload {
 
     /// Median and p99 latency (ms) of a GET, over `samples` sequential requests.
     func latency(_ path: String) async throws -> (Double, Double) {
-        var values: [Double] = []
-        for _ in 0 ..< samples {
-            let t = ContinuousClock.now
-            try await http.send(.GET, path, expect: [200])
-            values.append(seconds(since: t) * 1000)
-        }
-        return (percentile(values, 0.5), percentile(values, 0.99))
+        try await http.latency(of: path, samples: samples)
     }
 
     /// The measured pages.

@@ -77,14 +77,7 @@ struct PortalWorkload {
     func latency(_ path: String, cookie: String) async throws -> (Double, Double) {
         var plain = http
         plain.authorization = nil
-        for _ in 0 ..< 5 { try await plain.send(.GET, path, headers: [("Cookie", cookie)], expect: [200]) }
-        var values: [Double] = []
-        for _ in 0 ..< samples {
-            let t = ContinuousClock.now
-            try await plain.send(.GET, path, headers: [("Cookie", cookie)], expect: [200])
-            values.append(seconds(since: t) * 1000)
-        }
-        return (percentile(values, 0.5), percentile(values, 0.99))
+        return try await plain.latency(of: path, headers: [("Cookie", cookie)], samples: samples, warmUp: 5)
     }
 
     /// Populates the registry, then measures the pages.

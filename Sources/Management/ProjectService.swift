@@ -19,12 +19,11 @@ public struct ProjectService: Sendable {
     public func list(_ caller: Caller, query: ListQuery) async throws -> ListPage<ProjectView> {
         let visibility = env.policy.visibility(of: caller.principal)
         let page = try await env.access.projects(query, visibility: visibility)
-        // Roles come from memberships, which only users have (as AccessPolicy.roles says).
-        let user: UserIdentity? = if case .user(let identity) = caller.principal { identity } else { nil }
-        let facts = try await env.access.listFacts(of: page.items, userID: user?.id, groupIDs: user?.groupIDs ?? [])
+        let member = AccessPolicy.member(caller.principal)
+        let facts = try await env.access.listFacts(of: page.items, userID: member?.userID, groupIDs: member?.groupIDs ?? [])
         let views = page.items.map { project in
-            Self.view(project, roles: (facts.roles[project.id] ?? []).filter { ProjectRole(rawValue: $0) != nil }.sorted(), owner: project.ownerID.flatMap { facts.ownerNames[$0] },
-                      repositoryCount: facts.repositoryCounts[project.name] ?? 0)
+            Self.view(project, roles: AccessPolicy.roles(fromIDs: facts.roles[project.id] ?? []).map(\.rawValue),
+                      owner: project.ownerID.flatMap { facts.ownerNames[$0] }, repositoryCount: facts.repositoryCounts[project.name] ?? 0)
         }
         return ListPage(items: views, total: page.total)
     }

@@ -168,12 +168,18 @@ extension SQLAccessStore: ProjectStore {
     public func roles(projectID: Int64, userID: Int64?, groupIDs: [Int64]) async throws -> [Int] {
         guard userID != nil || !groupIDs.isEmpty else { return [] }
         return try await provider.read { db in
-            var query = SQLQueryString("SELECT role FROM project_members WHERE project_id = \(bind: projectID) AND (1 = 0")
-            if let userID { query += SQLQueryString(" OR (entity_type = 'u' AND entity_id = \(bind: userID))") }
-            if !groupIDs.isEmpty { query += SQLQueryString(" OR (entity_type = 'g' AND entity_id IN (\(binds: groupIDs)))") }
-            query += SQLQueryString(")")
+            let query = SQLQueryString("SELECT role FROM project_members WHERE project_id = \(bind: projectID) AND ")
+                + Self.membership(userID: userID, groupIDs: groupIDs)
             return try await db.raw(query).all().map { try $0.decode(column: "role", as: Int.self) }
         }
+    }
+
+    /// The condition on `project_members` rows of the user or one of the groups (false when neither is given).
+    static func membership(userID: Int64?, groupIDs: [Int64]) -> SQLQueryString {
+        var condition = SQLQueryString("(1 = 0")
+        if let userID { condition += SQLQueryString(" OR (entity_type = 'u' AND entity_id = \(bind: userID))") }
+        if !groupIDs.isEmpty { condition += SQLQueryString(" OR (entity_type = 'g' AND entity_id IN (\(binds: groupIDs)))") }
+        return condition + SQLQueryString(")")
     }
 
     public func listFacts(of projects: [ProjectRecord], userID: Int64?, groupIDs: [Int64]) async throws -> ProjectListFacts {
@@ -181,10 +187,8 @@ extension SQLAccessStore: ProjectStore {
         return try await provider.read { db in
             var roles: [Int64: [Int]] = [:]
             if userID != nil || !groupIDs.isEmpty {
-                var query = SQLQueryString("SELECT project_id, role FROM project_members WHERE project_id IN (\(binds: projects.map(\.id))) AND (1 = 0")
-                if let userID { query += SQLQueryString(" OR (entity_type = 'u' AND entity_id = \(bind: userID))") }
-                if !groupIDs.isEmpty { query += SQLQueryString(" OR (entity_type = 'g' AND entity_id IN (\(binds: groupIDs)))") }
-                query += SQLQueryString(")")
+                let query = SQLQueryString("SELECT project_id, role FROM project_members WHERE project_id IN (\(binds: projects.map(\.id))) AND ")
+                    + Self.membership(userID: userID, groupIDs: groupIDs)
                 for row in try await db.raw(query).all() {
                     roles[try row.decode(column: "project_id", as: Int64.self), default: []].append(try row.decode(column: "role", as: Int.self))
                 }

@@ -44,8 +44,7 @@ extension PortalController {
         let visitor = try await visit(request)
         guard try await changeForm(request, visitor) != nil else { return forbiddenForm(visitor, request) }
         do {
-            guard let id = Int64(Self.parameter(context, "job")), id > 0 else { throw APIError.notFound("job") }
-            try await jobs.stop(id: id, action: "stop", caller(visitor, request, context))
+            try await jobs.stop(id: try Self.identifier(context, "job", what: "job"), action: "stop", caller(visitor, request, context))
             return Self.redirect("/harbor/job-service-dashboard")
         } catch let error as APIError {
             return try await jobsPage(request, context, visitor, problem: error.message, status: HTTPResponse.Status(code: error.code.httpStatus))

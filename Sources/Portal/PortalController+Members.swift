@@ -98,11 +98,7 @@ extension PortalController {
         return Int(text)
     }
 
-    static func memberID(_ context: BerthRequestContext) throws -> Int64 {
-        let text = parameter(context, "member")
-        guard text.count <= 18, let id = Int64(text), id > 0 else { throw APIError.notFound("member \(text.prefix(20))") }
-        return id
-    }
+    static func memberID(_ context: BerthRequestContext) throws -> Int64 { try identifier(context, "member", what: "member") }
 
     /// Whether this row is the visitor themself (the portal does not offer to remove or demote yourself).
     static func isCaller(_ member: MemberView, _ visitor: PortalVisitor) -> Bool {

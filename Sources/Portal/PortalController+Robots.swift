@@ -95,11 +95,7 @@ extension PortalController {
     }
 
     /// The `:robot` path parameter as a robot id.
-    static func robotID(_ context: BerthRequestContext) throws -> Int64 {
-        let text = parameter(context, "robot")
-        guard text.count <= 18, let id = Int64(text), id > 0 else { throw APIError.notFound("robot \(text.prefix(20))") }
-        return id
-    }
+    static func robotID(_ context: BerthRequestContext) throws -> Int64 { try identifier(context, "robot", what: "robot") }
 
     /// What was typed into the "New robot account" form, to show it again when the service refused it.
     struct RobotDraft {

@@ -197,6 +197,13 @@ public struct PortalController: Sendable {
         return FormFields.parse(String(buffer: body))
     }
 
+    /// Path parameter `name` as a record id (a positive number); anything else is a 404 naming `what`.
+    static func identifier(_ context: BerthRequestContext, _ name: String, what: String) throws -> Int64 {
+        let text = parameter(context, name)
+        guard text.count <= 18, let id = Int64(text), id > 0 else { throw APIError.notFound("\(what) \(text.prefix(20))") }
+        return id
+    }
+
     /// Path parameter `name`, percent-decoded as the API decodes it (a repository's slashes arrive as `%2F`).
     static func parameter(_ context: BerthRequestContext, _ name: String) -> String {
         context.decodedParameter(name) ?? ""
