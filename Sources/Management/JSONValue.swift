@@ -39,6 +39,12 @@ public enum JSONValue: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// The integer, if this is one.
+    public var integer: Int64? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+
     /// The string, if this is one.
     public var string: String? {
         if case .string(let value) = self { return value }

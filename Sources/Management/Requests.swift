@@ -168,4 +168,17 @@ public struct WebhookPolicyRequest: Decodable, Sendable {
     var eventTypes: [String]?
     var targets: [Target]?
     var enabled: Bool?
+
+    /// A policy named `name` that sends events of `eventTypes` to one receiver of `type` (`http`, `slack`) at `address`
+    /// (with `authHeader` as its `Authorization` header when not empty); fields left nil keep their values on an update.
+    public static func single(name: String?, description: String?, eventTypes: [String]?, type: String, address: String?, authHeader: String?,
+                              skipCertVerify: Bool?, payloadFormat: String?, enabled: Bool?) -> WebhookPolicyRequest {
+        let target = address.map { Target(type: type, address: $0, authHeader: authHeader, skipCertVerify: skipCertVerify, payloadFormat: payloadFormat) }
+        return WebhookPolicyRequest(name: name, description: description, eventTypes: eventTypes, targets: target.map { [$0] }, enabled: enabled)
+    }
+
+    /// A change that only enables or disables a policy.
+    public static func state(enabled: Bool) -> WebhookPolicyRequest {
+        WebhookPolicyRequest(name: nil, description: nil, eventTypes: nil, targets: nil, enabled: enabled)
+    }
 }

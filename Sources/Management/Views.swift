@@ -349,86 +349,138 @@ public struct PermissionView: Codable, Sendable, Equatable {
 
 /// A webhook target (Harbor's `WebhookTargetObject`).
 public struct WebhookTargetView: Codable, Sendable {
-    var type: String
-    var address: String
-    var authHeader: String
-    var skipCertVerify: Bool
-    var payloadFormat: String
+    /// How it is notified (`http` or `slack`).
+    public internal(set) var type: String
+    /// Where notifications go.
+    public internal(set) var address: String
+    /// The `Authorization` header sent (empty for those who may not change the policy).
+    public internal(set) var authHeader: String
+    /// Whether the receiver's certificate goes unchecked.
+    public internal(set) var skipCertVerify: Bool
+    /// The payload format (`Default`, `CloudEvents`).
+    public internal(set) var payloadFormat: String
 }
 
 /// A webhook policy (Harbor's `WebhookPolicy`).
 public struct WebhookPolicyView: Codable, Sendable {
-    var id: Int64
-    var name: String
-    var description: String
-    var projectId: Int64
-    var targets: [WebhookTargetView]
-    var eventTypes: [String]
-    var creator: String
-    var creationTime: String
-    var updateTime: String
-    var enabled: Bool
+    /// The policy's id.
+    public internal(set) var id: Int64
+    /// Its name.
+    public internal(set) var name: String
+    /// What it is for.
+    public internal(set) var description: String
+    /// The project it belongs to.
+    public internal(set) var projectId: Int64
+    /// Where it sends notifications.
+    public internal(set) var targets: [WebhookTargetView]
+    /// The event types it fires on (Harbor's names).
+    public internal(set) var eventTypes: [String]
+    /// Who created it.
+    public internal(set) var creator: String
+    /// When it was created.
+    public internal(set) var creationTime: String
+    /// When it last changed.
+    public internal(set) var updateTime: String
+    /// Whether it fires.
+    public internal(set) var enabled: Bool
 }
 
 /// The payload formats of one notify type.
 public struct PayloadFormatsView: Codable, Sendable {
-    var notifyType: String
-    var formats: [String]
+    /// The target type.
+    public internal(set) var notifyType: String
+    /// Its payload formats.
+    public internal(set) var formats: [String]
 }
 
 /// What webhook policies can use (Harbor's `SupportedWebhookEventTypes`).
 public struct SupportedWebhookEventsView: Codable, Sendable {
-    var eventType: [String]
-    var notifyType: [String]
-    var payloadFormats: [PayloadFormatsView]
+    /// The event types a policy can subscribe to.
+    public internal(set) var eventType: [String]
+    /// The target types.
+    public internal(set) var notifyType: [String]
+    /// The payload formats per target type.
+    public internal(set) var payloadFormats: [PayloadFormatsView]
 }
 
 /// When a policy last fired for an event type (Harbor's `WebhookLastTrigger`).
 public struct WebhookLastTriggerView: Codable, Sendable {
-    var policyName: String
-    var eventType: String
-    var enabled: Bool
-    var creationTime: String
-    var lastTriggerTime: String
+    /// The policy's name.
+    public internal(set) var policyName: String
+    /// The event type.
+    public internal(set) var eventType: String
+    /// Whether the policy is enabled.
+    public internal(set) var enabled: Bool
+    /// When the policy was created.
+    public internal(set) var creationTime: String
+    /// When it last fired for this event type (empty if never).
+    public internal(set) var lastTriggerTime: String
 }
 
 /// Task counts of an execution (Harbor's `Metrics`).
 public struct ExecutionMetricsView: Codable, Sendable {
-    var taskCount: Int
-    var successTaskCount: Int
-    var errorTaskCount: Int
-    var pendingTaskCount: Int
-    var runningTaskCount: Int
-    var scheduledTaskCount: Int
-    var stoppedTaskCount: Int
+    /// All tasks.
+    public internal(set) var taskCount: Int
+    /// Tasks that succeeded.
+    public internal(set) var successTaskCount: Int
+    /// Tasks that failed.
+    public internal(set) var errorTaskCount: Int
+    /// Tasks waiting.
+    public internal(set) var pendingTaskCount: Int
+    /// Tasks running.
+    public internal(set) var runningTaskCount: Int
+    /// Tasks scheduled.
+    public internal(set) var scheduledTaskCount: Int
+    /// Tasks stopped.
+    public internal(set) var stoppedTaskCount: Int
 }
 
 /// An execution (Harbor's `Execution`).
 public struct ExecutionView: Codable, Sendable {
-    var id: Int64
-    var vendorType: String
-    var vendorId: Int64
-    var status: String
-    var statusMessage: String
-    var metrics: ExecutionMetricsView
-    var trigger: String
-    var extraAttrs: JSONValue
-    var startTime: String
-    var endTime: String
+    /// The execution's id.
+    public internal(set) var id: Int64
+    /// What ran it (`WEBHOOK`).
+    public internal(set) var vendorType: String
+    /// The policy's id.
+    public internal(set) var vendorId: Int64
+    /// `Running`, `Success`, `Error` or `Stopped`.
+    public internal(set) var status: String
+    /// Why it ended as it did.
+    public internal(set) var statusMessage: String
+    /// Its tasks by status.
+    public internal(set) var metrics: ExecutionMetricsView
+    /// What started it (`EVENT`).
+    public internal(set) var trigger: String
+    /// The event type and id.
+    public internal(set) var extraAttrs: JSONValue
+    /// When it started.
+    public internal(set) var startTime: String
+    /// When it ended (empty while running).
+    public internal(set) var endTime: String
 }
 
 /// A task of an execution (Harbor's `Task`).
 public struct TaskView: Codable, Sendable {
-    var id: Int64
-    var executionId: Int64
-    var status: String
-    var statusMessage: String
-    var runCount: Int
-    var extraAttrs: JSONValue
-    var creationTime: String
-    var updateTime: String
-    var startTime: String
-    var endTime: String
+    /// The task's id.
+    public internal(set) var id: Int64
+    /// Its execution.
+    public internal(set) var executionId: Int64
+    /// `Pending`, `Running`, `Success`, `Error` or `Stopped`.
+    public internal(set) var status: String
+    /// The last line of its log.
+    public internal(set) var statusMessage: String
+    /// How many attempts it made.
+    public internal(set) var runCount: Int
+    /// The event type, target, payload format, payload and the receiver's last status code.
+    public internal(set) var extraAttrs: JSONValue
+    /// When it was created.
+    public internal(set) var creationTime: String
+    /// When it last changed.
+    public internal(set) var updateTime: String
+    /// When its first attempt started.
+    public internal(set) var startTime: String
+    /// When it ended (empty while open).
+    public internal(set) var endTime: String
 }
 
 /// A notification as Harbor's older `/webhook/jobs` shows it (Harbor's `WebhookJob`).

@@ -75,8 +75,8 @@ struct JobRow: Sendable {
     let stopAction: String
 }
 
-/// A status the jobs table can be filtered by.
-struct StatusChoice: Sendable {
+/// One option of a `<select>`: its value, what it says, and whether it is chosen.
+struct SelectOption: Sendable {
     let value: String
     let label: String
     let selected: Bool
@@ -91,7 +91,7 @@ struct JobsPage: Sendable {
     let hasQueues: Bool
     let schedules: [ScheduleRow]
     let hasSchedules: Bool
-    let statuses: [StatusChoice]
+    let statuses: [SelectOption]
     let jobs: [JobRow]
     let hasJobs: Bool
     let live: Bool

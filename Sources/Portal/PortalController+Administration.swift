@@ -73,7 +73,7 @@ extension PortalController {
                        problem: job.lastError ?? "", canStop: job.status == "pending" || job.status == "running",
                        stopAction: "/harbor/job-service-dashboard/jobs/\(job.id)/stop")
             }
-            let choices = statuses.map { StatusChoice(value: $0, label: $0.isEmpty ? "All" : $0.capitalized, selected: $0 == shownStatus) }
+            let choices = statuses.map { SelectOption(value: $0, label: $0.isEmpty ? "All" : $0.capitalized, selected: $0 == shownStatus) }
             // While work waits or runs, the page refreshes its figures by itself (with script; without, reload it).
             let live = !queues.isEmpty || rows.contains { $0.canStop }
             let content = JobsPage(frame: frame(visitor), tabs: adminTabs(active: "jobs"), problem: problem, queues: queues, hasQueues: !queues.isEmpty,

@@ -16,6 +16,7 @@ public struct PortalController: Sendable {
     let repositories: RepositoryService
     let members: MemberService
     let robots: RobotService
+    let webhooks: WebhookService
     let auditLogs: AuditLogService
     let users: UserService
     let ldap: LDAPService
@@ -37,6 +38,7 @@ public struct PortalController: Sendable {
         repositories = RepositoryService(environment)
         members = MemberService(environment)
         robots = RobotService(environment)
+        webhooks = WebhookService(environment)
         auditLogs = AuditLogService(environment)
         users = UserService(environment)
         system = SystemService(environment)
@@ -79,6 +81,13 @@ public struct PortalController: Sendable {
         portal.post("projects/:project/robot-account/:robot/delete", use: deleteRobot)
         portal.post("projects/:project/robot-account/:robot/state", use: setRobotState)
         portal.post("projects/:project/robot-account/:robot/secret", use: refreshRobotSecret)
+        portal.get("projects/:project/webhook", use: webhookList)
+        portal.post("projects/:project/webhook", use: createWebhook)
+        portal.get("projects/:project/webhook/:policy", use: webhookPolicyPage)
+        portal.post("projects/:project/webhook/:policy", use: updateWebhook)
+        portal.post("projects/:project/webhook/:policy/state", use: setWebhookState)
+        portal.post("projects/:project/webhook/:policy/delete", use: deleteWebhook)
+        portal.get("projects/:project/webhook/:policy/executions/:execution", use: webhookExecutionPage)
         portal.get("projects/:project/logs", use: projectLogs)
         portal.get("account", use: accountPage)
         portal.post("account/password", use: changePassword)
@@ -146,6 +155,9 @@ public struct PortalController: Sendable {
         }
         if permissions.contains(Permission(.robot, .list)) {
             tabs.append(ProjectTab(title: "Robot accounts", href: "/harbor/projects/\(project)/robot-account", active: active == "robots"))
+        }
+        if permissions.contains(Permission(.notificationPolicy, .list)) {
+            tabs.append(ProjectTab(title: "Webhooks", href: "/harbor/projects/\(project)/webhook", active: active == "webhooks"))
         }
         if permissions.contains(Permission(.log, .list)) {
             tabs.append(ProjectTab(title: "Logs", href: "/harbor/projects/\(project)/logs", active: active == "logs"))

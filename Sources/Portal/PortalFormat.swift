@@ -85,6 +85,17 @@ enum PortalFormat {
         return known.first { artifactType.hasPrefix($0.prefix) }?.kind ?? "Artifact"
     }
 
+    /// A webhook event type as Harbor's portal names it (`PUSH_ARTIFACT` is "Artifact pushed"); unknown types as sent.
+    static func eventLabel(_ type: String) -> String {
+        let labels = [
+            "PUSH_ARTIFACT": "Artifact pushed", "PULL_ARTIFACT": "Artifact pulled", "DELETE_ARTIFACT": "Artifact deleted",
+            "SCANNING_COMPLETED": "Scanning finished", "SCANNING_FAILED": "Scanning failed", "SCANNING_STOPPED": "Scanning stopped",
+            "QUOTA_EXCEED": "Quota exceeded", "QUOTA_WARNING": "Quota near threshold", "REPLICATION": "Replication finished",
+            "TAG_RETENTION": "Tag retention finished",
+        ]
+        return labels[type] ?? type
+    }
+
     /// A size in bytes as people read it (binary units, as Harbor shows them).
     static func shownSize(_ bytes: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]

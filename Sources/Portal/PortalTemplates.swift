@@ -8,6 +8,7 @@ enum PortalTemplates {
         "robots": robots, "robot-created": robotCreated, "logs": logs, "log-table": logTable,
         "account": account, "password-changed": passwordChanged,
         "summary": summary, "admin-tabs": adminTabs, "users": users, "system-logs": systemLogs, "jobs": jobs, "configuration": configuration,
+        "webhook-form": webhookForm, "webhooks": webhooks, "webhook-policy": webhookPolicy, "webhook-execution": webhookExecution,
     ]
 
     /// The page frame: top bar with navigation and the account menu, the page, a footer.

@@ -130,6 +130,10 @@ struct PortalTests {
             #expect(logRows.first.map { Array($0.prefix(4)) } == ["admin", "robot$app-images+ci", "robot", "create"], "\(logRows.prefix(3))")
             #expect(logRows.contains { $0.count > 3 && $0[2] == "artifact" && $0[3] == "create" }, "\(logRows)")
 
+            // A webhook added in the form lands on its policy page.
+            #expect((seen["webhook_path"] as? String)?.hasPrefix("/harbor/projects/app-images/webhook/") == true, "\(seen["webhook_path"] ?? "")")
+            #expect(seen["webhook_heading"] as? String == "deploy" && seen["webhook_state"] as? String == "Enabled")
+
             // Administration: the new user, the system log, the job queue refreshing itself, the configuration.
             #expect(seen["administration_path"] as? String == "/harbor/users")
             #expect(seen["created_user_path"] as? String == "/harbor/users?username=ops1")

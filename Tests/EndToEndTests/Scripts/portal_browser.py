@@ -225,6 +225,17 @@ try:
     go(driver.find_element(By.LINK_TEXT, "Logs"))
     findings["log_rows"] = table("#logs")
     shot("logs")
+
+    # A webhook for the project: the policy page it lands on shows the settings and, later, the executions.
+    go(driver.find_element(By.LINK_TEXT, "Webhooks"))
+    driver.find_element(By.CSS_SELECTOR, "#new-webhook summary").click()
+    driver.find_element(By.ID, "webhook-name").send_keys("deploy")
+    driver.find_element(By.ID, "webhook-address").send_keys("http://127.0.0.1:9/deploy")
+    go(driver.find_element(By.ID, "save-webhook"))
+    findings["webhook_path"] = path()
+    findings["webhook_heading"] = text("#webhook-name-heading")
+    findings["webhook_state"] = text("#webhook-state")
+    shot("webhook")
     go(driver.find_element(By.ID, "current-user"))
     findings["account_path"] = path()
     findings["registry_address"] = text("#registry-address")
