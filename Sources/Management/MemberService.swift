@@ -22,7 +22,8 @@ public struct MemberService: Sendable {
         return Self.view(member)
     }
 
-    /// Adds a user (by id or name) or a group (by id, or by LDAP DN, created on first use) with a role.
+    /// Adds a user (by id or name) or a group (by id, by the name of a known group, or by LDAP DN, created on first use)
+    /// with a role.
     public func add(_ nameOrID: String, isName: Bool, _ request: MemberRequest, _ caller: Caller) async throws -> MemberRecord {
         let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.member, .create))
         let role = try Self.role(request.roleId)
@@ -75,7 +76,14 @@ public struct MemberService: Sendable {
             guard let record = try await env.access.group(id: id) else { throw APIError.notFound("user group \(id)") }
             return (.group, record.id, record.name)
         }
-        guard let dn = group.ldapGroupDn, !dn.isEmpty else { throw APIError.badRequest("member_group needs id or ldap_group_dn") }
+        if (group.ldapGroupDn ?? "").isEmpty, let name = group.groupName, !name.isEmpty {
+            // A group already known to Berth, by its name (names are not unique: a shared one needs the DN).
+            let found = try await env.access.groups(ListQuery(filters: [ListQuery.Filter(key: "group_name", match: .exact(name))], limit: 2)).items
+            guard let first = found.first else { throw APIError.notFound("user group \(name.prefix(255))") }
+            guard found.count == 1 else { throw APIError(.conflict, "several user groups are named \(name.prefix(255)); give the group's LDAP DN") }
+            return (.group, first.id, first.name)
+        }
+        guard let dn = group.ldapGroupDn, !dn.isEmpty else { throw APIError.badRequest("member_group needs id, group_name or ldap_group_dn") }
         guard (group.groupType ?? UserGroupRecord.ldapType) == UserGroupRecord.ldapType else {
             throw APIError.badRequest("only LDAP groups (group_type 1) are supported")
         }

@@ -18,6 +18,13 @@ public struct ProjectRequest: Decodable, Sendable {
         self.projectName = projectName
         self.public = isPublic
     }
+
+    /// A change that only makes a project public or private.
+    public static func visibility(isPublic: Bool) -> ProjectRequest {
+        var request = ProjectRequest(projectName: "", isPublic: isPublic)
+        request.projectName = nil
+        return request
+    }
 }
 
 /// `POST /users` body.
@@ -43,6 +50,12 @@ public struct UserProfileRequest: Decodable, Sendable {
     var email: String?
     var realname: String?
     var comment: String?
+
+    /// A change of e-mail (empty removes it) and full name.
+    public init(email: String, realname: String) {
+        self.email = email
+        self.realname = realname
+    }
 }
 
 /// `PUT /users/{id}/password` body.
@@ -86,6 +99,15 @@ public struct MemberRequest: Decodable, Sendable {
         self.roleId = roleId
         memberUser = UserRef(userId: nil, username: username)
         memberGroup = nil
+    }
+
+    /// A request that makes a group a member with role `roleId`: `group` is an LDAP DN (it holds `=`) or the name of
+    /// a group Berth already knows.
+    public init(group: String, roleId: Int?) {
+        self.roleId = roleId
+        memberUser = nil
+        memberGroup = group.contains("=") ? GroupRef(id: nil, groupName: nil, groupType: 1, ldapGroupDn: group)
+            : GroupRef(id: nil, groupName: group, groupType: 1, ldapGroupDn: nil)
     }
 }
 
@@ -151,6 +173,13 @@ public struct UserGroupRequest: Decodable, Sendable {
     var groupName: String?
     var groupType: Int?
     var ldapGroupDn: String?
+
+    /// An LDAP group by its DN, named `name` (nil or empty: the directory's name for it); for a rename, only `name`.
+    public init(name: String?, ldapDN: String?) {
+        groupName = name
+        groupType = ldapDN == nil ? nil : 1
+        ldapGroupDn = ldapDN
+    }
 }
 
 /// A webhook policy as clients send it (Harbor's `WebhookPolicy`; id, project and times are ignored).

@@ -12,19 +12,32 @@ public struct SystemService: Sendable {
     /// What `/systeminfo` reports: Harbor's `GeneralInfo`. Anonymous callers get the fields Harbor shows before
     /// sign-in; the rest needs credentials.
     public struct Info: Encodable, Sendable {
-        var authMode: String
-        var primaryAuthMode: Bool
-        var selfRegistration: Bool
-        var harborVersion: String
-        var bannerMessage: String
-        var currentTime: String
-        var externalUrl: String?
-        var registryUrl: String?
-        var projectCreationRestriction: String?
-        var hasCaRoot: Bool?
-        var readOnly: Bool?
-        var registryStorageProviderName: String?
-        var notificationEnable: Bool?
+        /// `db_auth` or `ldap_auth`.
+        public internal(set) var authMode: String
+        /// Always false (Berth has no primary-auth switch).
+        public internal(set) var primaryAuthMode: Bool
+        /// Always false.
+        public internal(set) var selfRegistration: Bool
+        /// Berth's version (`berth-…`).
+        public internal(set) var harborVersion: String
+        /// The banner (empty).
+        public internal(set) var bannerMessage: String
+        /// The server's time.
+        public internal(set) var currentTime: String
+        /// How clients reach the server.
+        public internal(set) var externalUrl: String?
+        /// Host and port for image references.
+        public internal(set) var registryUrl: String?
+        /// `everyone` or `adminonly`.
+        public internal(set) var projectCreationRestriction: String?
+        /// Whether `/systeminfo/getcert` hands out a CA certificate.
+        public internal(set) var hasCaRoot: Bool?
+        /// Always false.
+        public internal(set) var readOnly: Bool?
+        /// `filesystem` or `s3`.
+        public internal(set) var registryStorageProviderName: String?
+        /// Whether webhooks are on (always: Berth sends them).
+        public internal(set) var notificationEnable: Bool?
     }
 
     /// System facts; `baseURL` is how clients reach the server (the external URL, or as this caller reached it);
@@ -40,7 +53,7 @@ public struct SystemService: Sendable {
         info.hasCaRoot = hasCARoot
         info.readOnly = false
         info.registryStorageProviderName = env.system.storageProvider
-        info.notificationEnable = false
+        info.notificationEnable = true
         return info
     }
 

@@ -66,6 +66,7 @@ public struct UserService: Sendable {
         guard let password = request.password else { throw APIError.badRequest("password is required") }
         if let problem = PasswordPolicy.problem(with: password) { throw APIError.badRequest(problem) }
         if let email = request.email, !email.isEmpty, !Self.isValidEmail(email) { throw APIError.badRequest("email is not a valid address") }
+        try Self.checkProfileText(realname: request.realname, comment: request.comment)
         let now = Clock.nowMilliseconds()
         do {
             let user = try await env.access.createUser(UserRecord(
@@ -86,6 +87,7 @@ public struct UserService: Sendable {
             guard email.isEmpty || Self.isValidEmail(email) else { throw APIError.badRequest("email is not a valid address") }
             user.email = email.isEmpty ? nil : email
         }
+        try Self.checkProfileText(realname: request.realname, comment: request.comment)
         if let realname = request.realname { user.realname = realname }
         if let comment = request.comment { user.comment = comment }
         user.updatedAt = Clock.nowMilliseconds()
@@ -154,6 +156,17 @@ public struct UserService: Sendable {
     static func isValidUsername(_ name: String) -> Bool {
         guard (1 ... 255).contains(name.count), !name.hasPrefix(Authenticator.robotPrefix), AccountName.problem(with: name) == nil else { return false }
         return !name.contains { $0.isWhitespace || ",\"~#%$".contains($0) || $0.isNewline }
+    }
+
+    /// Refuses (400) a full name over 255 characters or with line breaks or control characters, and a comment over
+    /// 1024 characters or with control characters other than line breaks.
+    static func checkProfileText(realname: String?, comment: String?) throws {
+        if let realname, realname.count > 255 || realname.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw APIError.badRequest("realname must be one line of at most 255 characters")
+        }
+        if let comment, comment.count > 1024 || comment.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" }) {
+            throw APIError.badRequest("comment must be at most 1024 characters without control characters")
+        }
     }
 
     static func isValidEmail(_ email: String) -> Bool {

@@ -65,8 +65,10 @@ public struct CVEAllowlistView: Codable, Sendable, Equatable {
 
 /// `GET /projects/{p}/_deletable`.
 public struct ProjectDeletableView: Codable, Sendable {
-    var deletable: Bool
-    var message: String?
+    /// Whether the project can be deleted now.
+    public internal(set) var deletable: Bool
+    /// Why not.
+    public internal(set) var message: String?
 }
 
 /// `GET /projects/{p}/summary`.
@@ -335,10 +337,14 @@ public struct AuditLogView: Codable, Sendable {
 
 /// A user group.
 public struct UserGroupView: Codable, Sendable {
-    var id: Int64
-    var groupName: String
-    var groupType: Int
-    var ldapGroupDn: String?
+    /// The group's id.
+    public internal(set) var id: Int64
+    /// Its name.
+    public internal(set) var groupName: String
+    /// 1: an LDAP group.
+    public internal(set) var groupType: Int
+    /// Its DN in the directory.
+    public internal(set) var ldapGroupDn: String?
 }
 
 /// A permission in `/users/current/permissions`.

@@ -8,6 +8,10 @@ struct AccountPage: Sendable {
     let realname: String
     let isAdmin: Bool
     let problem: String?
+    let profileProblem: String?
+    let profileSaved: Bool
+    let draftEmail: String
+    let draftRealname: String
     let hasCA: Bool
     let registry: String
     let trustCommand: String

@@ -30,14 +30,32 @@ extension PortalController {
         }
     }
 
-    func accountPage(_ request: Request, _ context: BerthRequestContext, _ visitor: PortalVisitor, problem: String?,
-                     status: HTTPResponse.Status = .ok) async throws -> Response {
+    @Sendable func updateProfile(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let visitor = try await visit(request)
+        guard let form = try await changeForm(request, visitor) else { return forbiddenForm(visitor, request) }
+        let draft = (email: (form["email"] ?? "").trimmingCharacters(in: .whitespaces), realname: form["realname"] ?? "")
+        let caller = caller(visitor, request, context)
+        do {
+            let user = try await users.current(caller)
+            try await users.updateProfile(id: user.userId, UserProfileRequest(email: draft.email, realname: draft.realname), caller)
+            return Self.redirect("/harbor/account?saved=profile")
+        } catch let error as APIError {
+            let problem = error.code == .conflict ? "Another user has that e-mail address." : error.message.prefix(1).uppercased() + error.message.dropFirst()
+            return try await accountPage(request, context, visitor, problem: nil, profileProblem: problem, draft: draft,
+                                         status: HTTPResponse.Status(code: error.code.httpStatus))
+        }
+    }
+
+    func accountPage(_ request: Request, _ context: BerthRequestContext, _ visitor: PortalVisitor, problem: String?, profileProblem: String? = nil,
+                     draft: (email: String, realname: String)? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         do {
             let user = try await users.current(caller(visitor, request, context))
             let host = registryHost(request)
             let fingerprint = caFingerprint()
             let page = AccountPage(frame: frame(visitor), username: user.username, email: user.email ?? "", realname: user.realname,
-                                   isAdmin: user.sysadminFlag, problem: problem, hasCA: fingerprint != nil, registry: host,
+                                   isAdmin: user.sysadminFlag, problem: problem, profileProblem: profileProblem,
+                                   profileSaved: profileProblem == nil && request.uri.queryParameters["saved"] == "profile",
+                                   draftEmail: draft?.email ?? user.email ?? "", draftRealname: draft?.realname ?? user.realname, hasCA: fingerprint != nil, registry: host,
                                    trustCommand: fingerprint.map { "berth trust \(serverURL.base(request)) --fingerprint \($0)" } ?? "")
             return finish(renderer.page("account", page, status: status), visitor, request)
         } catch let error as APIError {

@@ -17,13 +17,25 @@ extension PortalController {
         guard let form = try await changeForm(request, visitor) else { return forbiddenForm(visitor, request) }
         let project = Self.parameter(context, "project")
         let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces)
+        let group = (form["group"] ?? "").trimmingCharacters(in: .whitespaces)
+        let isGroup = form["member_type"] == "group"
         do {
-            guard !username.isEmpty else { throw APIError.badRequest("Enter the user name of the new member.") }
-            _ = try await members.add(project, isName: true, MemberRequest(username: username, roleId: Self.role(form)), caller(visitor, request, context))
+            if isGroup {
+                guard !group.isEmpty else { throw APIError.badRequest("Enter the group's name or its LDAP DN.") }
+                _ = try await members.add(project, isName: true, MemberRequest(group: group, roleId: Self.role(form)), caller(visitor, request, context))
+            } else {
+                guard !username.isEmpty else { throw APIError.badRequest("Enter the user name of the new member.") }
+                _ = try await members.add(project, isName: true, MemberRequest(username: username, roleId: Self.role(form)), caller(visitor, request, context))
+            }
             return Self.redirect(membersPath(project))
         } catch let error as APIError {
-            let problem = error.code == .notFound ? "There is no user \(username.prefix(255))." : error.message
-            return try await membersPage(request, context, visitor, problem: problem, draftName: username,
+            let problem: String
+            switch error.code {
+            case .notFound: problem = isGroup ? "There is no group \(group.prefix(255)) (in Berth or in the directory)." : "There is no user \(username.prefix(255))."
+            case .conflict: problem = isGroup ? "That group is a member already, or its name is shared: give its LDAP DN." : "That user is a member already."
+            default: problem = error.message
+            }
+            return try await membersPage(request, context, visitor, problem: problem, draftName: isGroup ? "" : username, draftGroup: isGroup ? group : "",
                                          status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
@@ -58,7 +70,7 @@ extension PortalController {
     func membersPath(_ project: String) -> String { "/harbor/projects/\(project)/members" }
 
     func membersPage(_ request: Request, _ context: BerthRequestContext, _ visitor: PortalVisitor, problem: String?, draftName: String,
-                     status: HTTPResponse.Status = .ok) async throws -> Response {
+                     draftGroup: String = "", status: HTTPResponse.Status = .ok) async throws -> Response {
         let projectName = Self.parameter(context, "project")
         let filter = request.uri.queryParameters["name"].map(String.init) ?? ""
         let pageNumber = PortalFormat.pageNumber(request)
@@ -77,6 +89,7 @@ extension PortalController {
             let content = MembersPage(frame: frame(visitor), project: project.name, access: PortalFormat.access(project.metadata),
                                       tabs: tabs(project.name, active: "members", permissions), filter: filter, problem: problem,
                                       canAdd: permissions.contains(Permission(.member, .create)), draftName: draftName,
+                                      canAddGroups: system.info(caller, baseURL: "", hasCARoot: false).authMode == "ldap_auth", draftGroup: draftGroup,
                                       roles: Self.roleChoices(selected: ProjectRole.developer.rawValue), rows: rows, hasRows: !rows.isEmpty,
                                       pager: PortalFormat.pager(request, page: pageNumber, total: page.total, shown: rows.count))
             return finish(renderer.page("members", content, status: status), visitor, request)

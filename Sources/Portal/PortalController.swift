@@ -19,6 +19,7 @@ public struct PortalController: Sendable {
     let webhooks: WebhookService
     let auditLogs: AuditLogService
     let users: UserService
+    let groups: UserGroupService
     let ldap: LDAPService
     let jobs: JobServiceAPI
     let system: SystemService
@@ -41,6 +42,7 @@ public struct PortalController: Sendable {
         webhooks = WebhookService(environment)
         auditLogs = AuditLogService(environment)
         users = UserService(environment)
+        groups = UserGroupService(environment)
         system = SystemService(environment)
         self.ldap = ldap
         self.jobs = jobs
@@ -89,13 +91,22 @@ public struct PortalController: Sendable {
         portal.post("projects/:project/webhook/:policy/delete", use: deleteWebhook)
         portal.get("projects/:project/webhook/:policy/executions/:execution", use: webhookExecutionPage)
         portal.get("projects/:project/logs", use: projectLogs)
+        portal.get("projects/:project/configs", use: projectConfiguration)
+        portal.post("projects/:project/configs", use: updateProjectConfiguration)
+        portal.post("projects/:project/delete", use: deleteProject)
         portal.get("account", use: accountPage)
         portal.post("account/password", use: changePassword)
+        portal.post("account/profile", use: updateProfile)
+        portal.get("about", use: aboutPage)
         portal.get("users", use: userList)
         portal.post("users", use: createUser)
         portal.post("users/:user/admin", use: setUserAdmin)
         portal.post("users/:user/password", use: resetUserPassword)
         portal.post("users/:user/delete", use: deleteUser)
+        portal.get("groups", use: groupList)
+        portal.post("groups", use: createGroup)
+        portal.post("groups/:group/name", use: renameGroup)
+        portal.post("groups/:group/delete", use: deleteGroup)
         portal.get("logs", use: systemLogs)
         portal.get("job-service-dashboard", use: jobQueue)
         portal.post("job-service-dashboard/jobs/:job/stop", use: stopJob)
@@ -161,6 +172,9 @@ public struct PortalController: Sendable {
         }
         if permissions.contains(Permission(.log, .list)) {
             tabs.append(ProjectTab(title: "Logs", href: "/harbor/projects/\(project)/logs", active: active == "logs"))
+        }
+        if permissions.contains(Permission(.metadata, .read)) {
+            tabs.append(ProjectTab(title: "Configuration", href: "/harbor/projects/\(project)/configs", active: active == "configs"))
         }
         return tabs
     }

@@ -29,6 +29,8 @@ struct MembersPage: Sendable {
     let problem: String?
     let canAdd: Bool
     let draftName: String
+    let canAddGroups: Bool
+    let draftGroup: String
     let roles: [RoleChoice]
     let rows: [MemberRow]
     let hasRows: Bool

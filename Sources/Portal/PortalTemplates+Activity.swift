@@ -108,3 +108,42 @@ extension PortalTemplates {
         </div>
         """#
 }
+
+/// The template of a project's configuration tab.
+extension PortalTemplates {
+    /// Whether the project is public, and deleting it; forms only for project admins.
+    static let projectConfiguration = #"""
+        {{<layout}}
+        {{$title}}{{project}} configuration{{/title}}
+        {{$content}}
+        {{>project-tabs}}
+        <h2>Configuration</h2>
+        {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
+        {{#saved}}<p class="notice" role="status" id="saved">Saved.</p>{{/saved}}
+        <section class="card">
+          <h3>Project registry</h3>
+          <dl class="facts"><dt>Owner</dt><dd>{{owner}}</dd><dt>Created</dt><dd>{{created}}</dd></dl>
+          {{#canUpdate}}
+          <form method="post" action="/harbor/projects/{{project}}/configs" class="stack">
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <label class="check"><input type="checkbox" name="public" value="true" id="config-public"{{#isPublic}} checked{{/isPublic}}> Public: anyone, signed in or not, may pull its images and see its repositories</label>
+            <button class="primary" type="submit" id="save-configuration">Save</button>
+          </form>
+          {{/canUpdate}}
+          {{^canUpdate}}<p id="config-access">{{#isPublic}}Public: anyone may pull its images.{{/isPublic}}{{^isPublic}}Private: only members may pull its images.{{/isPublic}}</p>{{/canUpdate}}
+        </section>
+        {{#canDelete}}
+        <section class="card" id="delete-project">
+          <h3>Delete the project</h3>
+          {{#deletable}}
+          <details class="confirm"><summary>Delete {{project}}</summary>
+            <form method="post" action="/harbor/projects/{{project}}/delete"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="delete-project-button">Delete {{project}} and its members, robot accounts and webhooks</button></form>
+          </details>
+          {{/deletable}}
+          {{^deletable}}<p class="empty" id="not-deletable">A project can be deleted once it holds no repositories.</p>{{/deletable}}
+        </section>
+        {{/canDelete}}
+        {{/content}}
+        {{/layout}}
+        """#
+}

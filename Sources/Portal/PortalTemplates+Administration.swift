@@ -184,3 +184,62 @@ extension PortalTemplates {
         {{/layout}}
         """#
 }
+
+/// The template of the user groups page.
+extension PortalTemplates {
+    /// User groups: list with filter, add by DN, rename, delete.
+    static let groups = #"""
+        {{<layout}}
+        {{$title}}Groups{{/title}}
+        {{$content}}
+        {{>admin-tabs}}
+        <div class="heading">
+          <h1>Groups</h1>
+          <form class="search" method="get" action="/harbor/groups" role="search">
+            <label for="filter" class="hidden">Filter groups by name</label>
+            <input id="filter" name="name" value="{{filter}}" placeholder="Filter by name">
+            <button type="submit">Filter</button>
+          </form>
+        </div>
+        {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
+        {{#ldapOn}}
+        <details class="card" id="new-group"{{#formOpen}} open{{/formOpen}}>
+          <summary>New group</summary>
+          <form method="post" action="/harbor/groups" class="stack">
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <label for="group-dn">LDAP group DN</label>
+            <input id="group-dn" name="ldap_group_dn" required maxlength="1024" value="{{draftDN}}" autocomplete="off" placeholder="cn=developers,ou=groups,dc=example,dc=org">
+            <label for="group-name">Name (empty: the directory's name)</label>
+            <input id="group-name" name="group_name" maxlength="255" value="{{draftName}}" autocomplete="off">
+            <button class="primary" type="submit" id="create-group">Add</button>
+          </form>
+        </details>
+        {{/ldapOn}}
+        {{^ldapOn}}<p class="empty" id="groups-need-ldap">Groups come from an LDAP directory; Berth uses local users only, so there are none to add.</p>{{/ldapOn}}
+        {{#hasRows}}
+        <div class="scroll">
+        <table class="list" id="groups">
+          <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">LDAP DN</th><th scope="col"><span class="hidden">Actions</span></th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td>{{name}}</td><td>LDAP</td><td class="wrap">{{dn}}</td><td><div class="actions">
+            <details class="confirm"><summary>Rename</summary>
+              <form method="post" action="{{renameAction}}" class="inline-form"><input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+                <label for="rename-{{id}}" class="hidden">New name for {{name}}</label>
+                <input id="rename-{{id}}" name="group_name" required maxlength="255" value="{{name}}">
+                <button type="submit" id="rename-group-{{id}}">Rename</button>
+              </form>
+            </details>
+            <details class="confirm"><summary>Delete</summary>
+              <form method="post" action="{{deleteAction}}"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="delete-group-{{id}}">Delete {{name}} and its project memberships</button></form>
+            </details></div></td></tr>
+          {{/rows}}
+          </tbody>
+        </table>
+        </div>
+        {{/hasRows}}
+        {{^hasRows}}<p class="empty" id="empty">No groups.</p>{{/hasRows}}
+        {{>pager}}
+        {{/content}}
+        {{/layout}}
+        """#
+}

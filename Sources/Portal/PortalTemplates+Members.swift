@@ -16,7 +16,7 @@ extension PortalTemplates {
         </div>
         {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
         {{#canAdd}}
-        <details class="card" id="new-member"{{#problem}} open{{/problem}}>
+        <details class="card" id="new-member"{{#problem}}{{^draftGroup}} open{{/draftGroup}}{{/problem}}>
           <summary>Add a user</summary>
           <form method="post" action="/harbor/projects/{{project}}/members" class="stack">
             <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
@@ -27,6 +27,21 @@ extension PortalTemplates {
             <button class="primary" type="submit" id="add-member">Add</button>
           </form>
         </details>
+        {{#canAddGroups}}
+        <details class="card" id="new-group-member"{{#draftGroup}} open{{/draftGroup}}>
+          <summary>Add a group</summary>
+          <form method="post" action="/harbor/projects/{{project}}/members" class="stack">
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <input type="hidden" name="member_type" value="group">
+            <label for="member-group">Group name, or the group's LDAP DN</label>
+            <input id="member-group" name="group" required maxlength="1024" value="{{draftGroup}}" autocomplete="off" placeholder="cn=developers,ou=groups,dc=example,dc=org">
+            <label for="member-group-role">Role</label>
+            <select id="member-group-role" name="role_id">{{#roles}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/roles}}</select>
+            <button class="primary" type="submit" id="add-group-member">Add</button>
+          </form>
+          <p class="empty">Everyone in the group gets the role when they sign in.</p>
+        </details>
+        {{/canAddGroups}}
         {{/canAdd}}
         {{#hasRows}}
         <div class="scroll">

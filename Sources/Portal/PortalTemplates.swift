@@ -9,6 +9,7 @@ enum PortalTemplates {
         "account": account, "password-changed": passwordChanged,
         "summary": summary, "admin-tabs": adminTabs, "users": users, "system-logs": systemLogs, "jobs": jobs, "configuration": configuration,
         "webhook-form": webhookForm, "webhooks": webhooks, "webhook-policy": webhookPolicy, "webhook-execution": webhookExecution,
+        "project-configuration": projectConfiguration, "about": about, "groups": groups,
     ]
 
     /// The page frame: top bar with navigation and the account menu, the page, a footer.
@@ -43,7 +44,7 @@ enum PortalTemplates {
         <main id="main">
         {{$content}}{{/content}}
         </main>
-        <footer>Berth {{frame.version}}</footer>
+        <footer>Berth {{frame.version}} · <a href="/harbor/about" id="about-link">About</a></footer>
         </body>
         </html>
         """#

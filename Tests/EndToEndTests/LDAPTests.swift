@@ -104,6 +104,7 @@ struct LDAPTests {
                 let bobPortal = try await PortalTests.session(portal, "bob", "bob123")
                 #expect(try await PortalTests.post(portal, "/harbor/configs/ldap-test", "", as: bobPortal).status == 403)
                 #expect(try await portal.request(.GET, "/harbor/configs", headers: [bobPortal.cookie]).status == 403)
+                try await checkPortalGroups(portal, admin, root: root, bob: bobPortal)
             }
 
             // A directory login is remembered for a minute: with slapd gone, bob's recent credentials still work
@@ -119,6 +120,48 @@ struct LDAPTests {
                 #expect(tested.status == 200 && tested.text.contains(#"class="problem" role="status" id="ldap-test-result""#), "\(tested.text)")
             }
         }
+    }
+
+    /// The portal's groups page and group members: administrators add a directory group by DN and rename it; project
+    /// admins add a group as a member by its name or DN; DNs the directory lacks and unknown names are refused.
+    func checkPortalGroups(_ portal: RegistryHTTP, _ admin: AccessClient, root: PortalAdministrationTests.Session,
+                           bob: PortalAdministrationTests.Session) async throws {
+        let base = TestLDAPServer.base
+        #expect(try await portal.request(.GET, "/harbor/groups", headers: [bob.cookie]).status == 403)
+        #expect(try await PortalTests.post(portal, "/harbor/groups", "ldap_group_dn=\(PortalTests.encoded("cn=admins,ou=groups,\(base)"))", as: bob).status == 403)
+        let invented = try await PortalTests.post(portal, "/harbor/groups", "ldap_group_dn=\(PortalTests.encoded("cn=invented,ou=groups,\(base)"))", as: root)
+        #expect(invented.status == 400 && invented.text.contains(#"id="new-group" open"#), "\(invented.status)")
+        let added = try await PortalTests.post(portal, "/harbor/groups", "ldap_group_dn=\(PortalTests.encoded("cn=admins,ou=groups,\(base)"))", as: root)
+        #expect(added.status == 303 && added.header("Location") == "/harbor/groups?name=admins", "\(added.status) \(added.text)")
+        let list = try await portal.request(.GET, "/harbor/groups", headers: [root.cookie])
+        #expect(list.text.contains("<td>admins</td>") && list.text.contains("<td>developers</td>") && list.text.contains("cn=admins,ou=groups,\(base)"))
+        let groups = try await admin.api(.GET, "/usergroups").jsonArray()
+        let adminsID = try #require(groups.first { $0["group_name"] as? String == "admins" }?["id"] as? Int)
+        #expect(try await PortalTests.post(portal, "/harbor/groups/\(adminsID)/name", "group_name=ops-admins", as: root, token: false).status == 403)
+        #expect(try await PortalTests.post(portal, "/harbor/groups/\(adminsID)/name", "group_name=ops-admins", as: root).status == 303)
+        #expect(try await admin.api(.GET, "/usergroups/\(adminsID)").json()["group_name"] as? String == "ops-admins")
+
+        // Group members from the members tab: by the name of a known group, and by DN.
+        let members = try await portal.request(.GET, "/harbor/projects/ops/members", headers: [root.cookie])
+        #expect(members.text.contains(#"id="new-group-member""#))
+        let byName = try await PortalTests.post(portal, "/harbor/projects/ops/members", "member_type=group&group=ops-admins&role_id=4", as: root)
+        #expect(byName.status == 303, "\(byName.status) \(byName.text)")
+        let byDN = try await PortalTests.post(portal, "/harbor/projects/ops/members",
+                                              "member_type=group&group=\(PortalTests.encoded("cn=developers,ou=groups,\(base)"))&role_id=3", as: root)
+        #expect(byDN.status == 303, "\(byDN.status) \(byDN.text)")
+        let unknown = try await PortalTests.post(portal, "/harbor/projects/ops/members", "member_type=group&group=no-such-group&role_id=3", as: root)
+        #expect(unknown.status == 404 && unknown.text.contains("There is no group no-such-group") && unknown.text.contains(#"value="no-such-group""#))
+        #expect(try await PortalTests.post(portal, "/harbor/projects/ops/members", "member_type=group&group=ops-admins&role_id=3", as: root).status == 409)
+        let shown = try await portal.request(.GET, "/harbor/projects/ops/members", headers: [root.cookie])
+        #expect(shown.text.contains("<td>ops-admins</td><td>Group</td><td>Maintainer</td>") && shown.text.contains("<td>developers</td><td>Group</td><td>Guest</td>"),
+                "\(shown.text)")
+        // Bob is in the developers group: he now reads the ops project as a guest.
+        let bobProject = try await portal.request(.GET, "/harbor/projects/ops/repositories", headers: [bob.cookie])
+        #expect(bobProject.status == 200 && bobProject.text.contains("tool"))
+        // Deleting the group removes its memberships.
+        #expect(try await PortalTests.post(portal, "/harbor/groups/\(adminsID)/delete", "", as: root).status == 303)
+        let after = try await admin.api(.GET, "/projects/ops/members").jsonArray()
+        #expect(!after.contains { $0["entity_name"] as? String == "ops-admins" })
     }
 
     @Test("ldaps:// and StartTLS with the directory's CA; an untrusted certificate is refused")

@@ -133,6 +133,8 @@ struct PortalTests {
             // A webhook added in the form lands on its policy page.
             #expect((seen["webhook_path"] as? String)?.hasPrefix("/harbor/projects/app-images/webhook/") == true, "\(seen["webhook_path"] ?? "")")
             #expect(seen["webhook_heading"] as? String == "deploy" && seen["webhook_state"] as? String == "Enabled")
+            #expect(seen["configuration_public"] as? Bool == true, "app-images was created public")
+            #expect((seen["about_facts"] as? String)?.contains("Registry address") == true, "\(seen["about_facts"] ?? "")")
 
             // Administration: the new user, the system log, the job queue refreshing itself, the configuration.
             #expect(seen["administration_path"] as? String == "/harbor/users")
@@ -168,9 +170,10 @@ struct PortalTests {
                 #expect(view(who, "add_member") as? Bool == false && view(who, "change_role") as? Bool == false, "\(who) is offered member forms")
             }
             #expect(view("dev1", "add_tag") as? Bool == true && view("guest1", "add_tag") as? Bool == false && view("anonymous", "add_tag") as? Bool == false)
-            #expect(view("dev1", "tabs") as? [String] == ["Summary", "Repositories", "Members", "Logs"] && view("guest1", "tabs") as? [String] == ["Summary", "Repositories", "Members", "Logs"],
-                    "\(views)")
-            #expect(view("anonymous", "tabs") as? [String] == ["Summary", "Repositories"])
+            // Developers and guests get no Webhooks or Robot accounts tab; the configuration they may read (without its form).
+            let memberTabs = ["Summary", "Repositories", "Members", "Logs", "Configuration"]
+            #expect(view("dev1", "tabs") as? [String] == memberTabs && view("guest1", "tabs") as? [String] == memberTabs, "\(views)")
+            #expect(view("anonymous", "tabs") as? [String] == ["Summary", "Repositories", "Configuration"])
             #expect(view("dev1", "members_path") as? String == "/harbor/projects/app-images/members")
             #expect((view("anonymous", "members_path") as? String)?.hasPrefix("/harbor/sign-in?next=") == true, "\(views["anonymous"] ?? [:])")
         }
