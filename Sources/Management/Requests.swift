@@ -142,6 +142,29 @@ public struct RobotRequest: Decodable, Sendable {
     public static func state(disabled: Bool) -> RobotRequest {
         RobotRequest(name: nil, description: nil, secret: nil, level: nil, disable: disabled, duration: nil, permissions: nil)
     }
+
+    /// A change of a project robot's description and of what it may do in `project` (its own project).
+    public static func projectAccess(description: String, project: String, access: [(resource: String, action: String)]) -> RobotRequest {
+        RobotRequest(name: nil, description: description, secret: nil, level: nil, disable: nil, duration: nil,
+                     permissions: [RobotPermissionView(kind: "project", namespace: project,
+                                                       access: access.map { AccessView(resource: $0.resource, action: $0.action, effect: nil) })])
+    }
+
+    /// A system robot that may do `projectAccess` in each of `projects` (nil: in every project, now and later) and
+    /// `systemAccess` at system level; it expires after `durationDays` (-1 never, 0 the default).
+    public static func systemRobot(name: String, description: String, durationDays: Int64, projects: [String]?,
+                                   projectAccess: [(resource: String, action: String)], systemAccess: [(resource: String, action: String)]) -> RobotRequest {
+        func entries(_ access: [(resource: String, action: String)]) -> [AccessView] {
+            access.map { AccessView(resource: $0.resource, action: $0.action, effect: nil) }
+        }
+        var permissions: [RobotPermissionView] = []
+        if !projectAccess.isEmpty {
+            permissions += (projects ?? ["*"]).map { RobotPermissionView(kind: "project", namespace: $0, access: entries(projectAccess)) }
+        }
+        if !systemAccess.isEmpty { permissions.append(RobotPermissionView(kind: "system", namespace: "/", access: entries(systemAccess))) }
+        return RobotRequest(name: name, description: description, secret: nil, level: "system", disable: false, duration: durationDays,
+                            permissions: permissions)
+    }
 }
 
 /// `PATCH /robots/{id}` body (refresh the secret; a given secret is used, else one is generated).

@@ -147,6 +147,8 @@ public struct RobotView: Codable, Sendable {
     /// What it is for.
     public internal(set) var description: String
     var level: String
+    /// Whether it is a system robot (one that may work in several projects and at system level).
+    public var isSystemLevel: Bool { level == "system" }
     var duration: Int64
     var editable: Bool
     /// Whether it is switched off.

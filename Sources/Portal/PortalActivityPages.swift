@@ -16,6 +16,9 @@ struct RobotRow: Sendable {
     let secretAction: String
     let canDelete: Bool
     let deleteAction: String
+    /// Where the edit form posts, with the robot's current permissions ticked.
+    let accessAction: String
+    let choices: [AccessChoice]
 }
 
 /// An action a new robot may be given, as a checkbox.

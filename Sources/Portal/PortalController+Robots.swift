@@ -31,10 +31,7 @@ extension PortalController {
             guard draft.duration.isEmpty || (draft.duration.count <= 6 && Int64(draft.duration) != nil) else {
                 throw APIError.badRequest("Expiration must be a number of days, or -1 for never.")
             }
-            let access = chosen.sorted().compactMap { entry -> (resource: String, action: String)? in
-                let parts = entry.split(separator: ":", maxSplits: 1)
-                return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
-            }
+            let access = Self.chosenAccess(form)
             guard !access.isEmpty else { throw APIError.badRequest("Choose at least one thing the robot may do.") }
             let created = try await robots.create(.projectRobot(name: draft.name, description: draft.description, durationDays: Int64(draft.duration) ?? 0,
                                                                 project: project, access: access), caller(visitor, request, context))
@@ -94,6 +91,30 @@ extension PortalController {
         }
     }
 
+    /// New permissions and description for a project robot (project admins who hold what it is given).
+    @Sendable func updateRobotAccess(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let visitor = try await visit(request)
+        guard let form = try await changeForm(request, visitor) else { return forbiddenForm(visitor, request) }
+        let project = Self.parameter(context, "project")
+        do {
+            let access = Self.chosenAccess(form)
+            guard !access.isEmpty else { throw APIError.badRequest("Choose at least one thing the robot may do.") }
+            try await robots.update(id: try Self.robotID(context), .projectAccess(description: form["description"] ?? "", project: project, access: access),
+                                    caller(visitor, request, context))
+            return Self.redirect("/harbor/projects/\(project)/robot-account")
+        } catch let error as APIError {
+            return try await robotsPage(request, context, visitor, draft: nil, problem: error.message, status: HTTPResponse.Status(code: error.code.httpStatus))
+        }
+    }
+
+    /// The `resource:action` pairs a robot form ticked (at most 32, malformed ones dropped).
+    static func chosenAccess(_ form: FormFields, field: String = "access") -> [(resource: String, action: String)] {
+        Set(form.all(field).prefix(32)).sorted().compactMap { entry in
+            let parts = entry.split(separator: ":", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }
+    }
+
     /// The `:robot` path parameter as a robot id.
     static func robotID(_ context: BerthRequestContext) throws -> Int64 { try identifier(context, "robot", what: "robot") }
 
@@ -118,12 +139,15 @@ extension PortalController {
             let canDelete = permissions.contains(Permission(.robot, .delete))
             let canUpdate = permissions.contains(Permission(.robot, .update))
             let rows = page.items.map { robot in
-                RobotRow(id: robot.id, name: robot.name, enabled: robot.disable ? "Disabled" : "Enabled", expires: Self.expiry(robot.expiresAt),
+                let held = Set(robot.permissions.flatMap { $0.access.map { "\($0.resource):\($0.action)" } })
+                return RobotRow(id: robot.id, name: robot.name, enabled: robot.disable ? "Disabled" : "Enabled", expires: Self.expiry(robot.expiresAt),
                          access: robot.permissions.flatMap { $0.access.map { "\($0.resource):\($0.action)" } }.sorted().joined(separator: ", "),
                          description: robot.description, created: PortalFormat.shownTime(robot.creationTime), disabled: robot.disable,
                          canUpdate: canUpdate, stateAction: "/harbor/projects/\(project.name)/robot-account/\(robot.id)/state",
                          secretAction: "/harbor/projects/\(project.name)/robot-account/\(robot.id)/secret", canDelete: canDelete,
-                         deleteAction: "/harbor/projects/\(project.name)/robot-account/\(robot.id)/delete")
+                         deleteAction: "/harbor/projects/\(project.name)/robot-account/\(robot.id)/delete",
+                         accessAction: "/harbor/projects/\(project.name)/robot-account/\(robot.id)/permissions",
+                         choices: Self.robotActions.map { AccessChoice(value: "\($0.resource):\($0.action)", label: $0.label, checked: held.contains("\($0.resource):\($0.action)")) })
             }
             let choices = Self.robotActions.map { entry in
                 let value = "\(entry.resource):\(entry.action)"

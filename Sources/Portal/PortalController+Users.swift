@@ -103,6 +103,7 @@ extension PortalController {
         [
             ProjectTab(title: "Users", href: "/harbor/users", active: active == "users"),
             ProjectTab(title: "Groups", href: "/harbor/groups", active: active == "groups"),
+            ProjectTab(title: "Robot accounts", href: "/harbor/robot-accounts", active: active == "robots"),
             ProjectTab(title: "Audit log", href: "/harbor/logs", active: active == "logs"),
             ProjectTab(title: "Job queue", href: "/harbor/job-service-dashboard", active: active == "jobs"),
             ProjectTab(title: "Configuration", href: "/harbor/configs", active: active == "configuration"),

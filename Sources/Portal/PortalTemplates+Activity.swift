@@ -37,6 +37,16 @@ extension PortalTemplates {
               {{#disabled}}<input type="hidden" name="disable" value="false"><button type="submit" id="enable-robot-{{id}}">Enable</button>{{/disabled}}
               {{^disabled}}<input type="hidden" name="disable" value="true"><button type="submit" id="disable-robot-{{id}}">Disable</button>{{/disabled}}
             </form>
+            <details class="confirm"><summary>Edit</summary>
+              <form method="post" action="{{accessAction}}" class="stack"><input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+                <label for="robot-{{id}}-description">Description</label>
+                <input id="robot-{{id}}-description" name="description" maxlength="1024" value="{{description}}">
+                <fieldset class="choices"><legend>{{name}} may</legend>
+                {{#choices}}<label class="check"><input type="checkbox" name="access" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/choices}}
+                </fieldset>
+                <button type="submit" id="save-robot-{{id}}">Save</button>
+              </form>
+            </details>
             <details class="confirm"><summary>Refresh secret</summary>
               <form method="post" action="{{secretAction}}"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="refresh-robot-{{id}}">New secret for {{name}}</button></form>
             </details>{{/canUpdate}}{{#canDelete}}

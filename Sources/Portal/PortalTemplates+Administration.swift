@@ -243,3 +243,67 @@ extension PortalTemplates {
         {{/layout}}
         """#
 }
+
+/// The template of the system robot accounts page.
+extension PortalTemplates {
+    /// System robots: list, create (projects and system actions), disable/enable, refresh secret, delete.
+    static let systemRobots = #"""
+        {{<layout}}
+        {{$title}}Robot accounts{{/title}}
+        {{$content}}
+        {{>admin-tabs}}
+        <h1>Robot accounts</h1>
+        {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
+        <details class="card" id="new-system-robot"{{#formOpen}} open{{/formOpen}}>
+          <summary>New robot account</summary>
+          <form method="post" action="/harbor/robot-accounts" class="stack">
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <label for="robot-name">Name</label>
+            <input id="robot-name" name="name" required maxlength="255" value="{{draftName}}" autocomplete="off"
+                   pattern="[a-z0-9]+([._\-][a-z0-9]+)*" title="lower-case letters and digits, joined by single . _ or -">
+            <label for="robot-description">Description</label>
+            <input id="robot-description" name="description" maxlength="1024" value="{{draftDescription}}">
+            <label for="robot-duration">Expires after (days, -1 for never)</label>
+            <input id="robot-duration" name="duration" inputmode="numeric" maxlength="6" value="{{draftDuration}}">
+            <fieldset class="choices"><legend>Projects</legend>
+              <label class="check"><input type="radio" name="coverage" value="all" id="robot-all-projects"{{#allProjects}} checked{{/allProjects}}> All projects, including future ones</label>
+              <label class="check"><input type="radio" name="coverage" value="listed" id="robot-listed-projects"{{^allProjects}} checked{{/allProjects}}> Only these projects:</label>
+              <label for="robot-projects" class="hidden">Project names, separated by commas</label>
+              <input id="robot-projects" name="projects" maxlength="4096" value="{{draftProjects}}" placeholder="team-a, team-b">
+            </fieldset>
+            <fieldset class="choices"><legend>In those projects it may</legend>
+            {{#projectChoices}}<label class="check"><input type="checkbox" name="access" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/projectChoices}}
+            </fieldset>
+            <fieldset class="choices"><legend>System-wide it may</legend>
+            {{#systemChoices}}<label class="check"><input type="checkbox" name="system_access" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/systemChoices}}
+            </fieldset>
+            <button class="primary" type="submit" id="create-system-robot">Create</button>
+          </form>
+        </details>
+        {{#hasRows}}
+        <div class="scroll">
+        <table class="list" id="system-robots">
+          <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Works in</th><th scope="col">Permissions</th><th scope="col">Expires</th><th scope="col">Description</th><th scope="col">Created</th><th scope="col"><span class="hidden">Actions</span></th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td>{{name}}</td><td>{{enabled}}</td><td>{{projects}}</td><td class="wrap">{{access}}</td><td>{{expires}}</td><td>{{description}}</td><td>{{created}}</td><td><div class="actions">
+            <form method="post" action="{{stateAction}}" class="inline"><input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+              {{#disabled}}<input type="hidden" name="disable" value="false"><button type="submit" id="enable-robot-{{id}}">Enable</button>{{/disabled}}
+              {{^disabled}}<input type="hidden" name="disable" value="true"><button type="submit" id="disable-robot-{{id}}">Disable</button>{{/disabled}}
+            </form>
+            <details class="confirm"><summary>Refresh secret</summary>
+              <form method="post" action="{{secretAction}}"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="refresh-robot-{{id}}">New secret for {{name}}</button></form>
+            </details>
+            <details class="confirm"><summary>Delete</summary>
+              <form method="post" action="{{deleteAction}}"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="delete-robot-{{id}}">Delete {{name}}</button></form>
+            </details></div></td></tr>
+          {{/rows}}
+          </tbody>
+        </table>
+        </div>
+        {{/hasRows}}
+        {{^hasRows}}<p class="empty" id="empty">No system robot accounts. A system robot lets automation work across projects, for example a mirror that pulls from all of them.</p>{{/hasRows}}
+        {{>pager}}
+        {{/content}}
+        {{/layout}}
+        """#
+}

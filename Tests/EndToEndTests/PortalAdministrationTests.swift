@@ -5,7 +5,7 @@ import Testing
 
 /// The portal's administration pages against the real binary, with raw HTTP: users (create, administrator flag,
 /// password reset, delete), the whole audit log with filters, the job queue (stopping a job) and the configuration;
-/// only system administrators get them, every form checks its CSRF token, and bad input gets a sentence and a 4xx.
+/// system robot accounts; only system administrators get them, every form checks its CSRF token, and bad input gets a sentence and a 4xx.
 @Suite("Portal administration")
 struct PortalAdministrationTests {
     typealias Session = (cookie: (String, String), csrf: String)
@@ -22,6 +22,7 @@ struct PortalAdministrationTests {
                 try await checkLogs(http, root: root, plain: plain)
                 try await checkJobs(http, admin, root: root, plain: plain)
                 try await checkConfiguration(http, root: root, plain: plain)
+                try await checkSystemRobots(http, admin, root: root, plain: plain)
             }
         }
     }
@@ -142,6 +143,61 @@ struct PortalAdministrationTests {
         #expect(stopped.text.contains("<td>\(stop)</td>"))
         #expect(try await http.request(.GET, "/harbor/job-service-dashboard?status=%3Cbogus%3E", headers: [root.cookie]).status == 400)
         #expect(try await http.request(.GET, "/harbor/job-service-dashboard", headers: [plain.cookie]).status == 403)
+    }
+
+    func checkSystemRobots(_ http: RegistryHTTP, _ admin: AccessClient, root: Session, plain: Session) async throws {
+        func post(_ path: String, _ body: String, as session: Session, token: Bool = true) async throws -> HTTPResult {
+            try await PortalTests.post(http, path, body, as: session, token: token)
+        }
+        func systemRobots() async throws -> [[String: Any]] {
+            try await admin.api(.GET, "/robots?q=Level%3Dsystem").jsonArray()
+        }
+        #expect(try await http.request(.GET, "/harbor/robot-accounts", headers: [plain.cookie]).status == 403)
+        let empty = try await http.request(.GET, "/harbor/robot-accounts", headers: [root.cookie])
+        #expect(empty.status == 200 && empty.text.contains(#"id="new-system-robot""#) && empty.text.contains(#"id="empty""#))
+        let mirror = "name=mirror&description=pulls+everything&duration=30&coverage=all&access=repository%3Apull&system_access=project%3Alist"
+        #expect(try await post("/harbor/robot-accounts", mirror, as: plain).status == 403)
+        #expect(try await post("/harbor/robot-accounts", mirror, as: root, token: false).status == 403)
+        // Listed projects that are not named, or do not exist; nothing chosen.
+        let unnamed = try await post("/harbor/robot-accounts", "name=x&coverage=listed&projects=&access=repository%3Apull", as: root)
+        #expect(unnamed.status == 400 && unnamed.text.contains("Name the projects") && unnamed.text.contains(#"id="robot-listed-projects" checked"#))
+        let missing = try await post("/harbor/robot-accounts", "name=x&coverage=listed&projects=queue%2C+nowhere&access=repository%3Apull", as: root)
+        #expect(missing.status == 404 && missing.text.contains("nowhere"), "\(missing.status)")
+        #expect(try await post("/harbor/robot-accounts", "name=x&coverage=all", as: root).status == 400)
+        #expect(try await post("/harbor/robot-accounts", "name=x&coverage=all&system_access=nothing%3Aever", as: root).status == 400)
+        #expect(try await systemRobots().isEmpty)
+
+        // Created: the secret is shown once and works in every project (queue holds queue/app from the job test).
+        let created = try await post("/harbor/robot-accounts", mirror, as: root)
+        #expect(created.status == 201 && created.header("Cache-Control")?.contains("no-store") == true)
+        let name = try #require(PortalTests.elementText("robot-name-created", in: created.text))
+        let secret = try #require(PortalTests.elementText("robot-secret", in: created.text))
+        #expect(name == "robot$mirror")
+        let robot = AccessClient(http: admin.http, account: .basic(name, secret))
+        #expect(try await robot.registry(.GET, "/v2/queue/app/tags/list").json()["tags"] as? [String] == ["v1"])
+        #expect(try await robot.api(.GET, "/projects").status == 200)
+        let listed = try await http.request(.GET, "/harbor/robot-accounts", headers: [root.cookie])
+        #expect(listed.text.contains("<td>robot$mirror</td><td>Enabled</td><td>All projects, System</td>"), "\(listed.text)")
+        #expect(!listed.text.contains(secret))
+        let id = try #require(try await systemRobots().first?["id"] as? Int)
+        // The project robot pages never act on it, and this page never on a project robot.
+        #expect(try await post("/harbor/projects/queue/robot-account/\(id)/secret", "", as: root).status == 404)
+
+        // Disable, refresh the secret (the old one stops working), delete.
+        #expect(try await post("/harbor/robot-accounts/\(id)/state", "disable=true", as: plain).status == 403)
+        #expect(try await post("/harbor/robot-accounts/\(id)/state", "disable=true", as: root).status == 303)
+        #expect(try await systemRobots().first?["disable"] as? Bool == true)
+        #expect(try await post("/harbor/robot-accounts/\(id)/state", "disable=false", as: root).status == 303)
+        let refreshed = try await post("/harbor/robot-accounts/\(id)/secret", "", as: root)
+        let newSecret = try #require(PortalTests.elementText("robot-secret", in: refreshed.text))
+        #expect(newSecret != secret)
+        #expect(try await AccessClient(http: admin.http, account: .basic(name, secret)).api(.GET, "/projects").status == 401)
+        #expect(try await AccessClient(http: admin.http, account: .basic(name, newSecret)).api(.GET, "/projects").status == 200)
+        #expect(try await post("/harbor/robot-accounts/\(id)/delete", "", as: plain).status == 403)
+        #expect(try await post("/harbor/robot-accounts/\(id)/delete", "", as: root, token: false).status == 403)
+        #expect(try await post("/harbor/robot-accounts/\(id)/delete", "", as: root).status == 303)
+        #expect(try await systemRobots().isEmpty)
+        #expect(try await post("/harbor/robot-accounts/99999999999999999999/delete", "", as: root).status == 404)
     }
 
     func checkConfiguration(_ http: RegistryHTTP, root: Session, plain: Session) async throws {

@@ -22,6 +22,7 @@ struct PortalProjectSettingsTests {
                 }
                 let owner = try await PortalTests.session(http, "owner1", PortalTests.userPassword)
                 let guest = try await PortalTests.session(http, "guest1", PortalTests.userPassword)
+                try await checkRobotEditing(http, admin, owner: owner, guest: guest)
                 try await checkConfiguration(http, admin, owner: owner, guest: guest)
                 try await checkProfile(http, admin, guest: guest, owner: owner)
                 try await checkAbout(http, guest: guest)
@@ -75,6 +76,30 @@ struct PortalProjectSettingsTests {
         let deleted = try await PortalTests.post(http, "/harbor/projects/settings/delete", "", as: owner)
         #expect(deleted.status == 303 && deleted.header("Location") == "/harbor/projects")
         #expect(try await admin.api(.GET, "/projects/settings").status == 404)
+    }
+
+    func checkRobotEditing(_ http: RegistryHTTP, _ admin: AccessClient, owner: Session, guest: Session) async throws {
+        let robots = "/harbor/projects/settings/robot-account"
+        let created = try await PortalTests.post(http, robots, "name=ci&description=first&duration=30&access=repository%3Apull", as: owner)
+        #expect(created.status == 201)
+        let robot = try #require(try await admin.api(.GET, "/robots?q=Level%3Dproject").jsonArray().first { $0["name"] as? String == "robot$settings+ci" })
+        let id = try #require(robot["id"] as? Int)
+        let page = try await http.request(.GET, robots, headers: [owner.cookie])
+        #expect(page.text.contains("id=\"save-robot-\(id)\"") && page.text.contains(#"value="repository:pull" checked"#))
+        let change = "description=\(PortalTests.encoded("<i>pushes</i> now"))&access=repository%3Apull&access=repository%3Apush&access=tag%3Adelete"
+        #expect(try await PortalTests.post(http, "\(robots)/\(id)/permissions", change, as: guest).status == 403)
+        #expect(try await PortalTests.post(http, "\(robots)/\(id)/permissions", change, as: owner, token: false).status == 403)
+        #expect(try await PortalTests.post(http, "\(robots)/\(id)/permissions", "description=x", as: owner).status == 400)
+        #expect(try await PortalTests.post(http, "\(robots)/\(id)/permissions", "description=x&access=nothing%3Aever", as: owner).status == 400)
+        // A project admin of another project cannot reach it through their own project's page.
+        #expect(try await PortalTests.post(http, "/harbor/projects/library/robot-account/\(id)/permissions", change, as: owner).status == 403)
+        #expect(try await PortalTests.post(http, "\(robots)/\(id)/permissions", change, as: owner).status == 303)
+        let updated = try await admin.api(.GET, "/robots/\(id)").json()
+        let access = ((updated["permissions"] as? [[String: Any]])?.first?["access"] as? [[String: Any]] ?? []).compactMap { "\($0["resource"] ?? ""):\($0["action"] ?? "")" }
+        #expect(Set(access) == ["repository:pull", "repository:push", "tag:delete"], "\(access)")
+        #expect(updated["description"] as? String == "<i>pushes</i> now")
+        let shown = try await http.request(.GET, robots, headers: [owner.cookie])
+        #expect(shown.text.contains("&lt;i&gt;pushes&lt;/i&gt; now") && shown.text.contains(#"value="tag:delete" checked"#))
     }
 
     func checkProfile(_ http: RegistryHTTP, _ admin: AccessClient, guest: Session, owner: Session) async throws {
