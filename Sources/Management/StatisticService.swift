@@ -36,4 +36,23 @@ public struct StatisticService: Sendable {
                          privateRepoCount: userID == nil ? 0 : counts.memberPrivateRepositories, publicProjectCount: counts.publicProjects,
                          publicRepoCount: counts.publicRepositories, totalProjectCount: 0, totalRepoCount: 0, totalStorageConsumption: 0)
     }
+
+    /// Storage across projects (system administrators).
+    public struct StorageOverview: Sendable {
+        /// The projects storing the most, largest first, with their bytes (each blob and manifest once per project).
+        public let projects: [(name: String, bytes: Int64)]
+        /// How many projects store anything.
+        public let storingProjects: Int
+        /// The bytes stored in all (each blob once, however many projects hold it).
+        public let totalBytes: Int64
+    }
+
+    /// Storage per project for system administrators: the `limit` projects storing the most (1–100).
+    public func storageByProject(limit: Int, _ caller: Caller) async throws -> StorageOverview {
+        try env.requireAuthenticated(caller)
+        guard caller.principal.isSystemAdmin else { throw env.denial(caller) }
+        let (projects, count) = try await env.artifacts.storageByProject(limit: min(max(limit, 1), 100))
+        let counts = try await env.access.statistics(userID: nil, groupIDs: [])
+        return StorageOverview(projects: projects.map { ($0.project, $0.bytes) }, storingProjects: count, totalBytes: counts.storageBytes)
+    }
 }

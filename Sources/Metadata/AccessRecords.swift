@@ -388,6 +388,20 @@ public struct SessionRecord: Sendable, Equatable {
     }
 }
 
+/// The bytes one project stores.
+public struct ProjectStorage: Sendable, Equatable {
+    /// The project's name.
+    public var project: String
+    /// Its bytes: each blob and manifest once, however many of its repositories hold it.
+    public var bytes: Int64
+
+    /// Creates the figure.
+    public init(project: String, bytes: Int64) {
+        self.project = project
+        self.bytes = bytes
+    }
+}
+
 /// What a project holds and how busy it has been (the portal's project summary).
 public struct ProjectActivity: Sendable, Equatable {
     /// Artifacts (manifests) in the project's repositories.

@@ -158,6 +158,9 @@ public protocol ArtifactStore: Sendable {
     func recordPulls(_ pulls: [PullCount]) async throws
     /// The project's artifact count, the bytes it stores, and its artifacts pushed per UTC day from `since` (ms).
     func projectActivity(project: String, since: Int64) async throws -> ProjectActivity
+    /// The `limit` projects storing the most bytes (each blob and manifest once per project), largest first, and how
+    /// many projects store anything.
+    func storageByProject(limit: Int) async throws -> (projects: [ProjectStorage], storingProjects: Int)
 }
 
 /// Server-side sessions (portal sign-ins and refresh tokens).

@@ -218,6 +218,21 @@ extension SQLRegistryStore: ArtifactStore {
         }
     }
 
+    public func storageByProject(limit: Int) async throws -> (projects: [ProjectStorage], storingProjects: Int) {
+        try await provider.read { db in
+            let rows = try await db.raw("""
+                SELECT project_name, CAST(sum(size) AS BIGINT) AS bytes FROM (
+                    SELECT r.project_name, b.digest, max(b.size) AS size FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id
+                    GROUP BY r.project_name, b.digest) AS per_project
+                GROUP BY project_name ORDER BY bytes DESC, project_name
+                """).all()
+            let projects = try rows.prefix(max(0, limit)).map {
+                ProjectStorage(project: try $0.decode(column: "project_name", as: String.self), bytes: try $0.decode(column: "bytes", as: Int64.self))
+            }
+            return (projects, rows.count)
+        }
+    }
+
     static func repositoryInfo(_ row: any SQLRow) throws -> RepositoryInfo {
         RepositoryInfo(
             id: try row.decode(column: "id", as: Int64.self),

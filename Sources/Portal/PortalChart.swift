@@ -61,3 +61,43 @@ struct BarChart: Sendable {
         self.description = description
     }
 }
+
+/// A ranking drawn as inline SVG: one horizontal bar per entry, largest first, each with its name on the left and its
+/// value written after the bar (for comparing a handful of things, such as the storage of the largest projects).
+struct RankChart: Sendable {
+    /// One entry, in the SVG's coordinates.
+    struct Row: Sendable {
+        let y: String
+        let textY: String
+        let name: String
+        let width: String
+        let valueX: String
+        let value: String
+        let title: String
+    }
+
+    static let width = 640.0, rowHeight = 26.0, barLeft = 170.0, valueRoom = 90.0
+
+    let rows: [Row]
+    let height: String
+    let barLeft = String(format: "%.1f", RankChart.barLeft)
+    let nameX = String(format: "%.1f", RankChart.barLeft - 8)
+    let description: String
+
+    /// A chart of `entries` (name, value) in the order given; `shown(value)` writes a value; `description` says in
+    /// words what the chart shows.
+    init(_ entries: [(name: String, value: Int64)], shown: (Int64) -> String, description: String) {
+        let largest = Double(max(1, entries.map(\.value).max() ?? 0))
+        let room = Self.width - Self.barLeft - Self.valueRoom
+        func number(_ value: Double) -> String { String(format: "%.1f", value) }
+        rows = entries.enumerated().map { index, entry in
+            let top = Double(index) * Self.rowHeight + 4
+            let width = entry.value > 0 ? max(2, room * Double(entry.value) / largest) : 0
+            let name = entry.name.count > 24 ? entry.name.prefix(23) + "…" : entry.name
+            return Row(y: number(top), textY: number(top + (Self.rowHeight - 8) / 2), name: name, width: number(width),
+                       valueX: number(Self.barLeft + width + 6), value: shown(entry.value), title: "\(entry.name): \(shown(entry.value))")
+        }
+        height = number(max(1, Double(entries.count)) * Self.rowHeight + 8)
+        self.description = description
+    }
+}

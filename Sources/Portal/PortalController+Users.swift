@@ -105,6 +105,7 @@ extension PortalController {
             ProjectTab(title: "Groups", href: "/harbor/groups", active: active == "groups"),
             ProjectTab(title: "Robot accounts", href: "/harbor/robot-accounts", active: active == "robots"),
             ProjectTab(title: "Audit log", href: "/harbor/logs", active: active == "logs"),
+            ProjectTab(title: "Storage", href: "/harbor/storage", active: active == "storage"),
             ProjectTab(title: "Job queue", href: "/harbor/job-service-dashboard", active: active == "jobs"),
             ProjectTab(title: "Configuration", href: "/harbor/configs", active: active == "configuration"),
         ]

@@ -20,6 +20,7 @@ public struct PortalController: Sendable {
     let auditLogs: AuditLogService
     let users: UserService
     let groups: UserGroupService
+    let statistics: StatisticService
     let ldap: LDAPService
     let jobs: JobServiceAPI
     let system: SystemService
@@ -43,6 +44,7 @@ public struct PortalController: Sendable {
         auditLogs = AuditLogService(environment)
         users = UserService(environment)
         groups = UserGroupService(environment)
+        statistics = StatisticService(environment)
         system = SystemService(environment)
         self.ldap = ldap
         self.jobs = jobs
@@ -109,6 +111,7 @@ public struct PortalController: Sendable {
         portal.post("robot-accounts/:robot/state", use: setSystemRobotState)
         portal.post("robot-accounts/:robot/secret", use: refreshSystemRobotSecret)
         portal.post("robot-accounts/:robot/delete", use: deleteSystemRobot)
+        portal.get("storage", use: storagePage)
         portal.get("groups", use: groupList)
         portal.post("groups", use: createGroup)
         portal.post("groups/:group/name", use: renameGroup)

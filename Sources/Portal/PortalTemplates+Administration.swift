@@ -307,3 +307,41 @@ extension PortalTemplates {
         {{/layout}}
         """#
 }
+
+/// The template of the storage page.
+extension PortalTemplates {
+    /// Storage in all, and the projects storing the most as a ranking chart with the same figures as a table.
+    static let storage = #"""
+        {{<layout}}
+        {{$title}}Storage{{/title}}
+        {{$content}}
+        {{>admin-tabs}}
+        <h1>Storage</h1>
+        <section class="card">
+          <dl class="facts" id="storage-facts"><dt>Stored in all</dt><dd id="storage-total">{{total}}</dd><dt>Projects storing images</dt><dd>{{storingProjects}}</dd></dl>
+          <p class="empty">Each blob is counted once in all, and once in each project that holds it.</p>
+        </section>
+        {{#hasProjects}}
+        <section class="card">
+          <h2>Projects storing the most</h2>
+          <figure class="chart" id="storage-chart">
+            <svg viewBox="0 0 640 {{chart.height}}" role="img" aria-labelledby="storage-title storage-description" preserveAspectRatio="xMidYMid meet" style="max-height: none">
+              <title id="storage-title">Storage by project</title>
+              <desc id="storage-description">{{chart.description}}</desc>
+              {{#chart.rows}}<text class="tick" x="{{chart.nameX}}" y="{{textY}}" text-anchor="end" dominant-baseline="middle">{{name}}</text>
+              <rect class="bar" x="{{chart.barLeft}}" y="{{y}}" width="{{width}}" height="18"><title>{{title}}</title></rect>
+              <text class="tick" x="{{valueX}}" y="{{textY}}" dominant-baseline="middle">{{value}}</text>{{/chart.rows}}
+            </svg>
+            <figcaption>The {{shownProjects}} largest of {{storingProjects}} projects.</figcaption>
+          </figure>
+          <table class="list" id="storage-table">
+            <thead><tr><th scope="col">Project</th><th scope="col" class="number">Stored</th></tr></thead>
+            <tbody>{{#rows}}<tr><td><a href="/harbor/projects/{{name}}/summary">{{name}}</a></td><td class="number">{{value}}</td></tr>{{/rows}}</tbody>
+          </table>
+        </section>
+        {{/hasProjects}}
+        {{^hasProjects}}<p class="empty" id="no-storage">No project stores anything yet.</p>{{/hasProjects}}
+        {{/content}}
+        {{/layout}}
+        """#
+}

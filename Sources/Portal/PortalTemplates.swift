@@ -9,7 +9,7 @@ enum PortalTemplates {
         "account": account, "password-changed": passwordChanged,
         "summary": summary, "admin-tabs": adminTabs, "users": users, "system-logs": systemLogs, "jobs": jobs, "configuration": configuration,
         "webhook-form": webhookForm, "webhooks": webhooks, "webhook-policy": webhookPolicy, "webhook-execution": webhookExecution,
-        "project-configuration": projectConfiguration, "about": about, "groups": groups, "system-robots": systemRobots,
+        "project-configuration": projectConfiguration, "about": about, "groups": groups, "system-robots": systemRobots, "storage": storage,
     ]
 
     /// The page frame: top bar with navigation and the account menu, the page, a footer.

@@ -23,6 +23,7 @@ struct PortalAdministrationTests {
                 try await checkJobs(http, admin, root: root, plain: plain)
                 try await checkConfiguration(http, root: root, plain: plain)
                 try await checkSystemRobots(http, admin, root: root, plain: plain)
+                try await checkStorage(http, admin, root: root, plain: plain)
             }
         }
     }
@@ -198,6 +199,21 @@ struct PortalAdministrationTests {
         #expect(try await post("/harbor/robot-accounts/\(id)/delete", "", as: root).status == 303)
         #expect(try await systemRobots().isEmpty)
         #expect(try await post("/harbor/robot-accounts/99999999999999999999/delete", "", as: root).status == 404)
+    }
+
+    func checkStorage(_ http: RegistryHTTP, _ admin: AccessClient, root: Session, plain: Session) async throws {
+        try await admin.apiOK(.POST, "/projects", json: ["project_name": "bulky"])
+        for seed in 40 ..< 43 { #expect(try await admin.pushImage("bulky/app", tag: "v\(seed)", seed: UInt64(seed)).status == 201) }
+        #expect(try await http.request(.GET, "/harbor/storage", headers: [plain.cookie]).status == 403)
+        let page = try await http.request(.GET, "/harbor/storage", headers: [root.cookie])
+        #expect(page.status == 200 && page.text.contains(#"id="storage-chart""#) && page.text.contains("<title id=\"storage-title\">"))
+        // bulky holds three images, queue one: bulky ranks first, and the total is what /statistics reports.
+        let bulky = try #require(page.text.range(of: ">bulky</a>")), queue = try #require(page.text.range(of: ">queue</a>"))
+        #expect(bulky.lowerBound < queue.lowerBound)
+        let total = try await admin.api(.GET, "/statistics").json()["total_storage_consumption"] as? Int ?? -1
+        #expect(total > 0)
+        let shown = try #require(PortalTests.elementText("storage-total", in: page.text))
+        #expect(shown.hasSuffix("KiB") || shown.hasSuffix(" B"), "\(shown) for \(total) bytes")
     }
 
     func checkConfiguration(_ http: RegistryHTTP, root: Session, plain: Session) async throws {

@@ -157,6 +157,16 @@ struct AccessStoreTests {
             #expect(activity.pushesPerDay == [0: 1, 3: 1])
             #expect(try await registry.projectActivity(project: "library", since: 86_400_000).pushesPerDay == [3: 1])
             #expect(try await registry.projectActivity(project: "nothing", since: 0) == ProjectActivity(artifactCount: 0, storedBytes: 0, pushesPerDay: [:]))
+
+            // Storage across projects: each blob once per project, largest first; the limit cuts the list, not the count.
+            let tools = try await registry.createRepository(named: "tools/cli", now: 1)
+            try await registry.linkBlob(layer, size: 1000, repositoryID: tools.id, now: 1)
+            try await registry.linkBlob(Digest.compute(of: Array("big".utf8)), size: 5000, repositoryID: tools.id, now: 1)
+            let storage = try await registry.storageByProject(limit: 10)
+            #expect(storage.projects == [ProjectStorage(project: "tools", bytes: 6000), ProjectStorage(project: "library", bytes: 1130)]
+                && storage.storingProjects == 2, "\(storage)")
+            let top = try await registry.storageByProject(limit: 1)
+            #expect(top.projects.map(\.project) == ["tools"] && top.storingProjects == 2)
         }
     }
 }
