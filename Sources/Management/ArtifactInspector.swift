@@ -36,41 +36,68 @@ struct ArtifactInspector: Sendable {
     /// The details of a manifest; empty when its bytes cannot be read.
     func details(of manifest: ManifestRecord) async -> Details {
         if let known = Self.cache.withLockedValue({ $0[manifest.digest] }) { return known }
-        var details = Details()
         do {
-            let bytes = try await env.manifests.bytes(of: manifest.digest)
-            let document = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))
-            if MediaType.indexTypes.contains(manifest.mediaType), case .array(let children)? = document["manifests"] {
-                details.children = children.compactMap { child in
-                    guard let text = child["digest"]?.string, let digest = try? Digest(parsing: text) else { return nil }
-                    var annotations: [String: String]? = nil
-                    if case .object(let values)? = child["annotations"] { annotations = values.compactMapValues(\.string) }
-                    var urls: [String]? = nil
-                    if case .array(let values)? = child["urls"] { urls = values.compactMap(\.string) }
-                    return Child(digest: digest, platform: child["platform"], annotations: annotations, urls: urls)
-                }
-            } else if let config = document["config"], let type = config["mediaType"]?.string, Self.imageConfigTypes.contains(type),
-                      let text = config["digest"]?.string, let digest = try? Digest(parsing: text) {
-                details.configDigest = digest
-                if let bytes = try await env.blobs.smallContent(digest, maximum: Self.maximumConfigSize) {
-                    let image = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))
-                    var attrs: [String: JSONValue] = [:]
-                    for key in ["architecture", "os", "created", "author", "config", "variant", "os.version"] {
-                        if let value = image[key] { attrs[key] = value }
-                    }
-                    details.extraAttrs = .object(attrs)
-                    if case .array(let history)? = image["history"], !history.isEmpty { details.hasHistory = true }
-                }
-            }
+            return try await inspect(manifest).details
         } catch {
             env.logger.debug("artifact details unreadable", metadata: ["digest": "\(manifest.digest)", "error": "\(error)"])
-            return details
+            return Details()
+        }
+    }
+
+    /// What the artifact page shows beyond the details: the layers the manifest lists and the image config's build
+    /// history, reading the manifest and the config once each (the details come along and are kept).
+    func contents(of manifest: ManifestRecord) async -> (details: Details, layers: [LayerView], buildHistory: Data?) {
+        do {
+            let found = try await inspect(manifest)
+            var layers: [LayerView] = []
+            if case .array(let listed)? = found.document["layers"] {
+                layers = listed.prefix(1000).compactMap { layer in
+                    guard let digest = layer["digest"]?.string else { return nil }
+                    return LayerView(digest: digest, mediaType: layer["mediaType"]?.string ?? "", size: layer["size"]?.integer ?? 0)
+                }
+            }
+            let history = try found.image?["history"].map { try JSONEncoder().encode($0) }
+            return (found.details, layers, history)
+        } catch {
+            env.logger.debug("artifact contents unreadable", metadata: ["digest": "\(manifest.digest)", "error": "\(error)"])
+            return (await details(of: manifest), [], nil)
+        }
+    }
+
+    /// Reads the manifest and, for an image, its config; keeps the details by digest.
+    private func inspect(_ manifest: ManifestRecord) async throws -> (details: Details, document: JSONValue, image: JSONValue?) {
+        var details = Details()
+        var image: JSONValue? = nil
+        let bytes = try await env.manifests.bytes(of: manifest.digest)
+        let document = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))
+        if MediaType.indexTypes.contains(manifest.mediaType), case .array(let children)? = document["manifests"] {
+            details.children = children.compactMap { child in
+                guard let text = child["digest"]?.string, let digest = try? Digest(parsing: text) else { return nil }
+                var annotations: [String: String]? = nil
+                if case .object(let values)? = child["annotations"] { annotations = values.compactMapValues(\.string) }
+                var urls: [String]? = nil
+                if case .array(let values)? = child["urls"] { urls = values.compactMap(\.string) }
+                return Child(digest: digest, platform: child["platform"], annotations: annotations, urls: urls)
+            }
+        } else if let config = document["config"], let type = config["mediaType"]?.string, Self.imageConfigTypes.contains(type),
+                  let text = config["digest"]?.string, let digest = try? Digest(parsing: text) {
+            details.configDigest = digest
+            if let bytes = try await env.blobs.smallContent(digest, maximum: Self.maximumConfigSize) {
+                let config = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))
+                var attrs: [String: JSONValue] = [:]
+                for key in ["architecture", "os", "created", "author", "config", "variant", "os.version"] {
+                    if let value = config[key] { attrs[key] = value }
+                }
+                details.extraAttrs = .object(attrs)
+                if case .array(let history)? = config["history"], !history.isEmpty { details.hasHistory = true }
+                image = config
+            }
         }
         Self.cache.withLockedValue { cache in
             if cache.count >= 20_000 { cache.removeAll(keepingCapacity: true) }
             cache[manifest.digest] = details
         }
-        return details
+        return (details, document, image)
     }
 
     /// The image config's build history (`history`), as JSON; nil when the artifact has none.

@@ -111,8 +111,8 @@ public struct ProjectService: Sendable {
     /// Repository and member counts.
     public func summary(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws -> ProjectSummaryView {
         let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.project, .read))
-        let members = try await env.access.members(projectID: project.id, ListQuery(limit: 100_000)).items
-        func count(_ role: ProjectRole) -> Int { members.filter { $0.role == role.rawValue }.count }
+        let members = try await env.access.memberCounts(projectID: project.id)
+        func count(_ role: ProjectRole) -> Int { members[role.rawValue] ?? 0 }
         return ProjectSummaryView(
             repoCount: try await env.access.repositoryCount(project: project.name), projectAdminCount: count(.projectAdmin),
             maintainerCount: count(.maintainer), developerCount: count(.developer), guestCount: count(.guest),
@@ -126,9 +126,9 @@ public struct ProjectService: Sendable {
         let today = Clock.nowMilliseconds() / 86_400_000
         let first = today - days + 1
         let activity = try await env.artifacts.projectActivity(project: project.name, since: first * 86_400_000)
-        let members = try await env.access.members(projectID: project.id, ListQuery(limit: 100_000)).items
+        let members = try await env.access.memberCounts(projectID: project.id)
         return ProjectOverview(repositoryCount: try await env.access.repositoryCount(project: project.name), artifactCount: activity.artifactCount,
-                               storedBytes: activity.storedBytes, membersByRole: Dictionary(grouping: members, by: \.role).mapValues(\.count),
+                               storedBytes: activity.storedBytes, membersByRole: members,
                                pushesPerDay: (first ... today).map { ($0, activity.pushesPerDay[$0] ?? 0) })
     }
 

@@ -80,26 +80,13 @@ public struct RepositoryService: Sendable {
     /// layers — from one lookup and one permission check.
     public func artifactDetails(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws -> ArtifactDetails {
         let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
-        let history = try? await ArtifactInspector(env).buildHistory(of: artifact.manifest)
-        let referrers = try await env.registry.referrers(of: artifact.manifest.digest, repositoryID: info.id, artifactType: nil).prefix(500).map { record in
+        // The manifest and config are read once here; the view then finds the details kept by digest.
+        let contents = await ArtifactInspector(env).contents(of: artifact.manifest)
+        let referrers = try await env.registry.referrers(of: artifact.manifest.digest, repositoryID: info.id, artifactType: nil, limit: 500).map { record in
             ReferrerView(digest: record.digest.description, artifactType: record.artifactType ?? record.mediaType, size: record.size,
                          annotations: record.annotations ?? [:])
         }
-        return ArtifactDetails(view: await view(artifact, project, info), buildHistory: history ?? nil,
-                               layers: (try? await layers(of: artifact.manifest)) ?? [], referrers: referrers)
-    }
-
-    /// The blobs a manifest lists as its layers (an image's file system layers, an artifact's files), in order; empty
-    /// for an index.
-    private func layers(of manifest: ManifestRecord) async throws -> [LayerView] {
-        let bytes = try await env.manifests.bytes(of: manifest.digest)
-        guard case .array(let layers)? = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes)))?["layers"] else { return [] }
-        return layers.prefix(1000).compactMap { layer in
-            guard let digest = layer["digest"]?.string else { return nil }
-            var size: Int64 = 0
-            if case .integer(let value)? = layer["size"] { size = value }
-            return LayerView(digest: digest, mediaType: layer["mediaType"]?.string ?? "", size: size)
-        }
+        return ArtifactDetails(view: await view(artifact, project, info), buildHistory: contents.buildHistory, layers: contents.layers, referrers: referrers)
     }
 
     /// Copies an artifact (`from`: `project/repository:tag` or `project/repository@digest`) into this repository. The

@@ -80,6 +80,8 @@ public protocol ProjectStore: Sendable {
     func member(id: Int64, projectID: Int64) async throws -> MemberRecord?
     /// A page of the project's members (`entityname` filter).
     func members(projectID: Int64, _ query: ListQuery) async throws -> ListPage<MemberRecord>
+    /// How many members the project has per role id.
+    func memberCounts(projectID: Int64) async throws -> [Int: Int]
     /// Changes a member's role.
     func updateMemberRole(id: Int64, projectID: Int64, role: Int, now: Int64) async throws -> Bool
     /// Removes a member.

@@ -58,8 +58,9 @@ public protocol RegistryStore: Sendable {
     func tags(ofManifest digest: Digest, repositoryID: Int64) async throws -> [String]
     /// Tags after `last` in lexical (case-insensitive, then bytewise) order, at most `limit`.
     func tags(repositoryID: Int64, after last: String?, limit: Int) async throws -> [String]
-    /// Manifests in the repository whose subject is `subject`, optionally of one artifact type, ordered by digest.
-    func referrers(of subject: Digest, repositoryID: Int64, artifactType: String?) async throws -> [ManifestRecord]
+    /// Manifests in the repository whose subject is `subject`, optionally of one artifact type, ordered by digest; the
+    /// first `limit` of them when one is given.
+    func referrers(of subject: Digest, repositoryID: Int64, artifactType: String?, limit: Int?) async throws -> [ManifestRecord]
 
     /// Records a new upload session unless its owner or project has reached its limit of open sessions.
     func createUpload(_ upload: NewUpload, now: Int64) async throws -> UploadCreation

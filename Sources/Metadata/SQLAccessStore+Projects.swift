@@ -150,6 +150,16 @@ extension SQLAccessStore: ProjectStore {
         }
     }
 
+    public func memberCounts(projectID: Int64) async throws -> [Int: Int] {
+        try await provider.read { db in
+            var counts: [Int: Int] = [:]
+            for row in try await db.raw("SELECT role, count(*) AS n FROM project_members WHERE project_id = \(bind: projectID) GROUP BY role").all() {
+                counts[try row.decode(column: "role", as: Int.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            return counts
+        }
+    }
+
     public func updateMemberRole(id: Int64, projectID: Int64, role: Int, now: Int64) async throws -> Bool {
         try await provider.write { db in
             try await db.raw("""

@@ -302,23 +302,16 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
-    public func referrers(of subject: Digest, repositoryID: Int64, artifactType: String?) async throws -> [ManifestRecord] {
+    public func referrers(of subject: Digest, repositoryID: Int64, artifactType: String?, limit: Int?) async throws -> [ManifestRecord] {
         try await provider.read { db in
-            let rows: [any SQLRow]
-            if let artifactType {
-                rows = try await db.raw("""
-                    SELECT digest, media_type, size, artifact_type, subject_digest, annotations FROM manifests
-                    WHERE repository_id = \(bind: repositoryID) AND subject_digest = \(bind: subject.description) AND artifact_type = \(bind: artifactType)
-                    ORDER BY digest
-                    """).all()
-            } else {
-                rows = try await db.raw("""
-                    SELECT digest, media_type, size, artifact_type, subject_digest, annotations FROM manifests
-                    WHERE repository_id = \(bind: repositoryID) AND subject_digest = \(bind: subject.description)
-                    ORDER BY digest
-                    """).all()
-            }
-            return try rows.map(Self.manifest)
+            var query = SQLQueryString("""
+                SELECT digest, media_type, size, artifact_type, subject_digest, annotations FROM manifests
+                WHERE repository_id = \(bind: repositoryID) AND subject_digest = \(bind: subject.description)
+                """)
+            if let artifactType { query = query + SQLQueryString(" AND artifact_type = \(bind: artifactType)") }
+            query = query + SQLQueryString(" ORDER BY digest")
+            if let limit { query = query + SQLQueryString(" LIMIT \(bind: max(0, limit))") }
+            return try await db.raw(query).all().map(Self.manifest)
         }
     }
 

@@ -28,7 +28,7 @@ public struct ListingService: Sendable, BackendService {
     /// The referrers of `subject` as an OCI image index, optionally only of one artifact type.
     public func referrers(of subject: Digest, in repository: RepositoryName, artifactType: String?) async throws -> ImageIndex {
         guard let repo = try await store.repository(named: repository.value) else { return ImageIndex(manifests: []) }
-        let records = try await store.referrers(of: subject, repositoryID: repo.id, artifactType: artifactType)
+        let records = try await store.referrers(of: subject, repositoryID: repo.id, artifactType: artifactType, limit: nil)
         return ImageIndex(manifests: records.map {
             Descriptor(mediaType: $0.mediaType, digest: $0.digest.description, size: $0.size,
                        artifactType: $0.artifactType, annotations: $0.annotations)

@@ -57,6 +57,7 @@ struct AccessStoreTests {
             #expect(try await store.roles(projectID: team.id, userID: member.id, groupIDs: groupIDs) == [2])
             let members = try await store.members(projectID: team.id, ListQuery())
             #expect(Set(members.items.map(\.entityName)) == ["owner", "devs"])
+            #expect(try await store.memberCounts(projectID: team.id) == [1: 1, 2: 1])
             let anonymous = try await store.projectNames(visibility: .publicAnd(userID: nil, groupIDs: [], projectIDs: []))
             #expect(anonymous == ["library"])
             #expect(try await store.projectNames(visibility: .publicAnd(userID: nil, groupIDs: groupIDs, projectIDs: [])) == ["library", "team"])

@@ -72,9 +72,10 @@ struct RegistryStoreTests {
                 try await store.putManifest(m, references: ManifestReferences(blobs: [], manifests: []), tag: nil, repositoryName: "r", now: 1, by: .system)
             }
             let repo = try #require(try await store.repository(named: "r"))
-            #expect(try await store.referrers(of: subject, repositoryID: repo.id, artifactType: nil).count == 3)
-            #expect(try await store.referrers(of: subject, repositoryID: repo.id, artifactType: "application/sbom").count == 2)
-            #expect(try await store.referrers(of: digest("other"), repositoryID: repo.id, artifactType: nil).isEmpty)
+            #expect(try await store.referrers(of: subject, repositoryID: repo.id, artifactType: nil, limit: nil).count == 3)
+            #expect(try await store.referrers(of: subject, repositoryID: repo.id, artifactType: "application/sbom", limit: nil).count == 2)
+            #expect(try await store.referrers(of: subject, repositoryID: repo.id, artifactType: nil, limit: 2).count == 2)
+            #expect(try await store.referrers(of: digest("other"), repositoryID: repo.id, artifactType: nil, limit: nil).isEmpty)
         }
     }
 
