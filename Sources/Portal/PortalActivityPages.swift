@@ -74,7 +74,10 @@ struct LogsPage: Sendable {
     let project: String
     let access: String
     let tabs: [ProjectTab]
-    let filter: String
+    let filterAction: String
+    let username: String
+    let operation: String
+    let resourceType: String
     let rows: [LogRow]
     let hasRows: Bool
     let pager: Pager?

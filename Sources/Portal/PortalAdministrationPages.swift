@@ -37,6 +37,7 @@ struct UsersPage: Sendable {
 struct SystemLogsPage: Sendable {
     let frame: Frame
     let tabs: [ProjectTab]
+    let filterAction: String
     let username: String
     let operation: String
     let resourceType: String

@@ -10,24 +10,15 @@ import Management
 extension PortalController {
     @Sendable func systemLogs(_ request: Request, context: BerthRequestContext) async throws -> Response {
         let visitor = try await visit(request)
-        let parameters = request.uri.queryParameters
-        let username = parameters["username"].map(String.init) ?? ""
-        let operation = parameters["operation"].map(String.init) ?? ""
-        let resourceType = parameters["resource_type"].map(String.init) ?? ""
+        let filter = LogFilter(request)
         let pageNumber = PortalFormat.pageNumber(request)
         do {
             // Only administrators see this page (the service would show anyone else their projects' entries).
             guard visitor.principal.isSystemAdmin else { throw visitor.signedIn ? APIError.forbidden("the audit log") : APIError(.unauthorized, "sign in") }
-            var filters: [ListQuery.Filter] = []
-            if !username.isEmpty { filters.append(ListQuery.Filter(key: "username", match: .fuzzy(String(username.prefix(255))))) }
-            if !operation.isEmpty { filters.append(ListQuery.Filter(key: "operation", match: .exact(String(operation.prefix(64))))) }
-            if !resourceType.isEmpty { filters.append(ListQuery.Filter(key: "resource_type", match: .exact(String(resourceType.prefix(64))))) }
-            let query = ListQuery(filters: filters, sort: [ListQuery.Sort(key: "op_time", descending: true)],
-                                  offset: (pageNumber - 1) * PortalFormat.pageSize, limit: PortalFormat.pageSize)
-            let page = try await auditLogs.list(query: query, caller(visitor, request, context))
+            let page = try await auditLogs.list(query: filter.query(page: pageNumber), caller(visitor, request, context))
             let rows = page.items.map(Self.logRow)
-            let content = SystemLogsPage(frame: frame(visitor), tabs: adminTabs(active: "logs"), username: username, operation: operation,
-                                         resourceType: resourceType, rows: rows, hasRows: !rows.isEmpty,
+            let content = SystemLogsPage(frame: frame(visitor), tabs: adminTabs(active: "logs"), filterAction: "/harbor/logs", username: filter.username,
+                                         operation: filter.operation, resourceType: filter.resourceType, rows: rows, hasRows: !rows.isEmpty,
                                          pager: PortalFormat.pager(request, page: pageNumber, total: page.total, shown: rows.count))
             return finish(renderer.page("system-logs", content), visitor, request)
         } catch let error as APIError {

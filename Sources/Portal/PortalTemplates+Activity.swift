@@ -88,21 +88,25 @@ extension PortalTemplates {
         {{$title}}{{project}} logs{{/title}}
         {{$content}}
         {{>project-tabs}}
-        <div class="heading">
-          <h2>Logs</h2>
-          <form class="search" method="get" action="/harbor/projects/{{project}}/logs" role="search">
-            <label for="filter" class="hidden">Filter logs by user name</label>
-            <input id="filter" name="username" value="{{filter}}" placeholder="Filter by user name">
-            <button type="submit">Filter</button>
-          </form>
-        </div>
+        <h2>Logs</h2>
+        {{>log-filters}}
         {{#hasRows}}
         {{>log-table}}
         {{/hasRows}}
-        {{^hasRows}}<p class="empty" id="empty">Nothing logged.</p>{{/hasRows}}
+        {{^hasRows}}<p class="empty" id="empty">Nothing logged matches.</p>{{/hasRows}}
         {{>pager}}
         {{/content}}
         {{/layout}}
+        """#
+
+    /// The audit log filters (user name, operation, resource type) of a log page; `filterAction` is the page.
+    static let logFilters = #"""
+        <form class="search filters" method="get" action="{{filterAction}}" role="search">
+          <label for="log-user">User name</label><input id="log-user" name="username" value="{{username}}">
+          <label for="log-operation">Operation</label><input id="log-operation" name="operation" value="{{operation}}" placeholder="create, delete, pull, …">
+          <label for="log-type">Resource type</label><input id="log-type" name="resource_type" value="{{resourceType}}" placeholder="artifact, project, user, …">
+          <button type="submit" id="filter-logs">Filter</button>
+        </form>
         """#
 
     /// Audit log entries as a table (the project's log and the whole log).

@@ -81,12 +81,7 @@ extension PortalTemplates {
         {{$content}}
         {{>admin-tabs}}
         <h1>Audit log</h1>
-        <form class="search filters" method="get" action="/harbor/logs" role="search">
-          <label for="log-user">User name</label><input id="log-user" name="username" value="{{username}}">
-          <label for="log-operation">Operation</label><input id="log-operation" name="operation" value="{{operation}}" placeholder="create, delete, pull, …">
-          <label for="log-type">Resource type</label><input id="log-type" name="resource_type" value="{{resourceType}}" placeholder="artifact, project, user, …">
-          <button type="submit" id="filter-logs">Filter</button>
-        </form>
+        {{>log-filters}}
         {{#hasRows}}
         {{>log-table}}
         {{/hasRows}}

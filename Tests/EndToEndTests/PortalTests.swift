@@ -23,7 +23,8 @@ struct PortalTests {
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "app-images", "public": true])
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "secret"])
             let pushed = try await Self.pushBuiltImage(admin, "app-images/web", tag: "v1")
-            for user in ["dev1", "guest1"] { try await admin.apiOK(.POST, "/users", json: ["username": user, "password": Self.userPassword]) }
+            // dev1 is created in the browser, through Administration > Users.
+            try await admin.apiOK(.POST, "/users", json: ["username": "guest1", "password": Self.userPassword])
             // A webhook whose receiver refuses connections keeps a delivery job waiting in the queue (for the job queue page).
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "hooks"])
             try await admin.apiOK(.POST, "/projects/hooks/webhook/policies", json: WebhookTests.policy(
@@ -136,25 +137,8 @@ struct PortalTests {
             #expect(seen["configuration_public"] as? Bool == true, "app-images was created public")
             #expect((seen["about_facts"] as? String)?.contains("Registry address") == true, "\(seen["about_facts"] ?? "")")
 
-            // Administration: the new user, the system log, the job queue refreshing itself, the configuration.
-            #expect(seen["administration_path"] as? String == "/harbor/users")
-            #expect(seen["created_user_path"] as? String == "/harbor/users?username=ops1")
-            #expect(rows("created_user_rows") == [["ops1", "No", "ops1@example.org", "Olga Ops"]], "\(rows("created_user_rows"))")
+            Self.checkAdministrationFindings(seen)
             #expect(try await admin.api(.GET, "/users?q=username%3Dops1").jsonArray().first?["email"] as? String == "ops1@example.org")
-            #expect(rows("system_log_rows").first == ["admin", "ops1", "user", "create"], "\(rows("system_log_rows"))")
-            #expect(seen["system_robot_name"] as? String == "robot$mirror")
-            #expect((seen["storage_chart_bars"] as? Int ?? 0) >= 1, "the storage chart has a bar per project that stores images")
-            #expect(rows("system_robot_rows") == [["robot$mirror", "Enabled", "All projects, System"]], "\(rows("system_robot_rows"))")
-            #expect(seen["job_queue_live"] as? Bool == true)
-            #expect(Set(seen["schedule_kinds"] as? [String] ?? []).isSuperset(of: ["purge_uploads", "purge_events", "sweep_webhook_executions"]))
-            #expect((seen["queue_kinds"] as? [String])?.contains("webhook") == true, "\(seen["queue_kinds"] ?? "")")
-            #expect(rows("stopped_before").isEmpty)
-            let stoppedID = seen["stopped_id"] as? String ?? "none"
-            #expect(rows("live_rows").contains([stoppedID, "webhook", "stopped"]), "job \(stoppedID): \(rows("live_rows"))")
-            #expect(seen["not_reloaded"] as? Bool == true, "the page was reloaded instead of refreshed in place")
-            let configuration = seen["configuration"] as? [String: String] ?? [:]
-            #expect(configuration["Authentication"] == "Local users" && configuration["Storage"] == "filesystem", "\(configuration)")
-            #expect((seen["no_ldap"] as? String)?.contains("LDAP is not configured") == true)
 
             #expect(seen["account_path"] as? String == "/harbor/account")
             #expect(seen["registry_address"] as? String == server.hostPort)
@@ -162,26 +146,11 @@ struct PortalTests {
             #expect((seen["after_sign_out"] as? String)?.hasPrefix("/harbor/sign-in?next=") == true)
             try await admin.apiOK(.GET, "/projects/team")
 
-            // Each role is offered exactly the forms its permissions allow.
-            let views = seen["views"] as? [String: [String: Any]] ?? [:]
-            func view(_ who: String, _ key: String) -> Any? { views[who]?[key] }
-            for who in ["dev1", "guest1", "anonymous"] {
-                #expect(view(who, "path") as? String == "/harbor/projects/app-images/repositories/web", "\(who): \(views[who] ?? [:])")
-                #expect(view(who, "edit_description") as? Bool == false, "\(who) is offered the description form")
-                #expect(view(who, "delete_repository") as? Bool == false && view(who, "delete_artifact") as? Bool == false, "\(who) is offered deletion")
-                #expect(view(who, "delete_tag") as? Bool == false, "\(who) is offered tag deletion")
-                #expect(view(who, "add_member") as? Bool == false && view(who, "change_role") as? Bool == false, "\(who) is offered member forms")
-            }
-            #expect(view("dev1", "add_tag") as? Bool == true && view("guest1", "add_tag") as? Bool == false && view("anonymous", "add_tag") as? Bool == false)
-            // Developers and guests get no Webhooks or Robot accounts tab; the configuration they may read (without its form).
-            let memberTabs = ["Summary", "Repositories", "Members", "Logs", "Configuration"]
-            #expect(view("dev1", "tabs") as? [String] == memberTabs && view("guest1", "tabs") as? [String] == memberTabs, "\(views)")
-            #expect(view("anonymous", "tabs") as? [String] == ["Summary", "Repositories", "Configuration"])
-            #expect(view("dev1", "members_path") as? String == "/harbor/projects/app-images/members")
-            #expect((view("anonymous", "members_path") as? String)?.hasPrefix("/harbor/sign-in?next=") == true, "\(views["anonymous"] ?? [:])")
+            Self.checkRoleViews(seen)
         }
         try? FileManager.default.removeItem(atPath: shots.file("layout"))
-        for name in ["sign-in", "projects", "project-empty", "repositories", "projects-phone", "repository", "artifact", "members", "robot-created", "logs", "account"] {
+        for name in ["sign-in", "projects", "project-empty", "repositories", "projects-phone", "repository", "artifact", "members", "robot-created", "logs", "account",
+                     "webhook", "project-configuration", "about", "system-robots", "storage", "users", "audit-log", "job-queue", "configuration", "summary"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: shots.file("\(name).png"))[.size] as? Int) ?? 0
             #expect(size > 1000, "screenshot \(name).png")
         }
@@ -436,6 +405,7 @@ struct PortalTests {
             let member = try await Self.session(http, "dev2", newPassword)
             let logs = try await http.request(.GET, "/harbor/projects/shop/logs?username=admin", headers: [member.cookie])
             #expect(logs.status == 200 && logs.text.contains("robot$shop+ok1"))
+            try await Self.checkLogFilters(http, member)
 
             // Deleting from the pages: a developer may not; a project admin deletes one artifact, then the repository.
             #expect(try await admin.pushImage("shop/tools/cli", tag: "v2", seed: 4).status == 201)
@@ -458,6 +428,60 @@ struct PortalTests {
     }
 
     /// Runs `body` with an HTTP client that does not follow redirects (a portal answer's own status and cookies count).
+    /// What the browser saw in Administration: the new user, the system log, system robots, storage, the job queue
+    /// refreshing itself, the configuration.
+    static func checkAdministrationFindings(_ seen: [String: Any]) {
+        #expect(seen["dev1_created_path"] as? String == "/harbor/users?username=dev1")
+        func rows(_ key: String) -> [[String]] { seen[key] as? [[String]] ?? [] }
+        // Administration: the new user, the system log, the job queue refreshing itself, the configuration.
+        #expect(seen["administration_path"] as? String == "/harbor/users")
+        #expect(seen["created_user_path"] as? String == "/harbor/users?username=ops1")
+        #expect(rows("created_user_rows") == [["ops1", "No", "ops1@example.org", "Olga Ops"]], "\(rows("created_user_rows"))")
+        #expect(rows("system_log_rows").first == ["admin", "ops1", "user", "create"], "\(rows("system_log_rows"))")
+        #expect(seen["system_robot_name"] as? String == "robot$mirror")
+        #expect((seen["storage_chart_bars"] as? Int ?? 0) >= 1, "the storage chart has a bar per project that stores images")
+        #expect(rows("system_robot_rows") == [["robot$mirror", "Enabled", "All projects, System"]], "\(rows("system_robot_rows"))")
+        #expect(seen["job_queue_live"] as? Bool == true)
+        #expect(Set(seen["schedule_kinds"] as? [String] ?? []).isSuperset(of: ["purge_uploads", "purge_events", "sweep_webhook_executions"]))
+        #expect((seen["queue_kinds"] as? [String])?.contains("webhook") == true, "\(seen["queue_kinds"] ?? "")")
+        #expect(rows("stopped_before").isEmpty)
+        let stoppedID = seen["stopped_id"] as? String ?? "none"
+        #expect(rows("live_rows").contains([stoppedID, "webhook", "stopped"]), "job \(stoppedID): \(rows("live_rows"))")
+        #expect(seen["not_reloaded"] as? Bool == true, "the page was reloaded instead of refreshed in place")
+        let configuration = seen["configuration"] as? [String: String] ?? [:]
+        #expect(configuration["Authentication"] == "Local users" && configuration["Storage"] == "filesystem", "\(configuration)")
+        #expect((seen["no_ldap"] as? String)?.contains("LDAP is not configured") == true)
+    }
+
+    /// Each role is offered exactly the forms its permissions allow.
+    static func checkRoleViews(_ seen: [String: Any]) {
+        // Each role is offered exactly the forms its permissions allow.
+        let views = seen["views"] as? [String: [String: Any]] ?? [:]
+        func view(_ who: String, _ key: String) -> Any? { views[who]?[key] }
+        for who in ["dev1", "guest1", "anonymous"] {
+            #expect(view(who, "path") as? String == "/harbor/projects/app-images/repositories/web", "\(who): \(views[who] ?? [:])")
+            #expect(view(who, "edit_description") as? Bool == false, "\(who) is offered the description form")
+            #expect(view(who, "delete_repository") as? Bool == false && view(who, "delete_artifact") as? Bool == false, "\(who) is offered deletion")
+            #expect(view(who, "delete_tag") as? Bool == false, "\(who) is offered tag deletion")
+            #expect(view(who, "add_member") as? Bool == false && view(who, "change_role") as? Bool == false, "\(who) is offered member forms")
+        }
+        #expect(view("dev1", "add_tag") as? Bool == true && view("guest1", "add_tag") as? Bool == false && view("anonymous", "add_tag") as? Bool == false)
+        // Developers and guests get no Webhooks or Robot accounts tab; the configuration they may read (without its form).
+        let memberTabs = ["Summary", "Repositories", "Members", "Logs", "Configuration"]
+        #expect(view("dev1", "tabs") as? [String] == memberTabs && view("guest1", "tabs") as? [String] == memberTabs, "\(views)")
+        #expect(view("anonymous", "tabs") as? [String] == ["Summary", "Repositories", "Configuration"])
+        #expect(view("dev1", "members_path") as? String == "/harbor/projects/app-images/members")
+        #expect((view("anonymous", "members_path") as? String)?.hasPrefix("/harbor/sign-in?next=") == true, "\(views["anonymous"] ?? [:])")
+    }
+
+    /// The project log's operation and resource type filters narrow it; values that match nothing say so, as text.
+    static func checkLogFilters(_ http: RegistryHTTP, _ member: (cookie: (String, String), csrf: String)) async throws {
+        let robotsOnly = try await http.request(.GET, "/harbor/projects/shop/logs?operation=create&resource_type=robot", headers: [member.cookie])
+        #expect(robotsOnly.text.contains("robot$shop+ok1") && !robotsOnly.text.contains("<td>repository</td>") && robotsOnly.text.contains(#"value="robot""#))
+        let none = try await http.request(.GET, "/harbor/projects/shop/logs?operation=%3Cnone%3E", headers: [member.cookie])
+        #expect(none.status == 200 && none.text.contains(#"id="empty""#) && none.text.contains("&lt;none&gt;"))
+    }
+
     static func withPortalClient<R>(_ body: (HTTPClient) async throws -> R) async throws -> R {
         let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow))
         do {

@@ -188,6 +188,15 @@ try:
     go(row.find_element(By.CSS_SELECTOR, "button.danger"))
     findings["tags_after_delete"] = first_column("#tags")
 
+    # A new user for the team, made in Administration > Users (guest1 comes from the API).
+    driver.get(base + "/harbor/users")
+    driver.find_element(By.CSS_SELECTOR, "#new-user summary").click()
+    driver.find_element(By.ID, "user-name").send_keys("dev1")
+    driver.find_element(By.ID, "user-password").send_keys(user_password)
+    driver.find_element(By.ID, "user-confirm").send_keys(user_password)
+    go(driver.find_element(By.ID, "create-user"))
+    findings["dev1_created_path"] = path()
+
     # Members: add dev1 as developer and guest1 as developer, then make guest1 a guest; an unknown user is refused.
     driver.get(base + "/harbor/projects/app-images/repositories")
     go(driver.find_element(By.LINK_TEXT, "Members"))
