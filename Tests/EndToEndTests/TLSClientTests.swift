@@ -68,6 +68,9 @@ struct TLSClientTests {
         let account = try await portal.request(.GET, "/harbor/account", headers: [session.cookie])
         #expect(account.status == 200 && account.text.contains(#"href="/api/v2.0/systeminfo/getcert""#)
                 && account.text.contains("berth trust \(server.baseURL) --fingerprint \(fingerprint)"), "\(account.status)")
+        // So does About, for anyone (the CA is public), with the fingerprint to compare.
+        let about = try await portal.request(.GET, "/harbor/about")
+        #expect(about.status == 200 && about.text.contains(#"id="about-ca-download""#) && about.text.contains(">\(fingerprint)</code>"), "\(about.status)")
         let shown = try await Self.berth(["ca", "fingerprint", "--data-dir", server.dataDirectory, "--tls-generate"])
         #expect(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == fingerprint)
         // URLs the server gives out name https.
