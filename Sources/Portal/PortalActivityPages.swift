@@ -50,7 +50,6 @@ struct RobotCreatedPage: Sendable {
     let frame: Frame
     /// "Robot account created", or what a secret refresh says.
     let heading: String
-    let project: String
     let name: String
     let secret: String
     let login: String

@@ -35,10 +35,8 @@ extension PortalController {
             guard !access.isEmpty else { throw APIError.badRequest("Choose at least one thing the robot may do.") }
             let created = try await robots.create(.projectRobot(name: draft.name, description: draft.description, durationDays: Int64(draft.duration) ?? 0,
                                                                 project: project, access: access), caller(visitor, request, context))
-            let page = RobotCreatedPage(frame: frame(visitor), heading: "Robot account created", project: project, name: created.name, secret: created.secret,
-                                        login: "podman login \(registryHost(request)) --username '\(created.name)' --password-stdin",
-                                        back: "/harbor/projects/\(project)/robot-account")
-            return finish(renderer.page("robot-created", page, status: .created), visitor, request)
+            return secretPage("Robot account created", name: created.name, secret: created.secret, back: "/harbor/projects/\(project)/robot-account",
+                              status: .created, visitor, request)
         } catch let error as APIError {
             return try await robotsPage(request, context, visitor, draft: draft, problem: error.message, status: HTTPResponse.Status(code: error.code.httpStatus))
         }
@@ -81,11 +79,8 @@ extension PortalController {
             // The robot must belong to this page's project, so the answer never shows another project's robot.
             guard robot.permissions.contains(where: { $0.kind == "project" && $0.namespace == project }) else { throw APIError.notFound("robot \(id)") }
             let refreshed = try await robots.refreshSecret(id: id, RobotSecretRequest(), caller)
-            let page = RobotCreatedPage(frame: frame(visitor), heading: "New secret for \(robot.name)", project: project, name: robot.name,
-                                        secret: refreshed.secret,
-                                        login: "podman login \(registryHost(request)) --username '\(robot.name)' --password-stdin",
-                                        back: "/harbor/projects/\(project)/robot-account")
-            return finish(renderer.page("robot-created", page), visitor, request)
+            return secretPage("New secret for \(robot.name)", name: robot.name, secret: refreshed.secret, back: "/harbor/projects/\(project)/robot-account",
+                              status: .ok, visitor, request)
         } catch let error as APIError {
             return try await robotsPage(request, context, visitor, draft: nil, problem: error.message, status: HTTPResponse.Status(code: error.code.httpStatus))
         }
@@ -113,6 +108,14 @@ extension PortalController {
             let parts = entry.split(separator: ":", maxSplits: 1)
             return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
         }
+    }
+
+    /// The page that shows a robot's secret this once (after creating it or refreshing the secret), with a login command.
+    func secretPage(_ heading: String, name: String, secret: String, back: String, status: HTTPResponse.Status, _ visitor: PortalVisitor,
+                    _ request: Request) -> Response {
+        let page = RobotCreatedPage(frame: frame(visitor), heading: heading, name: name, secret: secret,
+                                    login: "podman login \(registryHost(request)) --username '\(name)' --password-stdin", back: back)
+        return finish(renderer.page("robot-created", page, status: status), visitor, request)
     }
 
     /// The `:robot` path parameter as a robot id.

@@ -36,10 +36,8 @@ extension PortalController {
             let created = try await robots.create(.systemRobot(name: draft.name, description: draft.description, durationDays: Int64(draft.duration) ?? 0,
                                                                projects: projects, projectAccess: projectAccess, systemAccess: systemAccess),
                                                   caller(visitor, request, context))
-            let page = RobotCreatedPage(frame: frame(visitor), heading: "Robot account created", project: "", name: created.name, secret: created.secret,
-                                        login: "podman login \(registryHost(request)) --username '\(created.name)' --password-stdin",
-                                        back: "/harbor/robot-accounts")
-            return finish(renderer.page("robot-created", page, status: .created), visitor, request)
+            return secretPage("Robot account created", name: created.name, secret: created.secret, back: "/harbor/robot-accounts", status: .created,
+                              visitor, request)
         } catch let error as APIError {
             return try await systemRobotsPage(request, context, visitor, draft: draft, problem: error.message, status: HTTPResponse.Status(code: error.code.httpStatus))
         }
@@ -65,10 +63,8 @@ extension PortalController {
             let robot = try await robots.get(id: try Self.robotID(context), caller)
             guard robot.isSystemLevel else { throw APIError.notFound("system robot \(robot.id)") }
             let refreshed = try await robots.refreshSecret(id: robot.id, RobotSecretRequest(), caller)
-            let page = RobotCreatedPage(frame: frame(visitor), heading: "New secret for \(robot.name)", project: "", name: robot.name, secret: refreshed.secret,
-                                        login: "podman login \(registryHost(request)) --username '\(robot.name)' --password-stdin",
-                                        back: "/harbor/robot-accounts")
-            return finish(renderer.page("robot-created", page), visitor, request)
+            return secretPage("New secret for \(robot.name)", name: robot.name, secret: refreshed.secret, back: "/harbor/robot-accounts", status: .ok,
+                              visitor, request)
         } catch let error as APIError {
             return try await systemRobotsPage(request, context, visitor, draft: nil, problem: error.message, status: HTTPResponse.Status(code: error.code.httpStatus))
         }

@@ -13,13 +13,7 @@ extension PortalTemplates {
           <summary>New robot account</summary>
           <form method="post" action="/harbor/projects/{{project}}/robot-account" class="stack">
             <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
-            <label for="robot-name">Name</label>
-            <input id="robot-name" name="name" required maxlength="255" value="{{draftName}}" autocomplete="off"
-                   pattern="[a-z0-9]+([._\-][a-z0-9]+)*" title="lower-case letters and digits, joined by single . _ or -">
-            <label for="robot-description">Description</label>
-            <input id="robot-description" name="description" maxlength="1024" value="{{draftDescription}}">
-            <label for="robot-duration">Expires after (days, -1 for never)</label>
-            <input id="robot-duration" name="duration" inputmode="numeric" maxlength="6" value="{{draftDuration}}">
+            {{>robot-fields}}
             <fieldset class="choices"><legend>It may</legend>
             {{#choices}}<label class="check"><input type="checkbox" name="access" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/choices}}
             </fieldset>
@@ -62,6 +56,18 @@ extension PortalTemplates {
         {{>pager}}
         {{/content}}
         {{/layout}}
+        """#
+
+    /// A new robot's name, description and expiry (`draftName`, `draftDescription`, `draftDuration`), for project
+    /// and system robots alike.
+    static let robotFields = #"""
+            <label for="robot-name">Name</label>
+            <input id="robot-name" name="name" required maxlength="255" value="{{draftName}}" autocomplete="off"
+                   pattern="[a-z0-9]+([._\-][a-z0-9]+)*" title="lower-case letters and digits, joined by single . _ or -">
+            <label for="robot-description">Description</label>
+            <input id="robot-description" name="description" maxlength="1024" value="{{draftDescription}}">
+            <label for="robot-duration">Expires after (days, -1 for never)</label>
+            <input id="robot-duration" name="duration" inputmode="numeric" maxlength="6" value="{{draftDuration}}">
         """#
 
     /// A new robot's secret, shown this once.

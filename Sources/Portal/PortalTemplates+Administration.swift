@@ -253,13 +253,7 @@ extension PortalTemplates {
           <summary>New robot account</summary>
           <form method="post" action="/harbor/robot-accounts" class="stack">
             <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
-            <label for="robot-name">Name</label>
-            <input id="robot-name" name="name" required maxlength="255" value="{{draftName}}" autocomplete="off"
-                   pattern="[a-z0-9]+([._\-][a-z0-9]+)*" title="lower-case letters and digits, joined by single . _ or -">
-            <label for="robot-description">Description</label>
-            <input id="robot-description" name="description" maxlength="1024" value="{{draftDescription}}">
-            <label for="robot-duration">Expires after (days, -1 for never)</label>
-            <input id="robot-duration" name="duration" inputmode="numeric" maxlength="6" value="{{draftDuration}}">
+            {{>robot-fields}}
             <fieldset class="choices"><legend>Projects</legend>
               <label class="check"><input type="radio" name="coverage" value="all" id="robot-all-projects"{{#allProjects}} checked{{/allProjects}}> All projects, including future ones</label>
               <label class="check"><input type="radio" name="coverage" value="listed" id="robot-listed-projects"{{^allProjects}} checked{{/allProjects}}> Only these projects:</label>

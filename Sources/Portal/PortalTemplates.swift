@@ -5,7 +5,7 @@ enum PortalTemplates {
     static let all: [String: String] = [
         "layout": layout, "pager": pager, "sign-in": signIn, "projects": projects, "error": error, "project-tabs": projectTabs,
         "repositories": repositories, "repository": repository, "artifact": artifact, "members": members,
-        "robots": robots, "robot-created": robotCreated, "logs": logs, "log-table": logTable, "log-filters": logFilters,
+        "robots": robots, "robot-created": robotCreated, "robot-fields": robotFields, "logs": logs, "log-table": logTable, "log-filters": logFilters,
         "account": account, "password-changed": passwordChanged,
         "summary": summary, "admin-tabs": adminTabs, "users": users, "system-logs": systemLogs, "jobs": jobs, "configuration": configuration,
         "webhook-form": webhookForm, "webhooks": webhooks, "webhook-policy": webhookPolicy, "webhook-execution": webhookExecution,
