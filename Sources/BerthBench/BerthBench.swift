@@ -113,7 +113,7 @@ struct BerthBench: AsyncParsableCommand {
     }
 
     /// Shuts the clients down, giving up after 15 s: the report is written by then, and a connection that does not
-    /// close (one full run hung here) must not keep `bench/run` from finishing.
+    /// close must not keep `bench/run` from finishing.
     static func shutdown(_ clients: [HTTPClient]) async {
         let done = WebhookSink.Tally()
         for client in clients {
@@ -145,7 +145,15 @@ struct BerthBench: AsyncParsableCommand {
         let base = randomBlock(1 << 20, seed: 12345)
         var results: [RegistryKind: [RoundResult]] = [:]
         var finished: [RegistryUnderTest] = []
-        defer { for registry in finished { registry.removeData() } }
+        defer {
+            // After the listing workload this is hundreds of thousands of files and takes minutes: say so, so the wait
+            // is not taken for a hang.
+            log("removing the data of \(finished.count) registry runs")
+            for (index, registry) in finished.enumerated() {
+                registry.removeData()
+                if (index + 1) % 10 == 0 || index + 1 == finished.count { log("  removed \(index + 1) of \(finished.count)") }
+            }
+        }
 
         let plans = [
             RoundPlan(keyPrefix: "", label: "round", rounds: rounds, authenticated: false, scaled: false, stampBase: 0,
