@@ -49,6 +49,11 @@ let package = Package(
         // Untrusted management-API input with no dependencies (so it can be fuzzed on its own): account names and
         // Harbor's list query language.
         .target(name: "APIInput", swiftSettings: swiftSettings),
+        // The version orders of package ecosystems (dpkg, rpm, apk, PEP 440, semver, Maven), with no dependencies so
+        // they can be fuzzed on their own; the scanner matches installed versions against advisories with them.
+        .target(name: "PackageVersions", swiftSettings: swiftSettings),
+        // Vulnerability scanning: reading image layers (tar streams), package inventories, advisories and matching.
+        .target(name: "Scanner", dependencies: ["PackageVersions"], swiftSettings: swiftSettings),
         // TLS identities: Berth's own CA and the server certificates it issues, operators' certificate files, the
         // context each new connection takes, and the files that make a node trust the registry.
         .target(
@@ -214,10 +219,12 @@ let package = Package(
         ),
         // Fuzz targets for the parsers of untrusted input (scripts/fuzz builds them with libFuzzer; an ordinary build
         // replays inputs).
-        .executableTarget(name: "BerthFuzz", dependencies: ["OCI", "APIInput", "Certificates", .product(name: "X509", package: "swift-certificates")],
+        .executableTarget(name: "BerthFuzz", dependencies: ["OCI", "APIInput", "Certificates", "PackageVersions", "Scanner", .product(name: "X509", package: "swift-certificates")],
                           swiftSettings: swiftSettings),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
         .testTarget(name: "APIInputTests", dependencies: ["APIInput"], swiftSettings: swiftSettings),
+        .testTarget(name: "PackageVersionsTests", dependencies: ["PackageVersions"], swiftSettings: swiftSettings),
+        .testTarget(name: "ScannerTests", dependencies: ["Scanner"], swiftSettings: swiftSettings),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"], swiftSettings: swiftSettings),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Metadata", .product(name: "SQLKit", package: "sql-kit"),
                                                        .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],

@@ -2,6 +2,8 @@ import APIInput
 import Certificates
 import Foundation
 import OCI
+import PackageVersions
+import Scanner
 import X509
 
 /// The parsers of untrusted input, each as a fuzz target: it must never crash (no trap, no overflow), and what it
@@ -10,8 +12,47 @@ enum FuzzTargets {
     /// Target names, for `BERTH_FUZZ_TARGET`.
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "ranges": ranges, "names": names, "manifests": manifests, "scopes": scopes, "listquery": listQuery, "accounts": accounts,
-        "certificates": certificates,
+        "certificates": certificates, "versions": versions, "tar": tar,
     ]
+
+    /// Image layers as tar streams, fed whole and in two pieces: the reader never traps, every file's content is
+    /// exactly its size, and both ways of feeding give the same entries.
+    static func tar(_ bytes: [UInt8]) {
+        func read(_ pieces: [ArraySlice<UInt8>]) -> [TarEntry]? {
+            var reader = TarReader()
+            var entries: [TarEntry] = []
+            var content: Int64 = 0
+            do {
+                for piece in pieces {
+                    for event in try reader.feed(piece) {
+                        switch event {
+                        case .entry(let entry): entries.append(entry); content = 0
+                        case .data(let data): content += Int64(data.count)
+                        case .end: check(entries.last.map { $0.kind != .file || $0.size == content } ?? false, "content does not match the size")
+                        }
+                    }
+                }
+                try reader.finish()
+                return entries
+            } catch {
+                return nil
+            }
+        }
+        let whole = read([bytes[...]])
+        let split = read([bytes.prefix(bytes.count / 3), bytes.dropFirst(bytes.count / 3)])
+        check(whole == split, "feeding in pieces changes what is read")
+    }
+
+    /// Package versions as images and advisories spell them (two versions, one per line): every ecosystem's order
+    /// answers without trapping, a version equals itself, and swapping the two flips the answer.
+    static func versions(_ bytes: [UInt8]) {
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        let a = String(lines.first ?? ""), b = lines.count > 1 ? String(lines[1]) : ""
+        for scheme in VersionScheme.allCases {
+            check(scheme.compare(a, a) == 0 && scheme.compare(b, b) == 0, "\(scheme): a version differs from itself")
+            check(scheme.compare(a, b).signum() == -scheme.compare(b, a).signum(), "\(scheme): order not antisymmetric")
+        }
+    }
 
     /// What `berth trust` reads from a registry it does not trust yet (PEM, certificates) and from its command line
     /// (fingerprints, registry addresses, host names).
