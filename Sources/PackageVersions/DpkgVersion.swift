@@ -11,17 +11,10 @@ enum DpkgVersion {
         return verrevcmp(left.revision, right.revision)
     }
 
-    /// `[epoch:]upstream[-revision]`: the epoch before the first colon (when it is all digits), the revision after the
-    /// last hyphen.
+    /// `[epoch:]upstream[-revision]`.
     static func split(_ version: String) -> (epoch: [UInt8], upstream: [UInt8], revision: [UInt8]) {
-        var bytes = Array(version.utf8)
-        var epoch: [UInt8] = []
-        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[..<colon].allSatisfy(DigitRun.isDigit) {
-            epoch = Array(bytes[..<colon])
-            bytes = Array(bytes[(colon + 1)...])
-        }
-        guard let hyphen = bytes.lastIndex(of: UInt8(ascii: "-")) else { return (epoch, bytes, []) }
-        return (epoch, Array(bytes[..<hyphen]), Array(bytes[(hyphen + 1)...]))
+        let parts = EpochVersionRelease(version)
+        return (parts.epoch, parts.version, parts.release)
     }
 
     /// The weight of one character in a non-digit part: `~` lowest, then the end of the part, letters, the rest.

@@ -14,14 +14,8 @@ enum RpmVersion {
     }
 
     static func split(_ evr: String) -> (epoch: [UInt8], version: [UInt8], release: [UInt8]) {
-        var bytes = Array(evr.utf8)
-        var epoch: [UInt8] = []
-        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[..<colon].allSatisfy(DigitRun.isDigit) {
-            epoch = Array(bytes[..<colon])
-            bytes = Array(bytes[(colon + 1)...])
-        }
-        guard let hyphen = bytes.lastIndex(of: UInt8(ascii: "-")) else { return (epoch, bytes, []) }
-        return (epoch, Array(bytes[..<hyphen]), Array(bytes[(hyphen + 1)...]))
+        let parts = EpochVersionRelease(evr)
+        return (parts.epoch, parts.version, parts.release)
     }
 
     static func rpmvercmp(_ a: [UInt8], _ b: [UInt8]) -> Int {

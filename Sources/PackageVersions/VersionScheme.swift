@@ -53,3 +53,28 @@ enum DigitRun {
         return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
     }
 }
+
+/// `[epoch:]version[-release]`, as dpkg and rpm write versions: the epoch before the first colon (when it is all
+/// digits), the release (Debian's revision) after the last hyphen.
+struct EpochVersionRelease {
+    let epoch: [UInt8]
+    let version: [UInt8]
+    let release: [UInt8]
+
+    init(_ text: String) {
+        var bytes = Array(text.utf8)
+        var epoch: [UInt8] = []
+        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[..<colon].allSatisfy(DigitRun.isDigit) {
+            epoch = Array(bytes[..<colon])
+            bytes = Array(bytes[(colon + 1)...])
+        }
+        self.epoch = epoch
+        if let hyphen = bytes.lastIndex(of: UInt8(ascii: "-")) {
+            version = Array(bytes[..<hyphen])
+            release = Array(bytes[(hyphen + 1)...])
+        } else {
+            version = bytes
+            release = []
+        }
+    }
+}
