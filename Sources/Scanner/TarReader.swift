@@ -15,6 +15,15 @@ public struct TarEntry: Sendable, Equatable {
     public var linkTarget: String
     /// The permission bits.
     public var mode: Int
+
+    /// An entry as a header describes it.
+    public init(path: String, kind: Kind, size: Int64, linkTarget: String, mode: Int) {
+        self.path = path
+        self.kind = kind
+        self.size = size
+        self.linkTarget = linkTarget
+        self.mode = mode
+    }
 }
 
 /// Why a tar stream cannot be read.
