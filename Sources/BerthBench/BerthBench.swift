@@ -106,28 +106,12 @@ struct BerthBench: AsyncParsableCommand {
             }
             try await measure(client, secureClient: secureClient, tls: tls)
         } catch {
-            await Self.shutdown([client, secureClient].compactMap { $0 })
+            try? await client.shutdown()
+            try? await secureClient?.shutdown()
             throw error
         }
-        await Self.shutdown([client, secureClient].compactMap { $0 })
-    }
-
-    /// Shuts the clients down, giving up after 15 s: the report is written by then, and a connection that does not
-    /// close must not keep `bench/run` from finishing.
-    static func shutdown(_ clients: [HTTPClient]) async {
-        let done = WebhookSink.Tally()
-        for client in clients {
-            Task.detached {
-                try? await client.shutdown()
-                done.value.add(1, ordering: .relaxed)
-            }
-        }
-        for _ in 0 ..< 150 where done.value.load(ordering: .relaxed) < clients.count {
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        if done.value.load(ordering: .relaxed) < clients.count {
-            FileHandle.standardError.write(Data("HTTP clients did not shut down within 15 s; exiting anyway\n".utf8))
-        }
+        try await client.shutdown()
+        try await secureClient?.shutdown()
     }
 
     func measure(_ client: HTTPClient, secureClient: HTTPClient?, tls: BenchTLS?) async throws {

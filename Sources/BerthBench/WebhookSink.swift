@@ -5,7 +5,7 @@ import Synchronization
 
 /// A webhook receiver for the events workload: answers every request 200 at once and counts them.
 final class WebhookSink: Sendable {
-    /// A count shared between tasks (here: the requests answered).
+    /// The number of requests answered.
     final class Tally: Sendable {
         let value = Atomic<Int>(0)
     }

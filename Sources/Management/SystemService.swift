@@ -40,6 +40,9 @@ public struct SystemService: Sendable {
         public internal(set) var notificationEnable: Bool?
     }
 
+    /// Whether users and groups come from an LDAP directory (`ldap_auth`), as `/systeminfo` tells anyone.
+    public var usesDirectory: Bool { env.system.authMode == "ldap_auth" }
+
     /// System facts; `baseURL` is how clients reach the server (the external URL, or as this caller reached it);
     /// `hasCARoot` says whether `/systeminfo/getcert` has a CA certificate to hand out.
     public func info(_ caller: Caller, baseURL: String, hasCARoot: Bool) -> Info {

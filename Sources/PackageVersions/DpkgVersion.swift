@@ -3,18 +3,12 @@
 /// everything, even the end of the part; letters before other characters) and digit parts compared by value.
 enum DpkgVersion {
     static func compare(_ a: String, _ b: String) -> Int {
-        let left = split(a), right = split(b)
+        let left = EpochVersionRelease(a), right = EpochVersionRelease(b)
         let epoch = DigitRun.compare(left.epoch, right.epoch)
         if epoch != 0 { return epoch }
-        let upstream = verrevcmp(left.upstream, right.upstream)
+        let upstream = verrevcmp(left.version, right.version)
         if upstream != 0 { return upstream }
-        return verrevcmp(left.revision, right.revision)
-    }
-
-    /// `[epoch:]upstream[-revision]`.
-    static func split(_ version: String) -> (epoch: [UInt8], upstream: [UInt8], revision: [UInt8]) {
-        let parts = EpochVersionRelease(version)
-        return (parts.epoch, parts.version, parts.release)
+        return verrevcmp(left.release, right.release)
     }
 
     /// The weight of one character in a non-digit part: `~` lowest, then the end of the part, letters, the rest.

@@ -5,12 +5,10 @@
 /// before every valid one, by its characters.
 enum Pep440Version {
     /// A bound that sorts below or above every number.
-    enum Slot: Comparable {
+    enum Slot {
         case below
         case value(rank: Int, number: [UInt8])
         case above
-
-        static func < (lhs: Slot, rhs: Slot) -> Bool { order(lhs, rhs) < 0 }
 
         static func order(_ lhs: Slot, _ rhs: Slot) -> Int {
             switch (lhs, rhs) {

@@ -3,7 +3,7 @@
 /// (pre-releases) and `^` after the version it follows but before anything longer (snapshots).
 enum RpmVersion {
     static func compare(_ a: String, _ b: String) -> Int {
-        let left = split(a), right = split(b)
+        let left = EpochVersionRelease(a), right = EpochVersionRelease(b)
         let epoch = DigitRun.compare(left.epoch, right.epoch)
         if epoch != 0 { return epoch }
         let version = rpmvercmp(left.version, right.version)
@@ -11,11 +11,6 @@ enum RpmVersion {
         // A missing release matches any release (as rpm compares a requirement without one).
         if left.release.isEmpty || right.release.isEmpty { return 0 }
         return rpmvercmp(left.release, right.release)
-    }
-
-    static func split(_ evr: String) -> (epoch: [UInt8], version: [UInt8], release: [UInt8]) {
-        let parts = EpochVersionRelease(evr)
-        return (parts.epoch, parts.version, parts.release)
     }
 
     static func rpmvercmp(_ a: [UInt8], _ b: [UInt8]) -> Int {

@@ -64,7 +64,7 @@ extension PortalController {
                 GroupRow(id: group.id, name: group.groupName, dn: group.ldapGroupDn ?? "", renameAction: "/harbor/groups/\(group.id)/name",
                          deleteAction: "/harbor/groups/\(group.id)/delete")
             }
-            let ldapOn = system.info(caller, baseURL: "", hasCARoot: false).authMode == "ldap_auth"
+            let ldapOn = system.usesDirectory
             let content = GroupsPage(frame: frame(visitor), tabs: adminTabs(active: "groups"), filter: filter, problem: problem, ldapOn: ldapOn,
                                      formOpen: draft != nil, draftDN: draft?.dn ?? "", draftName: draft?.name ?? "", rows: rows, hasRows: !rows.isEmpty,
                                      pager: PortalFormat.pager(request, page: pageNumber, total: page.total, shown: rows.count))

@@ -89,7 +89,7 @@ extension PortalController {
             let content = MembersPage(frame: frame(visitor), project: project.name, access: PortalFormat.access(project.metadata),
                                       tabs: tabs(project.name, active: "members", permissions), filter: filter, problem: problem,
                                       canAdd: permissions.contains(Permission(.member, .create)), draftName: draftName,
-                                      canAddGroups: system.info(caller, baseURL: "", hasCARoot: false).authMode == "ldap_auth", draftGroup: draftGroup,
+                                      canAddGroups: system.usesDirectory, draftGroup: draftGroup,
                                       roles: Self.roleChoices(selected: ProjectRole.developer.rawValue), rows: rows, hasRows: !rows.isEmpty,
                                       pager: PortalFormat.pager(request, page: pageNumber, total: page.total, shown: rows.count))
             return finish(renderer.page("members", content, status: status), visitor, request)

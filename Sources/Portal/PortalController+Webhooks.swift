@@ -40,7 +40,10 @@ extension PortalController {
         let draft = WebhookDraft(form)
         do {
             let id = try Self.policyID(context)
-            try await webhooks.update(project, isName: true, id: id, try draft.request(), caller(visitor, request, context))
+            let caller = caller(visitor, request, context)
+            // The form edits one target; a policy with several (made through the API) keeps its targets as they are.
+            let policy = try await webhooks.get(project, isName: true, id: id, caller)
+            try await webhooks.update(project, isName: true, id: id, try draft.request(keepingTargets: policy.targets.count > 1), caller)
             return Self.redirect(webhooksPath(project) + "/\(id)")
         } catch let error as APIError {
             return try await policyPage(request, context, visitor, draft: draft, problem: Self.sentence(error),
@@ -160,7 +163,8 @@ extension PortalController {
                                     started: PortalFormat.shownTime(execution.startTime), ended: PortalFormat.shownTime(execution.endTime))
             }
             let canUpdate = permissions.contains(Permission(.notificationPolicy, .update))
-            let form = canUpdate ? try await webhookForm(project.name, draft: draft ?? WebhookDraft(policy), caller, action: path) : nil
+            let form = canUpdate ? try await webhookForm(project.name, draft: draft ?? WebhookDraft(policy), caller, action: path,
+                                                         targetCount: policy.targets.count) : nil
             let target = policy.targets.first
             let content = WebhookPolicyPage(
                 frame: frame(visitor), project: project.name, access: PortalFormat.access(project.metadata),
@@ -177,13 +181,13 @@ extension PortalController {
     }
 
     /// The policy form, filled from `draft` (a new policy subscribes to every event type).
-    func webhookForm(_ project: String, draft: WebhookDraft?, _ caller: Caller, action: String? = nil) async throws -> WebhookForm {
+    func webhookForm(_ project: String, draft: WebhookDraft?, _ caller: Caller, action: String? = nil, targetCount: Int = 1) async throws -> WebhookForm {
         let supported = try await webhooks.supported(project, isName: true, caller)
         let chosen = draft?.eventTypes ?? Set(supported.eventType)
         let type = draft?.notifyType ?? "http"
         let format = draft?.payloadFormat ?? "Default"
         return WebhookForm(
-            action: action ?? webhooksPath(project), isNew: action == nil, name: draft?.name ?? "", description: draft?.description ?? "",
+            action: action ?? webhooksPath(project), isNew: action == nil, editsTarget: targetCount <= 1, targetCount: targetCount, name: draft?.name ?? "", description: draft?.description ?? "",
             address: draft?.address ?? "", authHeader: draft?.authHeader ?? "", skipCertVerify: draft?.skipCertVerify ?? false,
             enabled: draft?.enabled ?? true,
             notifyTypes: supported.notifyType.map { SelectOption(value: $0, label: $0 == "http" ? "HTTP" : $0.capitalized, selected: $0 == type) },
@@ -229,11 +233,12 @@ struct WebhookDraft {
         eventTypes = Set(policy.eventTypes)
     }
 
-    /// The service request; Slack targets take no payload format.
-    func request() throws -> WebhookPolicyRequest {
+    /// The service request; Slack targets take no payload format. `keepingTargets` leaves the policy's targets alone
+    /// (the form's target fields are not offered then).
+    func request(keepingTargets: Bool = false) throws -> WebhookPolicyRequest {
         guard !eventTypes.isEmpty else { throw APIError.badRequest("Choose at least one event that sends a notification.") }
-        guard !address.isEmpty else { throw APIError.badRequest("Enter the address notifications are sent to.") }
-        return .single(name: name, description: description, eventTypes: eventTypes.sorted(), type: notifyType, address: address,
+        guard keepingTargets || !address.isEmpty else { throw APIError.badRequest("Enter the address notifications are sent to.") }
+        return .single(name: name, description: description, eventTypes: eventTypes.sorted(), type: notifyType, address: keepingTargets ? nil : address,
                        authHeader: authHeader, skipCertVerify: skipCertVerify, payloadFormat: notifyType == "slack" ? "Default" : payloadFormat,
                        enabled: enabled)
     }

@@ -9,6 +9,7 @@ extension PortalTemplates {
           <input id="webhook-name" name="name" required maxlength="256" value="{{name}}" autocomplete="off">
           <label for="webhook-description">Description</label>
           <input id="webhook-description" name="description" maxlength="1024" value="{{description}}">
+          {{#editsTarget}}
           <label for="webhook-type">Notify type</label>
           <select id="webhook-type" name="notify_type">{{#notifyTypes}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/notifyTypes}}</select>
           <label for="webhook-address">Endpoint URL</label>
@@ -18,6 +19,8 @@ extension PortalTemplates {
           <label for="webhook-auth">Auth header (sent as <code>Authorization</code>)</label>
           <input id="webhook-auth" name="auth_header" maxlength="4096" value="{{authHeader}}" autocomplete="off">
           <label class="check"><input type="checkbox" name="skip_cert_verify" value="true" id="webhook-skip-verify"{{#skipCertVerify}} checked{{/skipCertVerify}}> Skip certificate verification</label>
+          {{/editsTarget}}
+          {{^editsTarget}}<p class="empty" id="webhook-targets-kept">This policy sends to {{targetCount}} targets; the form changes its name, description, events and status, and keeps the targets (change them through the API).</p>{{/editsTarget}}
           <fieldset class="choices"><legend>Notify on</legend>
           {{#events}}<label class="check"><input type="checkbox" name="event_type" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/events}}
           </fieldset>

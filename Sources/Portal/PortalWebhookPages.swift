@@ -22,6 +22,9 @@ struct WebhookRow: Sendable {
 struct WebhookForm: Sendable {
     let action: String
     let isNew: Bool
+    /// Whether the form edits the target (a policy with several targets keeps them; the API changes those).
+    let editsTarget: Bool
+    let targetCount: Int
     let name: String
     let description: String
     let address: String

@@ -78,7 +78,7 @@ public struct TarReader: Sendable {
     /// Consumes the next bytes of the stream and returns what they completed.
     public mutating func feed(_ bytes: some Collection<UInt8>) throws -> [Event] {
         var events: [Event] = []
-        var input = Array(bytes)[...]
+        var input = bytes[...]
         while !input.isEmpty {
             switch state {
             case .finished:
@@ -140,11 +140,13 @@ public struct TarReader: Sendable {
         zeroBlocks = 0
         try Self.verifyChecksum(block)
         let type = block[156]
-        let size = try pendingSize ?? Self.number(block[124 ..< 136])
+        let isMetadata = [UInt8(ascii: "L"), UInt8(ascii: "K"), UInt8(ascii: "x"), UInt8(ascii: "g")].contains(type)
+        // A PAX size belongs to the next real entry, never to another extended header in between.
+        let size = try (isMetadata ? nil : pendingSize) ?? Self.number(block[124 ..< 136])
         guard size >= 0, size <= Self.maximumEntrySize else { throw TarError("an entry's size is out of range") }
         let padding = (512 - size % 512) % 512
         switch type {
-        case UInt8(ascii: "L"), UInt8(ascii: "K"), UInt8(ascii: "x"), UInt8(ascii: "g"):
+        case _ where isMetadata:
             guard size <= Self.maximumMetadataSize else { throw TarError("an extended header is larger than 1 MiB") }
             state = size > 0 ? .metadata(kind: type, remaining: size, padding: padding, collected: []) : .header
             if size == 0 { try metadata(type, []) }

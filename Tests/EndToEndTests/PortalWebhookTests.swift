@@ -164,5 +164,16 @@ struct PortalWebhookTests {
         #expect(try await post("\(policyPath)/delete", "", as: root).status == 303)
         #expect(try await policies(admin).isEmpty)
         #expect(try await post("\(policyPath)/delete", "", as: root).status == 404)
+
+        // A policy with two targets (made through the API): the form keeps both and edits the rest.
+        try await admin.apiOK(.POST, "/projects/hooks/webhook/policies", json: WebhookTests.policy(
+            "fanout", events: ["PUSH_ARTIFACT"], targets: [WebhookTests.http("\(receiver.url)/ok/a"), WebhookTests.http("\(receiver.url)/ok/b")]))
+        let fanout = try await WebhookTests.policyID(admin, "hooks", "fanout")
+        let page = try await http.request(.GET, "\(Self.page)/\(fanout)", headers: [root.cookie])
+        #expect(page.text.contains(#"id="webhook-targets-kept""#) && !page.text.contains(#"id="webhook-address""#))
+        #expect(try await post("\(Self.page)/\(fanout)", "name=fanout2&description=&event_type=DELETE_ARTIFACT&enabled=true", as: root).status == 303)
+        let kept = try #require(try await policies(admin).first { $0["id"] as? Int == fanout })
+        #expect(kept["name"] as? String == "fanout2" && kept["event_types"] as? [String] == ["DELETE_ARTIFACT"])
+        #expect((kept["targets"] as? [[String: Any]])?.compactMap { $0["address"] as? String } == ["\(receiver.url)/ok/a", "\(receiver.url)/ok/b"])
     }
 }

@@ -74,6 +74,35 @@ struct TarReaderTests {
         #expect(entries.first { $0.0.path == deep + "/file" }?.1 == [UInt8](repeating: 7, count: 1000))
     }
 
+    /// One header block named `name` of `type` with octal `size`, its checksum computed after `edit`.
+    static func header(_ name: String, type: Character, size: Int = 0, edit: (inout [UInt8]) -> Void = { _ in }) -> [UInt8] {
+        var block = [UInt8](repeating: 0, count: 512)
+        block.replaceSubrange(0 ..< name.utf8.count, with: Array(name.utf8))
+        let octal = Array(String(size, radix: 8).utf8)
+        block.replaceSubrange(124 ..< 124 + octal.count, with: octal)
+        block[156] = type.asciiValue ?? 0
+        edit(&block)
+        var sum = 0
+        for (index, byte) in block.enumerated() { sum += (148 ..< 156).contains(index) ? 32 : Int(byte) }
+        let checksum = Array(String(sum, radix: 8).utf8)
+        block.replaceSubrange(148 ..< 148 + checksum.count, with: checksum)
+        return block
+    }
+
+    /// `bytes` padded to whole 512-byte blocks.
+    static func padded(_ bytes: [UInt8]) -> [UInt8] { bytes + [UInt8](repeating: 0, count: (512 - bytes.count % 512) % 512) }
+
+    @Test("a PAX size applies to the next entry, not to a global header that comes between")
+    func paxSizeSkipsExtendedHeaders() throws {
+        let record = Array("12 size=700\n".utf8)
+        let content = [UInt8](repeating: 9, count: 700)
+        // The file's own header says 0 bytes: only the PAX record tells the real size.
+        let archive = Self.header("pax", type: "x", size: record.count) + Self.padded(record) + Self.header("global", type: "g")
+            + Self.header("data.bin", type: "0") + Self.padded(content) + [UInt8](repeating: 0, count: 1024)
+        let entries = try Self.read(archive, pieces: 100)
+        #expect(entries.count == 1 && entries.first?.0.path == "data.bin" && entries.first?.1 == content, "\(entries.map(\.0))")
+    }
+
     @Test("truncated, corrupt and hostile archives are refused with a reason, never a trap")
     func badInput() throws {
         let archive = try Self.archive(format: "pax")
@@ -84,17 +113,11 @@ struct TarReaderTests {
         // Not a tar archive (the checksum gives it away).
         #expect(throws: TarError.self) { _ = try Self.read(Array("this is not a tar archive at all".utf8) + [UInt8](repeating: 65, count: 600), pieces: 512) }
         // A header claiming an absurd base-256 size, with a correct checksum.
-        var block = [UInt8](repeating: 0, count: 512)
-        block.replaceSubrange(0 ..< 4, with: Array("big\0".utf8))
-        block[124] = 0x80
-        for index in 125 ..< 136 { block[index] = 0xff }
-        block[156] = UInt8(ascii: "0")
-        var sum = 0
-        for (index, byte) in block.enumerated() { sum += (148 ..< 156).contains(index) ? 32 : Int(byte) }
-        let checksum = Array(String(sum, radix: 8).utf8)
-        block.replaceSubrange(148 ..< 148 + checksum.count, with: checksum)
-        block[148 + checksum.count] = 0
-        #expect(throws: TarError.self) { _ = try Self.read(block, pieces: 512) }
+        let big = Self.header("big", type: "0") { block in
+            block[124] = 0x80
+            for index in 125 ..< 136 { block[index] = 0xff }
+        }
+        #expect(throws: TarError.self) { _ = try Self.read(big, pieces: 512) }
         // An empty stream and a bare end marker are empty archives.
         #expect(try Self.read([], pieces: 1).isEmpty)
         #expect(try Self.read([UInt8](repeating: 0, count: 1024), pieces: 100).isEmpty)
