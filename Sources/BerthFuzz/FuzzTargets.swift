@@ -13,7 +13,46 @@ enum FuzzTargets {
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "ranges": ranges, "names": names, "manifests": manifests, "scopes": scopes, "listquery": listQuery, "accounts": accounts,
         "certificates": certificates, "versions": versions, "tar": tar,
+        "layer": layer, "advisories": advisories,
     ]
+
+    /// Whole layers (plain tar, gzip or zstd) through the image indexer, fed whole and in pieces: it never traps,
+    /// decompression stays within its bound, and both ways of feeding give the same inventory or both fail.
+    static func layer(_ bytes: [UInt8]) {
+        func index(_ pieces: [ArraySlice<UInt8>]) -> Inventory? {
+            var indexer = ImageIndexer(maximumFileSize: 1 << 20, maximumLayerSize: 64 << 20)
+            indexer.beginLayer()
+            do {
+                for piece in pieces { try indexer.feed(piece) }
+                try indexer.endLayer()
+            } catch {
+                return nil
+            }
+            return indexer.inventory()
+        }
+        let whole = index([bytes[...]])
+        let split = index([bytes.prefix(bytes.count / 2), bytes.dropFirst(bytes.count / 2)])
+        check(whole == split, "feeding a layer in pieces changes its inventory")
+    }
+
+    /// Advisory and binary metadata: OSV JSON documents, Go build-information blocks and CVSS vectors never trap,
+    /// and what parses holds its invariants (scores within 0–10, OSV ids not empty).
+    static func advisories(_ bytes: [UInt8]) {
+        if let parsed = try? OSVFormat.advisory(bytes, file: "fuzz.json") {
+            check(!parsed.id.isEmpty, "an OSV advisory without an id was accepted")
+            let matcher = AdvisoryMatcher([parsed])
+            for affected in parsed.affected {
+                for version in affected.versions + affected.ranges.flatMap({ $0.map(\.version) }) {
+                    let package = InstalledPackage(ecosystem: affected.ecosystem, name: affected.name, version: version, location: "x")
+                    _ = matcher.match(Inventory(operatingSystem: nil, packages: [package]))
+                }
+            }
+        }
+        _ = GoBuildInfo.parse(GoBuildInfo.magic + bytes)
+        if let score = CVSS3.baseScore(String(decoding: bytes, as: UTF8.self)) {
+            check(score >= 0 && score <= 10, "a CVSS score outside 0–10")
+        }
+    }
 
     /// Image layers as tar streams, fed whole and in two pieces: the reader never traps, every file's content is
     /// exactly its size, and both ways of feeding give the same entries.
