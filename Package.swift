@@ -146,6 +146,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            // Vulnerability scanning in the registry: indexing stored images, importing advisories, matching.
+            name: "Scanning",
+            dependencies: [
+                "Scanner", "Metadata", "Registry", "Storage", "OCI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Management",
             dependencies: [
                 "OCI", "Metadata", "Registry", "Auth", "APIInput",
@@ -184,7 +194,7 @@ let package = Package(
             name: "BerthServer",
             dependencies: [
                 "OCI", "APIInput", "Storage", "Metadata", "Registry", "HTTPAPI", "Auth", "Management", "Jobs", "Certificates", "Events", "Webhooks",
-                "Portal",
+                "Portal", "Scanner", "Scanning",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -200,7 +210,7 @@ let package = Package(
         .executableTarget(
             name: "berth",
             dependencies: [
-                "BerthServer", "CBerthSystem", "Certificates",
+                "BerthServer", "CBerthSystem", "Certificates", "Scanner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

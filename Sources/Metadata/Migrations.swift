@@ -393,6 +393,50 @@ enum Migrations {
             // out each one's size) first.
             "CREATE INDEX manifests_pushed ON manifests (repository_id, created_at, id)",
         ]),
+        Migration(version: 13, statements: [
+            // What each image holds, indexed once per manifest digest (the same image in another repository is not read
+            // again); matched against advisories again whenever they change.
+            """
+            CREATE TABLE scan_inventories (
+                manifest_digest TEXT PRIMARY KEY,
+                indexer_version INTEGER NOT NULL,
+                inventory TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            // Advisory sources (one import replaces a source's advisories whole), their advisories, and the packages
+            // each names, looked up by name when an inventory is matched.
+            """
+            CREATE TABLE advisory_sources (
+                name TEXT PRIMARY KEY,
+                format TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                advisories BIGINT NOT NULL,
+                imported_at BIGINT NOT NULL,
+                newest_modified TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE advisories (
+                source TEXT NOT NULL REFERENCES advisory_sources (name) ON DELETE CASCADE,
+                id TEXT NOT NULL,
+                data TEXT NOT NULL,
+                PRIMARY KEY (source, id)
+            )
+            """,
+            """
+            CREATE TABLE advisory_packages (
+                source TEXT NOT NULL,
+                advisory_id TEXT NOT NULL,
+                ecosystem TEXT NOT NULL,
+                namespace TEXT NOT NULL,
+                name TEXT NOT NULL,
+                FOREIGN KEY (source, advisory_id) REFERENCES advisories (source, id) ON DELETE CASCADE
+            )
+            """,
+            "CREATE INDEX advisory_packages_name ON advisory_packages (name, ecosystem, namespace)",
+            "CREATE INDEX advisory_packages_advisory ON advisory_packages (source, advisory_id)",
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

@@ -116,7 +116,7 @@ public enum AdvisoryDocument {
             value = try JSONSerialization.jsonObject(with: Data(bytes))
         } catch {
             let reason = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? "not valid JSON"
-            throw AdvisoryFormatError(file: file, reason: reason)
+            throw AdvisoryFormatError(file: file, reason: JSONPosition.withLine(reason, in: bytes))
         }
         guard let object = value as? [String: Any] else { throw AdvisoryFormatError(file: file, reason: "expected a JSON object at the top level") }
         if object["id"] != nil && (object["affected"] != nil || object["modified"] != nil || object["schema_version"] != nil) {
@@ -125,5 +125,19 @@ public enum AdvisoryDocument {
         if AlpineSecdbFormat.recognizes(object) { return try AlpineSecdbFormat.advisories(object, file: file) }
         if DebianTrackerFormat.recognizes(object) { return try DebianTrackerFormat.advisories(object, file: file) }
         throw AdvisoryFormatError(file: file, reason: "not an OSV advisory, a Debian security tracker export or an Alpine secdb file")
+    }
+}
+
+/// Turns a JSON parser's "around character N" into a line and column, which is what a person fixing the file needs.
+enum JSONPosition {
+    /// `reason` with "(line L, column C)" added when it names a character offset in `bytes`.
+    static func withLine(_ reason: String, in bytes: [UInt8]) -> String {
+        guard let range = reason.range(of: "character "),
+              let offset = Int(reason[range.upperBound...].prefix { $0.isNumber }), offset >= 0, offset <= bytes.count else { return reason }
+        var line = 1, column = 1
+        for byte in bytes[..<offset] {
+            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+        }
+        return "\(reason) (line \(line), column \(column))"
     }
 }

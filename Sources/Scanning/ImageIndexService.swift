@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import Metadata
+import NIOCore
+import OCI
+import Registry
+import Scanner
+import Storage
+
+/// Why an artifact cannot be scanned (it is not an image, or its layers are not readable archives).
+public struct ScanRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, in words for the scan log and the report.
+    public let description: String
+
+    /// A refusal saying `description`.
+    public init(_ description: String) { self.description = description }
+}
+
+/// Indexes images the registry stores: reads each layer blob from storage as a stream, from the top layer down,
+/// through the scanner's `ImageIndexer`, and keeps the inventory per manifest digest, so an image pushed again (to any
+/// repository) is not read again. An index's inventory is its platform manifests' inventories together.
+public struct ImageIndexService: Sendable {
+    let manifests: ManifestService
+    let storage: any StorageDriver
+    let store: SQLVulnerabilityStore
+    let logger: Logger
+
+    /// The image config media types the indexer reads (other artifacts — charts, signatures, SBOMs — are not images).
+    public static let imageConfigTypes: Set<String> = ["application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json"]
+
+    /// A service over the registry's manifests and storage, keeping inventories in `store`.
+    public init(manifests: ManifestService, storage: any StorageDriver, store: SQLVulnerabilityStore, logger: Logger) {
+        self.manifests = manifests
+        self.storage = storage
+        self.store = store
+        self.logger = logger
+    }
+
+    /// The inventory of the manifest `digest`: the stored one when the current indexer made it, else read now.
+    /// `progress` is told each layer as it is read.
+    public func inventory(of digest: Digest, progress: @Sendable (String) -> Void = { _ in }) async throws -> Inventory {
+        if let stored = try await store.inventory(manifestDigest: digest.description), stored.indexerVersion == Inventory.currentIndexerVersion,
+           let inventory = try? JSONDecoder().decode(Inventory.self, from: Data(stored.json.utf8)) {
+            return inventory
+        }
+        let bytes = try await manifests.bytes(of: digest)
+        let parsed: ParsedManifest
+        do {
+            parsed = try ManifestParser.parse(Array(buffer: bytes), contentType: nil)
+        } catch {
+            throw ScanRefusal("manifest \(digest) cannot be read: \(error.message)")
+        }
+        let inventory: Inventory
+        if parsed.isIndex {
+            var packages: [InstalledPackage] = []
+            var warnings: [String] = []
+            var operatingSystem: OperatingSystem?
+            for child in parsed.manifests {
+                guard let childInventory = try? await self.inventory(of: child, progress: progress) else { continue }
+                packages += childInventory.packages
+                warnings += childInventory.warnings
+                operatingSystem = operatingSystem ?? childInventory.operatingSystem
+            }
+            inventory = Inventory(operatingSystem: operatingSystem, packages: packages, warnings: warnings)
+        } else {
+            guard let configType = parsed.artifactType, Self.imageConfigTypes.contains(configType) else {
+                throw ScanRefusal("the artifact is not a container image (its config is \(parsed.artifactType ?? "missing")); only images are scanned")
+            }
+            inventory = try await index(layers: Array(parsed.blobs.dropFirst()), of: digest, progress: progress)
+        }
+        let json = String(decoding: try JSONEncoder().encode(inventory), as: UTF8.self)
+        try await store.saveInventory(InventoryRecord(manifestDigest: digest.description, indexerVersion: inventory.indexerVersion,
+                                                      json: json, createdAt: Clock.nowMilliseconds()))
+        return inventory
+    }
+
+    /// Reads `layers` (bottom first, as the manifest lists them) from the top down.
+    private func index(layers: [Digest], of digest: Digest, progress: @Sendable (String) -> Void) async throws -> Inventory {
+        var indexer = ImageIndexer()
+        for (position, layer) in layers.enumerated().reversed() {
+            progress("reading layer \(position + 1) of \(layers.count) (\(layer))")
+            indexer.beginLayer()
+            let reader: any StorageReader
+            do {
+                reader = try await storage.reader(for: StorageLayout.blob(layer), range: nil)
+            } catch StorageError.notFound {
+                throw ScanRefusal("layer \(layer) of \(digest) is missing from storage")
+            }
+            do {
+                while let chunk = try await reader.next() {
+                    try chunk.withUnsafeReadableBytes { try indexer.feed($0) }
+                }
+                await reader.close()
+                try indexer.endLayer()
+            } catch let error as TarError {
+                await reader.close()
+                throw ScanRefusal("layer \(layer) is not a readable tar archive: \(error)")
+            } catch let error as DecompressionError {
+                await reader.close()
+                throw ScanRefusal("layer \(layer) cannot be decompressed: \(error)")
+            } catch {
+                await reader.close()
+                throw error
+            }
+        }
+        let inventory = indexer.inventory()
+        logger.info("image indexed", metadata: ["digest": "\(digest)", "layers": "\(layers.count)", "packages": "\(inventory.packages.count)"])
+        return inventory
+    }
+}
