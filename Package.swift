@@ -149,7 +149,7 @@ let package = Package(
             // Vulnerability scanning in the registry: indexing stored images, importing advisories, matching.
             name: "Scanning",
             dependencies: [
-                "Scanner", "Metadata", "Registry", "Storage", "OCI",
+                "Scanner", "Metadata", "Registry", "Storage", "OCI", "Jobs",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -158,7 +158,7 @@ let package = Package(
         .target(
             name: "Management",
             dependencies: [
-                "OCI", "Metadata", "Registry", "Auth", "APIInput",
+                "OCI", "Metadata", "Registry", "Auth", "APIInput", "Scanner", "Scanning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],

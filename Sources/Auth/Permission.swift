@@ -19,6 +19,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case robot
     /// Webhook policies, their executions and tasks.
     case notificationPolicy = "notification-policy"
+    /// Vulnerability scans of artifacts and their reports.
+    case scan
     // System level.
     /// User accounts.
     case user

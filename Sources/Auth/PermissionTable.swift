@@ -44,6 +44,9 @@ public enum PermissionTable {
         Row(permission: Permission(.tag, .create), roles: developers, action: "Push image"),
         Row(permission: Permission(.artifact, .delete), roles: maintainers, action: "Scan/delete image"),
         Row(permission: Permission(.tag, .delete), roles: maintainers, action: "Scan/delete image"),
+        Row(permission: Permission(.scan, .create), roles: maintainers, action: "Scan/delete image"),
+        Row(permission: Permission(.scan, .stop), roles: maintainers, action: "Scan/delete image"),
+        Row(permission: Permission(.scan, .read), roles: everyone, action: "See a list of images"),
         Row(permission: Permission(.robot, .list), roles: maintainers, action: "See a list of project robots"),
         Row(permission: Permission(.robot, .read), roles: maintainers, action: "See a list of project robots"),
         Row(permission: Permission(.robot, .create), roles: admins, action: "Create/edit/delete project robots"),
@@ -64,6 +67,7 @@ public enum PermissionTable {
     public static let publicProject: Set<Permission> = [
         Permission(.project, .read), Permission(.metadata, .read), Permission(.repository, .list), Permission(.repository, .read),
         Permission(.repository, .pull), Permission(.artifact, .list), Permission(.artifact, .read), Permission(.tag, .list),
+        Permission(.scan, .read),
     ]
 
     /// System-level permissions (held by system administrators and granted to system robots).

@@ -15,6 +15,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Registry
+import Scanning
 import Storage
 import Webhooks
 
@@ -116,13 +117,14 @@ public func buildApplication(
     let v2 = V2Controller(blobs: blobs, uploads: uploads, manifests: manifests, listings: ListingService(backend),
                           gate: access.gate, pulls: pulls)
     let webhookStore = SQLWebhookStore(provider: database)
+    let vulnerabilityStore = SQLVulnerabilityStore(provider: database)
     let management = ManagementEnvironment(
         access: access.store, artifacts: store, registry: store, manifests: manifests, blobs: blobs, copier: ArtifactCopier(backend), policy: access.policy, hashing: access.hashing,
         audit: access.audit, webhooks: webhookStore,
         system: SystemFacts(authMode: configuration.ldap.isEnabled ? "ldap_auth" : "db_auth", projectCreationRestriction: configuration.projects.creationRestriction,
                             version: berthVersion, autoCreateProjects: configuration.projects.autoCreateOnPush,
                             storageProvider: storage.name, externalURL: configuration.http.externalURL),
-        directory: access.directory, logger: logger)
+        directory: access.directory, logger: logger, vulnerabilities: vulnerabilityStore, jobs: jobStore)
 
     let router = Router(context: BerthRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.http.trustedProxies.compactMap(IPNetwork.init)))
@@ -172,7 +174,9 @@ public func buildApplication(
                                       timeout: .seconds(Int64(configuration.webhooks.timeoutSeconds)), maxAttempts: configuration.webhooks.maxAttempts,
                                       logger: logger)
     let sweep = SweepWebhookExecutionsJob(store: webhookStore, keep: configuration.webhooks.keepExecutions, logger: logger)
-    let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep],
+    let scan = ScanJob(index: ImageIndexService(manifests: manifests, storage: storage, store: vulnerabilityStore, logger: logger),
+                       vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
+    let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan],
                         logger: logger)
     do {
         try await jobs.ensureSchedule(name: PurgeUploadsJob.kind, kind: PurgeUploadsJob.kind,

@@ -29,6 +29,14 @@ enum APIRequest {
         return try decoder.decode(T.self, from: Data(buffer: buffer))
     }
 
+    /// Decodes a JSON body of at most 1 MiB when there is one (nil for an empty body).
+    static func optionalBody<T: Decodable>(_ request: Request, as type: T.Type) async throws -> T? {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 1 << 20)
+        guard buffer.readableBytes > 0 else { return nil }
+        return try decoder.decode(T.self, from: Data(buffer: buffer))
+    }
+
     /// The list query from `page`, `page_size`, `q` and `sort` (plus simple `name=` style filters given in `direct`).
     static func listQuery(_ request: Request, direct: [String: String] = [:]) throws -> (ListQuery, page: Int, pageSize: Int) {
         var (query, page, pageSize) = try ListQueryParser.parse(q: request.query("q"), sort: request.query("sort"), page: request.query("page"),

@@ -47,11 +47,30 @@ extension ManagementController {
             let (query, page, size) = try APIRequest.listQuery(request)
             return try APIRequest.page(try await repositories.artifacts(project: try context.pathParameter("project"),
                                                                         repository: try context.pathParameter("repository"), query: query,
+                                                                        withScanOverview: request.query("with_scan_overview") == "true",
                                                                         context.caller(request)), request, pageNumber: page, pageSize: size)
         }
         api.get(RouterPath(repository + "/artifacts/{reference}")) { request, context in
             try APIRequest.json(try await repositories.artifact(project: try context.pathParameter("project"), repository: try context.pathParameter("repository"),
-                                                                reference: try context.pathParameter("reference"), context.caller(request)))
+                                                                reference: try context.pathParameter("reference"),
+                                                                withScanOverview: request.query("with_scan_overview") == "true", context.caller(request)))
+        }
+        api.post(RouterPath(repository + "/artifacts/{reference}/scan")) { request, context in
+            let body = try await APIRequest.optionalBody(request, as: ScanTypeRequest.self)
+            try await scans.scan(project: try context.pathParameter("project"), repository: try context.pathParameter("repository"),
+                                 reference: try context.pathParameter("reference"), scanType: body?.scanType, context.caller(request))
+            return Response(status: .accepted, headers: [.contentLength: "0"])
+        }
+        api.post(RouterPath(repository + "/artifacts/{reference}/scan/stop")) { request, context in
+            try await scans.stop(project: try context.pathParameter("project"), repository: try context.pathParameter("repository"),
+                                 reference: try context.pathParameter("reference"), context.caller(request))
+            return Response(status: .accepted, headers: [.contentLength: "0"])
+        }
+        api.get(RouterPath(repository + "/artifacts/{reference}/scan/{report}/log")) { request, context in
+            let log = try await scans.log(project: try context.pathParameter("project"), repository: try context.pathParameter("repository"),
+                                          reference: try context.pathParameter("reference"), reportID: try context.pathParameter("report"),
+                                          context.caller(request))
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: log)))
         }
         api.delete(RouterPath(repository + "/artifacts/{reference}")) { request, context in
             try await repositories.deleteArtifact(project: try context.pathParameter("project"), repository: try context.pathParameter("repository"),

@@ -12,6 +12,7 @@ public struct ManagementController: Sendable {
     let robots: RobotService
     let repositories: RepositoryService
     let webhooks: WebhookService
+    let scans: ScanService
     let auditLogs: AuditLogService
     /// Resumes portal sessions for requests that carry the `sid` cookie.
     let sessionService: SessionService
@@ -42,6 +43,7 @@ public struct ManagementController: Sendable {
         robots = RobotService(environment)
         repositories = RepositoryService(environment)
         webhooks = WebhookService(environment)
+        scans = ScanService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
         search = SearchService(environment)

@@ -52,11 +52,17 @@ public struct ManagementEnvironment: Sendable {
     public let directory: LDAPDirectory?
     /// Where the services log.
     public let logger: Logger
+    /// Scan reports, inventories and advisories.
+    public let vulnerabilities: SQLVulnerabilityStore?
+    /// The job queue's store (scans are jobs).
+    public let jobs: (any JobStore)?
 
     /// Bundles the pieces.
     public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService, blobs: BlobService,
                 copier: ArtifactCopier, policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, webhooks: SQLWebhookStore, system: SystemFacts,
-                directory: LDAPDirectory?, logger: Logger) {
+                directory: LDAPDirectory?, logger: Logger, vulnerabilities: SQLVulnerabilityStore? = nil, jobs: (any JobStore)? = nil) {
+        self.vulnerabilities = vulnerabilities
+        self.jobs = jobs
         self.webhooks = webhooks
         self.copier = copier
         self.directory = directory

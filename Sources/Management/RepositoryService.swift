@@ -51,23 +51,40 @@ public struct RepositoryService: Sendable {
     }
 
     /// A repository's artifacts, newest first.
-    public func artifacts(project projectName: String, repository name: String, query: ListQuery, _ caller: Caller) async throws -> ListPage<ArtifactView> {
+    public func artifacts(project projectName: String, repository name: String, query: ListQuery, withScanOverview: Bool = false,
+                          _ caller: Caller) async throws -> ListPage<ArtifactView> {
         let (project, info) = try await repository(projectName, name, Permission(.artifact, .list), caller)
         let page = try await env.artifacts.artifacts(repositoryID: info.id, query)
         var views: [ArtifactView] = []
         for artifact in page.items { views.append(await view(artifact, project, info)) }
+        if withScanOverview { try await addScanOverviews(&views, project, caller) }
         return ListPage(items: views, total: page.total)
     }
 
     /// One artifact by tag or digest.
-    public func artifact(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws -> ArtifactView {
+    public func artifact(project projectName: String, repository name: String, reference: String, withScanOverview: Bool = false,
+                         _ caller: Caller) async throws -> ArtifactView {
         let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
-        return await view(artifact, project, info)
+        var views = [await view(artifact, project, info)]
+        if withScanOverview { try await addScanOverviews(&views, project, caller) }
+        return views[0]
+    }
+
+    /// Adds each image's scan overview (Harbor's `with_scan_overview`), for callers who may read scans.
+    private func addScanOverviews(_ views: inout [ArtifactView], _ project: ProjectRecord, _ caller: Caller) async throws {
+        guard try await env.policy.allows(caller.principal, Permission(.scan, .read), in: project) else { return }
+        let overviews = try await ScanService(env).overviews(views.filter { $0.type == "IMAGE" }.map(\.digest))
+        for index in views.indices where views[index].type == "IMAGE" {
+            views[index].scanOverview = overviews[views[index].digest] ?? [:]
+        }
     }
 
     /// An addition of an artifact; only `build_history` (an image's history) exists.
     public func addition(project projectName: String, repository name: String, reference: String, addition: String,
                          _ caller: Caller) async throws -> Data {
+        if addition == "vulnerabilities" {
+            return try await ScanService(env).vulnerabilities(project: projectName, repository: name, reference: reference, caller)
+        }
         let (_, _, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
         guard addition == "build_history" else { throw APIError.notFound("addition \(addition.prefix(40)) of this artifact") }
         guard let history = try await ArtifactInspector(env).buildHistory(of: artifact.manifest) else {
@@ -168,7 +185,7 @@ public struct RepositoryService: Sendable {
         return (project, info)
     }
 
-    private func resolve(_ projectName: String, _ name: String, _ reference: String, _ permission: Permission,
+    func resolve(_ projectName: String, _ name: String, _ reference: String, _ permission: Permission,
                          _ caller: Caller) async throws -> (ProjectRecord, RepositoryInfo, ArtifactInfo) {
         let (project, info) = try await repository(projectName, name, permission, caller)
         let digest: Digest
@@ -212,11 +229,14 @@ public struct RepositoryService: Sendable {
             }
         }
         var links: [String: AdditionLinkView]? = nil
+        let repository = String(info.name.dropFirst(project.name.count + 1))
+        let encoded = repository.replacingOccurrences(of: "/", with: "%252F")
+        let additions = "/api/v2.0/projects/\(project.name)/repositories/\(encoded)/artifacts/\(manifest.digest)/additions/"
         if details.hasHistory {
-            let repository = String(info.name.dropFirst(project.name.count + 1))
-            let encoded = repository.replacingOccurrences(of: "/", with: "%252F")
-            links = ["build_history": AdditionLinkView(
-                absolute: false, href: "/api/v2.0/projects/\(project.name)/repositories/\(encoded)/artifacts/\(manifest.digest)/additions/build_history")]
+            links = ["build_history": AdditionLinkView(absolute: false, href: additions + "build_history")]
+        }
+        if isImage {
+            links = (links ?? [:]).merging(["vulnerabilities": AdditionLinkView(absolute: false, href: additions + "vulnerabilities")]) { a, _ in a }
         }
         return ArtifactView(
             id: artifact.id, type: isImage ? "IMAGE" : "UNKNOWN", mediaType: manifest.artifactType ?? manifest.mediaType,

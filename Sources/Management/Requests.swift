@@ -191,6 +191,15 @@ public struct TagRequest: Decodable, Sendable {
     public init(name: String?) { self.name = name }
 }
 
+/// `POST …/artifacts/{reference}/scan` body (Harbor's `ScanType`; optional).
+public struct ScanTypeRequest: Decodable, Sendable {
+    /// `vulnerability` (the default) or `sbom`.
+    public var scanType: String?
+
+    /// A request for a scan of `scanType`.
+    public init(scanType: String?) { self.scanType = scanType }
+}
+
 /// `POST /usergroups` and `PUT /usergroups/{id}` bodies.
 public struct UserGroupRequest: Decodable, Sendable {
     var groupName: String?

@@ -317,6 +317,8 @@ public struct ArtifactView: Codable, Sendable {
     /// Its tags.
     public internal(set) var tags: [TagView]
     var labels: [String]
+    /// Its scan reports' summaries by report type (with `with_scan_overview=true`).
+    public internal(set) var scanOverview: [String: NativeReportSummaryView]?
 }
 
 /// An audit log entry.

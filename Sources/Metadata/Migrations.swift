@@ -437,6 +437,28 @@ enum Migrations {
             "CREATE INDEX advisory_packages_name ON advisory_packages (name, ecosystem, namespace)",
             "CREATE INDEX advisory_packages_advisory ON advisory_packages (source, advisory_id)",
         ]),
+        Migration(version: 14, statements: [
+            // The newest scan of each artifact digest per report type (Harbor keeps reports per digest, so an image in two
+            // repositories shares its report); a new scan request replaces the row with a new report id.
+            """
+            CREATE TABLE scan_reports (
+                uuid TEXT PRIMARY KEY,
+                manifest_digest TEXT NOT NULL,
+                mime_type TEXT NOT NULL,
+                repository TEXT NOT NULL,
+                status TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                report TEXT NOT NULL,
+                log TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                requested_at BIGINT NOT NULL,
+                started_at BIGINT,
+                ended_at BIGINT,
+                UNIQUE (manifest_digest, mime_type)
+            )
+            """,
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

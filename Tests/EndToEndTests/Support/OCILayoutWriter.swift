@@ -65,6 +65,63 @@ enum OCILayoutWriter {
         return Written(topDigest: try Digest(parsing: top["digest"] as! String), blobs: blobs)
     }
 
+    /// Writes a single-platform image whose layers are the given tar archives (bottom first), each gzip-compressed by
+    /// the gzip command as image builders do.
+    static func write(to dir: String, tag: String, layerTars: [[UInt8]]) throws -> Written {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: "\(dir)/blobs/sha256", withIntermediateDirectories: true)
+        try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: URL(fileURLWithPath: "\(dir)/oci-layout"))
+        var blobs = Set<Digest>()
+        func store(_ bytes: [UInt8]) throws -> Digest {
+            let digest = Digest.compute(of: bytes)
+            try Data(bytes).write(to: URL(fileURLWithPath: "\(dir)/blobs/sha256/\(digest.hex)"))
+            blobs.insert(digest)
+            return digest
+        }
+        func json(_ object: Any) throws -> [UInt8] { Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) }
+        var layers: [[String: Any]] = []
+        var diffIDs: [String] = []
+        for tar in layerTars {
+            let raw = "\(dir)/layer-\(UUID().uuidString)"
+            try Data(tar).write(to: URL(fileURLWithPath: raw))
+            let gzip = Process()
+            gzip.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
+            gzip.arguments = ["-n", "-q", raw]
+            try gzip.run()
+            gzip.waitUntilExit()
+            let gzipped = Array(try Data(contentsOf: URL(fileURLWithPath: raw + ".gz")))
+            try fm.removeItem(atPath: raw + ".gz")
+            let digest = try store(gzipped)
+            layers.append(["mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest.description, "size": gzipped.count])
+            diffIDs.append(Digest.compute(of: tar).description)
+        }
+        let config = try json(["architecture": "amd64", "os": "linux", "config": ["Env": ["PATH=/usr/bin"]],
+                               "rootfs": ["type": "layers", "diff_ids": diffIDs]])
+        let configDigest = try store(config)
+        let manifest = try json([
+            "schemaVersion": 2, "mediaType": MediaType.ociManifest,
+            "config": ["mediaType": "application/vnd.oci.image.config.v1+json", "digest": configDigest.description, "size": config.count],
+            "layers": layers,
+        ])
+        let manifestDigest = try store(manifest)
+        let top: [String: Any] = ["mediaType": MediaType.ociManifest, "digest": manifestDigest.description, "size": manifest.count,
+                                  "annotations": ["org.opencontainers.image.ref.name": tag]]
+        try Data(try json(["schemaVersion": 2, "manifests": [top]])).write(to: URL(fileURLWithPath: "\(dir)/index.json"))
+        return Written(topDigest: manifestDigest, blobs: blobs)
+    }
+
+    /// A tar archive (GNU tar, pax format) of a directory tree.
+    static func tarDirectory(_ root: String) throws -> [UInt8] {
+        let output = root + ".tar"
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
+        tar.arguments = ["--format=pax", "--sort=name", "-cf", output, "-C", root, "."]
+        try tar.run()
+        tar.waitUntilExit()
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
+    }
+
     /// Digests of every blob file in a layout directory.
     static func blobDigests(in dir: String) throws -> Set<Digest> {
         Set(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/blobs/sha256").map { try Digest(parsing: "sha256:\($0)") })

@@ -1,0 +1,92 @@
+import Auth
+import Foundation
+import Metadata
+import OCI
+import Scanner
+import Scanning
+
+/// Harbor's scan endpoints for one artifact: start a scan (a job), stop it, read its report in Harbor's format and
+/// its log, and the scan overview artifact listings carry. Scanning is the maintainers' (Harbor's "Scan/delete
+/// image"); reading reports is everyone's who can see the artifact.
+public struct ScanService: Sendable {
+    let env: ManagementEnvironment
+
+    /// Harbor's MIME type of a vulnerability report.
+    public static let vulnerabilityReportType = "application/vnd.security.vulnerability.report; version=1.1"
+    /// The built-in scanner, as reports name it.
+    public static let scanner = ScannerView(name: "Berth", vendor: "Berth", version: "1.0")
+
+    /// Creates the service.
+    public init(_ env: ManagementEnvironment) { self.env = env }
+
+    private var store: SQLVulnerabilityStore {
+        get throws {
+            guard let store = env.vulnerabilities else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
+            return store
+        }
+    }
+
+    /// Starts a scan of the artifact (`scanType` `vulnerability`, the default); a scan already pending or running is
+    /// left to run. The caller needs `scan create` in the project.
+    public func scan(project: String, repository: String, reference: String, scanType: String?, _ caller: Caller) async throws {
+        guard scanType == nil || scanType == "vulnerability" else {
+            throw APIError.badRequest("scan_type \(String(scanType!.prefix(40))) is not supported; use vulnerability")
+        }
+        let (_, info, artifact) = try await RepositoryService(env).resolve(project, repository, reference, Permission(.scan, .create), caller)
+        let manifest = artifact.manifest
+        guard MediaType.indexTypes.contains(manifest.mediaType) || manifest.artifactType.map(ImageIndexService.imageConfigTypes.contains) == true else {
+            throw APIError.badRequest("artifact \(manifest.digest) is not a container image (\(manifest.artifactType ?? manifest.mediaType)); only images can be scanned")
+        }
+        guard let jobs = env.jobs else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
+        let now = Clock.nowMilliseconds()
+        let record = ScanReportRecord(uuid: UUID().uuidString.lowercased(), manifestDigest: manifest.digest.description, mimeType: Self.vulnerabilityReportType,
+                                      repository: info.name, status: "Pending", requestedBy: caller.principal.name, requestedAt: now)
+        let (report, created) = try await store.requestScan(record)
+        guard created else { return }
+        _ = try await jobs.enqueue(kind: ScanJob.kind, payload: ScanJob.payload(report: report.uuid), runAt: now, maxAttempts: 3, now: now)
+    }
+
+    /// Stops the artifact's pending or running scan; 404 when none is going on.
+    public func stop(project: String, repository: String, reference: String, _ caller: Caller) async throws {
+        let (_, _, artifact) = try await RepositoryService(env).resolve(project, repository, reference, Permission(.scan, .stop), caller)
+        guard var report = try await store.reports(digests: [artifact.manifest.digest.description], mimeType: Self.vulnerabilityReportType).values.first,
+              report.isActive else {
+            throw APIError.notFound("a running scan of artifact \(artifact.manifest.digest)")
+        }
+        report.status = "Stopped"
+        report.endedAt = Clock.nowMilliseconds()
+        report.log += (report.log.isEmpty ? "" : "\n") + "stopped by \(caller.principal.name)"
+        _ = try await store.updateReport(report)
+    }
+
+    /// The artifact's vulnerability report in Harbor's format (`{"<report type>": {…}}`; `{}` before any scan).
+    public func vulnerabilities(project: String, repository: String, reference: String, _ caller: Caller) async throws -> Data {
+        let (_, info, artifact) = try await RepositoryService(env).resolve(project, repository, reference, Permission(.scan, .read), caller)
+        let digest = artifact.manifest.digest.description
+        guard let report = try await store.reports(digests: [digest], mimeType: Self.vulnerabilityReportType)[digest] else { return Data("{}".utf8) }
+        let findings = (try? JSONDecoder().decode([Finding].self, from: Data(report.report.utf8))) ?? []
+        let view = VulnerabilityReportView(
+            generatedAt: APITime.string(report.endedAt ?? report.requestedAt),
+            artifact: ReportArtifactView(repository: info.name, digest: digest, mimeType: artifact.manifest.mediaType),
+            scanner: Self.scanner, severity: report.severity.isEmpty ? "Unknown" : report.severity,
+            vulnerabilities: findings.map { VulnerabilityView($0, digest: digest) })
+        return try JSONEncoder().encode([Self.vulnerabilityReportType: view])
+    }
+
+    /// The log of the artifact's scan `reportID`.
+    public func log(project: String, repository: String, reference: String, reportID: String, _ caller: Caller) async throws -> String {
+        let (_, _, artifact) = try await RepositoryService(env).resolve(project, repository, reference, Permission(.scan, .read), caller)
+        guard let report = try await store.report(uuid: reportID), report.manifestDigest == artifact.manifest.digest.description else {
+            throw APIError.notFound("scan report \(reportID.prefix(64)) of this artifact")
+        }
+        return report.log
+    }
+
+    /// The scan overviews of `digests` (for artifact listings with `with_scan_overview=true`), by digest.
+    func overviews(_ digests: [String]) async throws -> [String: [String: NativeReportSummaryView]] {
+        guard let store = env.vulnerabilities else { return [:] }
+        return try await store.reports(digests: digests, mimeType: Self.vulnerabilityReportType).mapValues { report in
+            [Self.vulnerabilityReportType: NativeReportSummaryView(report)]
+        }
+    }
+}

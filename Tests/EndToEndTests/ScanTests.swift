@@ -1,0 +1,164 @@
+import Foundation
+import OCI
+import Testing
+
+/// Vulnerability scanning end to end: advisory data imported with `berth advisories import` (the real Go
+/// vulnerability database and a Debian tracker export), an image pushed with skopeo, a scan through Harbor's API,
+/// the report and scan overview in Harbor's shapes, and the scan log.
+@Suite("Vulnerability scanning")
+struct ScanTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures").path
+
+    static let tracker = """
+        {"openssl": {
+          "CVE-2024-0727": {"description": "PKCS12 NULL dereference", "scope": "local", "releases": {
+            "bookworm": {"status": "resolved", "repositories": {"bookworm": "3.0.11-1~deb12u2"}, "fixed_version": "3.0.13-1~deb12u1", "urgency": "medium"}}},
+          "CVE-2023-5678": {"description": "slow DH key generation", "scope": "remote", "releases": {
+            "bookworm": {"status": "resolved", "repositories": {"bookworm": "3.0.11-1~deb12u2"}, "fixed_version": "3.0.11-1~deb12u1", "urgency": "low"}}}
+        }}
+        """
+
+    /// A Go program with a vendored golang.org/x/text v0.3.7, built by Debian's Go toolchain without a network.
+    static func goBinary(in work: TemporaryDirectory) async throws -> [UInt8] {
+        let root = work.file("go")
+        let files = [
+            "go.mod": "module example.com/hello\n\ngo 1.19\n\nrequire golang.org/x/text v0.3.7\n",
+            "vendor/modules.txt": "# golang.org/x/text v0.3.7\n## explicit; go 1.17\ngolang.org/x/text/language\n",
+            "vendor/golang.org/x/text/language/language.go": "package language\n\n// Tag names a language.\nfunc Tag() string { return \"en\" }\n",
+            "main.go": "package main\n\nimport (\n\t\"fmt\"\n\n\t\"golang.org/x/text/language\"\n)\n\nfunc main() { fmt.Println(language.Tag()) }\n",
+        ]
+        for (path, text) in files {
+            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: root + "/" + path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: root + "/" + path))
+        }
+        let build = try await ProcessRunner.run(["go", "build", "-mod=vendor", "-o", "hello", "."],
+                                                environment: ["HOME": root, "GOCACHE": root + "/cache", "CGO_ENABLED": "0", "GOTOOLCHAIN": "local"], directory: root)
+        try #require(build.succeeded, "go build: \(build.stderr)")
+        return Array(try Data(contentsOf: URL(fileURLWithPath: root + "/hello")))
+    }
+
+    /// Writes `files` under a new directory and archives it.
+    static func layer(_ work: TemporaryDirectory, _ name: String, _ files: [String: [UInt8]], mode: [String: Int] = [:]) throws -> [UInt8] {
+        let root = work.file(name)
+        for (path, bytes) in files {
+            let url = URL(fileURLWithPath: root + "/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+            if let mode = mode[path] { try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path) }
+        }
+        return try OCILayoutWriter.tarDirectory(root)
+    }
+
+    @Test("skopeo pushes an image, Harbor's scan API scans it against imported advisories, and the report, overview and log say what was found")
+    func scanThroughHarborAPI() async throws {
+        let work = try TemporaryDirectory("scan")
+        defer { work.remove() }
+        let data = work.file("data")
+        try Data(Self.tracker.utf8).write(to: URL(fileURLWithPath: work.file("tracker.json")))
+        let berth = BerthInstance.binaryPath
+        let goImport = try await ProcessRunner.run([berth, "advisories", "import", "--data-dir", data, Self.fixtures + "/go-vulndb.tar.gz"])
+        #expect(goImport.succeeded && goImport.stdout.contains("into source go-vulndb"), "\(goImport.combined)")
+        let debianImport = try await ProcessRunner.run([berth, "advisories", "import", "--data-dir", data, "--source", "debian", work.file("tracker.json")])
+        #expect(debianImport.succeeded, "\(debianImport.combined)")
+        let listed = try await ProcessRunner.run([berth, "advisories", "list", "--data-dir", data])
+        #expect(listed.stdout.contains("debian\t1 advisories") || listed.stdout.contains("debian\t2 advisories"))
+
+        let bottom = try Self.layer(work, "os", [
+            "etc/os-release": Array("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n".utf8),
+            "var/lib/dpkg/status": Array("""
+                Package: libssl3
+                Status: install ok installed
+                Architecture: amd64
+                Source: openssl
+                Version: 3.0.11-1~deb12u2
+
+                Package: base-files
+                Status: install ok installed
+                Architecture: amd64
+                Version: 12.4+deb12u5
+
+                """.utf8),
+        ])
+        let app = try Self.layer(work, "app", ["usr/local/bin/hello": try await Self.goBinary(in: work)], mode: ["usr/local/bin/hello": 0o755])
+        let layout = try OCILayoutWriter.write(to: work.file("layout"), tag: "v1", layerTars: [bottom, app])
+
+        let server = try await BerthInstance.start(dataDirectory: data)
+        do {
+            let http = RegistryHTTP(base: server.baseURL)
+            let push = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "oci:\(work.file("layout")):v1",
+                                                    "docker://\(server.hostPort)/library/scan-me:v1"])
+            try #require(push.succeeded, "\(push.stderr)")
+            let artifact = "/api/v2.0/projects/library/repositories/scan-me/artifacts/v1"
+
+            // Before a scan: an empty report and an empty overview; the artifact links its vulnerabilities addition.
+            #expect(try await http.request(.GET, artifact + "/additions/vulnerabilities").text == "{}")
+            let before = try await http.request(.GET, artifact + "?with_scan_overview=true").json()
+            #expect((before["scan_overview"] as? [String: Any])?.isEmpty == true)
+            #expect(((before["addition_links"] as? [String: Any])?["vulnerabilities"] as? [String: Any])?["href"] as? String
+                == "/api/v2.0/projects/library/repositories/scan-me/artifacts/\(layout.topDigest)/additions/vulnerabilities")
+
+            #expect(try await http.request(.POST, artifact + "/scan").status == 202)
+            let reportType = "application/vnd.security.vulnerability.report; version=1.1"
+            var overview: [String: Any] = [:]
+            let finished = try await eventually(timeout: .seconds(60)) {
+                let listed = try await http.request(.GET, "/api/v2.0/projects/library/repositories/scan-me/artifacts?with_scan_overview=true").body
+                let artifacts = try JSONSerialization.jsonObject(with: Data(listed)) as? [[String: Any]] ?? []
+                overview = (artifacts.first?["scan_overview"] as? [String: Any])?[reportType] as? [String: Any] ?? [:]
+                return ["Success", "Error"].contains(overview["scan_status"] as? String ?? "")
+            }
+            try #require(finished, "the scan did not end: \(overview)")
+            #expect(overview["scan_status"] as? String == "Success")
+            #expect(overview["complete_percent"] as? Int == 100)
+
+            let report = try await http.request(.GET, artifact + "/additions/vulnerabilities").json()
+            let body = try #require(report[reportType] as? [String: Any])
+            let vulnerabilities = try #require(body["vulnerabilities"] as? [[String: Any]])
+            func find(_ id: String) -> [String: Any]? { vulnerabilities.first { $0["id"] as? String == id } }
+            // The Debian tracker: fixed later (reported with its fix), fixed earlier (not reported).
+            #expect(find("CVE-2024-0727")?["fix_version"] as? String == "3.0.13-1~deb12u1")
+            #expect(find("CVE-2024-0727")?["package"] as? String == "libssl3")
+            #expect(find("CVE-2024-0727")?["severity"] as? String == "Medium")
+            #expect(find("CVE-2023-5678") == nil)
+            // The Go database: golang.org/x/text 0.3.7 has GO-2022-1059 (CVE-2022-32149, fixed in 0.3.8), not GO-2021-0113 (fixed in 0.3.7).
+            #expect(find("CVE-2022-32149")?["fix_version"] as? String == "0.3.8")
+            #expect(find("CVE-2021-38561") == nil)
+            #expect(vulnerabilities.contains { $0["package"] as? String == "stdlib" })
+            #expect((body["artifact"] as? [String: Any])?["digest"] as? String == layout.topDigest.description)
+            #expect((body["scanner"] as? [String: Any])?["name"] as? String == "Berth")
+
+            let summary = try #require(overview["summary"] as? [String: Any])
+            #expect(summary["total"] as? Int == vulnerabilities.count)
+            let counts = (summary["summary"] as? [String: Int]) ?? [:]
+            #expect(counts.values.reduce(0, +) == vulnerabilities.count)
+            #expect(counts["Medium", default: 0] >= 1)
+            #expect(overview["severity"] as? String == body["severity"] as? String)
+
+            let reportID = try #require(overview["report_id"] as? String)
+            let log = try await http.request(.GET, artifact + "/scan/\(reportID)/log")
+            #expect(log.status == 200 && log.text.contains("advisory source go-vulndb") && log.text.contains("reading layer 2 of 2"))
+            #expect(try await http.request(.GET, artifact + "/scan/not-a-report/log").status == 404)
+
+            // Bad requests get Harbor's error JSON.
+            let unknown = try await http.request(.POST, "/api/v2.0/projects/library/repositories/scan-me/artifacts/nope/scan")
+            #expect(unknown.status == 404 && unknown.text.contains("\"errors\""))
+            let badType = try await http.request(.POST, artifact + "/scan", headers: [("Content-Type", "application/json")], body: Array(#"{"scan_type":"everything"}"#.utf8))
+            #expect(badType.status == 400)
+            #expect(try await http.request(.POST, artifact + "/scan/stop").status == 404)
+
+            // Scanning again makes a new report; the inventory is reused (no layer read in its log).
+            #expect(try await http.request(.POST, artifact + "/scan").status == 202)
+            var second: [String: Any] = [:]
+            #expect(try await eventually(timeout: .seconds(60)) {
+                second = (try await http.request(.GET, artifact + "?with_scan_overview=true").json()["scan_overview"] as? [String: Any])?[reportType] as? [String: Any] ?? [:]
+                return second["scan_status"] as? String == "Success"
+            })
+            let secondID = try #require(second["report_id"] as? String)
+            #expect(secondID != reportID)
+            #expect(try await !http.request(.GET, artifact + "/scan/\(secondID)/log").text.contains("reading layer"))
+        } catch {
+            await server.destroy()
+            throw error
+        }
+        await server.destroy()
+    }
+}
