@@ -149,7 +149,8 @@ let package = Package(
             // Vulnerability scanning in the registry: indexing stored images, importing advisories, matching.
             name: "Scanning",
             dependencies: [
-                "Scanner", "Metadata", "Registry", "Storage", "OCI", "Jobs",
+                "Scanner", "Metadata", "Registry", "Storage", "OCI", "Jobs", "Events", "APIInput",
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -167,7 +168,7 @@ let package = Package(
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "OCI", "APIInput", "Registry", "Auth", "Metadata", "Management", "Certificates",
+                "OCI", "APIInput", "Registry", "Auth", "Metadata", "Management", "Certificates", "Scanning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOHTTPTypesHTTP2", package: "swift-nio-extras"),

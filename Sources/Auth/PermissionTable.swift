@@ -78,7 +78,7 @@ public enum PermissionTable {
         Permission(.ldapUser, .create), Permission(.project, .create), Permission(.project, .list),
         Permission(.robot, .create), Permission(.robot, .read), Permission(.robot, .update), Permission(.robot, .delete), Permission(.robot, .list),
         Permission(.jobServiceMonitor, .list), Permission(.jobServiceMonitor, .read), Permission(.jobServiceMonitor, .stop),
-        Permission(.configuration, .read),
+        Permission(.configuration, .read), Permission(.configuration, .update),
     ]
 
     private static let byRole: [ProjectRole: Set<Permission>] = {

@@ -114,10 +114,11 @@ public func buildApplication(
     let outbox = EventOutbox(provider: database, notifier: events)
     let pulls = PullStatistics(store: store, outbox: outbox, logger: logger)
     let blobs = BlobService(backend)
-    let v2 = V2Controller(blobs: blobs, uploads: uploads, manifests: manifests, listings: ListingService(backend),
-                          gate: access.gate, pulls: pulls)
-    let webhookStore = SQLWebhookStore(provider: database)
     let vulnerabilityStore = SQLVulnerabilityStore(provider: database)
+    let v2 = V2Controller(blobs: blobs, uploads: uploads, manifests: manifests, listings: ListingService(backend),
+                          gate: access.gate, pulls: pulls,
+                          pullPolicy: PullPolicyCheck(projects: access.store, reports: vulnerabilityStore, policy: access.policy))
+    let webhookStore = SQLWebhookStore(provider: database)
     let management = ManagementEnvironment(
         access: access.store, artifacts: store, registry: store, manifests: manifests, blobs: blobs, copier: ArtifactCopier(backend), policy: access.policy, hashing: access.hashing,
         audit: access.audit, webhooks: webhookStore,
@@ -207,7 +208,7 @@ public func buildApplication(
     }
     // Services stop in reverse order: the flush writes the last pull events to the outbox, then the dispatcher's
     // last pass hands them over.
-    var subscribers: [any EventSubscriber] = [AuditLogSubscriber()]
+    var subscribers: [any EventSubscriber] = [AuditLogSubscriber(), ScanOnPushSubscriber()]
     if configuration.webhooks.enabled {
         let externalURL = configuration.http.externalURL, address = configuration.http.address
         subscribers.append(WebhookSubscriber(registryHost: {

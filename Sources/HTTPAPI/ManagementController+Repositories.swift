@@ -66,6 +66,11 @@ extension ManagementController {
                                  reference: try context.pathParameter("reference"), context.caller(request))
             return Response(status: .accepted, headers: [.contentLength: "0"])
         }
+        api.get("system/CVEAllowlist") { request, context in try APIRequest.json(try await allowlist.get(context.caller(request))) }
+        api.put("system/CVEAllowlist") { request, context in
+            try await allowlist.put(try await APIRequest.body(request, as: ProjectRequest.Allowlist.self), context.caller(request))
+            return APIRequest.ok()
+        }
         api.get(RouterPath(repository + "/artifacts/{reference}/scan/{report}/log")) { request, context in
             let log = try await scans.log(project: try context.pathParameter("project"), repository: try context.pathParameter("repository"),
                                           reference: try context.pathParameter("reference"), reportID: try context.pathParameter("report"),

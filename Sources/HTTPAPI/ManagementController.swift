@@ -13,6 +13,7 @@ public struct ManagementController: Sendable {
     let repositories: RepositoryService
     let webhooks: WebhookService
     let scans: ScanService
+    let allowlist: SystemAllowlistService
     let auditLogs: AuditLogService
     /// Resumes portal sessions for requests that carry the `sid` cookie.
     let sessionService: SessionService
@@ -44,6 +45,7 @@ public struct ManagementController: Sendable {
         repositories = RepositoryService(environment)
         webhooks = WebhookService(environment)
         scans = ScanService(environment)
+        allowlist = SystemAllowlistService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
         search = SearchService(environment)

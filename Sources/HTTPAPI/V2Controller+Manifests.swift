@@ -5,13 +5,15 @@ import OCI
 import Registry
 
 extension V2Controller {
-    func getManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference, _ change: ChangeContext) async throws -> Response {
+    func getManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference, _ grant: RegistryGrant,
+                     _ change: ChangeContext) async throws -> Response {
         let accept = request.headers[values: .accept]
         if request.method == .head {
             let record = try await manifests.describe(reference, in: name, accept: accept)
             return Response(status: .ok, headers: manifestHeaders(record.digest, record.mediaType, record.size))
         }
         let (record, bytes) = try await manifests.fetch(reference, in: name, accept: accept)
+        try await pullPolicy?.check(name, record.digest, grant)
         var tag: String? = nil
         if case .tag(let t) = reference { tag = t.value }
         await pulls.record(repository: name.value, digest: record.digest, tag: tag, mediaType: record.mediaType, size: record.size,

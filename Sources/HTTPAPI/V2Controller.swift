@@ -15,11 +15,14 @@ public struct V2Controller: Sendable {
     let listings: ListingService
     let gate: RegistryGate
     let pulls: PullStatistics
+    let pullPolicy: PullPolicyCheck?
 
-    /// Creates the controller over the registry services, behind `gate`, counting pulls in `pulls`.
+    /// Creates the controller over the registry services, behind `gate`, counting pulls in `pulls`; manifest GETs pass
+    /// `pullPolicy` when given.
     public init(blobs: BlobService, uploads: UploadService, manifests: ManifestService, listings: ListingService,
-                gate: RegistryGate, pulls: PullStatistics) {
+                gate: RegistryGate, pulls: PullStatistics, pullPolicy: PullPolicyCheck? = nil) {
         self.pulls = pulls
+        self.pullPolicy = pullPolicy
         self.blobs = blobs
         self.uploads = uploads
         self.manifests = manifests
@@ -50,7 +53,7 @@ public struct V2Controller: Sendable {
         case (.tags(let name), .get):
             return try await tags(request, name)
         case (.manifest(let name, let reference), .get), (.manifest(let name, let reference), .head):
-            return try await getManifest(request, name, reference, ChangeContext(grant, request, context))
+            return try await getManifest(request, name, reference, grant, ChangeContext(grant, request, context))
         case (.manifest(let name, let reference), .put):
             return try await putManifest(request, name, reference, ChangeContext(grant, request, context))
         case (.manifest(let name, let reference), .delete):

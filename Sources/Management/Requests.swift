@@ -1,7 +1,7 @@
 /// `POST /projects` and `PUT /projects/{p}` bodies.
 public struct ProjectRequest: Decodable, Sendable {
     /// The `cve_allowlist` object (its id, project id and times are Berth's to set, so they are ignored).
-    struct Allowlist: Decodable, Sendable {
+    public struct Allowlist: Decodable, Sendable {
         struct Item: Decodable, Sendable { var cveId: String? }
         var items: [Item]?
         var expiresAt: Int64?

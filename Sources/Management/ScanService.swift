@@ -12,9 +12,9 @@ public struct ScanService: Sendable {
     let env: ManagementEnvironment
 
     /// Harbor's MIME type of a vulnerability report.
-    public static let vulnerabilityReportType = "application/vnd.security.vulnerability.report; version=1.1"
+    public static let vulnerabilityReportType = ScanReportTypes.vulnerability
     /// The built-in scanner, as reports name it.
-    public static let scanner = ScannerView(name: "Berth", vendor: "Berth", version: "1.0")
+    public static let scanner = ScannerView.builtIn
 
     /// Creates the service.
     public init(_ env: ManagementEnvironment) { self.env = env }
@@ -56,7 +56,7 @@ public struct ScanService: Sendable {
         report.status = "Stopped"
         report.endedAt = Clock.nowMilliseconds()
         report.log += (report.log.isEmpty ? "" : "\n") + "stopped by \(caller.principal.name)"
-        _ = try await store.updateReport(report)
+        _ = try await store.updateReport(report, event: ScanEvents.ended(report, operatorName: caller.principal.name))
     }
 
     /// The artifact's vulnerability report in Harbor's format (`{"<report type>": {…}}`; `{}` before any scan).

@@ -1,4 +1,5 @@
 import Foundation
+import Scanning
 
 /// A project as `/api/v2.0/projects` shows it.
 public struct ProjectView: Codable, Sendable {

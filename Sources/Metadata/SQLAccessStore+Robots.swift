@@ -143,6 +143,16 @@ extension SQLAccessStore: SettingsStore {
         }
     }
 
+    /// Sets a setting (inserting or replacing it).
+    public func putSetting(_ name: String, value: String, now: Int64) async throws {
+        try await provider.write { db in
+            try await db.raw("""
+                INSERT INTO settings (name, value, updated_at) VALUES (\(bind: name), \(bind: value), \(bind: now))
+                ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """).run()
+        }
+    }
+
     public func settingInsertingIfAbsent(_ name: String, value: String, now: Int64) async throws -> String {
         try await provider.transaction { db in
             try await db.raw("""

@@ -27,6 +27,9 @@ public enum DistributionErrorCode: String, Sendable, CaseIterable {
     case internalError = "INTERNAL_ERROR"
     /// The registry cannot serve right now (answered with 503).
     case unavailable = "UNAVAILABLE"
+    /// A project policy refuses the request (a vulnerable or unscanned image under "prevent vulnerable images"),
+    /// answered with 412 and Harbor's code.
+    case projectPolicyViolation = "PROJECTPOLICYVIOLATION"
 
     /// The HTTP status this code is answered with.
     public var httpStatus: Int {
@@ -42,6 +45,7 @@ public enum DistributionErrorCode: String, Sendable, CaseIterable {
         case .tooLarge: return 413
         case .internalError: return 500
         case .unavailable: return 503
+        case .projectPolicyViolation: return 412
         }
     }
 

@@ -74,7 +74,7 @@ public struct ScanJob: JobHandler {
         }
         report.endedAt = Clock.nowMilliseconds()
         report.log = log.text
-        if try await !store.updateReport(report) {
+        if try await !store.updateReport(report, event: ScanEvents.ended(report)) {
             logger.info("scan result dropped: the report was stopped or replaced meanwhile", metadata: ["report": "\(report.uuid)"])
         }
         logger.info("scan ended", metadata: ["report": "\(report.uuid)", "digest": "\(report.manifestDigest)", "status": "\(report.status)"])

@@ -7,6 +7,8 @@ indirect enum JSONText: Sendable {
     case bool(Bool)
     case array([JSONText])
     case object([(String, JSONText)])
+    /// JSON text Berth itself made (a scan overview), inserted as it is.
+    case raw(String)
 
     /// The JSON text: compact, or indented by two spaces.
     func rendered(pretty: Bool = false) -> String {
@@ -21,6 +23,7 @@ indirect enum JSONText: Sendable {
         case .string(let text): Self.escape(text, into: &out)
         case .integer(let value): out += String(value)
         case .bool(let value): out += value ? "true" : "false"
+        case .raw(let text): out += text
         case .array(let items):
             guard !items.isEmpty else { out += "[]"; return }
             out += "["

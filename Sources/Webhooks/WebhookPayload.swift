@@ -78,8 +78,11 @@ public enum WebhookPayload {
             .object([("digest", .string(digest)), ("tag", .string($0)), ("resource_url", .string("\(context.registryHost)/\(event.repository):\($0)"))])
         }
         if resources.isEmpty {
-            resources = [.object([("digest", .string(digest)), ("tag", .string(digest)),
-                                  ("resource_url", .string("\(context.registryHost)/\(event.repository)@\(digest)"))])]
+            var resource: [(String, JSONText)] = [("digest", .string(digest)), ("tag", .string(digest)),
+                                                  ("resource_url", .string("\(context.registryHost)/\(event.repository)@\(digest)"))]
+            // Scanning events carry the report's summary, as Harbor's do.
+            if event.type.rawValue.hasPrefix("SCANNING_"), let overview = scanOverview(event.payload) { resource.append(("scan_overview", .raw(overview))) }
+            resources = [.object(resource)]
         }
         let name = event.repository.hasPrefix(context.projectName + "/") ? String(event.repository.dropFirst(context.projectName.count + 1))
             : event.repository
@@ -88,6 +91,13 @@ public enum WebhookPayload {
         repository += [("name", .string(name)), ("namespace", .string(context.projectName)), ("repo_full_name", .string(event.repository)),
                        ("repo_type", .string(context.projectIsPublic ? "public" : "private"))]
         return .object([("resources", .array(resources)), ("repository", .object(repository))])
+    }
+
+    /// The `scan_overview` object of a scanning event's payload, as JSON text.
+    static func scanOverview(_ payload: String) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any], let overview = object["scan_overview"],
+              let data = try? JSONSerialization.data(withJSONObject: overview, options: [.sortedKeys, .withoutEscapingSlashes]) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Slack's incoming-webhook message: Harbor's heading, the event's type, time and operator, and the event data.

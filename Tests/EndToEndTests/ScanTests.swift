@@ -49,20 +49,9 @@ struct ScanTests {
         return try OCILayoutWriter.tarDirectory(root)
     }
 
-    @Test("skopeo pushes an image, Harbor's scan API scans it against imported advisories, and the report, overview and log say what was found")
-    func scanThroughHarborAPI() async throws {
-        let work = try TemporaryDirectory("scan")
-        defer { work.remove() }
-        let data = work.file("data")
-        try Data(Self.tracker.utf8).write(to: URL(fileURLWithPath: work.file("tracker.json")))
-        let berth = BerthInstance.binaryPath
-        let goImport = try await ProcessRunner.run([berth, "advisories", "import", "--data-dir", data, Self.fixtures + "/go-vulndb.tar.gz"])
-        #expect(goImport.succeeded && goImport.stdout.contains("into source go-vulndb"), "\(goImport.combined)")
-        let debianImport = try await ProcessRunner.run([berth, "advisories", "import", "--data-dir", data, "--source", "debian", work.file("tracker.json")])
-        #expect(debianImport.succeeded, "\(debianImport.combined)")
-        let listed = try await ProcessRunner.run([berth, "advisories", "list", "--data-dir", data])
-        #expect(listed.stdout.contains("debian\t1 advisories") || listed.stdout.contains("debian\t2 advisories"))
-
+    /// An image whose bottom layer is a Debian 12 system with an affected libssl3 and whose top layer is a Go binary
+    /// with an affected golang.org/x/text, as an OCI layout tagged v1 at `work/layout`.
+    static func image(_ work: TemporaryDirectory) async throws -> OCILayoutWriter.Written {
         let bottom = try Self.layer(work, "os", [
             "etc/os-release": Array("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n".utf8),
             "var/lib/dpkg/status": Array("""
@@ -80,7 +69,31 @@ struct ScanTests {
                 """.utf8),
         ])
         let app = try Self.layer(work, "app", ["usr/local/bin/hello": try await Self.goBinary(in: work)], mode: ["usr/local/bin/hello": 0o755])
-        let layout = try OCILayoutWriter.write(to: work.file("layout"), tag: "v1", layerTars: [bottom, app])
+        return try OCILayoutWriter.write(to: work.file("layout"), tag: "v1", layerTars: [bottom, app])
+
+    }
+
+    /// A data directory with the Go vulnerability database and the Debian tracker export above imported.
+    static func importAdvisories(_ work: TemporaryDirectory) async throws -> String {
+        let data = work.file("data")
+        try Data(Self.tracker.utf8).write(to: URL(fileURLWithPath: work.file("tracker.json")))
+        let berth = BerthInstance.binaryPath
+        let goImport = try await ProcessRunner.run([berth, "advisories", "import", "--data-dir", data, Self.fixtures + "/go-vulndb.tar.gz"])
+        #expect(goImport.succeeded && goImport.stdout.contains("into source go-vulndb"), "\(goImport.combined)")
+        let debianImport = try await ProcessRunner.run([berth, "advisories", "import", "--data-dir", data, "--source", "debian", work.file("tracker.json")])
+        #expect(debianImport.succeeded, "\(debianImport.combined)")
+        return data
+    }
+
+    @Test("skopeo pushes an image, Harbor's scan API scans it against imported advisories, and the report, overview and log say what was found")
+    func scanThroughHarborAPI() async throws {
+        let work = try TemporaryDirectory("scan")
+        defer { work.remove() }
+        let data = try await Self.importAdvisories(work)
+        let listed = try await ProcessRunner.run([BerthInstance.binaryPath, "advisories", "list", "--data-dir", data])
+        #expect(listed.stdout.contains("debian\t1 advisories") || listed.stdout.contains("debian\t2 advisories"))
+
+        let layout = try await Self.image(work)
 
         let server = try await BerthInstance.start(dataDirectory: data)
         do {
@@ -155,6 +168,73 @@ struct ScanTests {
             let secondID = try #require(second["report_id"] as? String)
             #expect(secondID != reportID)
             #expect(try await !http.request(.GET, artifact + "/scan/\(secondID)/log").text.contains("reading layer"))
+        } catch {
+            await server.destroy()
+            throw error
+        }
+        await server.destroy()
+    }
+
+    @Test("scan on push, and prevent-vulnerable pulls: unscanned and vulnerable images refused to developers with Harbor's words, admins exempt, project and system CVE allowlists")
+    func preventVulnerablePulls() async throws {
+        let work = try TemporaryDirectory("scan-policy")
+        defer { work.remove() }
+        let data = try await Self.importAdvisories(work)
+        _ = try await Self.image(work)
+        let server = try await BerthInstance.start(dataDirectory: data, authentication: true)
+        do {
+            let http = RegistryHTTP(base: server.baseURL)
+            let admin = AccessClient(http: http, account: .basic("admin", BerthInstance.adminPassword))
+            let developer = AccessClient(http: http, account: .basic("dev", "Dev-12345678"))
+            try await admin.apiOK(.POST, "/users", json: ["username": "dev", "password": "Dev-12345678"])
+            let reportType = "application/vnd.security.vulnerability.report; version=1.1"
+            // Reports belong to the digest (as in Harbor), so the never-scanned case is checked before the same image
+            // reaches the auto-scanning project.
+            for (name, autoScan) in [("strict", "false"), ("secure", "true")] {
+                try await admin.apiOK(.POST, "/projects", json: ["project_name": name, "metadata": [
+                    "auto_scan": autoScan, "prevent_vul": "true", "severity": "medium"]])
+                try await admin.apiOK(.POST, "/projects/\(name)/members", json: ["role_id": 2, "member_user": ["username": "dev"]])
+                let push = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:\(BerthInstance.adminPassword)",
+                                                        "oci:\(work.file("layout")):v1", "docker://\(server.hostPort)/\(name)/app:v1"])
+                try #require(push.succeeded, "\(push.stderr)")
+                if name == "strict" {
+                    // Never scanned (no auto_scan): refused, saying why.
+                    let unscanned = try await developer.registry(.GET, "/v2/strict/app/manifests/v1")
+                    #expect(unscanned.status == 412 && unscanned.errorCode == "PROJECTPOLICYVIOLATION")
+                    #expect(unscanned.text.contains("without vulnerability scanning cannot be pulled due to configured policy"), "\(unscanned.text)")
+                }
+            }
+
+            // Scan on push in secure.
+            #expect(try await eventually(timeout: .seconds(60)) {
+                let artifact = try await admin.api(.GET, "/projects/secure/repositories/app/artifacts/v1?with_scan_overview=true").json()
+                return ((artifact["scan_overview"] as? [String: Any])?[reportType] as? [String: Any])?["scan_status"] as? String == "Success"
+            })
+            // One vulnerability at Medium or above (CVE-2024-0727); the Go database's have no severity (Unknown).
+            let refused = try await developer.registry(.GET, "/v2/secure/app/manifests/v1")
+            #expect(refused.status == 412 && refused.text.contains("1 vulnerabilities") && refused.text.contains("\\\"Medium\\\" or higher"), "\(refused.text)")
+            let skopeo = try await ProcessRunner.run(["skopeo", "inspect", "--tls-verify=false", "--creds", "dev:Dev-12345678",
+                                                      "docker://\(server.hostPort)/secure/app:v1"])
+            #expect(!skopeo.succeeded && skopeo.stderr.contains("cannot be pulled due to configured policy"), "\(skopeo.stderr)")
+            // Project and system administrators may still pull.
+            #expect(try await admin.registry(.GET, "/v2/secure/app/manifests/v1").status == 200)
+
+            // The project's allowlist exempts the CVE.
+            try await admin.apiOK(.PUT, "/projects/secure", json: ["cve_allowlist": ["items": [["cve_id": "CVE-2024-0727"]]]])
+            #expect(try await eventually(timeout: .seconds(5)) { try await developer.registry(.GET, "/v2/secure/app/manifests/v1").status == 200 })
+
+            // Reusing the system allowlist: empty at first (refused again), then holding the CVE.
+            try await admin.apiOK(.PUT, "/projects/secure", json: ["metadata": ["reuse_sys_cve_allowlist": "true"]])
+            #expect(try await eventually(timeout: .seconds(5)) { try await developer.registry(.GET, "/v2/secure/app/manifests/v1").status == 412 })
+            #expect(try await developer.api(.PUT, "/system/CVEAllowlist", json: ["items": [["cve_id": "CVE-2024-0727"]]]).status == 403)
+            try await admin.apiOK(.PUT, "/system/CVEAllowlist", json: ["items": [["cve_id": "CVE-2024-0727"]]])
+            let system = try await developer.api(.GET, "/system/CVEAllowlist").json()
+            #expect((system["items"] as? [[String: Any]])?.first?["cve_id"] as? String == "CVE-2024-0727")
+            #expect(try await eventually(timeout: .seconds(5)) { try await developer.registry(.GET, "/v2/secure/app/manifests/v1").status == 200 })
+
+            // A developer may read the report but not start a scan (Harbor's "Scan/delete image" is the maintainers').
+            #expect(try await developer.api(.POST, "/projects/secure/repositories/app/artifacts/v1/scan").status == 403)
+            #expect(try await developer.api(.GET, "/projects/secure/repositories/app/artifacts/v1/additions/vulnerabilities").status == 200)
         } catch {
             await server.destroy()
             throw error
