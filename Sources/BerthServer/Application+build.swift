@@ -177,7 +177,9 @@ public func buildApplication(
     let sweep = SweepWebhookExecutionsJob(store: webhookStore, keep: configuration.webhooks.keepExecutions, logger: logger)
     let scan = ScanJob(index: ImageIndexService(manifests: manifests, storage: storage, store: vulnerabilityStore, logger: logger),
                        vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
-    let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan],
+    let rematch = RematchJob(vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
+    let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan,
+                                                    rematch],
                         logger: logger)
     do {
         try await jobs.ensureSchedule(name: PurgeUploadsJob.kind, kind: PurgeUploadsJob.kind,

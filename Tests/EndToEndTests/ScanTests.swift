@@ -168,6 +168,22 @@ struct ScanTests {
             let secondID = try #require(second["report_id"] as? String)
             #expect(secondID != reportID)
             #expect(try await !http.request(.GET, artifact + "/scan/\(secondID)/log").text.contains("reading layer"))
+
+            // New advisory data imported while the server runs: the report is matched again from the stored inventory.
+            let extra = #"{"openssl": {"CVE-2099-0001": {"description": "made up for this test", "releases": {"bookworm": {"status": "resolved", "fixed_version": "3.0.14-1~deb12u1", "urgency": "high"}}}}}"#
+            try Data(extra.utf8).write(to: URL(fileURLWithPath: work.file("extra.json")))
+            let imported = try await ProcessRunner.run([BerthInstance.binaryPath, "advisories", "import", "--data-dir", data, "--source", "debian-extra",
+                                                        work.file("extra.json")])
+            #expect(imported.succeeded, "\(imported.combined)")
+            #expect(try await eventually(timeout: .seconds(30)) {
+                let report = try await http.request(.GET, artifact + "/additions/vulnerabilities").json()
+                let found = ((report[reportType] as? [String: Any])?["vulnerabilities"] as? [[String: Any]]) ?? []
+                return found.contains { $0["id"] as? String == "CVE-2099-0001" && $0["fix_version"] as? String == "3.0.14-1~deb12u1" }
+            })
+            let rematched = (try await http.request(.GET, artifact + "?with_scan_overview=true").json()["scan_overview"] as? [String: Any])?[reportType] as? [String: Any]
+            #expect(rematched?["report_id"] as? String == secondID && rematched?["severity"] as? String == "High")
+            let rematchLog = try await http.request(.GET, artifact + "/scan/\(secondID)/log").text
+            #expect(rematchLog.contains("matched again after an advisory import") && !rematchLog.contains("reading layer"))
         } catch {
             await server.destroy()
             throw error
