@@ -175,8 +175,12 @@ public func buildApplication(
                                       timeout: .seconds(Int64(configuration.webhooks.timeoutSeconds)), maxAttempts: configuration.webhooks.maxAttempts,
                                       logger: logger)
     let sweep = SweepWebhookExecutionsJob(store: webhookStore, keep: configuration.webhooks.keepExecutions, logger: logger)
+    let externalURL = configuration.http.externalURL, listenAddress = configuration.http.address
+    let sbom = SBOMPublisher(uploads: uploads, manifests: manifests, registryHost: {
+        registryHost(externalURL: externalURL, address: listenAddress, port: boundPort.withLockedValue { $0 })
+    })
     let scan = ScanJob(index: ImageIndexService(manifests: manifests, storage: storage, store: vulnerabilityStore, logger: logger),
-                       vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
+                       vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, sbom: sbom, logger: logger)
     let rematch = RematchJob(vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
     let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan,
                                                     rematch],

@@ -48,12 +48,14 @@ extension ManagementController {
             return try APIRequest.page(try await repositories.artifacts(project: try context.pathParameter("project"),
                                                                         repository: try context.pathParameter("repository"), query: query,
                                                                         withScanOverview: request.query("with_scan_overview") == "true",
+                                                                        withSBOMOverview: request.query("with_sbom_overview") == "true",
                                                                         context.caller(request)), request, pageNumber: page, pageSize: size)
         }
         api.get(RouterPath(repository + "/artifacts/{reference}")) { request, context in
             try APIRequest.json(try await repositories.artifact(project: try context.pathParameter("project"), repository: try context.pathParameter("repository"),
                                                                 reference: try context.pathParameter("reference"),
-                                                                withScanOverview: request.query("with_scan_overview") == "true", context.caller(request)))
+                                                                withScanOverview: request.query("with_scan_overview") == "true",
+                                                                withSBOMOverview: request.query("with_sbom_overview") == "true", context.caller(request)))
         }
         api.post(RouterPath(repository + "/artifacts/{reference}/scan")) { request, context in
             let body = try await APIRequest.optionalBody(request, as: ScanTypeRequest.self)

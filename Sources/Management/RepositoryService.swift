@@ -52,22 +52,31 @@ public struct RepositoryService: Sendable {
 
     /// A repository's artifacts, newest first.
     public func artifacts(project projectName: String, repository name: String, query: ListQuery, withScanOverview: Bool = false,
-                          _ caller: Caller) async throws -> ListPage<ArtifactView> {
+                          withSBOMOverview: Bool = false, _ caller: Caller) async throws -> ListPage<ArtifactView> {
         let (project, info) = try await repository(projectName, name, Permission(.artifact, .list), caller)
         let page = try await env.artifacts.artifacts(repositoryID: info.id, query)
         var views: [ArtifactView] = []
         for artifact in page.items { views.append(await view(artifact, project, info)) }
         if withScanOverview { try await addScanOverviews(&views, project, caller) }
+        if withSBOMOverview { try await addSBOMOverviews(&views, project, caller) }
         return ListPage(items: views, total: page.total)
     }
 
     /// One artifact by tag or digest.
     public func artifact(project projectName: String, repository name: String, reference: String, withScanOverview: Bool = false,
-                         _ caller: Caller) async throws -> ArtifactView {
+                         withSBOMOverview: Bool = false, _ caller: Caller) async throws -> ArtifactView {
         let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
         var views = [await view(artifact, project, info)]
         if withScanOverview { try await addScanOverviews(&views, project, caller) }
+        if withSBOMOverview { try await addSBOMOverviews(&views, project, caller) }
         return views[0]
+    }
+
+    /// Adds each image's SBOM overview (Harbor's `with_sbom_overview`), for callers who may read scans.
+    private func addSBOMOverviews(_ views: inout [ArtifactView], _ project: ProjectRecord, _ caller: Caller) async throws {
+        guard try await env.policy.allows(caller.principal, Permission(.scan, .read), in: project) else { return }
+        let overviews = try await ScanService(env).sbomOverviews(views.filter { $0.type == "IMAGE" }.map(\.digest))
+        for index in views.indices where views[index].type == "IMAGE" { views[index].sbomOverview = overviews[views[index].digest] }
     }
 
     /// Adds each image's scan overview (Harbor's `with_scan_overview`), for callers who may read scans.

@@ -29,8 +29,11 @@ public struct ScanService: Sendable {
     /// Starts a scan of the artifact (`scanType` `vulnerability`, the default); a scan already pending or running is
     /// left to run. The caller needs `scan create` in the project.
     public func scan(project: String, repository: String, reference: String, scanType: String?, _ caller: Caller) async throws {
-        guard scanType == nil || scanType == "vulnerability" else {
-            throw APIError.badRequest("scan_type \(String(scanType!.prefix(40))) is not supported; use vulnerability")
+        let mimeType: String
+        switch scanType {
+        case nil, "vulnerability": mimeType = ScanReportTypes.vulnerability
+        case "sbom": mimeType = ScanReportTypes.sbom
+        default: throw APIError.badRequest("scan_type \(String(scanType!.prefix(40))) is not supported; use vulnerability or sbom")
         }
         let (_, info, artifact) = try await RepositoryService(env).resolve(project, repository, reference, Permission(.scan, .create), caller)
         let manifest = artifact.manifest
@@ -39,7 +42,7 @@ public struct ScanService: Sendable {
         }
         guard let jobs = env.jobs else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
         let now = Clock.nowMilliseconds()
-        let record = ScanReportRecord(uuid: UUID().uuidString.lowercased(), manifestDigest: manifest.digest.description, mimeType: Self.vulnerabilityReportType,
+        let record = ScanReportRecord(uuid: UUID().uuidString.lowercased(), manifestDigest: manifest.digest.description, mimeType: mimeType,
                                       repository: info.name, status: "Pending", requestedBy: caller.principal.name, requestedAt: now)
         let (report, created) = try await store.requestScan(record)
         guard created else { return }
@@ -80,6 +83,12 @@ public struct ScanService: Sendable {
             throw APIError.notFound("scan report \(reportID.prefix(64)) of this artifact")
         }
         return report.log
+    }
+
+    /// The SBOM overviews of `digests` (for artifact listings with `with_sbom_overview=true`), by digest.
+    func sbomOverviews(_ digests: [String]) async throws -> [String: SBOMOverviewView] {
+        guard let store = env.vulnerabilities else { return [:] }
+        return try await store.reports(digests: digests, mimeType: ScanReportTypes.sbom).mapValues(SBOMOverviewView.init)
     }
 
     /// The scan overviews of `digests` (for artifact listings with `with_scan_overview=true`), by digest.

@@ -320,6 +320,8 @@ public struct ArtifactView: Codable, Sendable {
     var labels: [String]
     /// Its scan reports' summaries by report type (with `with_scan_overview=true`).
     public internal(set) var scanOverview: [String: NativeReportSummaryView]?
+    /// Its SBOM's state (with `with_sbom_overview=true`).
+    public internal(set) var sbomOverview: SBOMOverviewView?
 }
 
 /// An audit log entry.

@@ -11,9 +11,14 @@ import Storage
 public struct ScanRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, in words for the scan log and the report.
     public let description: String
+    /// Whether the artifact is simply not an image (nothing to scan, rather than a broken image).
+    public let notAnImage: Bool
 
     /// A refusal saying `description`.
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String, notAnImage: Bool = false) {
+        self.description = description
+        self.notAnImage = notAnImage
+    }
 }
 
 /// Indexes images the registry stores: reads each layer blob from storage as a stream, from the top layer down,
@@ -64,7 +69,8 @@ public struct ImageIndexService: Sendable {
             inventory = Inventory(operatingSystem: operatingSystem, packages: packages, warnings: warnings)
         } else {
             guard let configType = parsed.artifactType, Self.imageConfigTypes.contains(configType) else {
-                throw ScanRefusal("the artifact is not a container image (its config is \(parsed.artifactType ?? "missing")); only images are scanned")
+                throw ScanRefusal("the artifact is not a container image (its config is \(parsed.artifactType ?? "missing")); only images are scanned",
+                                  notAnImage: true)
             }
             inventory = try await index(layers: Array(parsed.blobs.dropFirst()), of: digest, progress: progress)
         }

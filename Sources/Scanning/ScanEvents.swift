@@ -6,6 +6,7 @@ import Metadata
 public enum ScanEvents {
     /// The event for `report`, which has just ended (nil while it is still going on).
     public static func ended(_ report: ScanReportRecord, operatorName: String = "") -> NewEvent? {
+        guard report.mimeType == ScanReportTypes.vulnerability else { return nil }
         let type: EventType
         switch report.status {
         case "Success": type = .scanningCompleted

@@ -19,10 +19,14 @@ public struct ScanJob: JobHandler {
     let index: ImageIndexService
     let vulnerabilities: VulnerabilityService
     let store: SQLVulnerabilityStore
+    let sbom: SBOMPublisher?
     let logger: Logger
 
-    /// A handler over the indexing and matching services, recording reports in `store`.
-    public init(index: ImageIndexService, vulnerabilities: VulnerabilityService, store: SQLVulnerabilityStore, logger: Logger) {
+    /// A handler over the indexing and matching services, recording reports in `store`; SBOM requests are published
+    /// by `sbom`.
+    public init(index: ImageIndexService, vulnerabilities: VulnerabilityService, store: SQLVulnerabilityStore, sbom: SBOMPublisher? = nil,
+                logger: Logger) {
+        self.sbom = sbom
         self.index = index
         self.vulnerabilities = vulnerabilities
         self.store = store
@@ -50,6 +54,14 @@ public struct ScanJob: JobHandler {
             let inventory = try await index.inventory(of: digest) { log.add($0) }
             log.add("distribution: \(inventory.operatingSystem?.prettyName ?? "none found"); \(inventory.packages.count) packages")
             for warning in inventory.warnings.prefix(50) { log.add("warning: \(warning)") }
+            if report.mimeType == ScanReportTypes.sbom {
+                guard let sbom, let repository = try? RepositoryName(report.repository) else { throw ScanRefusal("SBOM generation is not available here") }
+                let sbomDigest = try await sbom.publish(inventory, repository: repository, digest: digest, by: report.requestedBy)
+                log.add("SBOM \(sbomDigest) (SPDX 2.3 and CycloneDX 1.5, \(inventory.packages.count) packages) pushed to \(report.repository)")
+                report.status = "Success"
+                report.report = String(decoding: try JSONEncoder().encode(["sbom_digest": sbomDigest.description]), as: UTF8.self)
+                return try await finish(report, log)
+            }
             let findings = try await vulnerabilities.findings(for: inventory)
             for source in try await vulnerabilities.sources() {
                 log.add("advisory source \(source.name): \(source.advisories) advisories, imported \(ScanLog.time(source.importedAt))")
@@ -61,6 +73,11 @@ public struct ScanJob: JobHandler {
             report.summary = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
             report.report = String(decoding: try JSONEncoder().encode(findings), as: UTF8.self)
         } catch let refusal as ScanRefusal {
+            if refusal.notAnImage {
+                // Scan on push meets charts, signatures and SBOMs: there is nothing to scan, so no report is kept.
+                try await store.deleteReport(uuid: report.uuid)
+                return
+            }
             log.add("error: \(refusal)")
             report.status = "Error"
         } catch {
@@ -72,6 +89,12 @@ public struct ScanJob: JobHandler {
             }
             report.status = "Error"
         }
+        try await finish(report, log)
+    }
+
+    /// Records the report's end (and its event) unless it was stopped or replaced meanwhile.
+    private func finish(_ ended: ScanReportRecord, _ log: ScanLog) async throws {
+        var report = ended
         report.endedAt = Clock.nowMilliseconds()
         report.log = log.text
         if try await !store.updateReport(report, event: ScanEvents.ended(report)) {

@@ -4,7 +4,8 @@ import Metadata
 import OCI
 import SQLKit
 
-/// Scan on push (a project's `auto_scan`): for each image pushed into such a project, records a pending report and
+/// Scan on push (a project's `auto_scan`, and `auto_sbom_generation` for SBOMs): for each image pushed into such a
+/// project, records a pending report and
 /// queues its scan job in the dispatcher's transaction, so each push is scanned once even when an instance crashes
 /// mid-way. Artifacts that are not images (charts, signatures, SBOMs) are not scanned.
 public struct ScanOnPushSubscriber: EventSubscriber {
@@ -22,18 +23,21 @@ public struct ScanOnPushSubscriber: EventSubscriber {
                 && Self.imageManifestTypes.contains($0.event.details.mediaType ?? "")
         }
         guard !pushes.isEmpty else { return }
-        let scanning = try await SQLVulnerabilityStore.projects(Array(Set(pushes.compactMap(\.event.projectID))), with: "auto_scan", on: db)
+        let projectIDs = Array(Set(pushes.compactMap(\.event.projectID)))
+        let settings = [(ScanReportTypes.vulnerability, try await SQLVulnerabilityStore.projects(projectIDs, with: "auto_scan", on: db)),
+                        (ScanReportTypes.sbom, try await SQLVulnerabilityStore.projects(projectIDs, with: "auto_sbom_generation", on: db))]
         let now = Clock.nowMilliseconds()
         var requested: Set<String> = []
         for push in pushes {
-            guard let projectID = push.event.projectID, scanning.contains(projectID), let digest = push.event.digest,
-                  requested.insert(digest).inserted else { continue }
-            let record = ScanReportRecord(uuid: RandomUUID.text(), manifestDigest: digest, mimeType: ScanReportTypes.vulnerability,
-                                          repository: push.event.repository, status: "Pending",
-                                          requestedBy: push.event.operatorName.isEmpty ? "auto-scan" : push.event.operatorName, requestedAt: now)
-            let (report, created) = try await SQLVulnerabilityStore.requestScan(record, on: db)
-            guard created else { continue }
-            try await SQLJobStore.enqueue(kind: ScanJob.kind, payload: ScanJob.payload(report: report.uuid), runAt: now, maxAttempts: 3, now: now, on: db)
+            guard let projectID = push.event.projectID, let digest = push.event.digest else { continue }
+            for (mimeType, projects) in settings where projects.contains(projectID) && requested.insert(mimeType + digest).inserted {
+                let record = ScanReportRecord(uuid: RandomUUID.text(), manifestDigest: digest, mimeType: mimeType, repository: push.event.repository,
+                                              status: "Pending", requestedBy: push.event.operatorName.isEmpty ? "auto-scan" : push.event.operatorName,
+                                              requestedAt: now)
+                let (report, created) = try await SQLVulnerabilityStore.requestScan(record, on: db)
+                guard created else { continue }
+                try await SQLJobStore.enqueue(kind: ScanJob.kind, payload: ScanJob.payload(report: report.uuid), runAt: now, maxAttempts: 3, now: now, on: db)
+            }
         }
     }
 }
@@ -42,4 +46,6 @@ public struct ScanOnPushSubscriber: EventSubscriber {
 public enum ScanReportTypes {
     /// Harbor's MIME type of a vulnerability report.
     public static let vulnerability = "application/vnd.security.vulnerability.report; version=1.1"
+    /// Harbor's MIME type of an SBOM report (the SBOM itself is an accessory artifact).
+    public static let sbom = "application/vnd.security.sbom.report+json; version=1.0"
 }

@@ -169,6 +169,35 @@ struct ScanTests {
             #expect(secondID != reportID)
             #expect(try await !http.request(.GET, artifact + "/scan/\(secondID)/log").text.contains("reading layer"))
 
+            // An SBOM on request: an OCI referrer of the image, listed by the referrers API and pulled by oras.
+            let sbomRequest = try await http.request(.POST, artifact + "/scan", headers: [("Content-Type", "application/json")],
+                                                     body: Array(#"{"scan_type":"sbom"}"#.utf8))
+            #expect(sbomRequest.status == 202)
+            var sbomOverview: [String: Any] = [:]
+            #expect(try await eventually(timeout: .seconds(60)) {
+                sbomOverview = try await http.request(.GET, artifact + "?with_sbom_overview=true").json()["sbom_overview"] as? [String: Any] ?? [:]
+                return ["Success", "Error"].contains(sbomOverview["scan_status"] as? String ?? "")
+            })
+            #expect(sbomOverview["scan_status"] as? String == "Success")
+            let sbomDigest = try #require(sbomOverview["sbom_digest"] as? String)
+            let referrers = try await http.request(.GET, "/v2/library/scan-me/referrers/\(layout.topDigest)").json()
+            let listedSBOM = (referrers["manifests"] as? [[String: Any]])?.first { $0["digest"] as? String == sbomDigest }
+            #expect(listedSBOM?["artifactType"] as? String == "application/vnd.goharbor.harbor.sbom.v1")
+            let pulled = try await ProcessRunner.run(["python3", RealClientTests.scriptsDirectory + "/oras_pull.py", server.hostPort, "library/scan-me",
+                                                      sbomDigest, work.file("sbom")])
+            #expect(pulled.succeeded, "\(pulled.combined)")
+            let spdx = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work.file("sbom") + "/sbom.spdx.json"))) as? [String: Any]
+            #expect(spdx?["spdxVersion"] as? String == "SPDX-2.3" && spdx?["dataLicense"] as? String == "CC0-1.0")
+            let spdxPackages = spdx?["packages"] as? [[String: Any]] ?? []
+            func purls(_ name: String) -> [String] {
+                spdxPackages.filter { $0["name"] as? String == name }.flatMap { ($0["externalRefs"] as? [[String: Any]] ?? []).compactMap { $0["referenceLocator"] as? String } }
+            }
+            #expect(purls("libssl3") == ["pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12"])
+            #expect(purls("golang.org/x/text") == ["pkg:golang/golang.org/x/text@v0.3.7"])
+            let cycloneDX = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work.file("sbom") + "/sbom.cdx.json"))) as? [String: Any]
+            #expect(cycloneDX?["bomFormat"] as? String == "CycloneDX" && cycloneDX?["specVersion"] as? String == "1.5")
+            #expect((cycloneDX?["components"] as? [[String: Any]] ?? []).contains { $0["name"] as? String == "libssl3" && $0["version"] as? String == "3.0.11-1~deb12u2" })
+
             // New advisory data imported while the server runs: the report is matched again from the stored inventory.
             let extra = #"{"openssl": {"CVE-2099-0001": {"description": "made up for this test", "releases": {"bookworm": {"status": "resolved", "fixed_version": "3.0.14-1~deb12u1", "urgency": "high"}}}}}"#
             try Data(extra.utf8).write(to: URL(fileURLWithPath: work.file("extra.json")))
