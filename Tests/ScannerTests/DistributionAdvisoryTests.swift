@@ -154,3 +154,39 @@ struct DistributionAdvisoryTests {
         #expect(reason("{\"something\": 1}") != nil)
     }
 }
+
+/// Package URLs and SBOM documents made from inventories.
+@Suite("SBOM")
+struct SBOMTests {
+    @Test("package URLs follow the purl spec for each ecosystem: epochs as qualifiers, scopes and module paths as namespaces, encoding")
+    func packageURLs() {
+        let debian = OperatingSystem(id: "debian", versionID: "12", codename: "bookworm", prettyName: "Debian 12")
+        #expect(PackageURL.of(InstalledPackage(ecosystem: .deb, name: "zlib1g", version: "1:1.2.13.dfsg-1+b1", architecture: "amd64", location: "x"), on: debian)
+            == "pkg:deb/debian/zlib1g@1.2.13.dfsg-1%2Bb1?arch=amd64&distro=debian-12&epoch=1")
+        #expect(PackageURL.of(InstalledPackage(ecosystem: .npm, name: "@babel/core", version: "7.22.5", location: "x"), on: nil) == "pkg:npm/%40babel/core@7.22.5")
+        #expect(PackageURL.of(InstalledPackage(ecosystem: .go, name: "golang.org/x/net", version: "v0.7.0", location: "x"), on: nil) == "pkg:golang/golang.org/x/net@v0.7.0")
+        #expect(PackageURL.of(InstalledPackage(ecosystem: .pypi, name: "PyYAML", version: "6.0", location: "x"), on: nil) == "pkg:pypi/pyyaml@6.0")
+        #expect(PackageURL.of(InstalledPackage(ecosystem: .maven, name: "org.yaml:snakeyaml", version: "1.33", location: "x"), on: nil) == "pkg:maven/org.yaml/snakeyaml@1.33")
+    }
+
+    @Test("SPDX and CycloneDX documents name the image and every package once, with its purl")
+    func documents() throws {
+        let inventory = Inventory(operatingSystem: OperatingSystem(id: "alpine", versionID: "3.19.1", codename: "", prettyName: "Alpine"), packages: [
+            InstalledPackage(ecosystem: .apk, name: "musl", version: "1.2.4_git20230717-r4", sourceName: "musl", architecture: "x86_64", location: "lib/apk/db/installed"),
+            InstalledPackage(ecosystem: .go, name: "stdlib", version: "1.19.8", location: "usr/bin/app"),
+        ])
+        let subject = SBOM.Subject(repository: "library/app", digest: "sha256:" + String(repeating: "a", count: 64), registryHost: "registry.example:5000")
+        let spdx = try JSONSerialization.jsonObject(with: Data(try SBOM.spdx(inventory, subject: subject, created: Date(timeIntervalSince1970: 0), documentID: "d"))) as? [String: Any]
+        let packages = spdx?["packages"] as? [[String: Any]] ?? []
+        #expect(packages.count == 4)  // the image, the distribution, two packages
+        #expect(Set(packages.compactMap { $0["SPDXID"] as? String }).count == 4)
+        #expect((spdx?["relationships"] as? [[String: Any]])?.filter { $0["relationshipType"] as? String == "CONTAINS" }.count == 3)
+        #expect((spdx?["creationInfo"] as? [String: Any])?["created"] as? String == "1970-01-01T00:00:00Z")
+        let musl = packages.first { $0["name"] as? String == "musl" }
+        #expect(((musl?["externalRefs"] as? [[String: Any]])?.first?["referenceLocator"] as? String) == "pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1")
+        let cdx = try JSONSerialization.jsonObject(with: Data(try SBOM.cycloneDX(inventory, subject: subject, created: Date(), serial: "s"))) as? [String: Any]
+        let components = cdx?["components"] as? [[String: Any]] ?? []
+        #expect(components.map { $0["name"] as? String ?? "" } == ["alpine", "musl", "stdlib"])
+        #expect(components.last?["purl"] as? String == "pkg:golang/stdlib@1.19.8")
+    }
+}

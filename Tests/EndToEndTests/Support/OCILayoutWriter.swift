@@ -11,18 +11,31 @@ enum OCILayoutWriter {
     }
 
     /// Writes an image with `layerSizes.count` layers; with several `platforms`, the tag points to an index.
-    static func write(to dir: String, tag: String, layerSizes: [Int], platforms: [String] = ["linux/amd64"]) throws -> Written {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: "\(dir)/blobs/sha256", withIntermediateDirectories: true)
-        try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: URL(fileURLWithPath: "\(dir)/oci-layout"))
+    /// A layout directory being written: its blobs, and JSON as layouts want it.
+    private final class LayoutDirectory {
+        let dir: String
         var blobs = Set<Digest>()
+
+        init(_ dir: String) throws {
+            self.dir = dir
+            try FileManager.default.createDirectory(atPath: "\(dir)/blobs/sha256", withIntermediateDirectories: true)
+            try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: URL(fileURLWithPath: "\(dir)/oci-layout"))
+        }
+
         func store(_ bytes: [UInt8]) throws -> Digest {
             let digest = Digest.compute(of: bytes)
             try Data(bytes).write(to: URL(fileURLWithPath: "\(dir)/blobs/sha256/\(digest.hex)"))
             blobs.insert(digest)
             return digest
         }
+
         func json(_ object: Any) throws -> [UInt8] { Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) }
+    }
+
+    static func write(to dir: String, tag: String, layerSizes: [Int], platforms: [String] = ["linux/amd64"]) throws -> Written {
+        let layout = try LayoutDirectory(dir)
+        func store(_ bytes: [UInt8]) throws -> Digest { try layout.store(bytes) }
+        func json(_ object: Any) throws -> [UInt8] { try layout.json(object) }
 
         var manifests: [[String: Any]] = []
         for platform in platforms {
@@ -62,23 +75,16 @@ enum OCILayoutWriter {
         top["annotations"] = ["org.opencontainers.image.ref.name": tag]
         let layoutIndex = try json(["schemaVersion": 2, "manifests": [top]])
         try Data(layoutIndex).write(to: URL(fileURLWithPath: "\(dir)/index.json"))
-        return Written(topDigest: try Digest(parsing: top["digest"] as! String), blobs: blobs)
+        return Written(topDigest: try Digest(parsing: top["digest"] as! String), blobs: layout.blobs)
     }
 
     /// Writes a single-platform image whose layers are the given tar archives (bottom first), each gzip-compressed by
     /// the gzip command as image builders do.
     static func write(to dir: String, tag: String, layerTars: [[UInt8]]) throws -> Written {
         let fm = FileManager.default
-        try fm.createDirectory(atPath: "\(dir)/blobs/sha256", withIntermediateDirectories: true)
-        try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: URL(fileURLWithPath: "\(dir)/oci-layout"))
-        var blobs = Set<Digest>()
-        func store(_ bytes: [UInt8]) throws -> Digest {
-            let digest = Digest.compute(of: bytes)
-            try Data(bytes).write(to: URL(fileURLWithPath: "\(dir)/blobs/sha256/\(digest.hex)"))
-            blobs.insert(digest)
-            return digest
-        }
-        func json(_ object: Any) throws -> [UInt8] { Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) }
+        let layout = try LayoutDirectory(dir)
+        func store(_ bytes: [UInt8]) throws -> Digest { try layout.store(bytes) }
+        func json(_ object: Any) throws -> [UInt8] { try layout.json(object) }
         var layers: [[String: Any]] = []
         var diffIDs: [String] = []
         for tar in layerTars {
@@ -107,7 +113,7 @@ enum OCILayoutWriter {
         let top: [String: Any] = ["mediaType": MediaType.ociManifest, "digest": manifestDigest.description, "size": manifest.count,
                                   "annotations": ["org.opencontainers.image.ref.name": tag]]
         try Data(try json(["schemaVersion": 2, "manifests": [top]])).write(to: URL(fileURLWithPath: "\(dir)/index.json"))
-        return Written(topDigest: manifestDigest, blobs: blobs)
+        return Written(topDigest: manifestDigest, blobs: layout.blobs)
     }
 
     /// A tar archive (GNU tar, pax format) of a directory tree.
