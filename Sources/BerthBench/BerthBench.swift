@@ -26,6 +26,7 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "Tags per repository for the listing workload.") var tags = 10
     @Option(help: "Artifacts in the repository whose portal page is timed (Berth only; 0 skips the portal workload).") var portalArtifacts = 10_000
     @Option(help: "Projects besides the timed one for the portal's projects list.") var portalProjects = 100
+    @Option(help: "Synthetic advisories imported for the scanning workload (Berth only; 0 skips it).") var scanAdvisories = 100_000
     @Option(help: "Where to write the report (markdown).") var output = "docs/benchmarks.md"
     @Option(help: "Only these registries (berth, distribution).") var only: [String] = []
     @Option(help: "Only these workloads (push, pull, chunked, manifest, small, events); pull implies push.") var workloads: [String] = []
@@ -226,6 +227,13 @@ struct BerthBench: AsyncParsableCommand {
             }
             await registry.stop()
             finished.append(registry)
+        }
+
+        if scanAdvisories > 0 && kinds.contains(.berth) {
+            log("scanning workload: Berth, \(scanAdvisories) synthetic advisories plus the Go vulnerability database")
+            let result = try await ScanningWorkload(berth: berth, advisories: scanAdvisories, log: log).measure()
+            for i in results[.berth, default: []].indices { results[.berth]![i].merge(result) { old, _ in old } }
+            if results[.berth, default: []].isEmpty { results[.berth] = [result] }
         }
 
         var shown: [String] = ["bench/run"]

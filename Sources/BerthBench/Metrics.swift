@@ -88,6 +88,16 @@ struct Metric: Sendable {
         Metric(key: "catalog_deep_p99_ms", title: "catalog page at 90% depth, p99", unit: "ms", higherIsBetter: false, target: nil),
         Metric(key: "tags_list_ms", title: "tag list of a deep repository", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
         Metric(key: "tags_page_ms", title: "tag list page (n=5, last=)", unit: "ms", higherIsBetter: false) { b, _, _ in ("< 10 ms", b < 10) },
+        Metric(key: "scan_import_s", title: "scanning: import of the synthetic advisories (Berth only)", unit: "s", higherIsBetter: false) { b, _, _ in
+            ("< 10 s for 100k", b < 10) },
+        Metric(key: "scan_import_rss_mb", title: "scanning: peak RSS of that import", unit: "MB", higherIsBetter: false, target: nil),
+        Metric(key: "scan_import_go_s", title: "scanning: import of the Go vulnerability database (4,291 files)", unit: "s", higherIsBetter: false, target: nil),
+        Metric(key: "scan_packages", title: "scanning: packages in debootstrap's bookworm (minbase)", unit: "packages", higherIsBetter: true, target: nil),
+        Metric(key: "scan_index_ms", title: "scanning: index the bookworm image (one gzip layer)", unit: "ms", higherIsBetter: false) { b, _, _ in
+            ("< 1 s", b < 1000) },
+        Metric(key: "scan_match_ms", title: "scanning: match it against the whole store", unit: "ms", higherIsBetter: false) { b, _, _ in
+            ("< 100 ms", b < 100) },
+        Metric(key: "scan_peak_rss_mb", title: "scanning: peak RSS of berth scan", unit: "MB", higherIsBetter: false) { b, _, _ in ("< 200 MB", b < 200) },
         Metric(key: "portal_populate_per_s", title: "portal setup: tagged artifact pushes into one repository (Berth only)", unit: "pushes/s",
                higherIsBetter: true, target: nil),
         Metric(key: "portal_projects_ms", title: "portal: projects list, signed-in admin, p50", unit: "ms", higherIsBetter: false, target: nil),
