@@ -29,7 +29,7 @@ public enum Severity: String, Codable, Sendable, CaseIterable, Comparable {
         case "high", "important": return .high
         case "medium", "moderate": return .medium
         case "low", "unimportant", "negligible": return .low
-        case "none": return .none
+        case "none": return Severity.none
         case "unknown", "not yet assigned": return .unknown
         default: return nil
         }

@@ -116,8 +116,9 @@ public struct ImageIndexer {
 
     private mutating func start(path: String, entry: TarEntry) -> Current {
         if let role = FileRole.of(path) {
-            guard entry.size <= Int64(maximumFileSize) else {
-                warnings.append("\(path): \(entry.size) bytes is more than the \(maximumFileSize) bytes the indexer reads; skipped")
+            let limit = role == .javaArchive ? min(maximumFileSize, JavaArchive.maximumNested) : maximumFileSize
+            guard entry.size <= Int64(limit) else {
+                warnings.append("\(path): \(entry.size) bytes is more than the \(limit) bytes the indexer reads; skipped")
                 return .tooLarge
             }
             return .collecting(path: path, role: role, content: [])
@@ -135,6 +136,10 @@ public struct ImageIndexer {
             if let package = PythonMetadata.package(String(decoding: content, as: UTF8.self), location: path) { packages.append(package) }
         case .npmManifest:
             if let package = NpmPackage.package(content, location: path) { packages.append(package) }
+        case .javaArchive:
+            let found = JavaArchive.packages(content, location: path)
+            packages += found.packages
+            warnings += found.warnings
         }
     }
 
@@ -155,7 +160,7 @@ public struct ImageIndexer {
 
 /// The files the indexer reads, by path.
 enum FileRole: Sendable {
-    case osRelease, dpkgStatus, apkInstalled, pythonMetadata, npmManifest
+    case osRelease, dpkgStatus, apkInstalled, pythonMetadata, npmManifest, javaArchive
 
     /// The role of the file at normalised `path`, if it has one.
     static func of(_ path: String) -> FileRole? {
@@ -168,6 +173,7 @@ enum FileRole: Sendable {
         if LayerPath.parent(path) == "var/lib/dpkg/status.d" && !path.hasSuffix(".md5sums") { return .dpkgStatus }
         if PythonMetadata.isMetadata(path) { return .pythonMetadata }
         if NpmPackage.isPackageManifest(path) { return .npmManifest }
+        if JavaArchive.isArchive(path) { return .javaArchive }
         return nil
     }
 }
