@@ -159,7 +159,7 @@ let package = Package(
         .target(
             name: "Management",
             dependencies: [
-                "OCI", "Metadata", "Registry", "Auth", "APIInput", "Scanner", "Scanning",
+                "OCI", "Metadata", "Registry", "Auth", "APIInput", "Scanner", "Scanning", "Jobs",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],

@@ -36,6 +36,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case jobServiceMonitor = "jobservice-monitor"
     /// The system configuration (authentication mode, LDAP settings; secrets are never shown).
     case configuration
+    /// Scanning every artifact, its schedule and progress.
+    case scanAll = "scan-all"
 }
 
 /// What is done to a resource, with Harbor's action names.

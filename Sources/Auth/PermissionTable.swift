@@ -79,6 +79,7 @@ public enum PermissionTable {
         Permission(.robot, .create), Permission(.robot, .read), Permission(.robot, .update), Permission(.robot, .delete), Permission(.robot, .list),
         Permission(.jobServiceMonitor, .list), Permission(.jobServiceMonitor, .read), Permission(.jobServiceMonitor, .stop),
         Permission(.configuration, .read), Permission(.configuration, .update),
+        Permission(.scanAll, .create), Permission(.scanAll, .read), Permission(.scanAll, .update), Permission(.scanAll, .stop),
     ]
 
     private static let byRole: [ProjectRole: Set<Permission>] = {

@@ -182,8 +182,9 @@ public func buildApplication(
     let scan = ScanJob(index: ImageIndexService(manifests: manifests, storage: storage, store: vulnerabilityStore, logger: logger),
                        vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, sbom: sbom, logger: logger)
     let rematch = RematchJob(vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
+    let scanAll = ScanAllJob(store: vulnerabilityStore, settings: access.store, logger: logger)
     let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan,
-                                                    rematch],
+                                                    rematch, scanAll],
                         logger: logger)
     do {
         try await jobs.ensureSchedule(name: PurgeUploadsJob.kind, kind: PurgeUploadsJob.kind,

@@ -68,6 +68,19 @@ extension ManagementController {
                                  reference: try context.pathParameter("reference"), context.caller(request))
             return Response(status: .accepted, headers: [.contentLength: "0"])
         }
+        api.get("system/scanAll/schedule") { request, context in try APIRequest.json(try await scanAll.schedule(context.caller(request))) }
+        for method in [HTTPRequest.Method.put, .post] {
+            api.on("system/scanAll/schedule", method: method) { request, context in
+                try await scanAll.setSchedule(try await APIRequest.body(request, as: ScanAllScheduleRequest.self), context.caller(request))
+                return Response(status: request.method == .post ? .created : .ok, headers: [.contentLength: "0"])
+            }
+        }
+        api.post("system/scanAll/stop") { request, context in
+            try await scanAll.stop(context.caller(request))
+            return Response(status: .accepted, headers: [.contentLength: "0"])
+        }
+        api.get("scans/all/metrics") { request, context in try APIRequest.json(try await scanAll.metrics(scheduled: false, context.caller(request))) }
+        api.get("scans/schedule/metrics") { request, context in try APIRequest.json(try await scanAll.metrics(scheduled: true, context.caller(request))) }
         api.get("system/CVEAllowlist") { request, context in try APIRequest.json(try await allowlist.get(context.caller(request))) }
         api.put("system/CVEAllowlist") { request, context in
             try await allowlist.put(try await APIRequest.body(request, as: ProjectRequest.Allowlist.self), context.caller(request))

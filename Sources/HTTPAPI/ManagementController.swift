@@ -14,6 +14,7 @@ public struct ManagementController: Sendable {
     let webhooks: WebhookService
     let scans: ScanService
     let allowlist: SystemAllowlistService
+    let scanAll: ScanAllService
     let auditLogs: AuditLogService
     /// Resumes portal sessions for requests that carry the `sid` cookie.
     let sessionService: SessionService
@@ -46,6 +47,7 @@ public struct ManagementController: Sendable {
         webhooks = WebhookService(environment)
         scans = ScanService(environment)
         allowlist = SystemAllowlistService(environment)
+        scanAll = ScanAllService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
         search = SearchService(environment)

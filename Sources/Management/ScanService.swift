@@ -40,13 +40,10 @@ public struct ScanService: Sendable {
         guard MediaType.indexTypes.contains(manifest.mediaType) || manifest.artifactType.map(ImageIndexService.imageConfigTypes.contains) == true else {
             throw APIError.badRequest("artifact \(manifest.digest) is not a container image (\(manifest.artifactType ?? manifest.mediaType)); only images can be scanned")
         }
-        guard let jobs = env.jobs else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
-        let now = Clock.nowMilliseconds()
         let record = ScanReportRecord(uuid: UUID().uuidString.lowercased(), manifestDigest: manifest.digest.description, mimeType: mimeType,
-                                      repository: info.name, status: "Pending", requestedBy: caller.principal.name, requestedAt: now)
-        let (report, created) = try await store.requestScan(record)
-        guard created else { return }
-        _ = try await jobs.enqueue(kind: ScanJob.kind, payload: ScanJob.payload(report: report.uuid), runAt: now, maxAttempts: 3, now: now)
+                                      repository: info.name, status: "Pending", requestedBy: caller.principal.name, requestedAt: Clock.nowMilliseconds())
+        // The request and its job are recorded together; a scan already pending or running is left to run.
+        _ = try await store.requestScans([record], jobKind: ScanJob.kind, payload: ScanJob.payload(report:))
     }
 
     /// Stops the artifact's pending or running scan; 404 when none is going on.

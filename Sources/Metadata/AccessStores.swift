@@ -128,6 +128,8 @@ public protocol SettingsStore: Sendable {
     func setting(_ name: String) async throws -> String?
     /// Stores `value` under `name` unless something is already there; returns what is stored afterwards.
     func settingInsertingIfAbsent(_ name: String, value: String, now: Int64) async throws -> String
+    /// Stores `value` under `name`, replacing what was there.
+    func putSetting(_ name: String, value: String, now: Int64) async throws
 }
 
 /// Failed login bookkeeping, per account and per address.

@@ -286,4 +286,55 @@ struct ScanTests {
         }
         await server.destroy()
     }
+
+    @Test("scan all: its schedule, a manual run over every image (each digest once), its metrics, and who may do it")
+    func scanAll() async throws {
+        let work = try TemporaryDirectory("scan-all")
+        defer { work.remove() }
+        let data = try await Self.importAdvisories(work)
+        let image = try await Self.image(work)
+        let other = try OCILayoutWriter.write(to: work.file("other"), tag: "v1", layerSizes: [20_000])
+        let server = try await BerthInstance.start(dataDirectory: data, authentication: true)
+        do {
+            let http = RegistryHTTP(base: server.baseURL)
+            let admin = AccessClient(http: http, account: .basic("admin", BerthInstance.adminPassword))
+            try await admin.apiOK(.POST, "/users", json: ["username": "dev", "password": "Dev-12345678"])
+            let developer = AccessClient(http: http, account: .basic("dev", "Dev-12345678"))
+            for (layout, repository) in [("layout", "a"), ("layout", "b"), ("other", "c")] {
+                let push = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:\(BerthInstance.adminPassword)",
+                                                        "oci:\(work.file(layout)):v1", "docker://\(server.hostPort)/library/\(repository):v1"])
+                try #require(push.succeeded, "\(push.stderr)")
+            }
+
+            #expect((try await admin.api(.GET, "/system/scanAll/schedule").json()["schedule"] as? [String: Any])?["type"] as? String == "None")
+            try await admin.apiOK(.PUT, "/system/scanAll/schedule", json: ["schedule": ["type": "Daily"]])
+            let daily = try await admin.api(.GET, "/system/scanAll/schedule").json()["schedule"] as? [String: Any]
+            #expect(daily?["type"] as? String == "Daily" && daily?["cron"] as? String == "0 0 0 * * *" && daily?["next_scheduled_time"] is String)
+            #expect(try await admin.api(.PUT, "/system/scanAll/schedule", json: ["schedule": ["type": "Custom", "cron": "61 * * * *"]]).status == 400)
+            #expect(try await developer.api(.POST, "/system/scanAll/schedule", json: ["schedule": ["type": "Manual"]]).status == 403)
+            #expect(try await developer.api(.GET, "/scans/all/metrics").status == 403)
+
+            #expect(try await admin.api(.POST, "/system/scanAll/schedule", json: ["schedule": ["type": "Manual"]]).status == 201)
+            var metrics: [String: Any] = [:]
+            #expect(try await eventually(timeout: .seconds(60)) {
+                metrics = try await admin.api(.GET, "/scans/all/metrics").json()
+                return metrics["total"] as? Int == 2 && metrics["completed"] as? Int == 2 && metrics["ongoing"] as? Bool == false
+            }, "\(metrics)")
+            #expect((metrics["metrics"] as? [String: Int])?["Success"] == 2)
+            #expect(metrics["trigger"] as? String == "Manual" && metrics["requester"] as? String == "admin")
+            let reportType = "application/vnd.security.vulnerability.report; version=1.1"
+            for repository in ["a", "b", "c"] {
+                let artifact = try await admin.api(.GET, "/projects/library/repositories/\(repository)/artifacts/v1?with_scan_overview=true").json()
+                #expect(((artifact["scan_overview"] as? [String: Any])?[reportType] as? [String: Any])?["scan_status"] as? String == "Success")
+            }
+            #expect(image.topDigest != other.topDigest)
+            #expect(try await admin.api(.POST, "/system/scanAll/stop").status == 202)
+            try await admin.apiOK(.PUT, "/system/scanAll/schedule", json: ["schedule": ["type": "None"]])
+            #expect((try await admin.api(.GET, "/system/scanAll/schedule").json()["schedule"] as? [String: Any])?["type"] as? String == "None")
+        } catch {
+            await server.destroy()
+            throw error
+        }
+        await server.destroy()
+    }
 }
