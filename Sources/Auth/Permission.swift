@@ -38,6 +38,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case configuration
     /// Scanning every artifact, its schedule and progress.
     case scanAll = "scan-all"
+    /// The security hub: vulnerabilities across every project.
+    case securityHub = "security-hub"
 }
 
 /// What is done to a resource, with Harbor's action names.

@@ -80,6 +80,7 @@ public enum PermissionTable {
         Permission(.jobServiceMonitor, .list), Permission(.jobServiceMonitor, .read), Permission(.jobServiceMonitor, .stop),
         Permission(.configuration, .read), Permission(.configuration, .update),
         Permission(.scanAll, .create), Permission(.scanAll, .read), Permission(.scanAll, .update), Permission(.scanAll, .stop),
+        Permission(.securityHub, .read), Permission(.securityHub, .list),
     ]
 
     private static let byRole: [ProjectRole: Set<Permission>] = {

@@ -81,6 +81,16 @@ extension ManagementController {
         }
         api.get("scans/all/metrics") { request, context in try APIRequest.json(try await scanAll.metrics(scheduled: false, context.caller(request))) }
         api.get("scans/schedule/metrics") { request, context in try APIRequest.json(try await scanAll.metrics(scheduled: true, context.caller(request))) }
+        api.get("security/summary") { request, context in
+            try APIRequest.json(try await securityHub.summary(withDangerousCVEs: request.query("with_dangerous_cve") == "true",
+                                                              withDangerousArtifacts: request.query("with_dangerous_artifact") == "true",
+                                                              context.caller(request)))
+        }
+        api.get("security/vul") { request, context in
+            let (query, page, size) = try APIRequest.listQuery(request)
+            return try APIRequest.page(try await securityHub.vulnerabilities(query, page: page, pageSize: size, withTag: request.query("with_tag") == "true",
+                                                                             context.caller(request)), request, pageNumber: page, pageSize: size)
+        }
         api.get("system/CVEAllowlist") { request, context in try APIRequest.json(try await allowlist.get(context.caller(request))) }
         api.put("system/CVEAllowlist") { request, context in
             try await allowlist.put(try await APIRequest.body(request, as: ProjectRequest.Allowlist.self), context.caller(request))

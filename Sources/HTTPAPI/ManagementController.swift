@@ -15,6 +15,7 @@ public struct ManagementController: Sendable {
     let scans: ScanService
     let allowlist: SystemAllowlistService
     let scanAll: ScanAllService
+    let securityHub: SecurityHubService
     let auditLogs: AuditLogService
     /// Resumes portal sessions for requests that carry the `sid` cookie.
     let sessionService: SessionService
@@ -48,6 +49,7 @@ public struct ManagementController: Sendable {
         scans = ScanService(environment)
         allowlist = SystemAllowlistService(environment)
         scanAll = ScanAllService(environment)
+        securityHub = SecurityHubService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
         search = SearchService(environment)

@@ -328,6 +328,22 @@ struct ScanTests {
                 #expect(((artifact["scan_overview"] as? [String: Any])?[reportType] as? [String: Any])?["scan_status"] as? String == "Success")
             }
             #expect(image.topDigest != other.topDigest)
+
+            // The security hub over every project.
+            let summary = try await admin.api(.GET, "/security/summary?with_dangerous_cve=true&with_dangerous_artifact=true").json()
+            #expect(summary["total_artifact"] as? Int == 3 && summary["scanned_cnt"] as? Int == 3)
+            #expect((summary["medium_cnt"] as? Int ?? 0) >= 1 && (summary["total_vuls"] as? Int ?? 0) > 10)
+            #expect((summary["dangerous_cves"] as? [[String: Any]])?.first?["cve_id"] as? String == "CVE-2024-0727")
+            #expect((summary["dangerous_artifacts"] as? [[String: Any]])?.first?["digest"] as? String == image.topDigest.description)
+            let listed = try await admin.api(.GET, "/security/vul?q=cve_id%3DCVE-2024-0727&with_tag=true")
+            let items = try listed.jsonArray()
+            #expect(listed.header("X-Total-Count") == "2")
+            #expect(Set(items.compactMap { $0["repository_name"] as? String }) == ["library/a", "library/b"])
+            #expect(items.allSatisfy { $0["tags"] as? [String] == ["v1"] && $0["fixed_version"] as? String == "3.0.13-1~deb12u1" && $0["package"] as? String == "libssl3" })
+            let paged = try await admin.api(.GET, "/security/vul?q=repository_name%3Dlibrary%2Fa&page_size=5&page=1")
+            #expect(try paged.jsonArray().count == 5 && Int(paged.header("X-Total-Count") ?? "") ?? 0 > 5)
+            #expect(try await admin.api(.GET, "/security/vul?q=nonsense%3D1").status == 400)
+            #expect(try await developer.api(.GET, "/security/summary").status == 403)
             #expect(try await admin.api(.POST, "/system/scanAll/stop").status == 202)
             try await admin.apiOK(.PUT, "/system/scanAll/schedule", json: ["schedule": ["type": "None"]])
             #expect((try await admin.api(.GET, "/system/scanAll/schedule").json()["schedule"] as? [String: Any])?["type"] as? String == "None")
@@ -336,5 +352,29 @@ struct ScanTests {
             throw error
         }
         await server.destroy()
+    }
+
+    @Test("an image whose layer is not a tar archive ends its scan as Error, with the reason in the log; the server goes on")
+    func brokenLayer() async throws {
+        let work = try TemporaryDirectory("scan-broken")
+        defer { work.remove() }
+        let garbage = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ ($0 >> 3)) }
+        let layout = try OCILayoutWriter.write(to: work.file("layout"), tag: "v1", layerTars: [garbage])
+        try await withServer { server, http in
+            let push = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "oci:\(work.file("layout")):v1",
+                                                    "docker://\(server.hostPort)/library/broken:v1"])
+            try #require(push.succeeded, "\(push.stderr)")
+            let artifact = "/api/v2.0/projects/library/repositories/broken/artifacts/v1"
+            #expect(try await http.request(.POST, artifact + "/scan").status == 202)
+            let reportType = "application/vnd.security.vulnerability.report; version=1.1"
+            var overview: [String: Any] = [:]
+            #expect(try await eventually(timeout: .seconds(30)) {
+                overview = (try await http.request(.GET, artifact + "?with_scan_overview=true").json()["scan_overview"] as? [String: Any])?[reportType] as? [String: Any] ?? [:]
+                return overview["scan_status"] as? String == "Error"
+            })
+            let log = try await http.request(.GET, artifact + "/scan/\(overview["report_id"] as? String ?? "")/log").text
+            #expect(log.contains("is not a readable tar archive"), "\(log)")
+            #expect(try await http.request(.GET, "/v2/library/broken/manifests/\(layout.topDigest)").status == 200)
+        }
     }
 }
