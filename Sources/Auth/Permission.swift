@@ -21,6 +21,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case notificationPolicy = "notification-policy"
     /// Vulnerability scans of artifacts and their reports.
     case scan
+    /// CSV exports of a project's vulnerabilities.
+    case exportCVE = "export-cve"
     // System level.
     /// User accounts.
     case user

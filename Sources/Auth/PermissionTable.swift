@@ -47,6 +47,8 @@ public enum PermissionTable {
         Row(permission: Permission(.scan, .create), roles: maintainers, action: "Scan/delete image"),
         Row(permission: Permission(.scan, .stop), roles: maintainers, action: "Scan/delete image"),
         Row(permission: Permission(.scan, .read), roles: everyone, action: "See a list of images"),
+        Row(permission: Permission(.exportCVE, .create), roles: developers, action: "Export CVEs"),
+        Row(permission: Permission(.exportCVE, .read), roles: developers, action: "Export CVEs"),
         Row(permission: Permission(.robot, .list), roles: maintainers, action: "See a list of project robots"),
         Row(permission: Permission(.robot, .read), roles: maintainers, action: "See a list of project robots"),
         Row(permission: Permission(.robot, .create), roles: admins, action: "Create/edit/delete project robots"),

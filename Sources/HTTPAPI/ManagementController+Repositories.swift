@@ -91,6 +91,19 @@ extension ManagementController {
             return try APIRequest.page(try await securityHub.vulnerabilities(query, page: page, pageSize: size, withTag: request.query("with_tag") == "true",
                                                                              context.caller(request)), request, pageNumber: page, pageSize: size)
         }
+        api.post("export/cve") { request, context in
+            let id = try await cveExports.start(try await APIRequest.body(request, as: CVEExportRequest.self), context.caller(request))
+            return try APIRequest.json(["id": id])
+        }
+        api.get("export/cve/execution/{id}") { request, context in
+            try APIRequest.json(try await cveExports.execution(id: try context.idParameter("id"), context.caller(request)))
+        }
+        api.get("export/cve/executions") { request, context in try APIRequest.json(["items": try await cveExports.executions(context.caller(request))]) }
+        api.get("export/cve/download/{id}") { request, context in
+            let (name, csv) = try await cveExports.download(id: try context.idParameter("id"), context.caller(request))
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\""],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
+        }
         api.get("system/CVEAllowlist") { request, context in try APIRequest.json(try await allowlist.get(context.caller(request))) }
         api.put("system/CVEAllowlist") { request, context in
             try await allowlist.put(try await APIRequest.body(request, as: ProjectRequest.Allowlist.self), context.caller(request))

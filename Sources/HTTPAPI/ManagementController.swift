@@ -16,6 +16,7 @@ public struct ManagementController: Sendable {
     let allowlist: SystemAllowlistService
     let scanAll: ScanAllService
     let securityHub: SecurityHubService
+    let cveExports: CVEExportService
     let auditLogs: AuditLogService
     /// Resumes portal sessions for requests that carry the `sid` cookie.
     let sessionService: SessionService
@@ -50,6 +51,7 @@ public struct ManagementController: Sendable {
         allowlist = SystemAllowlistService(environment)
         scanAll = ScanAllService(environment)
         securityHub = SecurityHubService(environment)
+        cveExports = CVEExportService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
         search = SearchService(environment)

@@ -81,7 +81,16 @@ public struct SecurityHubService: Sendable {
         try env.requireSystem(Permission(.securityHub, .list), caller)
         let known: Set<String> = ["cve_id", "severity", "package", "repository_name", "project_id", "digest", "tag", "status", "cvss_score_v3"]
         for filter in query.filters where !known.contains(filter.key) { throw APIError.badRequest("security/vul cannot filter on \(filter.key.prefix(40))") }
-        let store = try store
+        let items = try await Self.items(env, projectID: nil, withTag: withTag) { item, tags in try Self.matches(item, tags: tags, query.filters) }
+        let start = min(items.count, max(0, (page - 1) * pageSize))
+        return ListPage(items: Array(items[start..<min(items.count, start + pageSize)]), total: items.count)
+    }
+
+    /// Every vulnerability of every scanned artifact (per repository holding it, in `projectID` when given) that
+    /// `keep` accepts (it gets the item and the artifact's tags there).
+    static func items(_ env: ManagementEnvironment, projectID: Int64?, withTag: Bool,
+                      keep: (VulnerabilityItemView, [String]) throws -> Bool) async throws -> [VulnerabilityItemView] {
+        guard let store = env.vulnerabilities else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
         let reports = try await store.finishedReports(mimeType: ScanReportTypes.vulnerability)
         let places = Dictionary(grouping: try await store.places(of: reports.map(\.manifestDigest)), by: \.digest)
         var projectIDs: [String: Int64] = [:]
@@ -92,6 +101,7 @@ public struct SecurityHubService: Sendable {
             for place in places[report.manifestDigest] ?? [] {
                 let projectName = RepositoryRecord.projectName(of: place.repository)
                 if projectIDs[projectName] == nil { projectIDs[projectName] = try await env.access.project(named: projectName)?.id ?? 0 }
+                if let projectID, projectIDs[projectName] != projectID { continue }
                 for finding in findings {
                     let item = VulnerabilityItemView(projectId: projectIDs[projectName] ?? 0, repositoryName: place.repository, digest: place.digest,
                                                      tags: withTag ? place.tags : nil, cveId: Self.cveID(finding), severity: finding.severity.rawValue,
@@ -99,12 +109,11 @@ public struct SecurityHubService: Sendable {
                                                      cvssV3Score: finding.cvssVector.flatMap(CVSS3.baseScore), package: finding.package.name,
                                                      version: finding.package.version, fixedVersion: finding.fixedVersion ?? "", desc: finding.summary,
                                                      links: finding.links)
-                    if try Self.matches(item, tags: place.tags, query.filters) { items.append(item) }
+                    if try keep(item, place.tags) { items.append(item) }
                 }
             }
         }
-        let start = min(items.count, max(0, (page - 1) * pageSize))
-        return ListPage(items: Array(items[start..<min(items.count, start + pageSize)]), total: items.count)
+        return items
     }
 
     static func cveID(_ finding: Finding) -> String { finding.aliases.first { $0.hasPrefix("CVE-") } ?? finding.advisoryID }

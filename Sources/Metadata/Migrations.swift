@@ -459,6 +459,23 @@ enum Migrations {
             )
             """,
         ]),
+        Migration(version: 15, statements: [
+            // CVE exports (Harbor's /export/cve): who asked, for which project and filters, and the CSV once made.
+            """
+            CREATE TABLE cve_exports (
+                id {id},
+                job_name TEXT NOT NULL,
+                user_name TEXT NOT NULL,
+                project_id BIGINT NOT NULL,
+                criteria TEXT NOT NULL,
+                status TEXT NOT NULL,
+                status_text TEXT NOT NULL,
+                csv TEXT,
+                created_at BIGINT NOT NULL,
+                ended_at BIGINT
+            )
+            """,
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

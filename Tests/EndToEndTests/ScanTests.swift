@@ -277,6 +277,23 @@ struct ScanTests {
             #expect((system["items"] as? [[String: Any]])?.first?["cve_id"] as? String == "CVE-2024-0727")
             #expect(try await eventually(timeout: .seconds(5)) { try await developer.registry(.GET, "/v2/secure/app/manifests/v1").status == 200 })
 
+            // A CVE export of the project, as CSV, by a developer; only its maker sees it.
+            let projectID = try #require(try await admin.api(.GET, "/projects/secure").json()["project_id"] as? Int)
+            let started = try await developer.api(.POST, "/export/cve", json: ["job_name": "audit-2026", "projects": [projectID], "cveIds": "CVE-2024-0727"])
+            let exportID = try #require(try started.json()["id"] as? Int, "\(started.text)")
+            #expect(try await eventually(timeout: .seconds(30)) {
+                try await developer.api(.GET, "/export/cve/execution/\(exportID)").json()["status"] as? String == "Success"
+            })
+            let csv = try await developer.api(.GET, "/export/cve/download/\(exportID)")
+            #expect(csv.status == 200 && csv.header("Content-Disposition") == "attachment; filename=\"audit-2026.csv\"")
+            let rows = csv.text.split(separator: "\r\n")
+            #expect(rows.first?.hasPrefix("Project,Repository,Digest,Tags,CVE,Package,Version,Fix Version,Severity") == true)
+            #expect(rows.count == 2 && rows.last?.contains("secure,secure/app,sha256:") == true && rows.last?.contains(",v1,CVE-2024-0727,libssl3,") == true,
+                    "\(csv.text)")
+            #expect(try await admin.api(.GET, "/export/cve/download/\(exportID)").status == 404)
+            #expect((try await developer.api(.GET, "/export/cve/executions").json()["items"] as? [[String: Any]])?.count == 1)
+            #expect(try await developer.api(.POST, "/export/cve", json: ["projects": [projectID, projectID + 1]]).status == 400)
+
             // A developer may read the report but not start a scan (Harbor's "Scan/delete image" is the maintainers').
             #expect(try await developer.api(.POST, "/projects/secure/repositories/app/artifacts/v1/scan").status == 403)
             #expect(try await developer.api(.GET, "/projects/secure/repositories/app/artifacts/v1/additions/vulnerabilities").status == 200)
