@@ -42,6 +42,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case scanAll = "scan-all"
     /// The security hub: vulnerabilities across every project.
     case securityHub = "security-hub"
+    /// Interrogation services: scanners and the advisory data they match against.
+    case scanner
 }
 
 /// What is done to a resource, with Harbor's action names.

@@ -83,6 +83,7 @@ public enum PermissionTable {
         Permission(.configuration, .read), Permission(.configuration, .update),
         Permission(.scanAll, .create), Permission(.scanAll, .read), Permission(.scanAll, .update), Permission(.scanAll, .stop),
         Permission(.securityHub, .read), Permission(.securityHub, .list),
+        Permission(.scanner, .create), Permission(.scanner, .read), Permission(.scanner, .delete), Permission(.scanner, .list),
     ]
 
     private static let byRole: [ProjectRole: Set<Permission>] = {

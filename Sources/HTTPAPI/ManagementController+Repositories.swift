@@ -104,6 +104,17 @@ extension ManagementController {
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\""],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
         }
+        api.get("advisories/sources") { request, context in try APIRequest.json(try await advisories.sources(context.caller(request))) }
+        api.delete("advisories/sources/{name}") { request, context in
+            try await advisories.delete(named: try context.pathParameter("name"), context.caller(request))
+            return APIRequest.ok()
+        }
+        api.post("advisories/import") { request, context in
+            guard let source = request.query("source"), !source.isEmpty else { throw APIError.badRequest("source (the advisory source's name) is required") }
+            let upload = try await AdvisoryUpload.save(request)
+            defer { try? FileManager.default.removeItem(atPath: upload) }
+            return try APIRequest.json(try await advisories.importBundle(named: source, path: upload, context.caller(request)), status: .created)
+        }
         api.get("system/CVEAllowlist") { request, context in try APIRequest.json(try await allowlist.get(context.caller(request))) }
         api.put("system/CVEAllowlist") { request, context in
             try await allowlist.put(try await APIRequest.body(request, as: ProjectRequest.Allowlist.self), context.caller(request))

@@ -17,6 +17,7 @@ public struct ManagementController: Sendable {
     let scanAll: ScanAllService
     let securityHub: SecurityHubService
     let cveExports: CVEExportService
+    let advisories: AdvisoryService
     let auditLogs: AuditLogService
     /// Resumes portal sessions for requests that carry the `sid` cookie.
     let sessionService: SessionService
@@ -52,6 +53,7 @@ public struct ManagementController: Sendable {
         scanAll = ScanAllService(environment)
         securityHub = SecurityHubService(environment)
         cveExports = CVEExportService(environment)
+        advisories = AdvisoryService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
         search = SearchService(environment)

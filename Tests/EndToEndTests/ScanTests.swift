@@ -361,6 +361,33 @@ struct ScanTests {
             #expect(try paged.jsonArray().count == 5 && Int(paged.header("X-Total-Count") ?? "") ?? 0 > 5)
             #expect(try await admin.api(.GET, "/security/vul?q=nonsense%3D1").status == 400)
             #expect(try await developer.api(.GET, "/security/summary").status == 403)
+            // Advisory bundles imported through the API (system administrators), then matched into the reports.
+            let auth = AccessClient(http: http, account: .basic("admin", BerthInstance.adminPassword)).account.authorization
+            let extra = #"{"openssl": {"CVE-2099-0001": {"description": "made up", "releases": {"bookworm": {"status": "open", "urgency": "high"}}}}}"#
+            let imported = try await http.request(.POST, "/api/v2.0/advisories/import?source=api-extra", headers: auth + [("Content-Type", "application/json")],
+                                                  body: Array(extra.utf8))
+            let importedSource = try imported.json()["source"] as? [String: Any]
+            #expect(imported.status == 201 && importedSource?["advisories"] as? Int == 1, "\(imported.text)")
+            let bundle = Array(try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/go-vulndb.tar.gz")))
+            let goBundle = try await http.request(.POST, "/api/v2.0/advisories/import?source=go-api", headers: auth + [("Content-Type", "application/gzip")],
+                                                  body: bundle)
+            let goDocuments = try goBundle.json()["documents"] as? Int
+            #expect(goBundle.status == 201 && goDocuments == 4291, "\(goBundle.text)")
+            let malformed = try await http.request(.POST, "/api/v2.0/advisories/import?source=api-extra", headers: auth + [("Content-Type", "application/json")],
+                                                   body: Array(#"{"openssl": 5}"#.utf8))
+            #expect(malformed.status == 400 && malformed.text.contains("upload") && malformed.text.contains("not an OSV advisory"), "\(malformed.text)")
+            #expect(try await developer.api(.POST, "/advisories/import?source=x", json: ["id": "X"]).status == 403)
+            let sources = try await admin.api(.GET, "/advisories/sources").jsonArray().compactMap { $0["name"] as? String }
+            #expect(Set(sources) == ["debian", "go-vulndb", "api-extra", "go-api"])
+            func hasExtra() async throws -> Bool {
+                let report = try await admin.api(.GET, "/projects/library/repositories/a/artifacts/v1/additions/vulnerabilities").json()
+                return ((report[reportType] as? [String: Any])?["vulnerabilities"] as? [[String: Any]] ?? []).contains { $0["id"] as? String == "CVE-2099-0001" }
+            }
+            #expect(try await eventually(timeout: .seconds(30)) { try await hasExtra() })
+            #expect(try await admin.api(.DELETE, "/advisories/sources/api-extra").status == 200)
+            #expect(try await eventually(timeout: .seconds(30)) { try await !hasExtra() })
+            #expect(try await admin.api(.DELETE, "/advisories/sources/api-extra").status == 404)
+
             #expect(try await admin.api(.POST, "/system/scanAll/stop").status == 202)
             try await admin.apiOK(.PUT, "/system/scanAll/schedule", json: ["schedule": ["type": "None"]])
             #expect((try await admin.api(.GET, "/system/scanAll/schedule").json()["schedule"] as? [String: Any])?["type"] as? String == "None")
