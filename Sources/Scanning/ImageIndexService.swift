@@ -61,7 +61,13 @@ public struct ImageIndexService: Sendable {
             var warnings: [String] = []
             var operatingSystem: OperatingSystem?
             for child in parsed.manifests {
-                guard let childInventory = try? await self.inventory(of: child, progress: progress) else { continue }
+                let childInventory: Inventory
+                do {
+                    childInventory = try await self.inventory(of: child, progress: progress)
+                } catch let refusal as ScanRefusal where refusal.notAnImage {
+                    // An attestation or other non-image entry of the index: nothing to inventory.
+                    continue
+                }
                 packages += childInventory.packages
                 warnings += childInventory.warnings
                 operatingSystem = operatingSystem ?? childInventory.operatingSystem

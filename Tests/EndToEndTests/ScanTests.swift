@@ -419,6 +419,20 @@ struct ScanTests {
             let log = try await http.request(.GET, artifact + "/scan/\(overview["report_id"] as? String ?? "")/log").text
             #expect(log.contains("is not a readable tar archive"), "\(log)")
             #expect(try await http.request(.GET, "/v2/library/broken/manifests/\(layout.topDigest)").status == 200)
+
+            // A multi-platform index is scanned through its platform images.
+            _ = try OCILayoutWriter.write(to: work.file("multi"), tag: "v1", layerSizes: [10_000], platforms: ["linux/amd64", "linux/arm64"])
+            let multi = try await ProcessRunner.run(["skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:\(work.file("multi")):v1",
+                                                     "docker://\(server.hostPort)/library/multi:v1"])
+            try #require(multi.succeeded, "\(multi.stderr)")
+            let index = "/api/v2.0/projects/library/repositories/multi/artifacts/v1"
+            #expect(try await http.request(.POST, index + "/scan").status == 202)
+            #expect(try await eventually(timeout: .seconds(30)) {
+                let state = (try await http.request(.GET, index + "?with_scan_overview=true").json()["scan_overview"] as? [String: Any])?[reportType] as? [String: Any]
+                return state?["scan_status"] as? String == "Success"
+            })
+            let indexLog = try await http.request(.GET, index + "/additions/vulnerabilities").json()
+            #expect((indexLog[reportType] as? [String: Any])?["vulnerabilities"] as? [Any] != nil)
         }
     }
 }
