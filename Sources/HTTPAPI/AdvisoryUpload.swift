@@ -4,8 +4,8 @@ import Management
 import NIOCore
 
 /// An advisory bundle uploaded to `POST /api/v2.0/advisories/import`, streamed to a temporary file (bounded) so the
-/// import reads it like a file given to `berth advisories import`: a JSON document, or a tar archive (plain, gzip or
-/// zstd, told by its first bytes).
+/// import reads it like a file given to `berth advisories import`: a JSON document (`application/json`), a zip archive
+/// (`application/zip`), or a tar archive (plain, gzip or zstd, told by its first bytes).
 enum AdvisoryUpload {
     /// The largest upload accepted.
     static let maximumSize: Int64 = 2 << 30
@@ -15,8 +15,9 @@ enum AdvisoryUpload {
         if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > maximumSize {
             throw APIError(.payloadTooLarge, "an advisory bundle may have at most \(maximumSize) bytes")
         }
-        let isJSON = (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/json")
-        let path = NSTemporaryDirectory() + "berth-advisories-\(UUID().uuidString)" + (isJSON ? ".json" : ".tar")
+        let type = (request.headers[.contentType] ?? "").lowercased()
+        let suffix = type.hasPrefix("application/json") ? ".json" : type.hasPrefix("application/zip") ? ".zip" : ".tar"
+        let path = NSTemporaryDirectory() + "berth-advisories-\(UUID().uuidString)" + suffix
         guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
             throw APIError(.internalError, "the upload cannot be stored")
         }

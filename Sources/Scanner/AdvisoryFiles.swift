@@ -1,8 +1,8 @@
 import Foundation
 
 /// Finds the advisory documents an import names: a JSON file, a directory (every `*.json` below it, in name order),
-/// or a tar archive, plain or compressed with gzip or zstd (every `*.json` member) — the shapes offline advisory
-/// bundles travel in.
+/// a tar archive, plain or compressed with gzip or zstd, or a zip archive such as osv.dev's `all.zip` (every `*.json`
+/// member) — the shapes offline advisory bundles travel in.
 public enum AdvisoryFiles {
     /// The largest single document read (the Debian tracker's export is about 70 MB).
     public static let maximumDocumentSize = 512 << 20
@@ -23,6 +23,21 @@ public enum AdvisoryFiles {
         }
         if isArchive(path) {
             try archiveDocuments(path, body)
+            return
+        }
+        if path.lowercased().hasSuffix(".zip") {
+            // osv.dev's per-ecosystem exports (`all.zip`).
+            let archive: ZipArchive
+            do { archive = try ZipArchive(try read(path)) } catch let error as ZipError { throw AdvisoryFormatError(file: path, reason: error.description) }
+            for entry in archive.entries where entry.name.hasSuffix(".json") {
+                do {
+                    try body(path + ":" + entry.name, try archive.content(of: entry, maximum: maximumDocumentSize))
+                } catch let error as ZipError {
+                    throw AdvisoryFormatError(file: path + ":" + entry.name, reason: error.description)
+                } catch let error as DecompressionError {
+                    throw AdvisoryFormatError(file: path + ":" + entry.name, reason: error.description)
+                }
+            }
             return
         }
         try body(path, try read(path))

@@ -33,8 +33,22 @@ public struct ZipArchive {
             position -= 1
         }
         guard end >= 0 else { throw ZipError("no end of central directory record") }
-        let count = Int(Self.u16(bytes, end + 10)), directorySize = Int(Self.u32(bytes, end + 12)), directoryOffset = Int(Self.u32(bytes, end + 16))
-        guard count != 0xFFFF, directoryOffset != 0xFFFF_FFFF else { throw ZipError("Zip64 archives are not read") }
+        var count = Int(Self.u16(bytes, end + 10)), directorySize = Int(Self.u32(bytes, end + 12)), directoryOffset = Int(Self.u32(bytes, end + 16))
+        if count == 0xFFFF || directoryOffset == 0xFFFF_FFFF || directorySize == 0xFFFF_FFFF {
+            // Zip64 (osv.dev's exports of large ecosystems have more than 65,535 files): the locator just before the
+            // end record points to the Zip64 end record, which has the real count, size and offset.
+            guard end >= 20, Self.u32(bytes, end - 20) == 0x0706_4B50 else { throw ZipError("a Zip64 archive without its locator") }
+            let record = Self.u64(bytes, end - 12)
+            guard record <= UInt64(end - 56), Self.u32(bytes, Int(record)) == 0x0606_4B50 else { throw ZipError("the Zip64 end record is damaged") }
+            let entries = Self.u64(bytes, Int(record) + 32), size = Self.u64(bytes, Int(record) + 40), offset = Self.u64(bytes, Int(record) + 48)
+            guard entries <= UInt64(bytes.count / 46), size <= UInt64(bytes.count), offset <= UInt64(bytes.count) else {
+                throw ZipError("the Zip64 end record names more than the archive holds")
+            }
+            count = Int(entries)
+            directorySize = Int(size)
+            directoryOffset = Int(offset)
+            end = Int(record)
+        }
         guard directoryOffset <= end, directorySize <= end - directoryOffset else { throw ZipError("the central directory lies outside the archive") }
         var entries: [Entry] = []
         var cursor = directoryOffset
@@ -73,6 +87,7 @@ public struct ZipArchive {
         }
     }
 
+    static func u64(_ bytes: [UInt8], _ at: Int) -> UInt64 { UInt64(u32(bytes, at)) | UInt64(u32(bytes, at + 4)) << 32 }
     static func u16(_ bytes: [UInt8], _ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
     static func u32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
         UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24

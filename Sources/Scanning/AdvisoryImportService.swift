@@ -34,7 +34,7 @@ public struct AdvisoryImportService: Sendable {
     /// The source name an import of `path` gets when none is given (`go-vulndb.tar.gz` → `go-vulndb`).
     public static func defaultSourceName(for path: String) -> String {
         var name = URL(fileURLWithPath: path).lastPathComponent
-        for suffix in [".tar.gz", ".tar.zst", ".tar.zstd", ".tgz", ".tar", ".json"] where name.hasSuffix(suffix) {
+        for suffix in [".tar.gz", ".tar.zst", ".tar.zstd", ".tgz", ".tar", ".zip", ".json"] where name.hasSuffix(suffix) {
             name = String(name.dropLast(suffix.count))
             break
         }
