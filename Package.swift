@@ -43,6 +43,8 @@ let package = Package(
         .target(name: "CBerthSystem"),
         // Streaming gzip and raw deflate through the system zlib, and Zstandard through libzstd.so.1 loaded at run time.
         .target(name: "CBerthCompress", linkerSettings: [.linkedLibrary("z"), .linkedLibrary("dl")]),
+        // rpm databases (SQLite) read in memory through libsqlite3.so.0 loaded at run time.
+        .target(name: "CBerthRpmDB", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "OCI",
             dependencies: ["CBerthDigest"],
@@ -55,7 +57,7 @@ let package = Package(
         // they can be fuzzed on their own; the scanner matches installed versions against advisories with them.
         .target(name: "PackageVersions", swiftSettings: swiftSettings),
         // Vulnerability scanning: reading image layers (tar streams), package inventories, advisories and matching.
-        .target(name: "Scanner", dependencies: ["PackageVersions", "CBerthCompress"], swiftSettings: swiftSettings),
+        .target(name: "Scanner", dependencies: ["PackageVersions", "CBerthCompress", "CBerthRpmDB"], swiftSettings: swiftSettings),
         // TLS identities: Berth's own CA and the server certificates it issues, operators' certificate files, the
         // context each new connection takes, and the files that make a node trust the registry.
         .target(

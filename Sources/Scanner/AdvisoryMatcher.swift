@@ -93,9 +93,13 @@ public struct AdvisoryMatcher: Sendable {
             let name: String
             let version: String
             switch package.ecosystem {
-            case .deb, .apk, .rpm:
+            case .deb, .apk:
                 name = package.sourceName ?? package.name
                 version = package.sourceVersion ?? package.version
+            case .rpm:
+                // Red Hat, Rocky and Alma advisories list binary packages.
+                name = package.name
+                version = package.version
             case .pypi:
                 name = PythonMetadata.normalizedName(package.name)
                 version = package.version

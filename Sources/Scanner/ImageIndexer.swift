@@ -136,6 +136,10 @@ public struct ImageIndexer {
             if let package = PythonMetadata.package(String(decoding: content, as: UTF8.self), location: path) { packages.append(package) }
         case .npmManifest:
             if let package = NpmPackage.package(content, location: path) { packages.append(package) }
+        case .rpmDatabase:
+            let found = RpmDatabase.packages(content, location: path)
+            packages += found.packages
+            warnings += found.warnings
         case .javaArchive:
             let found = JavaArchive.packages(content, location: path)
             packages += found.packages
@@ -160,7 +164,7 @@ public struct ImageIndexer {
 
 /// The files the indexer reads, by path.
 enum FileRole: Sendable {
-    case osRelease, dpkgStatus, apkInstalled, pythonMetadata, npmManifest, javaArchive
+    case osRelease, dpkgStatus, apkInstalled, rpmDatabase, pythonMetadata, npmManifest, javaArchive
 
     /// The role of the file at normalised `path`, if it has one.
     static func of(_ path: String) -> FileRole? {
@@ -168,6 +172,7 @@ enum FileRole: Sendable {
         case "etc/os-release", "usr/lib/os-release": return .osRelease
         case "var/lib/dpkg/status": return .dpkgStatus
         case "lib/apk/db/installed": return .apkInstalled
+        case "var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite": return .rpmDatabase
         default: break
         }
         if LayerPath.parent(path) == "var/lib/dpkg/status.d" && !path.hasSuffix(".md5sums") { return .dpkgStatus }
