@@ -35,7 +35,7 @@ enum FuzzTargets {
         check(whole == split, "feeding a layer in pieces changes its inventory")
     }
 
-    /// Advisory and binary metadata: OSV JSON documents, Go build-information blocks, Java archives and CVSS vectors never trap,
+    /// Advisory and binary metadata: OSV JSON documents, Go build-information blocks, Java archives, rpm databases and CVSS vectors never trap,
     /// and what parses holds its invariants (scores within 0–10, OSV ids not empty).
     static func advisories(_ bytes: [UInt8]) {
         if let parsed = try? OSVFormat.advisory(bytes, file: "fuzz.json") {
@@ -50,6 +50,7 @@ enum FuzzTargets {
         }
         _ = GoBuildInfo.parse(GoBuildInfo.magic + bytes)
         _ = JavaArchive.packages(bytes, location: "fuzz.jar")
+        _ = RpmDatabase.packages(bytes, location: "rpmdb.sqlite")
         if let score = CVSS3.baseScore(String(decoding: bytes, as: UTF8.self)) {
             check(score >= 0 && score <= 10, "a CVSS score outside 0–10")
         }
