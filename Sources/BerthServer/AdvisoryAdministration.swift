@@ -37,7 +37,8 @@ public enum AdvisoryAdministration {
         }
     }
 
-    private static func withStore<R: Sendable>(_ configuration: BerthConfiguration, logger: Logger,
+    /// Runs `body` on the configured (migrated) database's vulnerability and job stores, closing it afterwards.
+    static func withStore<R: Sendable>(_ configuration: BerthConfiguration, logger: Logger,
                                                _ body: (SQLVulnerabilityStore, SQLJobStore) async throws -> R) async throws -> R {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let pool = NIOThreadPool(numberOfThreads: 1)

@@ -39,22 +39,11 @@ public enum ImageLayoutScan {
         }
         let inventory = indexer.inventory()
         let indexDuration = ContinuousClock.now - indexStarted
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        let database = try await openDatabase(configuration, threadPool: pool, logger: logger)
-        do {
-            try await SQLRegistryStore(provider: database).migrate()
+        return try await AdvisoryAdministration.withStore(configuration, logger: logger) { store, _ in
             let matchStarted = ContinuousClock.now
-            let findings = try await VulnerabilityService(store: SQLVulnerabilityStore(provider: database)).findings(for: inventory)
-            let matchDuration = ContinuousClock.now - matchStarted
-            await database.shutdown()
-            try? await pool.shutdownGracefully()
-            return Outcome(inventory: inventory, findings: findings, layers: layers.count, indexDuration: indexDuration, matchDuration: matchDuration)
-        } catch {
-            await database.shutdown()
-            try? await pool.shutdownGracefully()
-            throw error
+            let findings = try await VulnerabilityService(store: store).findings(for: inventory)
+            return Outcome(inventory: inventory, findings: findings, layers: layers.count, indexDuration: indexDuration,
+                           matchDuration: ContinuousClock.now - matchStarted)
         }
     }
 

@@ -13,10 +13,7 @@ public struct AdvisoryService: Sendable {
     /// Creates the service.
     public init(_ env: ManagementEnvironment) { self.env = env }
 
-    private func parts() throws -> (SQLVulnerabilityStore, any JobStore) {
-        guard let store = env.vulnerabilities, let jobs = env.jobs else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
-        return (store, jobs)
-    }
+    private func parts() throws -> (SQLVulnerabilityStore, any JobStore) { try env.scanningStores() }
 
     /// Every source.
     public func sources(_ caller: Caller) async throws -> [AdvisorySourceView] {

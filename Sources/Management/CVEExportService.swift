@@ -12,12 +12,7 @@ public struct CVEExportService: Sendable {
     /// Creates the service.
     public init(_ env: ManagementEnvironment) { self.env = env }
 
-    private var store: SQLVulnerabilityStore {
-        get throws {
-            guard let store = env.vulnerabilities else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
-            return store
-        }
-    }
+    private var store: SQLVulnerabilityStore { get throws { try env.vulnerabilityStore() } }
 
     /// The filters of an export (Harbor's `ScanDataExportRequest`): comma-separated repository names or patterns
     /// (`*` matches any run of characters), tags and CVE ids.

@@ -88,6 +88,18 @@ public struct ManagementEnvironment: Sendable {
         guard policy.allowsSystem(caller.principal, permission) else { throw denial(caller) }
     }
 
+    /// The vulnerability store, or 503 when this server was built without one.
+    func vulnerabilityStore() throws -> SQLVulnerabilityStore {
+        guard let vulnerabilities else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
+        return vulnerabilities
+    }
+
+    /// The vulnerability store and the job queue's store, or 503 when this server was built without them.
+    func scanningStores() throws -> (SQLVulnerabilityStore, any JobStore) {
+        guard let jobs else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
+        return (try vulnerabilityStore(), jobs)
+    }
+
     /// Throws 401 for anonymous callers.
     func requireAuthenticated(_ caller: Caller) throws {
         guard caller.principal.isAuthenticated else { throw APIError(.unauthorized, "authentication required") }

@@ -12,10 +12,7 @@ public struct ScanAllService: Sendable {
     /// Creates the service.
     public init(_ env: ManagementEnvironment) { self.env = env }
 
-    private func parts() throws -> (SQLVulnerabilityStore, any JobStore) {
-        guard let store = env.vulnerabilities, let jobs = env.jobs else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
-        return (store, jobs)
-    }
+    private func parts() throws -> (SQLVulnerabilityStore, any JobStore) { try env.scanningStores() }
 
     /// Harbor's schedule types and the cron expressions they stand for.
     static let presets = ["Hourly": "0 0 * * * *", "Daily": "0 0 0 * * *", "Weekly": "0 0 0 * * 0"]

@@ -19,12 +19,7 @@ public struct ScanService: Sendable {
     /// Creates the service.
     public init(_ env: ManagementEnvironment) { self.env = env }
 
-    private var store: SQLVulnerabilityStore {
-        get throws {
-            guard let store = env.vulnerabilities else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
-            return store
-        }
-    }
+    private var store: SQLVulnerabilityStore { get throws { try env.vulnerabilityStore() } }
 
     /// Starts a scan of the artifact (`scanType` `vulnerability`, the default); a scan already pending or running is
     /// left to run. The caller needs `scan create` in the project.

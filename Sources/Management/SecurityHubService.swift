@@ -15,12 +15,7 @@ public struct SecurityHubService: Sendable {
     /// Creates the service.
     public init(_ env: ManagementEnvironment) { self.env = env }
 
-    private var store: SQLVulnerabilityStore {
-        get throws {
-            guard let store = env.vulnerabilities else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
-            return store
-        }
-    }
+    private var store: SQLVulnerabilityStore { get throws { try env.vulnerabilityStore() } }
 
     /// The summary; with the top five dangerous CVEs and artifacts when asked.
     public func summary(withDangerousCVEs: Bool, withDangerousArtifacts: Bool, _ caller: Caller) async throws -> SecuritySummaryView {
@@ -90,7 +85,7 @@ public struct SecurityHubService: Sendable {
     /// `keep` accepts (it gets the item and the artifact's tags there).
     static func items(_ env: ManagementEnvironment, projectID: Int64?, withTag: Bool,
                       keep: (VulnerabilityItemView, [String]) throws -> Bool) async throws -> [VulnerabilityItemView] {
-        guard let store = env.vulnerabilities else { throw APIError(.unavailable, "vulnerability scanning is not available on this server") }
+        let store = try env.vulnerabilityStore()
         let reports = try await store.finishedReports(mimeType: ScanReportTypes.vulnerability)
         let places = Dictionary(grouping: try await store.places(of: reports.map(\.manifestDigest)), by: \.digest)
         var projectIDs: [String: Int64] = [:]
