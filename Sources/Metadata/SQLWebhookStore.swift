@@ -67,7 +67,9 @@ public struct SQLWebhookStore: Sendable {
 
     /// Deletes a policy with its executions and tasks; false when it did not exist.
     public func deletePolicy(id: Int64, projectID: Int64) async throws -> Bool {
-        try await provider.write { db in
+        // A transaction, so PostgreSQL's deadlock abort (the cascade over executions and tasks against a delivery job
+        // recording its attempts) is retried instead of failing the request.
+        try await provider.transaction { db in
             try await db.raw("DELETE FROM webhook_policies WHERE id = \(bind: id) AND project_id = \(bind: projectID) RETURNING id").all().count > 0
         }
     }
