@@ -88,7 +88,7 @@ extension ManagementController {
         }
         api.get("security/vul") { request, context in
             let (query, page, size) = try APIRequest.listQuery(request)
-            return try APIRequest.page(try await securityHub.vulnerabilities(query, page: page, pageSize: size, withTag: request.query("with_tag") == "true",
+            return try APIRequest.page(try await securityHub.vulnerabilities(query, withTag: request.query("with_tag") == "true",
                                                                              context.caller(request)), request, pageNumber: page, pageSize: size)
         }
         api.post("export/cve") { request, context in

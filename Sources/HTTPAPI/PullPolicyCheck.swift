@@ -34,11 +34,32 @@ public final class PullPolicyCheck: Sendable {
         guard let settings = entry.settings, let project = entry.project else { return }
         if case .unrestricted = grant.resolved { return }
         if try await policy.allows(try await grant.principal(), Permission(.metadata, .update), in: project) { return }
-        let report = try await reports.reports(digests: [digest.description], mimeType: ScanReportTypes.vulnerability)[digest.description]
-        if let refusal = VulnerabilityPolicy.refusal(settings, report: report) {
-            throw DistributionError(.projectPolicyViolation, refusal)
+        // The decision depends on the settings and the report; the report's findings are read and decoded only when
+        // either changed, not on every pull.
+        let state = try await reports.reportState(digest: digest.description, mimeType: ScanReportTypes.vulnerability)
+        let key = Decision(settings: settings, report: state.map { "\($0.uuid) \($0.status) \($0.endedAt ?? 0)" } ?? "")
+        let refusal: String?
+        if let cached = decisions.withLockedValue({ $0[key] }) {
+            refusal = cached
+        } else {
+            let report = state == nil ? nil
+                : try await reports.reports(digests: [digest.description], mimeType: ScanReportTypes.vulnerability)[digest.description]
+            refusal = VulnerabilityPolicy.refusal(settings, report: report)
+            decisions.withLockedValue { decisions in
+                if decisions.count > 10_000 { decisions.removeAll() }
+                decisions[key] = .some(refusal)
+            }
         }
+        if let refusal { throw DistributionError(.projectPolicyViolation, refusal) }
     }
+
+    /// What a decision was made on.
+    private struct Decision: Hashable {
+        let settings: VulnerabilityPolicy.Settings
+        let report: String
+    }
+
+    private let decisions = NIOLockedValueBox<[Decision: String?]>([:])
 
     private func settings(for projectName: String) async throws -> Entry {
         let now = ContinuousClock.now

@@ -72,13 +72,13 @@ public struct SecurityHubService: Sendable {
     /// Every vulnerability of every scanned artifact (per repository holding it) that matches `query`
     /// (`cve_id`, `severity`, `package`, `repository_name`, `project_id`, `digest`, `tag`, `status` exact;
     /// `cvss_score_v3` as a range), a page at a time.
-    public func vulnerabilities(_ query: ListQuery, page: Int, pageSize: Int, withTag: Bool, _ caller: Caller) async throws -> ListPage<VulnerabilityItemView> {
+    public func vulnerabilities(_ query: ListQuery, withTag: Bool, _ caller: Caller) async throws -> ListPage<VulnerabilityItemView> {
         try env.requireSystem(Permission(.securityHub, .list), caller)
         let known: Set<String> = ["cve_id", "severity", "package", "repository_name", "project_id", "digest", "tag", "status", "cvss_score_v3"]
         for filter in query.filters where !known.contains(filter.key) { throw APIError.badRequest("security/vul cannot filter on \(filter.key.prefix(40))") }
         let items = try await Self.items(env, projectID: nil, withTag: withTag) { item, tags in try Self.matches(item, tags: tags, query.filters) }
-        let start = min(items.count, max(0, (page - 1) * pageSize))
-        return ListPage(items: Array(items[start..<min(items.count, start + pageSize)]), total: items.count)
+        let start = min(items.count, query.offset)
+        return ListPage(items: Array(items[start..<min(items.count, start + query.limit)]), total: items.count)
     }
 
     /// Every vulnerability of every scanned artifact (per repository holding it, in `projectID` when given) that

@@ -65,7 +65,7 @@ public enum AlpineSecdbFormat {
     /// Whether a decoded top-level JSON value looks like a secdb file.
     static func recognizes(_ object: [String: Any]) -> Bool { object["packages"] != nil && object["distroversion"] != nil }
 
-    /// The advisories of the file (one per identifier per package).
+    /// The advisories of the file (one per identifier, with each package it was fixed in).
     public static func advisories(_ object: [String: Any], file: String) throws -> [Advisory] {
         guard let branch = object["distroversion"] as? String, !branch.isEmpty else {
             throw AdvisoryFormatError(file: file, reason: "field distroversion: missing or not a string")
@@ -92,7 +92,8 @@ public enum AlpineSecdbFormat {
                     // An entry may carry several identifiers ("CVE-2021-1234 ALPINE-13661").
                     let ids = text.split(separator: " ").map(String.init)
                     guard let id = ids.first else { continue }
-                    let key = id + "|" + name
+                    // One advisory per identifier, affecting every package that fixed it.
+                    let key = id
                     var advisory = advisories[key] ?? Advisory(
                         id: id, aliases: ids.filter { $0.hasPrefix("CVE-") }, summary: "", severity: .unknown,
                         links: id.hasPrefix("CVE-") ? ["https://security.alpinelinux.org/vuln/\(id)"] : [], affected: [])

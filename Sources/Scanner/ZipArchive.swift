@@ -37,9 +37,9 @@ public struct ZipArchive {
         if count == 0xFFFF || directoryOffset == 0xFFFF_FFFF || directorySize == 0xFFFF_FFFF {
             // Zip64 (osv.dev's exports of large ecosystems have more than 65,535 files): the locator just before the
             // end record points to the Zip64 end record, which has the real count, size and offset.
-            guard end >= 20, Self.u32(bytes, end - 20) == 0x0706_4B50 else { throw ZipError("a Zip64 archive without its locator") }
+            guard end >= 76, Self.u32(bytes, end - 20) == 0x0706_4B50 else { throw ZipError("a Zip64 archive without its locator") }
             let record = Self.u64(bytes, end - 12)
-            guard record <= UInt64(end - 56), Self.u32(bytes, Int(record)) == 0x0606_4B50 else { throw ZipError("the Zip64 end record is damaged") }
+            guard record <= UInt64(end - 76), Self.u32(bytes, Int(record)) == 0x0606_4B50 else { throw ZipError("the Zip64 end record is damaged") }
             let entries = Self.u64(bytes, Int(record) + 32), size = Self.u64(bytes, Int(record) + 40), offset = Self.u64(bytes, Int(record) + 48)
             guard entries <= UInt64(bytes.count / 46), size <= UInt64(bytes.count), offset <= UInt64(bytes.count) else {
                 throw ZipError("the Zip64 end record names more than the archive holds")
@@ -79,7 +79,8 @@ public struct ZipArchive {
         case 8:
             let inflater = try Decompressor.deflate(maximumOutput: Int64(maximum))
             var output: [UInt8] = []
-            output.reserveCapacity(entry.size)
+            // The declared size is the archive's word, not a fact: reserve no more than deflate can expand this data to.
+            output.reserveCapacity(min(entry.size, entry.compressedSize.multipliedReportingOverflow(by: 1032).partialValue, 1 << 24))
             try inflater.feed(data) { output += $0 }
             try inflater.finish()
             return output

@@ -48,12 +48,11 @@ public struct AdvisoryImportService: Sendable {
             throw AdvisoryFormatError(file: name, reason: "a source name has 1–64 letters, digits, '.', '_' or '-'")
         }
         let started = ContinuousClock.now
-        var rows: [AdvisoryRow] = []
+        var byID: [String: Advisory] = [:]
+        var order: [String] = []
         var formats: Set<String> = []
         var newest = ""
         var documents = 0, skipped = 0
-        var seen: Set<String> = []
-        let encoder = JSONEncoder()
         for path in paths {
             try AdvisoryFiles.documents(at: path) { file, bytes in
                 let advisories = try AdvisoryDocument.advisories(bytes, file: file)
@@ -63,13 +62,25 @@ public struct AdvisoryImportService: Sendable {
                     formats.insert(Self.format(of: advisory))
                     // Go's zero time ("0001-01-01T00:00:00Z") means the source gave no date.
                     if !advisory.modified.hasPrefix("0001-") { newest = max(newest, advisory.modified) }
-                    // The same identifier twice (a file in two bundles): the later one wins.
-                    if !seen.insert(advisory.id).inserted { rows.removeAll { $0.id == advisory.id } }
-                    let keys = advisory.affected.map { AdvisoryPackageKey(ecosystem: $0.ecosystem.rawValue, namespace: $0.namespace, name: $0.name) }
-                    rows.append(AdvisoryRow(id: advisory.id, json: String(decoding: try encoder.encode(advisory), as: UTF8.self), packages: keys))
+                    // The same identifier again (a CVE fixed in several Alpine packages or repositories, a file in two
+                    // bundles): one advisory affecting everything each of them names.
+                    if var known = byID[advisory.id] {
+                        let affected = known.affected
+                        known = advisory
+                        known.affected = affected + advisory.affected.filter { !affected.contains($0) }
+                        byID[advisory.id] = known
+                    } else {
+                        byID[advisory.id] = advisory
+                        order.append(advisory.id)
+                    }
                 }
-                if documents % 1000 == 0 { progress("read \(documents) documents, \(rows.count) advisories") }
+                if documents % 1000 == 0 { progress("read \(documents) documents, \(byID.count) advisories") }
             }
+        }
+        let encoder = JSONEncoder()
+        let rows = try order.compactMap { byID[$0] }.map { advisory in
+            AdvisoryRow(id: advisory.id, json: String(decoding: try encoder.encode(advisory), as: UTF8.self),
+                        packages: advisory.affected.map { AdvisoryPackageKey(ecosystem: $0.ecosystem.rawValue, namespace: $0.namespace, name: $0.name) })
         }
         progress("read \(documents) documents, \(rows.count) advisories; storing")
         let source = AdvisorySourceRecord(name: name, format: formats.sorted().joined(separator: "+"), origin: paths.joined(separator: " "),

@@ -105,6 +105,23 @@ struct DistributionAdvisoryTests {
         #expect(AdvisoryMatcher(advisories).match(other).isEmpty)
     }
 
+    @Test("Alpine secdb: a CVE fixed in two packages is one advisory affecting both, each at its own fixed version")
+    func alpineSharedCVE() throws {
+        let secdb = """
+            {"distroversion": "v3.19", "reponame": "main", "packages": [
+              {"pkg": {"name": "musl", "secfixes": {"1.2.4_git20230717-r5": ["CVE-2099-5"]}}},
+              {"pkg": {"name": "busybox", "secfixes": {"1.36.1-r17": ["CVE-2099-5"]}}}]}
+            """
+        let advisories = try AdvisoryDocument.advisories(Array(secdb.utf8), file: "main.json")
+        #expect(advisories.count == 1 && Set(advisories.first?.affected.map(\.name) ?? []) == ["musl", "busybox"])
+        let inventory = Inventory(operatingSystem: OperatingSystem(id: "alpine", versionID: "3.19.1", codename: "", prettyName: "Alpine"), packages: [
+            InstalledPackage(ecosystem: .apk, name: "musl", version: "1.2.4_git20230717-r4", sourceName: "musl", sourceVersion: "1.2.4_git20230717-r4", location: "x"),
+            InstalledPackage(ecosystem: .apk, name: "busybox", version: "1.36.1-r16", sourceName: "busybox", sourceVersion: "1.36.1-r16", location: "x"),
+        ])
+        #expect(AdvisoryMatcher(advisories).match(inventory).map { "\($0.package.name) \($0.fixedVersion ?? "")" }.sorted()
+            == ["busybox 1.36.1-r17", "musl 1.2.4_git20230717-r5"])
+    }
+
     @Test("OSV ranges: introduced/fixed pairs, last_affected, listed versions; severity from the source or CVSS")
     func osvRanges() throws {
         let json = """

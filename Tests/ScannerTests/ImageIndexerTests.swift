@@ -226,5 +226,18 @@ struct JavaArchiveTests {
         }
         #expect(!JavaArchive.packages(war, location: "b.war").warnings.isEmpty)
         #expect(JavaArchive.packages([UInt8](repeating: 0x50, count: 5000), location: "c.jar").packages.isEmpty)
+        // A Zip64 locator right before a short archive's end record (offsets that would go below zero).
+        let locator: [UInt8] = [0x50, 0x4B, 0x06, 0x07] + [UInt8](repeating: 0, count: 16)
+        let end: [UInt8] = [0x50, 0x4B, 0x05, 0x06, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF] + [UInt8](repeating: 0xFF, count: 8) + [0, 0]
+        #expect(throws: ZipError.self) { _ = try ZipArchive(locator + end) }
+        // A deflated entry that claims a huge size is not believed before it is inflated.
+        var lying = try Self.war()
+        let name = Array("META-INF/maven/com.example".utf8)
+        if let central = (0..<(lying.count - 46 - name.count)).first(where: {
+            lying[$0] == 0x50 && lying[$0 + 1] == 0x4B && lying[$0 + 2] == 0x01 && lying[$0 + 3] == 0x02 && Array(lying[($0 + 46)..<($0 + 46 + name.count)]) == name
+        }) {
+            lying[central + 24] = 0xFF; lying[central + 25] = 0xFF; lying[central + 26] = 0xFF; lying[central + 27] = 0x0F
+        }
+        #expect(JavaArchive.packages(lying, location: "d.war").warnings.count >= 1)
     }
 }
