@@ -32,6 +32,7 @@ public struct SecureHTTPChannel: ServerChildChannel {
             try channel.pipeline.syncOperations.addHandlers([
                 PlainHTTPRefusal(),
                 NIOSSLServerHandler(context: certificates.context),
+                TLSPlaintextCompactor(),
                 HandshakeDeadline(timeout: TimeAmount(http1.deadlines.header), logger: logger),
             ])
         } catch {
