@@ -45,6 +45,15 @@ let package = Package(
         .target(name: "CBerthCompress", linkerSettings: [.linkedLibrary("z"), .linkedLibrary("dl")]),
         // rpm databases (SQLite) read in memory through libsqlite3.so.0 loaded at run time.
         .target(name: "CBerthRpmDB", linkerSettings: [.linkedLibrary("dl")]),
+        // A client for remote OCI registries (token challenge flow, manifests, streamed blobs, retries), used by the
+        // scanner-adapter scans and by replication.
+        .target(
+            name: "RegistryClient",
+            dependencies: ["OCI", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OCI",
             dependencies: ["CBerthDigest"],
@@ -152,7 +161,7 @@ let package = Package(
             // Vulnerability scanning in the registry: indexing stored images, importing advisories, matching.
             name: "Scanning",
             dependencies: [
-                "Scanner", "Metadata", "Registry", "Storage", "OCI", "Jobs", "Events", "APIInput",
+                "Scanner", "Metadata", "Registry", "Storage", "OCI", "Jobs", "Events", "APIInput", "RegistryClient",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -241,6 +250,7 @@ let package = Package(
         .testTarget(name: "APIInputTests", dependencies: ["APIInput"], swiftSettings: swiftSettings),
         .testTarget(name: "PackageVersionsTests", dependencies: ["PackageVersions"], swiftSettings: swiftSettings),
         .testTarget(name: "ScannerTests", dependencies: ["Scanner"], swiftSettings: swiftSettings),
+        .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient"], swiftSettings: swiftSettings),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates", .product(name: "NIOEmbedded", package: "swift-nio")], swiftSettings: swiftSettings),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Metadata", .product(name: "SQLKit", package: "sql-kit"),
                                                        .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],

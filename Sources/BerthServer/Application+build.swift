@@ -143,6 +143,8 @@ public func buildApplication(
     let sessionService = SessionService(authenticator: access.authenticator, sessions: access.sessions, users: access.store,
                                         auditLog: AuditLogService(management))
     SessionController(service: sessionService, serverURL: serverURL).register(on: router)
+    ScannerAdapterController(environment: management, authenticator: access.authenticator, sessions: sessionService,
+                             authEnabled: configuration.auth.enabled).register(on: router)
     PortalController(environment: management, ldap: ldap, jobs: jobService, sessions: sessionService, authEnabled: configuration.auth.enabled, version: berthVersion,
                      serverURL: serverURL, caFingerprint: { transport?.certificates.identity.authorityFingerprint?.description }).register(on: router)
     let exporter = MetricsExporter(registry: BerthMetrics.registry, statistics: ExporterStatistics(provider: database), jobs: jobStore,
@@ -179,12 +181,13 @@ public func buildApplication(
     let sbom = SBOMPublisher(uploads: uploads, manifests: manifests, registryHost: {
         registryHost(externalURL: externalURL, address: listenAddress, port: boundPort.withLockedValue { $0 })
     })
-    let scan = ScanJob(index: ImageIndexService(manifests: manifests, storage: storage, store: vulnerabilityStore, logger: logger),
-                       vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, sbom: sbom, logger: logger)
+    let imageIndex = ImageIndexService(manifests: manifests, storage: storage, store: vulnerabilityStore, logger: logger)
+    let scan = ScanJob(index: imageIndex, vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, sbom: sbom, logger: logger)
+    let adapterScan = AdapterScanJob(index: imageIndex, vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
     let rematch = RematchJob(vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
     let scanAll = ScanAllJob(store: vulnerabilityStore, settings: access.store, logger: logger)
     let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan,
-                                                    rematch, scanAll, CVEExportJob(management)],
+                                                    rematch, scanAll, adapterScan, CVEExportJob(management)],
                         logger: logger)
     do {
         try await jobs.ensureSchedule(name: PurgeUploadsJob.kind, kind: PurgeUploadsJob.kind,

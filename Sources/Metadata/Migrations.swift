@@ -476,6 +476,21 @@ enum Migrations {
             )
             """,
         ]),
+        Migration(version: 16, statements: [
+            // Scan requests received through the scanner-adapter API (/api/v1/scan): the request (with the pull
+            // credential, removed once the scan ends), its state and the report. Kept a day after they end.
+            """
+            CREATE TABLE adapter_scans (
+                id TEXT PRIMARY KEY,
+                request TEXT NOT NULL,
+                status TEXT NOT NULL,
+                report TEXT,
+                error TEXT,
+                created_at BIGINT NOT NULL,
+                ended_at BIGINT
+            )
+            """,
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

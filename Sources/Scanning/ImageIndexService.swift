@@ -21,12 +21,41 @@ public struct ScanRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Indexes images the registry stores: reads each layer blob from storage as a stream, from the top layer down,
-/// through the scanner's `ImageIndexer`, and keeps the inventory per manifest digest, so an image pushed again (to any
-/// repository) is not read again. An index's inventory is its platform manifests' inventories together.
-public struct ImageIndexService: Sendable {
+/// Where an image's manifests and layers are read from: the registry's own storage, or a remote registry.
+public protocol ImageContent: Sendable {
+    /// The bytes of the manifest `digest` (checked against it).
+    func manifest(_ digest: Digest) async throws -> [UInt8]
+    /// The layer blob `digest` as a stream (the remote one checked against its digest as it ends).
+    func layer(_ digest: Digest) async throws -> any StorageReader
+}
+
+/// The registry's own manifests and storage.
+public struct LocalImageContent: ImageContent {
     let manifests: ManifestService
     let storage: any StorageDriver
+
+    /// Content from `manifests` and `storage`.
+    public init(manifests: ManifestService, storage: any StorageDriver) {
+        self.manifests = manifests
+        self.storage = storage
+    }
+
+    public func manifest(_ digest: Digest) async throws -> [UInt8] { Array(buffer: try await manifests.bytes(of: digest)) }
+
+    public func layer(_ digest: Digest) async throws -> any StorageReader {
+        do {
+            return try await storage.reader(for: StorageLayout.blob(digest), range: nil)
+        } catch StorageError.notFound {
+            throw ScanRefusal("layer \(digest) is missing from storage")
+        }
+    }
+}
+
+/// Indexes images: reads each layer blob as a stream, from the top layer down, through the scanner's
+/// `ImageIndexer`, and keeps the inventory per manifest digest, so an image pushed again (to any repository, or met
+/// in another registry) is not read again. An index's inventory is its platform manifests' inventories together.
+public struct ImageIndexService: Sendable {
+    let local: LocalImageContent
     let store: SQLVulnerabilityStore
     let logger: Logger
 
@@ -35,23 +64,27 @@ public struct ImageIndexService: Sendable {
 
     /// A service over the registry's manifests and storage, keeping inventories in `store`.
     public init(manifests: ManifestService, storage: any StorageDriver, store: SQLVulnerabilityStore, logger: Logger) {
-        self.manifests = manifests
-        self.storage = storage
+        self.local = LocalImageContent(manifests: manifests, storage: storage)
         self.store = store
         self.logger = logger
     }
 
-    /// The inventory of the manifest `digest`: the stored one when the current indexer made it, else read now.
-    /// `progress` is told each layer as it is read.
+    /// The inventory of the registry's own manifest `digest`.
     public func inventory(of digest: Digest, progress: @Sendable (String) -> Void = { _ in }) async throws -> Inventory {
+        try await inventory(of: digest, in: local, progress: progress)
+    }
+
+    /// The inventory of the manifest `digest` in `content`: the stored one when the current indexer made it, else
+    /// read now. `progress` is told each layer as it is read.
+    public func inventory(of digest: Digest, in content: any ImageContent, progress: @Sendable (String) -> Void = { _ in }) async throws -> Inventory {
         if let stored = try await store.inventory(manifestDigest: digest.description), stored.indexerVersion == Inventory.currentIndexerVersion,
            let inventory = try? JSONDecoder().decode(Inventory.self, from: Data(stored.json.utf8)) {
             return inventory
         }
-        let bytes = try await manifests.bytes(of: digest)
+        let bytes = try await content.manifest(digest)
         let parsed: ParsedManifest
         do {
-            parsed = try ManifestParser.parse(Array(buffer: bytes), contentType: nil)
+            parsed = try ManifestParser.parse(bytes, contentType: nil)
         } catch {
             throw ScanRefusal("manifest \(digest) cannot be read: \(error.message)")
         }
@@ -63,7 +96,7 @@ public struct ImageIndexService: Sendable {
             for child in parsed.manifests {
                 let childInventory: Inventory
                 do {
-                    childInventory = try await self.inventory(of: child, progress: progress)
+                    childInventory = try await self.inventory(of: child, in: content, progress: progress)
                 } catch let refusal as ScanRefusal where refusal.notAnImage {
                     // An attestation or other non-image entry of the index: nothing to inventory.
                     continue
@@ -78,7 +111,7 @@ public struct ImageIndexService: Sendable {
                 throw ScanRefusal("the artifact is not a container image (its config is \(parsed.artifactType ?? "missing")); only images are scanned",
                                   notAnImage: true)
             }
-            inventory = try await index(layers: Array(parsed.blobs.dropFirst()), of: digest, progress: progress)
+            inventory = try await index(layers: Array(parsed.blobs.dropFirst()), of: digest, in: content, progress: progress)
         }
         let json = String(decoding: try JSONEncoder().encode(inventory), as: UTF8.self)
         try await store.saveInventory(InventoryRecord(manifestDigest: digest.description, indexerVersion: inventory.indexerVersion,
@@ -87,17 +120,12 @@ public struct ImageIndexService: Sendable {
     }
 
     /// Reads `layers` (bottom first, as the manifest lists them) from the top down.
-    private func index(layers: [Digest], of digest: Digest, progress: @Sendable (String) -> Void) async throws -> Inventory {
+    private func index(layers: [Digest], of digest: Digest, in content: any ImageContent, progress: @Sendable (String) -> Void) async throws -> Inventory {
         var indexer = ImageIndexer()
         for (position, layer) in layers.enumerated().reversed() {
             progress("reading layer \(position + 1) of \(layers.count) (\(layer))")
             indexer.beginLayer()
-            let reader: any StorageReader
-            do {
-                reader = try await storage.reader(for: StorageLayout.blob(layer), range: nil)
-            } catch StorageError.notFound {
-                throw ScanRefusal("layer \(layer) of \(digest) is missing from storage")
-            }
+            let reader = try await content.layer(layer)
             do {
                 while let chunk = try await reader.next() {
                     try chunk.withUnsafeReadableBytes { try indexer.feed($0) }

@@ -1,0 +1,108 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import OCI
+
+/// A manifest as a remote registry served it.
+public struct RemoteManifest: Sendable {
+    /// The manifest bytes.
+    public let bytes: [UInt8]
+    /// Its media type (the response's `Content-Type`).
+    public let mediaType: String?
+    /// Its digest (computed from the bytes).
+    public let digest: Digest
+}
+
+extension RegistryClient {
+    /// Every manifest type a client of Berth may meet, for `Accept`.
+    public static let manifestAccept = [MediaType.ociManifest, MediaType.ociIndex, MediaType.dockerManifest, MediaType.dockerManifestList]
+        .joined(separator: ", ")
+
+    /// The largest manifest read (as distribution's limit).
+    public static let manifestLimit = 4 << 20
+
+    /// `GET /v2/` — whether the registry answers and the credentials are accepted.
+    public func ping() async throws {
+        let response = try await send(.GET, "/v2/", scope: nil, deadline: .seconds(30))
+        _ = try? await response.body.collect(upTo: 64 * 1024)
+        guard response.status == 200 else { throw try await Self.failure(response, what: "/v2/") }
+    }
+
+    /// The manifest `reference` (tag or digest) of `repository`. A manifest asked for by digest must match it.
+    public func manifest(_ repository: String, reference: String) async throws -> RemoteManifest {
+        let response = try await send(.GET, "/v2/\(repository)/manifests/\(reference)", scope: "repository:\(repository):pull",
+                                      headers: ["Accept": Self.manifestAccept], deadline: .seconds(60))
+        guard response.status == 200 else { throw try await Self.failure(response, what: "manifest \(repository):\(reference)") }
+        let body = try await response.body.collect(upTo: Self.manifestLimit)
+        let bytes = Array(buffer: body)
+        let expected = try? Digest(parsing: reference)
+        let digest = Digest.compute(expected?.algorithm ?? .sha256, of: bytes)
+        if let expected, expected != digest {
+            throw RegistryClientError.digestMismatch(expected: expected.description, actual: digest.description)
+        }
+        return RemoteManifest(bytes: bytes, mediaType: response.headers.first(name: "Content-Type"), digest: digest)
+    }
+
+    /// The blob `digest` of `repository` as a stream that checks the digest (and the size, when given) as it ends.
+    public func blob(_ repository: String, digest: Digest, size: Int64? = nil) async throws -> RemoteBlob {
+        let response = try await send(.GET, "/v2/\(repository)/blobs/\(digest)", scope: "repository:\(repository):pull",
+                                      deadline: .hours(6))
+        guard response.status == 200 else { throw try await Self.failure(response, what: "blob \(digest) of \(repository)") }
+        return RemoteBlob(body: response.body, digest: digest, size: size)
+    }
+
+    /// The error for an unexpected answer, with the registry's OCI error code and message when it sent them.
+    static func failure(_ response: Response, what: String) async throws -> RegistryClientError {
+        let body = (try? await response.body.collect(upTo: 64 * 1024)).map { Data(buffer: $0) } ?? Data()
+        struct Errors: Decodable {
+            struct Entry: Decodable { let code: String?; let message: String? }
+            let errors: [Entry]?
+        }
+        let first = (try? JSONDecoder().decode(Errors.self, from: body))?.errors?.first
+        if response.status == 401 {
+            return .unauthorized("\(what): \(first?.message ?? "the registry refused the credentials")")
+        }
+        return .status(response.status, code: first?.code, message: first?.message.map { String($0.prefix(300)) } ?? what,
+                       url: response.url)
+    }
+}
+
+/// A blob being downloaded, chunk by chunk, checked against its digest at the end. Used by one task at a time.
+public final class RemoteBlob: @unchecked Sendable {
+    private var iterator: HTTPClientResponse.Body.AsyncIterator
+    private var hasher: DigestHasher
+    private let digest: Digest
+    private let size: Int64?
+    private var received: Int64 = 0
+    private var finished = false
+
+    init(body: HTTPClientResponse.Body, digest: Digest, size: Int64?) {
+        iterator = body.makeAsyncIterator()
+        hasher = DigestHasher(digest.algorithm)
+        self.digest = digest
+        self.size = size
+    }
+
+    /// The next chunk; nil at the end, after the digest (and size) were found right. Throws on a mismatch.
+    public func next() async throws -> ByteBuffer? {
+        guard !finished else { return nil }
+        guard let chunk = try await iterator.next() else {
+            finished = true
+            if let size, received != size {
+                throw RegistryClientError.invalidResponse("blob \(digest) ended after \(received) of \(size) bytes")
+            }
+            let actual = hasher.digest()
+            guard actual == digest else { throw RegistryClientError.digestMismatch(expected: digest.description, actual: actual.description) }
+            return nil
+        }
+        received += Int64(chunk.readableBytes)
+        if let size, received > size {
+            finished = true
+            throw RegistryClientError.invalidResponse("blob \(digest) is longer than its \(size) bytes")
+        }
+        chunk.withUnsafeReadableBytes { hasher.update($0) }
+        return chunk
+    }
+}
