@@ -163,6 +163,9 @@ let package = Package(
             dependencies: [
                 "Scanner", "Metadata", "Registry", "Storage", "OCI", "Jobs", "Events", "APIInput", "RegistryClient",
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -244,7 +247,7 @@ let package = Package(
         ),
         // Fuzz targets for the parsers of untrusted input (scripts/fuzz builds them with libFuzzer; an ordinary build
         // replays inputs).
-        .executableTarget(name: "BerthFuzz", dependencies: ["OCI", "APIInput", "Certificates", "PackageVersions", "Scanner", .product(name: "X509", package: "swift-certificates")],
+        .executableTarget(name: "BerthFuzz", dependencies: ["OCI", "APIInput", "Certificates", "PackageVersions", "Scanner", "RegistryClient", .product(name: "X509", package: "swift-certificates")],
                           swiftSettings: swiftSettings),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
         .testTarget(name: "APIInputTests", dependencies: ["APIInput"], swiftSettings: swiftSettings),
@@ -258,7 +261,8 @@ let package = Package(
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Metadata", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(
             name: "AuthTests",
-            dependencies: ["Auth", "Metadata", "OCI", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Auth", "Metadata", "OCI", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,6 +3,7 @@ import Certificates
 import Foundation
 import OCI
 import PackageVersions
+import RegistryClient
 import Scanner
 import X509
 
@@ -13,8 +14,18 @@ enum FuzzTargets {
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "ranges": ranges, "names": names, "manifests": manifests, "scopes": scopes, "listquery": listQuery, "accounts": accounts,
         "certificates": certificates, "versions": versions, "tar": tar,
-        "layer": layer, "advisories": advisories,
+        "layer": layer, "advisories": advisories, "challenges": challenges,
     ]
+
+    /// `WWW-Authenticate` headers and `Authorization` values from remote registries and scan requests: parsing never
+    /// traps and stays within its bounds.
+    static func challenges(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let parsed = AuthChallenge.parse(text)
+        check(parsed.count <= 16, "more than 16 challenges")
+        check(parsed.allSatisfy { !$0.scheme.isEmpty && $0.parameters.count <= 32 }, "a challenge without a scheme or with too many parameters")
+        _ = RegistryCredentials(authorizationHeader: text)
+    }
 
     /// Whole layers (plain tar, gzip or zstd) through the image indexer, fed whole and in pieces: it never traps,
     /// decompression stays within its bound, and both ways of feeding give the same inventory or both fail.

@@ -17,6 +17,10 @@ struct AccessControl: Sendable {
     let gate: RegistryGate
     let directory: LDAPDirectory?
     let sessions: SessionTokens
+    /// Signs registry tokens (pull-only ones for external scanners too).
+    let tokens: RegistryTokens
+    /// Seals credentials kept for remote services.
+    let sealer: SecretSealer
 
     /// Builds everything from configuration; creates the first admin user when there is none.
     static func build(configuration: BerthConfiguration, database: any SQLDatabaseProvider, threadPool: NIOThreadPool,
@@ -54,7 +58,8 @@ struct AccessControl: Sendable {
         try await RobotService.bindUnboundGrants(in: store)
         try await ensureLibraryOwned(store: store)
         return AccessControl(store: store, policy: policy, hashing: hashing, authenticator: authenticator, tokenService: tokenService,
-                             audit: audit, gate: gate, directory: directory, sessions: SessionTokens(store: store))
+                             audit: audit, gate: gate, directory: directory, sessions: SessionTokens(store: store), tokens: tokens,
+                             sealer: try await SecretSealer.load(store: store))
     }
 
     /// Makes `admin` the owner and a project administrator of `library`, as Harbor has it, when the project has no

@@ -11,6 +11,7 @@ import Logging
 import Management
 import Portal
 import Metadata
+import OCI
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -125,7 +126,7 @@ public func buildApplication(
         system: SystemFacts(authMode: configuration.ldap.isEnabled ? "ldap_auth" : "db_auth", projectCreationRestriction: configuration.projects.creationRestriction,
                             version: berthVersion, autoCreateProjects: configuration.projects.autoCreateOnPush,
                             storageProvider: storage.name, externalURL: configuration.http.externalURL),
-        directory: access.directory, logger: logger, vulnerabilities: vulnerabilityStore, jobs: jobStore)
+        directory: access.directory, logger: logger, vulnerabilities: vulnerabilityStore, jobs: jobStore, sealer: access.sealer)
 
     let router = Router(context: BerthRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.http.trustedProxies.compactMap(IPNetwork.init)))
@@ -182,7 +183,21 @@ public func buildApplication(
         registryHost(externalURL: externalURL, address: listenAddress, port: boundPort.withLockedValue { $0 })
     })
     let imageIndex = ImageIndexService(manifests: manifests, storage: storage, store: vulnerabilityStore, logger: logger)
-    let scan = ScanJob(index: imageIndex, vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, sbom: sbom, logger: logger)
+    let sealer = access.sealer, tokens = access.tokens, tlsOn = configuration.transportMode != .plain
+    let external = ExternalScanning(
+        openCredential: { try sealer.open($0) },
+        pullAuthorization: { repository in
+            let issued = try await tokens.issue(subject: "scanner", account: nil,
+                                                access: [RegistryScope(type: "repository", name: repository, actions: ["pull"])])
+            return "Bearer " + issued.token
+        },
+        registryURL: { internalAddress in
+            if !internalAddress, !externalURL.isEmpty { return externalURL }
+            let host = ["0.0.0.0", "::", ""].contains(listenAddress) ? "127.0.0.1" : listenAddress
+            return "\(tlsOn ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(boundPort.withLockedValue { $0 })"
+        })
+    let scan = ScanJob(index: imageIndex, vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, sbom: sbom,
+                       external: external, logger: logger)
     let adapterScan = AdapterScanJob(index: imageIndex, vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
     let rematch = RematchJob(vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
     let scanAll = ScanAllJob(store: vulnerabilityStore, settings: access.store, logger: logger)

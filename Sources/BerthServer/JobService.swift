@@ -5,21 +5,15 @@ import Metadata
 import Registry
 import ServiceLifecycle
 
-/// Runs the durable job queue in this instance: once a second it fires due schedules and runs due jobs, until the
-/// server shuts down. Every instance runs one; the database decides which instance gets each job.
+/// Runs the durable job queue in this instance: every second (and whenever a job ends) it fires due schedules and
+/// starts due jobs in free slots, until the server shuts down. Every instance runs one; the database decides which instance gets each job.
 struct JobService: Service {
     let queue: JobQueue
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            do {
-                try await queue.fireDueSchedules()
-                try await queue.runDueJobs()
-            } catch {
-                logger.error("job queue pass failed", metadata: ["error": "\(error)"])
-            }
-            do { try await gracefulShutdownAwareSleep(.seconds(1)) } catch { return }
+        await cancelWhenGracefulShutdown {
+            await queue.runContinuously(keepGoing: { !Task.isCancelled })
         }
     }
 }

@@ -18,6 +18,7 @@ public struct ManagementController: Sendable {
     let securityHub: SecurityHubService
     let cveExports: CVEExportService
     let advisories: AdvisoryService
+    let scanners: ScannerService
     let auditLogs: AuditLogService
     /// Resumes portal sessions for requests that carry the `sid` cookie.
     let sessionService: SessionService
@@ -54,6 +55,7 @@ public struct ManagementController: Sendable {
         securityHub = SecurityHubService(environment)
         cveExports = CVEExportService(environment)
         advisories = AdvisoryService(environment)
+        scanners = ScannerService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
         search = SearchService(environment)
@@ -89,6 +91,7 @@ public struct ManagementController: Sendable {
         registerAuditLogs(api)
         registerLDAP(api)
         registerJobs(api)
+        registerScanners(api)
         for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete, .options] {
             api.on("**", method: method) { request, _ -> Response in
                 throw APIError(.notFound, "no such API endpoint: \(request.method) \(String(request.uri.path.prefix(200)))")

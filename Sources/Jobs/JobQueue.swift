@@ -76,6 +76,47 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Runs the queue until `keepGoing` says stop: every `tick` (and whenever a job ends) it fires due schedules and
+    /// leases due jobs into free slots, up to `limit` running side by side. A long job (an external scan waiting for
+    /// its scanner, a scan-all) holds one slot, not the queue: the jobs it waits for (an adapter scan on the same
+    /// instance) and every other job keep running. Pass failures are logged and retried at the next tick; running
+    /// jobs are awaited before it returns.
+    public func runContinuously(limit: Int = 8, tick: Duration = .seconds(1), keepGoing: @escaping @Sendable () -> Bool) async {
+        await withTaskGroup(of: Bool.self) { group in
+            var running = 0
+            var ticking = false
+            while keepGoing() {
+                do {
+                    _ = try await fireDueSchedules()
+                    if running < limit {
+                        let jobs = try await store.claim(kinds: Array(handlers.keys), owner: owner, now: Clock.nowMilliseconds(),
+                                                         leaseMilliseconds: leaseMilliseconds, limit: limit - running)
+                        for job in jobs {
+                            group.addTask { await self.run(job); return true }
+                        }
+                        running += jobs.count
+                        // A full batch may mean more are due: claim again at once.
+                        if !jobs.isEmpty && running < limit { continue }
+                    }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.error("job queue pass failed", metadata: ["error": "\(error)"])
+                }
+                if !ticking {
+                    ticking = true
+                    group.addTask {
+                        try? await Task.sleep(for: tick)
+                        return false
+                    }
+                }
+                // Wait for a job to end or for the tick, whichever comes first.
+                guard let finishedJob = await group.next() else { continue }
+                if finishedJob { running -= 1 } else { ticking = false }
+            }
+            group.cancelAll()
+        }
+    }
+
     /// Runs one leased job, renewing its lease while it runs.
     func run(_ job: JobRecord) async {
         guard let handler = handlers[job.kind] else { return }
@@ -94,6 +135,11 @@ public struct JobQueue: Sendable {
             _ = try await store.complete(id: job.id, owner: owner, now: Clock.nowMilliseconds())
             logger.info("job done", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "attempt": "\(job.attempts)"])
         } catch {
+            // Shutting down: the lease runs out and the job is taken up again (here after a restart, or by another instance).
+            if Task.isCancelled {
+                logger.info("job interrupted by shutdown", metadata: ["job": "\(job.id)", "kind": "\(job.kind)"])
+                return
+            }
             let backoff = Self.backoffMilliseconds(attempt: job.attempts)
             let now = Clock.nowMilliseconds()
             _ = try? await store.fail(id: job.id, owner: owner, error: String(describing: error), retryAt: now + backoff, now: now)

@@ -63,7 +63,7 @@ public struct ScanService: Sendable {
         let view = VulnerabilityReportView(
             generatedAt: APITime.string(report.endedAt ?? report.requestedAt),
             artifact: ReportArtifactView(repository: info.name, digest: digest, mimeType: artifact.manifest.mediaType),
-            scanner: Self.scanner, severity: report.severity.isEmpty ? "Unknown" : report.severity,
+            scanner: ScannerView.of(report), severity: report.severity.isEmpty ? "Unknown" : report.severity,
             vulnerabilities: findings.map { VulnerabilityView($0, digest: digest) })
         return try JSONEncoder().encode([Self.vulnerabilityReportType: view])
     }

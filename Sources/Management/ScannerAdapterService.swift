@@ -33,6 +33,11 @@ public struct ScannerAdapterService: Sendable {
     /// The scanner's name, capabilities and the age of its advisory data.
     public func metadata(_ caller: Caller) async throws -> Data {
         try env.requireSystem(Permission(.scanner, .read), caller)
+        return try await metadataBody()
+    }
+
+    /// The metadata answer itself.
+    func metadataBody() async throws -> Data {
         let store = try env.vulnerabilityStore()
         let newest = try await store.sources().map(\.importedAt).max()
         let scanner = ScannerView.builtIn

@@ -491,6 +491,34 @@ enum Migrations {
             )
             """,
         ]),
+        Migration(version: 17, statements: [
+            // External scanners registered through Harbor's /scanners API (their access credential sealed with the
+            // server's secret key), which one is the default, and which one each project uses.
+            """
+            CREATE TABLE scanner_registrations (
+                uuid TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                description TEXT NOT NULL,
+                url TEXT NOT NULL,
+                auth TEXT NOT NULL,
+                access_credential TEXT NOT NULL,
+                skip_cert_verify INTEGER NOT NULL DEFAULT 0,
+                use_internal_addr INTEGER NOT NULL DEFAULT 0,
+                disabled INTEGER NOT NULL DEFAULT 0,
+                is_default INTEGER NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE project_scanners (
+                project_id BIGINT PRIMARY KEY REFERENCES projects (id) ON DELETE CASCADE,
+                scanner_uuid TEXT NOT NULL
+            )
+            """,
+            // Which scanner made a report: empty for the built-in one, else the scanner's name, vendor and version as JSON.
+            "ALTER TABLE scan_reports ADD COLUMN scanner TEXT NOT NULL DEFAULT ''",
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

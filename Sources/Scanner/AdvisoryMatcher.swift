@@ -174,7 +174,7 @@ extension Ecosystem {
         case .rpm: return .rpm
         case .apk: return .apk
         case .pypi: return .pep440
-        case .npm, .go: return .semver
+        case .npm, .go, .other: return .semver
         case .maven: return .maven
         }
     }

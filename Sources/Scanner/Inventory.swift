@@ -1,6 +1,8 @@
 /// The package ecosystems the scanner inventories; each has its own version order (`PackageVersions.VersionScheme`).
 public enum Ecosystem: String, Codable, Sendable, Hashable, CaseIterable {
     case deb, rpm, apk, pypi, npm, go, maven
+    /// A package an external scanner reported without saying its ecosystem (never indexed or matched by Berth).
+    case other
 }
 
 /// One installed package, as the image's own records (a package database, metadata files, a binary's build

@@ -40,6 +40,8 @@ public enum PackageURL {
                 namespace = [parts[0]]
                 name = parts[1]
             }
+        case .other:
+            type = "generic"
         }
         var text = "pkg:\(type)/"
         for segment in namespace { text += encode(segment) + "/" }

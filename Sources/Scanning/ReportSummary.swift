@@ -15,6 +15,12 @@ public struct ScannerView: Codable, Sendable, Equatable {
     /// The scanner built into Berth.
     public static let builtIn = ScannerView(name: "Berth", vendor: "Berth", version: "1.0")
 
+    /// The scanner that made `report`: the external one it names, else the built-in one.
+    public static func of(_ report: ScanReportRecord) -> ScannerView {
+        guard !report.scanner.isEmpty, let named = try? JSONDecoder().decode(ScannerView.self, from: Data(report.scanner.utf8)) else { return .builtIn }
+        return named
+    }
+
     /// A scanner's identity.
     public init(name: String, vendor: String, version: String) {
         self.name = name
@@ -72,7 +78,7 @@ public struct NativeReportSummaryView: Codable, Sendable {
         startTime = HarborTime.string(milliseconds: start)
         endTime = report.endedAt.map { HarborTime.string(milliseconds: $0) } ?? "0001-01-01T00:00:00.000Z"
         completePercent = report.isActive ? 0 : 100
-        scanner = ScannerView.builtIn
+        scanner = ScannerView.of(report)
     }
 }
 

@@ -20,13 +20,15 @@ public struct ScanJob: JobHandler {
     let vulnerabilities: VulnerabilityService
     let store: SQLVulnerabilityStore
     let sbom: SBOMPublisher?
+    let external: ExternalScanning?
     let logger: Logger
 
     /// A handler over the indexing and matching services, recording reports in `store`; SBOM requests are published
-    /// by `sbom`.
+    /// by `sbom`; vulnerability scans of projects whose scanner is an external one go through `external`.
     public init(index: ImageIndexService, vulnerabilities: VulnerabilityService, store: SQLVulnerabilityStore, sbom: SBOMPublisher? = nil,
-                logger: Logger) {
+                external: ExternalScanning? = nil, logger: Logger) {
         self.sbom = sbom
+        self.external = external
         self.index = index
         self.vulnerabilities = vulnerabilities
         self.store = store
@@ -51,6 +53,10 @@ public struct ScanJob: JobHandler {
         guard try await store.updateReport(report) else { return }
         do {
             guard let digest = try? Digest(parsing: report.manifestDigest) else { throw ScanRefusal("\(report.manifestDigest) is not a digest") }
+            if report.mimeType != ScanReportTypes.sbom, let external, let registration = try await store.scannerRegistration(forRepository: report.repository) {
+                guard try await external.scan(&report, digest: digest, with: registration, log: log, store: store) else { return }
+                return try await finish(report, log)
+            }
             let inventory = try await index.inventory(of: digest) { log.add($0) }
             log.add("distribution: \(inventory.operatingSystem?.prettyName ?? "none found"); \(inventory.packages.count) packages")
             for warning in inventory.warnings.prefix(50) { log.add("warning: \(warning)") }

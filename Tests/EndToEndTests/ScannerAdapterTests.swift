@@ -154,4 +154,146 @@ struct ScannerAdapterTests {
         #expect(try await http.request(.POST, "/api/v1/scan", headers: admin + json, body: Array(try JSONSerialization.data(withJSONObject: chart))).status == 501)
         #expect(try await http.request(.GET, "/api/v1/scan/no-such-id/report", headers: admin).status == 404)
     }
+
+    /// Waits for the artifact's vulnerability scan to end; returns its overview.
+    static func scanned(_ admin: AccessClient, _ artifact: String) async throws -> [String: Any] {
+        let reportType = "application/vnd.security.vulnerability.report; version=1.1"
+        var overview: [String: Any] = [:]
+        let ended = try await eventually(timeout: .seconds(90)) {
+            let listed = try await admin.api(.GET, artifact + "?with_scan_overview=true").json()
+            overview = (listed["scan_overview"] as? [String: Any])?[reportType] as? [String: Any] ?? [:]
+            return ["Success", "Error"].contains(overview["scan_status"] as? String ?? "")
+        }
+        try #require(ended, "the scan did not end: \(overview)")
+        return overview
+    }
+
+    @Test("Berth uses external scanners through the scanner-adapter API: another Berth registered with /scanners scans a project's images (pulling with a short-lived pull-only token), and a Berth's own adapter over loopback; registrations, default, project scanner and who may change them")
+    func usesExternalScanners() async throws {
+        let work = try TemporaryDirectory("external-scanner")
+        defer { work.remove() }
+        let data = try await ScanTests.importAdvisories(work)
+        let layout = try await ScanTests.image(work)
+        // The scanner has the advisory data; the registry has none, so every finding it shows came from the scanner.
+        let scanner = try await BerthInstance.start(dataDirectory: data, authentication: true)
+        defer { Task { await scanner.destroy() } }
+        let registry = try await BerthInstance.start(authentication: true)
+        defer { Task { await registry.destroy() } }
+        let pushed = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:\(BerthInstance.adminPassword)",
+                                                  "oci:\(work.file("layout")):v1", "docker://\(registry.hostPort)/library/app:v1"])
+        try #require(pushed.succeeded, "\(pushed.stderr)")
+        let admin = AccessClient(http: RegistryHTTP(base: registry.baseURL), account: .basic("admin", BerthInstance.adminPassword))
+
+        // Registering: ping checks the settings, the credential is sealed and never returned.
+        let settings: [String: Any] = ["name": "berth-a", "url": scanner.baseURL, "auth": "Basic", "access_credential": "admin:\(BerthInstance.adminPassword)",
+                                       "description": "the other Berth"]
+        var wrong = settings
+        wrong["access_credential"] = "admin:Not-The-Password-1"
+        let refusedPing = try await admin.api(.POST, "/scanners/ping", json: wrong)
+        #expect(refusedPing.status == 400)
+        #expect(refusedPing.text.contains("refused the credentials"), "\(refusedPing.text)")
+        #expect(try await admin.api(.POST, "/scanners/ping", json: ["name": "x", "url": "http://127.0.0.1:1"]).status == 400)
+        #expect(try await admin.api(.POST, "/scanners/ping", json: settings).status == 200)
+        let created = try await admin.api(.POST, "/scanners", json: settings)
+        #expect(created.status == 201)
+        let id = try #require(created.header("Location")?.split(separator: "/").last.map(String.init))
+        #expect(try await admin.api(.POST, "/scanners", json: settings).status == 409)
+        let listed = try await admin.api(.GET, "/scanners").jsonArray()
+        #expect(listed.compactMap { $0["name"] as? String } == ["Berth", "berth-a"])
+        #expect(listed.first?["is_default"] as? Bool == true)
+        #expect(listed.allSatisfy { ($0["access_credential"] as? String) == "" })
+        #expect(!(try await admin.api(.GET, "/scanners/\(id)").text.contains(BerthInstance.adminPassword)))
+        let stored = try await ProcessRunner.run(["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select access_credential from scanner_registrations').fetchone()[0])",
+                                                  registry.dataDirectory + "/berth.db"])
+        #expect(stored.stdout.hasPrefix("sealed:v1:") && !stored.stdout.contains(BerthInstance.adminPassword), "\(stored.combined)")
+        let metadata = try await admin.api(.GET, "/scanners/\(id)/metadata").json()
+        #expect((metadata["scanner"] as? [String: Any])?["name"] as? String == "Berth")
+
+        // Who may: a project admin sets the project's scanner, but only system admins register scanners.
+        #expect(try await admin.api(.POST, "/users", json: ["username": "owner", "email": "o@example.org", "realname": "O", "password": "Owner-Password-1"]).status == 201)
+        #expect(try await admin.api(.POST, "/projects", json: ["project_name": "team", "metadata": ["public": "false"]]).status == 201)
+        #expect(try await admin.api(.POST, "/projects/team/members", json: ["role_id": 1, "member_user": ["username": "owner"]]).status == 201)
+        let owner = AccessClient(http: admin.http, account: .basic("owner", "Owner-Password-1"))
+        #expect(try await owner.api(.GET, "/scanners").status == 403)
+        #expect(try await owner.api(.POST, "/scanners", json: ["name": "evil", "url": "http://127.0.0.1:9"]).status == 403)
+        #expect(try await owner.api(.PATCH, "/scanners/\(id)", json: ["is_default": true]).status == 403)
+        #expect(try await owner.api(.PUT, "/projects/team/scanner", json: ["uuid": id]).status == 200)
+        #expect(try await owner.api(.GET, "/projects/team/scanner").json()["name"] as? String == "berth-a")
+        #expect(try await owner.api(.PUT, "/projects/library/scanner", json: ["uuid": id]).status == 403)
+
+        // The default scanner scans library/app: the report comes from the other Berth.
+        #expect(try await admin.api(.PATCH, "/scanners/\(id)", json: ["is_default": true]).status == 200)
+        #expect(try await admin.api(.GET, "/projects/library/scanner").json()["name"] as? String == "berth-a")
+        #expect(try await admin.api(.DELETE, "/scanners/\(id)").status == 403)
+        let artifact = "/projects/library/repositories/app/artifacts/v1"
+        #expect(try await admin.api(.POST, artifact + "/scan").status == 202)
+        let overview = try await Self.scanned(admin, artifact)
+        #expect(overview["scan_status"] as? String == "Success")
+        let report = try await admin.api(.GET, artifact + "/additions/vulnerabilities").json()
+        let body = try #require(report["application/vnd.security.vulnerability.report; version=1.1"] as? [String: Any])
+        let vulnerabilities = body["vulnerabilities"] as? [[String: Any]] ?? []
+        #expect(vulnerabilities.first { $0["id"] as? String == "CVE-2024-0727" }?["fix_version"] as? String == "3.0.13-1~deb12u1")
+        #expect(vulnerabilities.contains { $0["id"] as? String == "CVE-2022-32149" })
+        let reportID = try #require(overview["report_id"] as? String)
+        let log = try await admin.api(.GET, artifact + "/scan/\(reportID)/log").text
+        #expect(log.contains("scanner berth-a") && log.contains("accepted"), "\(log)")
+        // The other Berth pulled with a token of this registry, which is good for pulling that repository only.
+        let scannerLog = (try? String(contentsOfFile: scanner.logPath, encoding: .utf8)) ?? ""
+        #expect(!scannerLog.contains(BerthInstance.adminPassword))
+
+        // Prevent-vulnerable pulls act on the external report like on the built-in one.
+        #expect(try await admin.api(.PUT, "/projects/library", json: ["metadata": ["prevent_vul": "true", "severity": "medium"]]).status == 200)
+        #expect(try await owner.registry(.GET, "/v2/library/app/manifests/v1").status != 200)
+
+        // The built-in scanner becomes the default again; the registration can then be removed.
+        #expect(try await admin.api(.PATCH, "/scanners/berth-builtin", json: ["is_default": true]).status == 200)
+        #expect(try await admin.api(.GET, "/projects/library/scanner").json()["name"] as? String == "Berth")
+        #expect(try await admin.api(.DELETE, "/scanners/\(id)").status == 200)
+        #expect(try await admin.api(.GET, "/scanners/\(id)").status == 404)
+        #expect(try await owner.api(.GET, "/projects/team/scanner").json()["name"] as? String == "Berth")
+    }
+
+    @Test("a Berth registers its own scanner-adapter API over loopback as the default scanner and scans through it")
+    func loopbackAdapter() async throws {
+        let work = try TemporaryDirectory("loopback-scanner")
+        defer { work.remove() }
+        let data = try await ScanTests.importAdvisories(work)
+        let layout = try await ScanTests.image(work)
+        _ = layout
+        try await withSecuredServerOn(data) { server, admin in
+            let pushed = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:\(BerthInstance.adminPassword)",
+                                                      "oci:\(work.file("layout")):v1", "docker://\(server.hostPort)/library/app:v1"])
+            try #require(pushed.succeeded, "\(pushed.stderr)")
+            let created = try await admin.api(.POST, "/scanners", json: ["name": "self", "url": server.baseURL, "auth": "Basic",
+                                                                         "access_credential": "admin:\(BerthInstance.adminPassword)"])
+            let id = try #require(created.header("Location")?.split(separator: "/").last.map(String.init))
+            #expect(try await admin.api(.PATCH, "/scanners/\(id)", json: ["is_default": true]).status == 200)
+            let artifact = "/projects/library/repositories/app/artifacts/v1"
+            #expect(try await admin.api(.POST, artifact + "/scan").status == 202)
+            let overview = try await Self.scanned(admin, artifact)
+            #expect(overview["scan_status"] as? String == "Success")
+            let reportID = try #require(overview["report_id"] as? String)
+            #expect(try await admin.api(.GET, artifact + "/scan/\(reportID)/log").text.contains("scanner self"))
+            let report = try await admin.api(.GET, artifact + "/additions/vulnerabilities").text
+            #expect(report.contains("CVE-2024-0727"))
+            // A disabled default is refused; a disabled scanner ends a scan with the reason.
+            #expect(try await admin.api(.PUT, "/scanners/\(id)", json: ["name": "self", "url": server.baseURL, "auth": "Basic", "disabled": true]).status == 200)
+            #expect(try await admin.api(.POST, artifact + "/scan").status == 202)
+            let disabled = try await Self.scanned(admin, artifact)
+            #expect(disabled["scan_status"] as? String == "Error")
+        }
+    }
 }
+
+/// A secured server on an existing data directory (one with advisory data imported), with its admin client.
+func withSecuredServerOn(_ data: String, _ body: (BerthInstance, AccessClient) async throws -> Void) async throws {
+    let server = try await BerthInstance.start(dataDirectory: data, authentication: true)
+    do {
+        try await body(server, AccessClient(http: RegistryHTTP(base: server.baseURL), account: .basic("admin", BerthInstance.adminPassword)))
+        await server.destroy()
+    } catch {
+        await server.destroy()
+        throw error
+    }
+}
+
