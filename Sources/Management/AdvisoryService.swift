@@ -56,12 +56,15 @@ public struct AdvisoryService: Sendable {
 public struct AdvisorySourceView: Codable, Sendable {
     /// Its name.
     public var name: String
-    var format: String
+    /// Its format (`osv`, `debian-tracker`, `alpine-secdb`).
+    public internal(set) var format: String
     var origin: String
     /// How many advisories it holds.
     public var advisories: Int64
-    var importTime: String
-    var newestModified: String
+    /// When it was imported (RFC 3339).
+    public internal(set) var importTime: String
+    /// The newest modification date among its advisories.
+    public internal(set) var newestModified: String
 
     init(_ record: AdvisorySourceRecord) {
         name = record.name

@@ -19,6 +19,17 @@ public struct ProjectRequest: Decodable, Sendable {
         self.public = isPublic
     }
 
+    /// A change of the project's scanning settings (`auto_scan`, `prevent_vul`, `severity`, …) and its CVE allowlist, as
+    /// the portal's configuration form makes it.
+    public static func scanning(metadata: [String: String], allowlistedCVEs: [String], allowlistExpiresAt: Int64?) -> ProjectRequest {
+        var request = ProjectRequest(projectName: "", isPublic: false)
+        request.projectName = nil
+        request.public = nil
+        request.metadata = metadata
+        request.cveAllowlist = Allowlist(items: allowlistedCVEs.map { Allowlist.Item(cveId: $0) }, expiresAt: allowlistExpiresAt)
+        return request
+    }
+
     /// A change that only makes a project public or private.
     public static func visibility(isPublic: Bool) -> ProjectRequest {
         var request = ProjectRequest(projectName: "", isPublic: isPublic)

@@ -89,7 +89,8 @@ public struct ScanAllScheduleView: Codable, Sendable {
         public var type: String
         /// The cron expression (6 fields, seconds first).
         public var cron: String
-        var nextScheduledTime: String?
+        /// When it runs next (RFC 3339).
+        public internal(set) var nextScheduledTime: String?
     }
     /// The schedule.
     public var schedule: Schedule
@@ -103,6 +104,9 @@ public struct ScanAllScheduleRequest: Decodable, Sendable {
         var cron: String?
     }
     var schedule: Schedule?
+
+    /// A request for `type` (`Hourly`, `Daily`, `Weekly`, `Custom` with `cron`, `Manual`, `None`), as the portal's form makes it.
+    public init(type: String, cron: String?) { schedule = Schedule(type: type, cron: cron) }
 }
 
 /// Harbor's `Stats` (`/scans/all/metrics`, `/scans/schedule/metrics`).

@@ -68,6 +68,17 @@ public struct ScanService: Sendable {
         return try JSONEncoder().encode([Self.vulnerabilityReportType: view])
     }
 
+    /// An artifact's scanning state for the portal: the vulnerability report's overview and findings, the SBOM's state.
+    public func artifactScan(project: String, repository: String, reference: String, _ caller: Caller) async throws -> ArtifactScanView {
+        let (_, _, artifact) = try await RepositoryService(env).resolve(project, repository, reference, Permission(.scan, .read), caller)
+        let digest = artifact.manifest.digest.description
+        let report = try await store.reports(digests: [digest], mimeType: Self.vulnerabilityReportType)[digest]
+        let findings = report.flatMap { try? JSONDecoder().decode([Finding].self, from: Data($0.report.utf8)) } ?? []
+        let sbom = try await sbomOverviews([digest])[digest]
+        return ArtifactScanView(overview: report.map(NativeReportSummaryView.init), scanner: report.map(ScannerView.of),
+                                vulnerabilities: findings.map { VulnerabilityView($0, digest: digest) }, sbom: sbom)
+    }
+
     /// The log of the artifact's scan `reportID`.
     public func log(project: String, repository: String, reference: String, reportID: String, _ caller: Caller) async throws -> String {
         let (_, _, artifact) = try await RepositoryService(env).resolve(project, repository, reference, Permission(.scan, .read), caller)

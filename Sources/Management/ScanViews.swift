@@ -31,3 +31,15 @@ public struct SBOMOverviewView: Codable, Sendable {
         scanner = ScannerView.builtIn
     }
 }
+
+/// An artifact's scanning state, as the portal's artifact page shows it.
+public struct ArtifactScanView: Sendable {
+    /// The newest vulnerability report's overview (nil before any scan).
+    public let overview: NativeReportSummaryView?
+    /// The scanner that made it.
+    public let scanner: ScannerView?
+    /// Its findings, highest severity first.
+    public let vulnerabilities: [VulnerabilityView]
+    /// The SBOM's state (nil before any request).
+    public let sbom: SBOMOverviewView?
+}

@@ -21,18 +21,34 @@ public struct ScannerRegistrationRequest: Codable, Sendable {
     public var useInternalAddr: Bool?
     /// Whether it is switched off.
     public var disabled: Bool?
+
+    /// A registration as the portal's form makes it.
+    public init(name: String, url: String, auth: String, accessCredential: String, description: String = "") {
+        self.name = name
+        self.url = url
+        self.auth = auth
+        self.accessCredential = accessCredential
+        self.description = description
+    }
     // Decoded with the management API's snake-case conversion (`access_credential`, `skip_certVerify`, `use_internal_addr`).
 }
 
 /// Harbor's `ScannerRegistration` (the credential is never returned).
 public struct ScannerRegistrationView: Codable, Sendable {
-    var uuid: String
-    var name: String
-    var description: String
-    var url: String
-    var disabled: Bool
-    var isDefault: Bool
-    var auth: String
+    /// Its id.
+    public internal(set) var uuid: String
+    /// Its name.
+    public internal(set) var name: String
+    /// What it is.
+    public internal(set) var description: String
+    /// The adapter's URL (empty for the built-in scanner).
+    public internal(set) var url: String
+    /// Whether it is switched off.
+    public internal(set) var disabled: Bool
+    /// Whether it is the default.
+    public internal(set) var isDefault: Bool
+    /// The authentication type.
+    public internal(set) var auth: String
     var accessCredential: String
     var skipCertVerify: Bool
     var useInternalAddr: Bool

@@ -197,3 +197,29 @@ public struct VulnerabilityItemView: Codable, Sendable {
     var desc: String
     var links: [String]
 }
+
+extension SecuritySummaryView {
+    /// Vulnerabilities by severity (`Critical` … `Unknown`, and `None`).
+    public var countsBySeverity: [String: Int] {
+        ["Critical": criticalCnt, "High": highCnt, "Medium": mediumCnt, "Low": lowCnt, "Unknown": unknownCnt, "None": noneCnt]
+    }
+    /// Vulnerabilities with a fix.
+    public var fixable: Int { fixableCnt }
+    /// The most dangerous CVEs (when asked for): id, severity, CVSS v3 score, package and version.
+    public var mostDangerousCVEs: [(id: String, severity: String, score: Double, package: String, version: String)] {
+        (dangerousCves ?? []).map { ($0.cveId, $0.severity, $0.cvssScoreV3, $0.package, $0.version) }
+    }
+    /// The most dangerous artifacts (when asked for): repository, digest, and their critical, high and medium counts.
+    public var mostDangerousArtifacts: [(repository: String, digest: String, critical: Int, high: Int, medium: Int)] {
+        (dangerousArtifacts ?? []).map { ($0.repositoryName, $0.digest, $0.criticalCnt, $0.highCnt, $0.mediumCnt) }
+    }
+}
+
+extension VulnerabilityItemView {
+    /// Where it was found: repository and digest.
+    public var artifact: (repository: String, digest: String) { (repositoryName, digest) }
+    /// The installed version and the fixed one (empty when none is known).
+    public var versions: (installed: String, fixed: String) { (version, fixedVersion) }
+    /// The CVSS v3 score, when known.
+    public var score: Double? { cvssV3Score }
+}

@@ -22,7 +22,8 @@ public struct ProjectView: Codable, Sendable {
     public internal(set) var repoCount: Int
     /// Its metadata (`public` among them).
     public internal(set) var metadata: [String: String]
-    var cveAllowlist: CVEAllowlistView
+    /// Its CVE allowlist.
+    public internal(set) var cveAllowlist: CVEAllowlistView
     var registryId: Int64?
 
     /// Every key is written, `registry_id` as null too, as Harbor's clients expect.
@@ -62,6 +63,11 @@ public struct CVEAllowlistView: Codable, Sendable, Equatable {
     var expiresAt: Int64?
     var creationTime: String
     var updateTime: String
+
+    /// The allowed CVE ids.
+    public var cveIDs: [String] { items.map(\.cveId) }
+    /// When the list stops applying (seconds since 1970), if ever.
+    public var expiry: Int64? { expiresAt }
 }
 
 /// `GET /projects/{p}/_deletable`.

@@ -123,6 +123,12 @@ struct PortalAssets: Sendable {
         table.list td.wrap { white-space: normal; overflow-wrap: anywhere; max-width: 24rem; }
         h3 { font-size: 1rem; }
         .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 0 1rem; }
+        .severity-bar { vertical-align: middle; border-radius: 2px; background: var(--line); }
+        .sev.critical { fill: #7d1418; } .sev.high { fill: #d13438; } .sev.medium { fill: #e08a00; } .sev.low { fill: #c8b400; } .sev.unknown { fill: #8a96a3; }
+        .severity { font-size: .8rem; font-weight: 600; border-radius: 4px; padding: .05rem .4rem; color: #fff; background: #8a96a3; }
+        .severity.critical { background: #7d1418; } .severity.high { background: #d13438; } .severity.medium { background: #b86e00; } .severity.low { background: #8a7c00; }
+        .scan-status.error { color: var(--problem); } .scan-status.running { color: var(--accent); }
+        a.current { font-weight: 700; text-decoration: none; color: var(--ink); }
         figure.chart { margin: 0; }
         figure.chart svg { width: 100%; height: auto; max-height: 16rem; display: block; }
         figure.chart .bar { fill: var(--accent); }

@@ -53,6 +53,19 @@ extension PortalController {
         }
     }
 
+    @Sendable func scanArtifact(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let visitor = try await visit(request)
+        guard let form = try await changeForm(request, visitor) else { return forbiddenForm(visitor, request) }
+        let (project, repository, digest) = artifactParameters(context)
+        do {
+            try await scans.scan(project: project, repository: repository, reference: digest, scanType: form["scan_type"], caller(visitor, request, context))
+            return Self.redirect(artifactPath(project, repository, digest) + "#vulnerabilities")
+        } catch let error as APIError {
+            return try await artifactPage(request, context, visitor, problem: error.message, draftTag: "",
+                                          status: HTTPResponse.Status(code: error.code.httpStatus))
+        }
+    }
+
     func artifactParameters(_ context: BerthRequestContext) -> (project: String, repository: String, digest: String) {
         (Self.parameter(context, "project"), Self.parameter(context, "repository"), Self.parameter(context, "digest"))
     }
@@ -101,6 +114,16 @@ extension PortalController {
                             created: PortalFormat.shownTime(referrer.annotations["org.opencontainers.image.created"] ?? ""))
             }
             let config = Self.runConfig(artifact.extraAttrs)
+            var scan: ScanSection?
+            if isImage, permissions.contains(Permission(.scan, .read)) {
+                let state = try await scans.artifactScan(project: projectName, repository: name, reference: artifact.digest, caller)
+                let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first }
+                let api = "/api/v2.0/projects/\(projectName)/repositories/\(PortalFormat.pathSegment(PortalFormat.pathSegment(name)))/artifacts/\(artifact.digest)"
+                scan = ScanSection(state, query: query, pagePath: artifactPath(projectName, name, artifact.digest),
+                                   logHref: state.overview.map { api + "/scan/\($0.reportId)/log" },
+                                   sbomHref: state.sbom?.sbomDigest.map { artifactPath(projectName, name, $0) },
+                                   canScan: permissions.contains(Permission(.scan, .create)))
+            }
             let content = ArtifactPage(
                 frame: frame(visitor), project: projectName, repository: "\(projectName)/\(name)",
                 repositoryHref: "/harbor/projects/\(projectName)/repositories/\(PortalFormat.pathSegment(name))",
@@ -111,7 +134,8 @@ extension PortalController {
                 draftTag: draftTag, problem: problem, children: children, hasChildren: !children.isEmpty,
                 config: config, hasConfig: !config.isEmpty, layers: layers, hasLayers: !layers.isEmpty,
                 referrers: referrers, hasReferrers: !referrers.isEmpty,
-                annotations: annotations, hasAnnotations: !annotations.isEmpty, history: steps, hasHistory: !steps.isEmpty)
+                annotations: annotations, hasAnnotations: !annotations.isEmpty, history: steps, hasHistory: !steps.isEmpty,
+                scan: scan)
             return finish(renderer.page("artifact", content, status: status), visitor, request)
         } catch let error as APIError {
             return failure(error, visitor, request)

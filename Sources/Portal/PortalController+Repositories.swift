@@ -77,14 +77,14 @@ extension PortalController {
             let permissions = try await projects.permissions(in: projectName, caller)
             let filters = tagFilter.isEmpty ? [] : [ListQuery.Filter(key: "tags", match: .fuzzy(String(tagFilter.prefix(128))))]
             let query = ListQuery(filters: filters, offset: (pageNumber - 1) * PortalFormat.pageSize, limit: PortalFormat.pageSize)
-            let page = try await repositories.artifacts(project: projectName, repository: name, query: query, caller)
+            let page = try await repositories.artifacts(project: projectName, repository: name, query: query, withScanOverview: true, caller)
             let base = "/harbor/projects/\(projectName)/repositories/\(PortalFormat.pathSegment(name))"
             let rows = page.items.map { artifact in
                 ArtifactRow(href: "\(base)/artifacts-tab/artifacts/\(artifact.digest)", digest: artifact.digest,
                             shortDigest: PortalFormat.shortDigest(artifact.digest), tags: artifact.tags.map(\.name).sorted().joined(separator: ", "),
                             type: artifact.type, size: PortalFormat.shownSize(artifact.size),
                             pushed: artifact.pushTime, pushedShown: PortalFormat.shownTime(artifact.pushTime),
-                            pulledShown: PortalFormat.shownTime(artifact.pullTime))
+                            pulledShown: PortalFormat.shownTime(artifact.pullTime), scan: ArtifactScanCell(artifact.scanOverview))
             }
             let reference = "\(registryHost(request))/\(repository.name)"
             let content = RepositoryPage(

@@ -107,6 +107,8 @@ extension PortalController {
             ProjectTab(title: "Audit log", href: "/harbor/logs", active: active == "logs"),
             ProjectTab(title: "Storage", href: "/harbor/storage", active: active == "storage"),
             ProjectTab(title: "Job queue", href: "/harbor/job-service-dashboard", active: active == "jobs"),
+            ProjectTab(title: "Interrogation services", href: "/harbor/interrogation-services", active: active == "interrogation"),
+            ProjectTab(title: "Security hub", href: "/harbor/security-hub", active: active == "security"),
             ProjectTab(title: "Configuration", href: "/harbor/configs", active: active == "configuration"),
         ]
     }

@@ -24,6 +24,11 @@ public struct PortalController: Sendable {
     let ldap: LDAPService
     let jobs: JobServiceAPI
     let system: SystemService
+    let scans: ScanService
+    let scanners: ScannerService
+    let scanAll: ScanAllService
+    let advisories: AdvisoryService
+    let securityHub: SecurityHubService
     let sessions: SessionService
     let authEnabled: Bool
     let version: String
@@ -46,6 +51,11 @@ public struct PortalController: Sendable {
         groups = UserGroupService(environment)
         statistics = StatisticService(environment)
         system = SystemService(environment)
+        scans = ScanService(environment)
+        scanners = ScannerService(environment)
+        scanAll = ScanAllService(environment)
+        advisories = AdvisoryService(environment)
+        securityHub = SecurityHubService(environment)
         self.ldap = ldap
         self.jobs = jobs
         self.caFingerprint = caFingerprint
@@ -75,6 +85,7 @@ public struct PortalController: Sendable {
         portal.get("projects/:project/repositories/:repository/artifacts-tab/artifacts/:digest", use: artifactPage)
         portal.post("projects/:project/repositories/:repository/artifacts-tab/artifacts/:digest/tags", use: addTag)
         portal.post("projects/:project/repositories/:repository/artifacts-tab/artifacts/:digest/delete", use: deleteArtifact)
+        portal.post("projects/:project/repositories/:repository/artifacts-tab/artifacts/:digest/scan", use: scanArtifact)
         portal.post("projects/:project/repositories/:repository/artifacts-tab/artifacts/:digest/tags/:tag/delete", use: deleteTag)
         portal.get("projects/:project/members", use: memberList)
         portal.post("projects/:project/members", use: addMember)
@@ -119,6 +130,14 @@ public struct PortalController: Sendable {
         portal.get("logs", use: systemLogs)
         portal.get("job-service-dashboard", use: jobQueue)
         portal.post("job-service-dashboard/jobs/:job/stop", use: stopJob)
+        portal.get("interrogation-services", use: interrogationServices)
+        portal.post("interrogation-services/scanners", use: registerScanner)
+        portal.post("interrogation-services/scanners/:scanner/default", use: setDefaultScanner)
+        portal.post("interrogation-services/scanners/:scanner/delete", use: deleteScanner)
+        portal.post("interrogation-services/sources/:source/delete", use: deleteAdvisorySource)
+        portal.post("interrogation-services/scan-all", use: runScanAll)
+        portal.post("interrogation-services/schedule", use: setScanAllSchedule)
+        portal.get("security-hub", use: securityHub)
         portal.get("configs", use: configurationPage)
         portal.post("configs/ldap-test", use: testLDAP)
         portal.get("assets/:file", use: asset)

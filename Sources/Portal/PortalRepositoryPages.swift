@@ -35,6 +35,8 @@ struct ArtifactRow: Sendable {
     let pushed: String
     let pushedShown: String
     let pulledShown: String
+    /// Its scan state (nil for artifacts that are not images, or for visitors who may not read scans).
+    let scan: ArtifactScanCell?
 }
 
 /// A repository: its description (with the edit form for those who may change it), how to pull it, its artifacts.
@@ -143,6 +145,8 @@ struct ArtifactPage: Sendable {
     let hasAnnotations: Bool
     let history: [HistoryStep]
     let hasHistory: Bool
+    /// The vulnerability section (images, for those who may read scans).
+    let scan: ScanSection?
 }
 
 /// A project's summary tab: what it holds, who is in it, and a chart of its artifacts pushed per day.

@@ -152,6 +152,33 @@ extension PortalTemplates {
           {{/canUpdate}}
           {{^canUpdate}}<p id="config-access">{{#isPublic}}Public: anyone may pull its images.{{/isPublic}}{{^isPublic}}Private: only members may pull its images.{{/isPublic}}</p>{{/canUpdate}}
         </section>
+        <section class="card" id="scanning-settings">
+          <h3>Vulnerability scanning</h3>
+          {{#canUpdate}}{{#scanning}}
+          <form method="post" action="/harbor/projects/{{project}}/configs" class="stack">
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <input type="hidden" name="section" value="scanning">
+            <label class="check"><input type="checkbox" name="auto_scan" value="true" id="config-auto-scan"{{#autoScan}} checked{{/autoScan}}> Scan images for vulnerabilities as they are pushed</label>
+            <label class="check"><input type="checkbox" name="auto_sbom_generation" value="true" id="config-auto-sbom"{{#autoSBOM}} checked{{/autoSBOM}}> Generate an SBOM for images as they are pushed</label>
+            <label class="check"><input type="checkbox" name="prevent_vul" value="true" id="config-prevent-vul"{{#preventVulnerable}} checked{{/preventVulnerable}}> Prevent vulnerable images from being pulled (and images not scanned yet)</label>
+            <label for="config-severity">…with vulnerabilities of this severity or higher</label>
+            <select id="config-severity" name="severity">{{#severities}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/severities}}</select>
+            <label class="check"><input type="checkbox" name="reuse_sys_cve_allowlist" value="true" id="config-reuse-allowlist"{{#reuseSystemAllowlist}} checked{{/reuseSystemAllowlist}}> Use the system CVE allowlist instead of the project's</label>
+            <label for="config-allowlist">Project CVE allowlist (ids separated by commas, spaces or lines)</label>
+            <textarea id="config-allowlist" name="allowlist" rows="4" placeholder="CVE-2024-0727">{{allowlist}}</textarea>
+            <label for="config-allowlist-expires">Allowlist expires on (empty: never)</label>
+            <input type="date" id="config-allowlist-expires" name="allowlist_expires" value="{{allowlistExpires}}">
+            <button class="primary" type="submit" id="save-scanning">Save</button>
+          </form>
+          {{/scanning}}{{/canUpdate}}
+          {{^canUpdate}}{{#scanning}}
+          <dl class="facts" id="scanning-facts">
+            <dt>Scan on push</dt><dd>{{#autoScan}}on{{/autoScan}}{{^autoScan}}off{{/autoScan}}</dd>
+            <dt>Prevent vulnerable pulls</dt><dd>{{#preventVulnerable}}{{severityShown}} and higher{{/preventVulnerable}}{{^preventVulnerable}}off{{/preventVulnerable}}</dd>
+            <dt>CVE allowlist</dt><dd>{{#reuseSystemAllowlist}}the system's{{/reuseSystemAllowlist}}{{^reuseSystemAllowlist}}{{#hasAllowlist}}{{allowlistShown}}{{/hasAllowlist}}{{^hasAllowlist}}none{{/hasAllowlist}}{{/reuseSystemAllowlist}}</dd>
+          </dl>
+          {{/scanning}}{{/canUpdate}}
+        </section>
         {{#canDelete}}
         <section class="card" id="delete-project">
           <h3>Delete the project</h3>

@@ -83,9 +83,9 @@ extension PortalTemplates {
         {{#hasRows}}
         <div class="scroll">
         <table class="list" id="artifacts">
-          <thead><tr><th scope="col">Artifact</th><th scope="col">Tags</th><th scope="col">Type</th><th scope="col" class="number">Size</th><th scope="col">Push time</th><th scope="col">Pull time</th></tr></thead>
+          <thead><tr><th scope="col">Artifact</th><th scope="col">Tags</th><th scope="col">Type</th><th scope="col">Vulnerabilities</th><th scope="col" class="number">Size</th><th scope="col">Push time</th><th scope="col">Pull time</th></tr></thead>
           <tbody>
-          {{#rows}}<tr><td><a href="{{href}}" title="{{digest}}"><code>{{shortDigest}}</code></a></td><td>{{tags}}</td><td>{{type}}</td><td class="number">{{size}}</td><td><time datetime="{{pushed}}">{{pushedShown}}</time></td><td>{{pulledShown}}</td></tr>
+          {{#rows}}<tr><td><a href="{{href}}" title="{{digest}}"><code>{{shortDigest}}</code></a></td><td>{{tags}}</td><td>{{type}}</td><td class="scan-cell">{{#scan}}<span class="scan-status {{statusClass}}">{{text}}</span>{{#bar}} {{>severity-bar}}{{/bar}}{{/scan}}</td><td class="number">{{size}}</td><td><time datetime="{{pushed}}">{{pushedShown}}</time></td><td>{{pulledShown}}</td></tr>
           {{/rows}}
           </tbody>
         </table>
@@ -114,6 +114,41 @@ extension PortalTemplates {
           <h2>Overview</h2>
           <dl class="facts" id="facts">{{#facts}}<dt>{{label}}</dt><dd>{{value}}</dd>{{/facts}}</dl>
         </section>
+        {{#scan}}
+        <section class="card" id="vulnerabilities">
+          <div class="heading"><h2>Vulnerabilities</h2>
+          {{#canScan}}<form method="post" action="{{scanAction}}" class="inline-form" id="scan-form"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><input type="hidden" name="scan_type" value="vulnerability"><button type="submit" id="scan-button"{{#isRunning}} disabled{{/isRunning}}>Scan</button></form>{{/canScan}}
+          </div>
+          <p class="scan-status {{statusClass}}" id="scan-status">{{statusText}}</p>
+          {{#bar}}<p class="severity-line">{{>severity-bar}} <span id="scan-counts">{{words}}</span></p>{{/bar}}
+          {{#scannedBy}}<p class="facts" id="scanned-by">Scanned by {{scannedBy}}{{#logHref}} · <a href="{{logHref}}" id="scan-log">Scan log</a>{{/logHref}}</p>{{/scannedBy}}
+          {{#hasFindings}}
+          <form class="search" method="get" action="#vulnerabilities" id="vulnerability-filter" role="search">
+            <label for="filter-severity" class="hidden">Severity</label>
+            <select id="filter-severity" name="severity">{{#severityOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/severityOptions}}</select>
+            <label for="filter-package" class="hidden">Package</label>
+            <input id="filter-package" name="package" value="{{packageFilter}}" placeholder="Package">
+            <label for="filter-fixable" class="hidden">Fix</label>
+            <select id="filter-fixable" name="fixable">{{#fixableOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/fixableOptions}}</select>
+            <button type="submit" id="apply-filter">Filter</button>
+          </form>
+          <p class="facts">Sort by: {{#sortLinks}}<a href="{{href}}" id="sort-{{value}}"{{#selected}} aria-current="true" class="current"{{/selected}}>{{label}}</a> {{/sortLinks}}</p>
+          {{/hasFindings}}
+          {{#hasRows}}
+          <div class="scroll">
+          <table class="list" id="vulnerability-table">
+            <thead><tr><th scope="col">Vulnerability</th><th scope="col">Severity</th><th scope="col">Package</th><th scope="col">Version</th><th scope="col">Fixed in</th><th scope="col" class="number">CVSS v3</th></tr></thead>
+            <tbody>{{#rows}}<tr><td>{{#href}}<a href="{{href}}" rel="noreferrer noopener" target="_blank">{{id}}</a>{{/href}}{{^href}}{{id}}{{/href}}</td><td><span class="severity {{severityClass}}">{{severity}}</span></td><td>{{package}}</td><td><code>{{version}}</code></td><td><code>{{fixVersion}}</code></td><td class="number">{{cvss}}</td></tr>{{/rows}}</tbody>
+          </table>
+          </div>
+          {{#truncated}}<p class="facts" id="truncated">The first 500 of {{shown}} are shown; filter to narrow the list.</p>{{/truncated}}
+          {{/hasRows}}
+          {{^hasRows}}{{#isFiltered}}<p class="empty" id="no-match">No vulnerability matches these filters.</p>{{/isFiltered}}{{/hasRows}}
+          <h3>Software bill of materials</h3>
+          <p id="sbom-status">{{sbomStatus}}{{#sbomHref}} <a href="{{sbomHref}}" id="sbom-link">Open the SBOM</a>{{/sbomHref}}</p>
+          {{#canScan}}<form method="post" action="{{scanAction}}" class="inline-form" id="sbom-form"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><input type="hidden" name="scan_type" value="sbom"><button type="submit" id="sbom-button">Generate SBOM</button></form>{{/canScan}}
+        </section>
+        {{/scan}}
         <section class="card" id="tags-section">
           <h2>Tags</h2>
           {{#hasTags}}

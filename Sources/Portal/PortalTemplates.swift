@@ -3,11 +3,11 @@
 enum PortalTemplates {
     /// Every template by name.
     static let all: [String: String] = [
-        "layout": layout, "pager": pager, "sign-in": signIn, "projects": projects, "error": error, "project-tabs": projectTabs,
+        "layout": layout, "pager": pager, "severity-bar": severityBar, "sign-in": signIn, "projects": projects, "error": error, "project-tabs": projectTabs,
         "repositories": repositories, "repository": repository, "artifact": artifact, "members": members,
         "robots": robots, "robot-created": robotCreated, "robot-fields": robotFields, "logs": logs, "log-table": logTable, "log-filters": logFilters,
         "account": account, "password-changed": passwordChanged,
-        "summary": summary, "admin-tabs": adminTabs, "users": users, "system-logs": systemLogs, "jobs": jobs, "configuration": configuration,
+        "summary": summary, "admin-tabs": adminTabs, "interrogation-services": interrogationServices, "security-hub": securityHubPage, "users": users, "system-logs": systemLogs, "jobs": jobs, "configuration": configuration,
         "webhook-form": webhookForm, "webhooks": webhooks, "webhook-policy": webhookPolicy, "webhook-execution": webhookExecution,
         "project-configuration": projectConfiguration, "about": about, "groups": groups, "system-robots": systemRobots, "storage": storage,
     ]
@@ -116,6 +116,11 @@ enum PortalTemplates {
         """#
 
     /// Links to the neighbouring pages of a list (`pager` of the page's values).
+    /// A report's counts by severity as a stacked bar (a `SeverityBar`).
+    static let severityBar = #"""
+        <svg class="severity-bar" width="120" height="10" viewBox="0 0 120 10" role="img" aria-label="{{words}}">{{#segments}}<rect class="sev {{severity}}" x="{{x}}" y="0" width="{{width}}" height="10"><title>{{title}}</title></rect>{{/segments}}</svg>
+        """#
+
     static let pager = #"""
         {{#pager}}<nav class="pager" aria-label="Pages">{{#previous}}<a href="{{previous}}" rel="prev">Previous</a>{{/previous}}<span>{{shown}}</span>{{#next}}<a href="{{next}}" rel="next">Next</a>{{/next}}</nav>{{/pager}}
         """#
