@@ -70,6 +70,8 @@ struct ScanSection: Sendable {
     let canScan: Bool
     let scanAction: String
     let isRunning: Bool
+    /// Whether the section refreshes itself (a scan or an SBOM under way).
+    let isLive: Bool
     let severityOptions: [Option]
     let packageFilter: String
     let fixableOptions: [Option]
@@ -109,7 +111,7 @@ struct ScanSection: Sendable {
             statusText = "The last scan was stopped."
             statusClass = "none"
         default:
-            statusText = "Scanning… (reload to follow it)"
+            statusText = "Scanning…"
             statusClass = "running"
         }
         bar = overview?.summary.flatMap { SeverityBar($0.summary) }
@@ -168,6 +170,7 @@ struct ScanSection: Sendable {
         default: sbomStatus = "Generating the SBOM…"
         }
         self.sbomHref = scan.sbom?.sbomDigest == nil ? nil : sbomHref
+        isLive = isRunning || ["Pending", "Running"].contains(scan.sbom?.scanStatus ?? "")
     }
 
     /// Where to read about a vulnerability: its first link, else the NVD page of a CVE.

@@ -115,7 +115,7 @@ extension PortalTemplates {
           <dl class="facts" id="facts">{{#facts}}<dt>{{label}}</dt><dd>{{value}}</dd>{{/facts}}</dl>
         </section>
         {{#scan}}
-        <section class="card" id="vulnerabilities">
+        <section class="card" id="vulnerabilities"{{#isLive}} data-live="3"{{/isLive}}>
           <div class="heading"><h2>Vulnerabilities</h2>
           {{#canScan}}<form method="post" action="{{scanAction}}" class="inline-form" id="scan-form"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><input type="hidden" name="scan_type" value="vulnerability"><button type="submit" id="scan-button"{{#isRunning}} disabled{{/isRunning}}>Scan</button></form>{{/canScan}}
           </div>

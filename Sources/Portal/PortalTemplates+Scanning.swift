@@ -46,10 +46,18 @@ extension PortalTemplates {
           </div>
           {{/hasSources}}
           {{^hasSources}}<p class="empty" id="no-sources">No advisory data yet: scans find nothing until some is imported.</p>{{/hasSources}}
-          <p>Import offline bundles with <code>berth advisories import --data-dir DATA FILE…</code> on the server, or upload one:</p>
+          <form id="advisory-upload" class="stack" data-upload="/api/v2.0/advisories/import" hidden>
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <label for="advisory-source">Source name</label><input id="advisory-source" name="source" required maxlength="64" placeholder="go-vulndb">
+            <label for="advisory-file">Bundle: OSV JSON, a tar (.gz, .zst) or zip of OSV files, a Debian tracker or Alpine secdb export</label>
+            <input type="file" id="advisory-file" name="file" required>
+            <button class="primary" type="submit" id="advisory-upload-button">Import</button>
+            <p role="status" id="advisory-upload-status"></p>
+          </form>
+          <p>Or import on the server with <code>berth advisories import --data-dir DATA FILE…</code>, or with the API:</p>
           <pre class="command"><code>curl -u admin -H 'Content-Type: application/gzip' --data-binary @vulndb-osv.tar.gz 'https://REGISTRY/api/v2.0/advisories/import?source=go-vulndb'</code></pre>
         </section>
-        <section class="card" id="scan-all">
+        <section class="card" id="scan-all"{{#ongoing}} data-live="3"{{/ongoing}}>
           <h2>Scan all images</h2>
           <p id="scan-all-progress" class="{{#ongoing}}scan-status running{{/ongoing}}">{{progress}}</p>
           <form method="post" action="/harbor/interrogation-services/scan-all" class="inline-form"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" id="scan-all-now">Scan now</button></form>

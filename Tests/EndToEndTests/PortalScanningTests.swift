@@ -18,8 +18,11 @@ struct PortalScanningTests {
             try #require(pushed.succeeded, "\(pushed.stderr)")
             try await admin.apiOK(.POST, "/users", json: ["username": "dev1", "password": PortalTests.userPassword])
             try await admin.apiOK(.POST, "/projects/library/members", json: ["role_id": 2, "member_user": ["username": "dev1"]])
+            let bundle = work.file("portal-upload.json")
+            try Data(#"{"id": "GO-2099-0001", "modified": "2099-01-01T00:00:00Z", "summary": "uploaded from the portal", "affected": [{"package": {"ecosystem": "Go", "name": "example.com/none"}, "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]}]}"#.utf8)
+                .write(to: URL(fileURLWithPath: bundle))
             let run = try await ProcessRunner.run(["python3", PortalTests.scripts + "/portal_scanning.py", server.baseURL, BerthInstance.adminPassword,
-                                                   "library/scan-me", layout.topDigest.description, PortalTests.userPassword], timeout: 600)
+                                                   "library/scan-me", layout.topDigest.description, PortalTests.userPassword, bundle], timeout: 600)
             #expect(run.succeeded, "\(run.stderr.suffix(4000))")
             let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
             func rows(_ key: String) -> [[String]] { seen[key] as? [[String]] ?? [] }
@@ -45,6 +48,7 @@ struct PortalScanningTests {
 
             // The report: status, bar, table, filters, sorting, links, log.
             #expect(seen["status_before"] as? String == "Not scanned yet.")
+            #expect(seen["live_updated"] as? Bool == true, "the section did not follow the scan by itself: \(seen["status_running"] ?? "")")
             let status = seen["status_after"] as? String ?? ""
             #expect(status.contains("vulnerabilities") && status.contains("fixable"), "\(status)")
             #expect((seen["counts"] as? String)?.contains("Medium") == true, "\(seen["counts"] ?? "")")
@@ -77,6 +81,8 @@ struct PortalScanningTests {
             let sources = rows("sources").compactMap(\.first)
             #expect(Set(sources) == ["go-vulndb", "debian"], "\(sources)")
             #expect(rows("sources").allSatisfy { $0.count > 3 && $0[3].contains("ago") || $0[3].contains("just now") })
+            #expect(seen["upload_status"] as? String == "Imported 1 advisories into portal-upload.", "\(seen["upload_status"] ?? "")")
+            #expect(rows("sources_after_upload").contains { $0.first == "portal-upload" && $0.count > 2 && $0[2] == "1" })
             #expect(seen["scan_all_saved"] as? String == "Saved.")
             #expect((seen["scan_all_progress"] as? String)?.contains("of") == true, "\(seen["scan_all_progress"] ?? "")")
             #expect(seen["schedule_type"] as? String == "Daily")

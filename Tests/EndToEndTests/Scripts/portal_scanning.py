@@ -12,7 +12,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-base, password, repository, digest, user_password = sys.argv[1:6]
+base, password, repository, digest, user_password, bundle = sys.argv[1:7]
 project, name = repository.split("/", 1)
 
 options = Options()
@@ -92,13 +92,16 @@ try:
     driver.get(artifact)
     seen["status_before"] = text("#scan-status")
     go(driver.find_element(By.ID, "scan-button"))
+    seen["status_running"] = text("#scan-status")
+    # The section follows the scan by itself (the portal script fetches it again while it is marked live).
     deadline = time.time() + 90
     while time.time() < deadline:
         status = text("#scan-status") or ""
         if "vulnerabilit" in status and "Scanning" not in status:
             break
         time.sleep(1)
-        driver.get(artifact)
+    seen["live_updated"] = "vulnerabilit" in (text("#scan-status") or "")
+    driver.get(artifact)
     seen["status_after"] = text("#scan-status")
     seen["counts"] = text("#scan-counts")
     seen["bar_segments"] = [rect.get_attribute("class") for rect in driver.find_elements(By.CSS_SELECTOR, "#vulnerabilities svg.severity-bar rect")]
@@ -126,7 +129,6 @@ try:
     deadline = time.time() + 60
     while time.time() < deadline and not driver.find_elements(By.ID, "sbom-link"):
         time.sleep(1)
-        driver.get(artifact)
     seen["sbom_status"] = text("#sbom-status")
     if driver.find_elements(By.ID, "sbom-link"):
         go(driver.find_element(By.ID, "sbom-link"))
@@ -141,6 +143,14 @@ try:
     driver.get(base + "/harbor/interrogation-services")
     seen["scanners"] = table("#scanner-table")
     seen["sources"] = table("#source-table")
+    # Uploading an advisory bundle from the page (the script sends it to the import API).
+    driver.find_element(By.ID, "advisory-source").send_keys("portal-upload")
+    driver.find_element(By.ID, "advisory-file").send_keys(bundle)
+    driver.find_element(By.ID, "advisory-upload-button").click()
+    WebDriverWait(driver, 30).until(lambda _: "Imported" in (text("#advisory-upload-status") or "") or "fail" in (text("#advisory-upload-status") or ""))
+    seen["upload_status"] = text("#advisory-upload-status")
+    WebDriverWait(driver, 30).until(lambda _: any(row and row[0] == "portal-upload" for row in table("#source-table")))
+    seen["sources_after_upload"] = table("#source-table")
     go(driver.find_element(By.ID, "scan-all-now"))
     seen["scan_all_saved"] = text("#saved")
     deadline = time.time() + 60
