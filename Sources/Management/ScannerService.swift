@@ -75,6 +75,8 @@ public struct ScannerService: Sendable {
 
     /// The built-in scanner's registration id.
     public static let builtInID = "berth-builtin"
+    /// The built-in scanner's URL as registrations show it (it runs inside the server; Harbor's clients want a URL).
+    public static let builtInURL = "berth://builtin"
     /// The authentication types Harbor offers.
     static let authTypes: Set<String> = ["", "Basic", "Bearer", "X-ScannerAdapter-API-Key"]
 
@@ -291,7 +293,7 @@ public struct ScannerService: Sendable {
     static func builtInView(isDefault: Bool) -> ScannerRegistrationView {
         let scanner = ScannerView.builtIn
         return ScannerRegistrationView(uuid: builtInID, name: scanner.name, description: "The scanner built into Berth (advisory data imported offline)",
-                                       url: "", disabled: false, isDefault: isDefault, auth: "", accessCredential: "", skipCertVerify: false,
+                                       url: Self.builtInURL, disabled: false, isDefault: isDefault, auth: "", accessCredential: "", skipCertVerify: false,
                                        useInternalAddr: false, createTime: APITime.string(0), updateTime: APITime.string(0), adapter: scanner.name,
                                        vendor: scanner.vendor, version: scanner.version, health: "healthy",
                                        capabilities: ["support_vulnerability": true, "support_sbom": true])

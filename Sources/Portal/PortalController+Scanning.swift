@@ -69,7 +69,7 @@ extension PortalController {
         do {
             let caller = caller(visitor, request, context)
             let scannerRows = try await scanners.list(caller).map { scanner in
-                ScannerRow(id: scanner.uuid, name: scanner.name, url: scanner.url.isEmpty ? "built in" : scanner.url,
+                ScannerRow(id: scanner.uuid, name: scanner.name, url: scanner.uuid == ScannerService.builtInID ? "built in" : scanner.url,
                            auth: scanner.auth.isEmpty ? "none" : scanner.auth, isDefault: scanner.isDefault, state: scanner.disabled ? "Disabled" : "Enabled",
                            canChange: scanner.uuid != ScannerService.builtInID,
                            defaultAction: "/harbor/interrogation-services/scanners/\(scanner.uuid)/default",

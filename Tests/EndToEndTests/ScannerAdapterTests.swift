@@ -253,6 +253,32 @@ struct ScannerAdapterTests {
         #expect(try await owner.api(.GET, "/projects/team/scanner").json()["name"] as? String == "Berth")
     }
 
+    @Test("Harbor's Python client (harborapi) registers a scanner, pings it, reads its metadata, sets the project's scanner, scans and reads the report")
+    func harborClientDrivesScanners() async throws {
+        let work = try TemporaryDirectory("harborapi-scanner")
+        defer { work.remove() }
+        let data = try await ScanTests.importAdvisories(work)
+        _ = try await ScanTests.image(work)
+        try await withSecuredServerOn(data) { server, _ in
+            let pushed = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:\(BerthInstance.adminPassword)",
+                                                      "oci:\(work.file("layout")):v1", "docker://\(server.hostPort)/library/app:v1"])
+            try #require(pushed.succeeded, "\(pushed.stderr)")
+            let run = try await ProcessRunner.run(["python3", PortalTests.scripts + "/harbor_scanners.py", server.baseURL, BerthInstance.adminPassword,
+                                                   server.baseURL], timeout: 300)
+            #expect(run.succeeded, "\(run.stderr.suffix(3000))")
+            let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+            #expect((seen["location"] as? String)?.contains("/api/v2.0/scanners/") == true, "\(seen["location"] ?? "")")
+            let scanners = seen["scanners"] as? [[Any]] ?? []
+            #expect(scanners.map { $0.first as? String } == ["Berth", "adapter"] && scanners.allSatisfy { $0.last as? String == "" }, "\(scanners)")
+            #expect((seen["metadata"] as? [Any])?.first as? String == "Berth")
+            #expect(seen["project_scanner"] as? String == "adapter")
+            #expect(seen["candidates"] as? [String] == ["Berth", "adapter"])
+            #expect((seen["vulnerabilities"] as? [String] ?? []).contains("CVE-2024-0727"), "\(seen["vulnerabilities"] ?? "")")
+            #expect(seen["default"] as? [String] == ["adapter"])
+            #expect(seen["after_delete"] as? [String] == ["Berth"])
+        }
+    }
+
     @Test("a Berth registers its own scanner-adapter API over loopback as the default scanner and scans through it")
     func loopbackAdapter() async throws {
         let work = try TemporaryDirectory("loopback-scanner")
