@@ -1,0 +1,68 @@
+import Foundation
+import Scanner
+import Testing
+
+/// Python packages as pip installs them: wheels built in the test (with the name and version spellings PEP 503 and
+/// PEP 440 allow) installed by the real pip into a directory, archived as a layer; the inventory must list exactly
+/// what `pip list --path` lists there.
+@Suite("pip-installed Python packages")
+struct PipLayerTests {
+    /// Writes minimal wheels (`name==version` each) into `directory`.
+    static let wheelMaker = """
+        import base64, hashlib, sys, zipfile
+        out = sys.argv[1]
+        for spec in sys.argv[2:]:
+            name, version = spec.split("==")
+            dist = name.replace("-", "_")
+            files = {dist.lower() + "/__init__.py": b"",
+                     f"{dist}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\nSummary: made by the test\\n".encode(),
+                     f"{dist}-{version}.dist-info/WHEEL": b"Wheel-Version: 1.0\\nGenerator: berth-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
+            record = ""
+            for path, data in files.items():
+                digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+                record += f"{path},sha256={digest},{len(data)}\\n"
+            record += f"{dist}-{version}.dist-info/RECORD,,\\n"
+            with zipfile.ZipFile(f"{out}/{dist}-{version}-py3-none-any.whl", "w") as archive:
+                for path, data in files.items():
+                    archive.writestr(path, data)
+                archive.writestr(f"{dist}-{version}.dist-info/RECORD", record)
+        """
+
+    static func output(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(executable) \(arguments.joined(separator: " "))")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test("the inventory of a layer pip installed into equals pip list --path of it")
+    func pipInstalledPackages() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("pip-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        try FileManager.default.createDirectory(atPath: work + "/wheels", withIntermediateDirectories: true)
+        let specs = ["Berth-Demo==1.2.3", "second.pkg==0.9rc1", "third_one==2024.1.post2", "Fourth==1!2.0.dev3"]
+        _ = try Self.output("/usr/bin/env", ["python3", "-c", Self.wheelMaker, work + "/wheels"] + specs)
+        let wheels = try FileManager.default.contentsOfDirectory(atPath: work + "/wheels").map { work + "/wheels/" + $0 }
+        let site = work + "/root/usr/local/lib/python3.11/site-packages"
+        _ = try Self.output("/usr/bin/env", ["python3", "-m", "pip", "install", "--quiet", "--no-index", "--disable-pip-version-check", "--target", site] + wheels)
+        let listed = try Self.output("/usr/bin/env", ["python3", "-m", "pip", "list", "--disable-pip-version-check", "--path", site, "--format", "json"])
+        let pip = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [[String: String]])
+        let expected = Set(pip.map { "\($0["name"] ?? "")==\($0["version"] ?? "")" })
+        #expect(expected.count == specs.count, "\(listed)")
+
+        try LayerFixture.run("/usr/bin/tar", ["--format=pax", "-czf", work + "/layer.tar.gz", "-C", work + "/root", "."])
+        let layer = Array(try Data(contentsOf: URL(fileURLWithPath: work + "/layer.tar.gz")))
+        let inventory = try ImageIndexerTests.index([layer])
+        let python = inventory.packages.filter { $0.ecosystem == .pypi }
+        #expect(Set(python.map { "\($0.name)==\($0.version)" }) == expected, "\(python)")
+        #expect(python.allSatisfy { $0.location.hasPrefix("usr/local/lib/python3.11/site-packages/") && $0.location.hasSuffix(".dist-info/METADATA") },
+                "\(python.map(\.location))")
+    }
+}
