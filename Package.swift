@@ -174,7 +174,7 @@ let package = Package(
         .target(
             name: "Management",
             dependencies: [
-                "OCI", "Metadata", "Registry", "Auth", "APIInput", "Scanner", "Scanning", "Jobs",
+                "OCI", "Metadata", "Registry", "Auth", "APIInput", "Scanner", "Scanning", "Jobs", "RegistryClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],

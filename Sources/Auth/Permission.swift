@@ -44,6 +44,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case securityHub = "security-hub"
     /// Interrogation services: scanners and the advisory data they match against.
     case scanner
+    /// Remote registries (replication endpoints and proxy-cache upstreams).
+    case registry
 }
 
 /// What is done to a resource, with Harbor's action names.

@@ -84,6 +84,8 @@ public enum PermissionTable {
         Permission(.scanAll, .create), Permission(.scanAll, .read), Permission(.scanAll, .update), Permission(.scanAll, .stop),
         Permission(.securityHub, .read), Permission(.securityHub, .list),
         Permission(.scanner, .create), Permission(.scanner, .read), Permission(.scanner, .delete), Permission(.scanner, .list),
+        Permission(.registry, .create), Permission(.registry, .read), Permission(.registry, .update), Permission(.registry, .delete),
+        Permission(.registry, .list),
     ]
 
     private static let byRole: [ProjectRole: Set<Permission>] = {

@@ -19,6 +19,7 @@ public struct ManagementController: Sendable {
     let cveExports: CVEExportService
     let advisories: AdvisoryService
     let scanners: ScannerService
+    let remoteRegistries: RemoteRegistryService
     let auditLogs: AuditLogService
     /// Resumes portal sessions for requests that carry the `sid` cookie.
     let sessionService: SessionService
@@ -56,6 +57,7 @@ public struct ManagementController: Sendable {
         cveExports = CVEExportService(environment)
         advisories = AdvisoryService(environment)
         scanners = ScannerService(environment)
+        remoteRegistries = RemoteRegistryService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
         search = SearchService(environment)
@@ -92,6 +94,7 @@ public struct ManagementController: Sendable {
         registerLDAP(api)
         registerJobs(api)
         registerScanners(api)
+        registerRemoteRegistries(api)
         for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete, .options] {
             api.on("**", method: method) { request, _ -> Response in
                 throw APIError(.notFound, "no such API endpoint: \(request.method) \(String(request.uri.path.prefix(200)))")

@@ -56,15 +56,18 @@ public struct ManagementEnvironment: Sendable {
     public let vulnerabilities: SQLVulnerabilityStore?
     /// The job queue's store (scans are jobs).
     public let jobs: (any JobStore)?
-    /// Seals credentials Berth keeps for remote services (external scanners).
+    /// Seals credentials Berth keeps for remote services (external scanners, remote registries).
     public let sealer: SecretSealer?
+    /// Remote registries (replication endpoints).
+    public let remoteRegistries: SQLRemoteRegistryStore?
 
     /// Bundles the pieces.
     public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService, blobs: BlobService,
                 copier: ArtifactCopier, policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, webhooks: SQLWebhookStore, system: SystemFacts,
                 directory: LDAPDirectory?, logger: Logger, vulnerabilities: SQLVulnerabilityStore? = nil, jobs: (any JobStore)? = nil,
-                sealer: SecretSealer? = nil) {
+                sealer: SecretSealer? = nil, remoteRegistries: SQLRemoteRegistryStore? = nil) {
         self.sealer = sealer
+        self.remoteRegistries = remoteRegistries
         self.vulnerabilities = vulnerabilities
         self.jobs = jobs
         self.webhooks = webhooks

@@ -519,6 +519,26 @@ enum Migrations {
             // Which scanner made a report: empty for the built-in one, else the scanner's name, vendor and version as JSON.
             "ALTER TABLE scan_reports ADD COLUMN scanner TEXT NOT NULL DEFAULT ''",
         ]),
+        Migration(version: 18, statements: [
+            // Remote registries (Harbor's replication endpoints): where they are, how to reach them (their credential
+            // sealed with the server's secret key) and which kind of registry they are.
+            """
+            CREATE TABLE remote_registries (
+                id {id},
+                name TEXT NOT NULL UNIQUE,
+                url TEXT NOT NULL,
+                type TEXT NOT NULL,
+                credential_type TEXT NOT NULL,
+                access_key TEXT NOT NULL,
+                access_secret TEXT NOT NULL,
+                insecure INTEGER NOT NULL DEFAULT 0,
+                ca_certificate TEXT NOT NULL,
+                description TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

@@ -23,3 +23,10 @@ public enum RegistryTrust: Sendable, Equatable {
         return configuration
     }
 }
+
+extension RegistryTrust {
+    /// Throws when the trust cannot be used (a CA that is not PEM certificates).
+    public func check() throws {
+        _ = try tlsConfiguration()
+    }
+}
