@@ -71,15 +71,27 @@ public final class RegistryClient: Sendable {
         public let url: String
     }
 
-    /// Sends `method` to `path` (below the base URL, starting with `/v2/`) for `scope` (a token scope such as
-    /// `repository:a/b:pull`, nil for none), answering auth challenges and following redirects. 401 after a fresh
-    /// token and other statuses are returned as they are, for the caller to judge.
-    public func send(_ method: HTTPMethod, _ path: String, scope: String?, headers: HTTPHeaders = [:],
+    /// A request body.
+    public enum RequestBody: Sendable {
+        /// None.
+        case none
+        /// Bytes in memory (sent again when a challenge or redirect asks for it).
+        case bytes(ByteBuffer)
+        /// A stream of `length` bytes, sent once: a token is fetched before it is sent, and a challenge after it is
+        /// returned to the caller rather than answered.
+        case stream(HTTPClientRequest.Body)
+    }
+
+    /// Sends `method` to `path` (below the base URL, starting with `/v2/`) for `scope` (token scopes such as
+    /// `repository:a/b:pull`, several separated by spaces; nil for none), answering auth challenges and following
+    /// redirects. 401 after a fresh token and other statuses are returned as they are, for the caller to judge.
+    public func send(_ method: HTTPMethod, _ path: String, scope: String?, headers: HTTPHeaders = [:], body: RequestBody = .none,
                      deadline: TimeAmount = .minutes(10)) async throws -> Response {
         var attempt = 0
         while true {
             do {
-                let response = try await authenticated(method, baseURL + path, scope: scope, headers: headers, deadline: deadline)
+                let response = try await authenticated(method, path.hasPrefix("http") ? path : baseURL + path, scope: scope, headers: headers,
+                                                       body: body, deadline: deadline)
                 if attempt < retries, method == .GET || method == .HEAD, Self.isRetryable(status: response.status) {
                     let wait = Self.backoff(attempt: attempt, retryAfter: response.headers.first(name: "Retry-After"))
                     logger.debug("registry answered \(response.status); retrying", metadata: ["url": "\(baseURL + path)", "in": "\(wait)"])
@@ -110,19 +122,21 @@ public final class RegistryClient: Sendable {
     }
 
     /// One request with credentials: the cached token (or Basic) first, then, on a 401 with a challenge, a fresh token.
-    private func authenticated(_ method: HTTPMethod, _ url: String, scope: String?, headers: HTTPHeaders,
+    private func authenticated(_ method: HTTPMethod, _ url: String, scope: String?, headers: HTTPHeaders, body: RequestBody,
                                deadline: TimeAmount) async throws -> Response {
-        let first = try await follow(method, url, headers: headers, authorization: try await currentAuthorization(scope: scope), deadline: deadline)
+        let first = try await follow(method, url, headers: headers, body: body, authorization: try await currentAuthorization(scope: scope),
+                                     deadline: deadline)
         guard first.status == 401 else { return first }
+        if case .stream = body { return first }
         let challenges = first.headers[canonicalForm: "WWW-Authenticate"].flatMap { AuthChallenge.parse(String($0)) }
         if let bearer = challenges.first(where: { $0.scheme == "bearer" }) {
             state.withLock { $0.bearerChallenge = bearer; $0.tokens[scope ?? ""] = nil }
             let token = try await fetchToken(challenge: bearer, scope: scope ?? bearer.parameters["scope"])
-            return try await follow(method, url, headers: headers, authorization: "Bearer \(token)", deadline: deadline)
+            return try await follow(method, url, headers: headers, body: body, authorization: "Bearer \(token)", deadline: deadline)
         }
         if challenges.contains(where: { $0.scheme == "basic" }), let basic = credentials.basicHeader {
             state.withLock { $0.wantsBasic = true }
-            return try await follow(method, url, headers: headers, authorization: basic, deadline: deadline)
+            return try await follow(method, url, headers: headers, body: body, authorization: basic, deadline: deadline)
         }
         return first
     }
@@ -141,15 +155,24 @@ public final class RegistryClient: Sendable {
     }
 
     /// Sends the request, following up to five redirects; credentials go only to the registry's own host.
-    private func follow(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders, authorization: String?,
+    private func follow(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: RequestBody, authorization: String?,
                         deadline: TimeAmount) async throws -> Response {
         var current = url
         var credentialed = authorization
+        var streamSent = false
         for _ in 0 ... 5 {
             var request = HTTPClientRequest(url: current)
             request.method = method
             request.headers = headers
             if let credentialed { request.headers.replaceOrAdd(name: "Authorization", value: credentialed) }
+            switch body {
+            case .none: break
+            case .bytes(let bytes): request.body = .bytes(bytes)
+            case .stream(let stream):
+                guard !streamSent else { throw RegistryClientError.invalidResponse("a redirect asked for a streamed body to be sent again") }
+                request.body = stream
+                streamSent = true
+            }
             let response = try await http.execute(request, deadline: .now() + deadline, logger: logger)
             let status = Int(response.status.code)
             guard [301, 302, 303, 307, 308].contains(status), let location = response.headers.first(name: "Location") else {
@@ -175,7 +198,7 @@ public final class RegistryClient: Sendable {
         }
         var query = components.queryItems ?? []
         if let service = challenge.parameters["service"] { query.append(URLQueryItem(name: "service", value: service)) }
-        if let scope { query.append(URLQueryItem(name: "scope", value: scope)) }
+        for one in (scope ?? "").split(separator: " ") { query.append(URLQueryItem(name: "scope", value: String(one))) }
         components.queryItems = query.isEmpty ? nil : query
         guard let url = components.url?.absoluteString else { throw RegistryClientError.invalidResponse("the token realm is not a URL") }
         var request = HTTPClientRequest(url: url)

@@ -1,0 +1,120 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import OCI
+import RegistryClient
+import Testing
+
+/// Berth's registry client against real registries: it copies an image (and an index with its platforms) from CNCF
+/// distribution (anonymous) into a Berth with authentication (its token service), blob by blob with streamed bodies,
+/// mounts between repositories, lists tags and the catalog across pages, reads referrers and deletes — and what it
+/// copied pulls back with skopeo exactly as it was pushed.
+@Suite("Registry client")
+struct RegistryClientTests {
+    /// Copies `reference` of `repository` (a manifest or an index with its children) from `source` to `target`.
+    static func copy(_ repository: String, _ reference: String, from source: RegistryClient, to target: RegistryClient,
+                     into destination: String) async throws -> (digest: Digest, blobsSent: Int, blobsSkipped: Int) {
+        let manifest = try await source.manifest(repository, reference: reference)
+        let parsed = try ManifestParser.parse(manifest.bytes, contentType: manifest.mediaType)
+        var sent = 0, skipped = 0
+        for child in parsed.manifests {
+            let copied = try await copy(repository, child.description, from: source, to: target, into: destination)
+            sent += copied.blobsSent
+            skipped += copied.blobsSkipped
+        }
+        for blob in parsed.blobs {
+            if try await target.blobSize(destination, digest: blob) != nil {
+                skipped += 1
+                continue
+            }
+            let stream = try await source.blob(repository, digest: blob)
+            let size = try #require(try await source.blobSize(repository, digest: blob))
+            let body = HTTPClientRequest.Body.stream(BlobChunks(blob: stream), length: .known(size))
+            try await target.uploadBlob(destination, digest: blob, size: size, body: body)
+            sent += 1
+        }
+        let digest = try await target.putManifest(destination, reference: parsed.isIndex || reference.hasPrefix("sha256:") ? manifest.digest.description : reference,
+                                                  bytes: manifest.bytes, mediaType: manifest.mediaType ?? MediaType.ociManifest)
+        if !reference.hasPrefix("sha256:") {
+            try await target.putManifest(destination, reference: reference, bytes: manifest.bytes, mediaType: manifest.mediaType ?? MediaType.ociManifest)
+        }
+        return (digest, sent, skipped)
+    }
+
+    /// A remote blob as an async sequence of chunks.
+    struct BlobChunks: AsyncSequence, Sendable {
+        typealias Element = ByteBuffer
+        let blob: RemoteBlob
+        struct AsyncIterator: AsyncIteratorProtocol {
+            let blob: RemoteBlob
+            mutating func next() async throws -> ByteBuffer? { try await blob.next() }
+        }
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(blob: blob) }
+    }
+
+    @Test("copy an image and a multi-platform index from distribution into an authenticated Berth; mount, tags and catalog paging, referrers, delete")
+    func copiesBetweenRealRegistries() async throws {
+        let work = try TemporaryDirectory("client")
+        defer { work.remove() }
+        let distribution = try await TestDistribution.start()
+        defer { distribution.stop() }
+        let layout = try await ScanTests.image(work)
+        let pushed = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "oci:\(work.file("layout")):v1",
+                                                  "docker://\(distribution.hostPort)/team/app:v1"])
+        try #require(pushed.succeeded, "\(pushed.stderr)")
+        let index = try OCILayoutWriter.write(to: work.file("multi"), tag: "multi", layerSizes: [3000, 5000], platforms: ["linux/amd64", "linux/arm64"])
+        let pushedIndex = try await ProcessRunner.run(["skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:\(work.file("multi")):multi",
+                                                       "docker://\(distribution.hostPort)/team/multi:multi"])
+        try #require(pushedIndex.succeeded, "\(pushedIndex.stderr)")
+
+        try await withSecuredServer { server, admin in
+            let source = try RegistryClient(url: distribution.baseURL)
+            let target = try RegistryClient(url: server.baseURL, credentials: .basic(username: "admin", password: BerthInstance.adminPassword))
+            defer { Task { await source.shutdown(); await target.shutdown() } }
+            try await target.ping()
+            let wrong = try RegistryClient(url: server.baseURL, credentials: .basic(username: "admin", password: "Wrong-Pass-1"))
+            await #expect(throws: RegistryClientError.self) { try await wrong.ping() }
+            await wrong.shutdown()
+
+            let first = try await Self.copy("team/app", "v1", from: source, to: target, into: "library/app")
+            #expect(first.digest == layout.topDigest)
+            #expect(first.blobsSent == 3 && first.blobsSkipped == 0)
+            // Again: every blob is already there.
+            let again = try await Self.copy("team/app", "v1", from: source, to: target, into: "library/app")
+            #expect(again.blobsSent == 0 && again.blobsSkipped == 3)
+            let multi = try await Self.copy("team/multi", "multi", from: source, to: target, into: "library/multi")
+            #expect(multi.digest == index.topDigest)
+
+            // What was copied pulls back with skopeo, byte for byte the same manifests.
+            let inspect = try await ProcessRunner.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "--creds", "admin:\(BerthInstance.adminPassword)",
+                                                       "docker://\(server.hostPort)/library/app:v1"])
+            #expect(inspect.succeeded && Digest.compute(of: Array(inspect.stdout.utf8)) == layout.topDigest)
+            let pulled = try await ProcessRunner.run(["skopeo", "copy", "--all", "--src-tls-verify=false", "--src-creds", "admin:\(BerthInstance.adminPassword)",
+                                                      "docker://\(server.hostPort)/library/multi:multi", "oci:\(work.file("back")):multi"])
+            #expect(pulled.succeeded, "\(pulled.stderr)")
+
+            // HEADs, mounts between repositories, tags over pages, the catalog, referrers, deletes.
+            let head = try await target.manifestHead("library/app", reference: "v1")
+            #expect(head?.digest == layout.topDigest && head?.size ?? 0 > 0)
+            #expect(try await target.manifestHead("library/app", reference: "missing") == nil)
+            let config = try ManifestParser.parse(try await target.manifest("library/app", reference: "v1").bytes, contentType: nil).blobs[0]
+            #expect(try await target.mount("library/mounted", digest: config, from: "library/app"))
+            #expect(try await target.blobSize("library/mounted", digest: config) != nil)
+            let manifest = try await target.manifest("library/app", reference: "v1")
+            for n in 1 ... 5 {
+                try await target.putManifest("library/app", reference: "t\(n)", bytes: manifest.bytes, mediaType: manifest.mediaType ?? MediaType.ociManifest)
+            }
+            #expect(try await target.tags("library/app", pageSize: 2) == ["t1", "t2", "t3", "t4", "t5", "v1"])
+            #expect(Set(try await target.catalog(pageSize: 1)).isSuperset(of: ["library/app", "library/mounted", "library/multi"]))
+            #expect(try await source.tags("team/app", pageSize: 1) == ["v1"])
+            #expect(try await target.referrers("library/app", digest: layout.topDigest).isEmpty)
+            #expect(try await target.deleteManifest("library/multi", digest: index.topDigest))
+            #expect(try await target.manifestHead("library/multi", reference: "multi") == nil)
+            // A manifest asked for by digest must match it.
+            await #expect(throws: RegistryClientError.self) {
+                _ = try await target.manifest("library/app", reference: "sha256:" + String(repeating: "0", count: 64))
+            }
+            _ = admin
+        }
+    }
+}
