@@ -26,8 +26,8 @@ extension RegistryClient {
     /// `GET /v2/` — whether the registry answers and the credentials are accepted.
     public func ping() async throws {
         let response = try await send(.GET, "/v2/", scope: nil, deadline: .seconds(30))
-        _ = try? await response.body.collect(upTo: 64 * 1024)
-        guard response.status == 200 else { throw try await Self.failure(response, what: "/v2/") }
+        let drained = await Self.drain(response)
+        guard response.status == 200 else { throw Self.failure(response, body: drained, what: "/v2/") }
     }
 
     /// The manifest `reference` (tag or digest) of `repository`. A manifest asked for by digest must match it.
@@ -50,12 +50,21 @@ extension RegistryClient {
         let response = try await send(.GET, "/v2/\(repository)/blobs/\(digest)", scope: "repository:\(repository):pull",
                                       deadline: .hours(6))
         guard response.status == 200 else { throw try await Self.failure(response, what: "blob \(digest) of \(repository)") }
-        return RemoteBlob(body: response.body, digest: digest, size: size)
+        return RemoteBlob(body: response.body, digest: digest, size: size, limiter: limiter)
     }
 
     /// The error for an unexpected answer, with the registry's OCI error code and message when it sent them.
     static func failure(_ response: Response, what: String) async throws -> RegistryClientError {
-        let body = (try? await response.body.collect(upTo: 64 * 1024)).map { Data(buffer: $0) } ?? Data()
+        failure(response, body: (try? await response.body.collect(upTo: 64 * 1024)).map { Data(buffer: $0) } ?? Data(), what: what)
+    }
+
+    /// Reads (up to 64 KiB of) a response's body, which can be read only once.
+    static func drain(_ response: Response) async -> Data {
+        (try? await response.body.collect(upTo: 64 * 1024)).map { Data(buffer: $0) } ?? Data()
+    }
+
+    /// The error for an unexpected answer whose body was already read.
+    static func failure(_ response: Response, body: Data, what: String) -> RegistryClientError {
         struct Errors: Decodable {
             struct Entry: Decodable { let code: String?; let message: String? }
             let errors: [Entry]?
@@ -69,20 +78,23 @@ extension RegistryClient {
     }
 }
 
-/// A blob being downloaded, chunk by chunk, checked against its digest at the end. Used by one task at a time.
+/// A blob being downloaded, chunk by chunk, checked against its digest at the end (a part of a blob, read from an
+/// offset, is checked for its length only). Used by one task at a time.
 public final class RemoteBlob: @unchecked Sendable {
     private var iterator: HTTPClientResponse.Body.AsyncIterator
-    private var hasher: DigestHasher
-    private let digest: Digest
+    private var hasher: DigestHasher?
+    private let digest: Digest?
     private let size: Int64?
+    private let limiter: BandwidthLimiter?
     private var received: Int64 = 0
     private var finished = false
 
-    init(body: HTTPClientResponse.Body, digest: Digest, size: Int64?) {
+    init(body: HTTPClientResponse.Body, digest: Digest?, size: Int64?, limiter: BandwidthLimiter?) {
         iterator = body.makeAsyncIterator()
-        hasher = DigestHasher(digest.algorithm)
+        hasher = digest.map { DigestHasher($0.algorithm) }
         self.digest = digest
         self.size = size
+        self.limiter = limiter
     }
 
     /// The next chunk; nil at the end, after the digest (and size) were found right. Throws on a mismatch.
@@ -91,18 +103,21 @@ public final class RemoteBlob: @unchecked Sendable {
         guard let chunk = try await iterator.next() else {
             finished = true
             if let size, received != size {
-                throw RegistryClientError.invalidResponse("blob \(digest) ended after \(received) of \(size) bytes")
+                throw RegistryClientError.invalidResponse("blob \(digest?.description ?? "part") ended after \(received) of \(size) bytes")
             }
-            let actual = hasher.digest()
-            guard actual == digest else { throw RegistryClientError.digestMismatch(expected: digest.description, actual: actual.description) }
+            if let hasher, let digest {
+                let actual = hasher.digest()
+                guard actual == digest else { throw RegistryClientError.digestMismatch(expected: digest.description, actual: actual.description) }
+            }
             return nil
         }
         received += Int64(chunk.readableBytes)
         if let size, received > size {
             finished = true
-            throw RegistryClientError.invalidResponse("blob \(digest) is longer than its \(size) bytes")
+            throw RegistryClientError.invalidResponse("blob \(digest?.description ?? "part") is longer than its \(size) bytes")
         }
-        chunk.withUnsafeReadableBytes { hasher.update($0) }
+        if hasher != nil { chunk.withUnsafeReadableBytes { hasher!.update($0) } }
+        await limiter?.take(chunk.readableBytes)
         return chunk
     }
 }

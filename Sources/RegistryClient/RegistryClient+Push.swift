@@ -47,7 +47,7 @@ extension RegistryClient {
         let response = try await send(.PUT, "/v2/\(repository)/manifests/\(reference)", scope: "repository:\(repository):pull,push",
                                       headers: ["Content-Type": mediaType], body: .bytes(ByteBuffer(bytes: bytes)), deadline: .seconds(120))
         guard response.status == 201 || response.status == 200 else { throw try await Self.failure(response, what: "manifest \(repository):\(reference)") }
-        _ = try? await response.body.collect(upTo: 64 * 1024)
+        _ = await Self.drain(response)
         let computed = Digest.compute(.sha256, of: bytes)
         if let reported = response.headers.first(name: "Docker-Content-Digest").flatMap({ try? Digest(parsing: $0) }), reported != computed,
            reported.algorithm == .sha256 {
@@ -63,7 +63,7 @@ extension RegistryClient {
         let response = try await send(.POST, "/v2/\(repository)/blobs/uploads/?\(query)",
                                       scope: "repository:\(repository):pull,push repository:\(source):pull", headers: ["Content-Length": "0"],
                                       deadline: .seconds(60))
-        _ = try? await response.body.collect(upTo: 64 * 1024)
+        let drained = await Self.drain(response)
         switch response.status {
         case 201: return true
         case 202:
@@ -71,7 +71,7 @@ extension RegistryClient {
                 _ = try? await send(.DELETE, absolute(location), scope: "repository:\(repository):pull,push", deadline: .seconds(30))
             }
             return false
-        default: throw try await Self.failure(response, what: "mounting \(digest) from \(source) into \(repository)")
+        default: throw Self.failure(response, body: drained, what: "mounting \(digest) from \(source) into \(repository)")
         }
     }
 
@@ -83,17 +83,17 @@ extension RegistryClient {
         let response = try await send(.PUT, absolute(location) + "\(separator)digest=\(digest)", scope: "repository:\(repository):pull,push",
                                       headers: ["Content-Type": "application/octet-stream", "Content-Length": String(size)], body: .stream(body),
                                       deadline: .hours(6))
-        _ = try? await response.body.collect(upTo: 64 * 1024)
-        guard response.status == 201 else { throw try await Self.failure(response, what: "blob \(digest) into \(repository)") }
+        let drained = await Self.drain(response)
+        guard response.status == 201 else { throw Self.failure(response, body: drained, what: "blob \(digest) into \(repository)") }
     }
 
     /// Opens an upload session in `repository`; returns its location.
     func startUpload(_ repository: String) async throws -> String {
         let response = try await send(.POST, "/v2/\(repository)/blobs/uploads/", scope: "repository:\(repository):pull,push",
                                       headers: ["Content-Length": "0"], deadline: .seconds(60))
-        _ = try? await response.body.collect(upTo: 64 * 1024)
+        let drained = await Self.drain(response)
         guard response.status == 202, let location = response.headers.first(name: "Location") else {
-            throw try await Self.failure(response, what: "starting an upload into \(repository)")
+            throw Self.failure(response, body: drained, what: "starting an upload into \(repository)")
         }
         return location
     }
@@ -136,11 +136,11 @@ extension RegistryClient {
     @discardableResult
     public func deleteManifest(_ repository: String, digest: Digest) async throws -> Bool {
         let response = try await send(.DELETE, "/v2/\(repository)/manifests/\(digest)", scope: "repository:\(repository):delete", deadline: .seconds(60))
-        _ = try? await response.body.collect(upTo: 64 * 1024)
+        let drained = await Self.drain(response)
         switch response.status {
         case 202, 200: return true
         case 404: return false
-        default: throw try await Self.failure(response, what: "deleting \(repository)@\(digest)")
+        default: throw Self.failure(response, body: drained, what: "deleting \(repository)@\(digest)")
         }
     }
 

@@ -17,6 +17,8 @@ public final class RegistryClient: Sendable {
     let http: HTTPClient
     let logger: Logger
     let retries: Int
+    /// Limits downloads (and uploads that take from it) when a speed is set.
+    public let limiter: BandwidthLimiter?
     private let state = Mutex(State())
 
     struct State {
@@ -35,8 +37,10 @@ public final class RegistryClient: Sendable {
 
     /// A client for the registry at `url` (scheme, host and optional port) with `credentials`, trusting `trust`.
     /// Idempotent requests are tried `retries` + 1 times.
+    /// `bytesPerSecond` (when given) limits the speed of blob downloads.
     public init(url: String, credentials: RegistryCredentials = .anonymous, trust: RegistryTrust = .system, retries: Int = 3,
-                logger: Logger = Logger(label: "berth.registry-client")) throws {
+                bytesPerSecond: Int64? = nil, logger: Logger = Logger(label: "berth.registry-client")) throws {
+        limiter = bytesPerSecond.map { BandwidthLimiter(bytesPerSecond: $0) }
         var trimmed = url.trimmingCharacters(in: .whitespaces)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),

@@ -117,4 +117,62 @@ struct RegistryClientTests {
             _ = admin
         }
     }
+
+    @Test("chunked uploads continue after an interruption from the bytes the registry holds (Berth and distribution), blobs read from an offset, and a speed limit holds")
+    func resumableChunksAndSpeed() async throws {
+        let distribution = try await TestDistribution.start()
+        defer { distribution.stop() }
+        try await withSecuredServer { server, _ in
+            var generator = SystemRandomNumberGenerator()
+            let bytes = (0 ..< (3 << 20) + 12_345).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
+            let digest = Digest.compute(of: bytes)
+            let chunk = 1 << 20
+            for (url, credentials) in [(server.baseURL, RegistryCredentials.basic(username: "admin", password: BerthInstance.adminPassword)),
+                                       (distribution.baseURL, .anonymous)] {
+                // The first two chunks, then the client goes away (a killed copy).
+                let first = try RegistryClient(url: url, credentials: credentials)
+                var upload = try await first.beginUpload("library/chunked")
+                for offset in stride(from: 0, to: 2 * chunk, by: chunk) {
+                    upload = try await first.uploadChunk(upload, offset: Int64(offset), chunk: ByteBuffer(bytes: bytes[offset ..< offset + chunk]))
+                }
+                await first.shutdown()
+                // A new client asks where the upload stands and sends only the rest.
+                let second = try RegistryClient(url: url, credentials: credentials)
+                let held = try #require(try await second.uploadedBytes(upload))
+                #expect(held == Int64(2 * chunk), "\(url)")
+                var offset = Int(held)
+                while offset < bytes.count {
+                    let end = min(offset + chunk, bytes.count)
+                    upload = try await second.uploadChunk(upload, offset: Int64(offset), chunk: ByteBuffer(bytes: bytes[offset ..< end]))
+                    offset = end
+                }
+                try await second.finishUpload(upload, digest: digest)
+                #expect(try await second.blobSize("library/chunked", digest: digest) == Int64(bytes.count))
+                // Reading from an offset gives the rest of the blob.
+                let tail = try await second.blob("library/chunked", digest: digest, from: Int64(2 * chunk), size: Int64(bytes.count))
+                var rest: [UInt8] = []
+                while let part = try await tail.next() { rest += part.readableBytesView }
+                #expect(rest == Array(bytes[(2 * chunk)...]), "\(url)")
+                await second.shutdown()
+            }
+            // A wrong digest at the end is refused by the registry.
+            let client = try RegistryClient(url: distribution.baseURL)
+            var upload = try await client.beginUpload("library/wrong")
+            upload = try await client.uploadChunk(upload, offset: 0, chunk: ByteBuffer(bytes: bytes[0 ..< 1000]))
+            await #expect(throws: RegistryClientError.self) { try await client.finishUpload(upload, digest: digest) }
+            await client.shutdown()
+
+            // 3 MiB at 1 MiB/s takes about three seconds (at least two), and arrives whole.
+            let slow = try RegistryClient(url: distribution.baseURL, bytesPerSecond: 1 << 20)
+            let started = ContinuousClock.now
+            let blob = try await slow.blob("library/chunked", digest: digest, size: Int64(bytes.count))
+            var count = 0
+            while let part = try await blob.next() { count += part.readableBytes }
+            let elapsed = ContinuousClock.now - started
+            #expect(count == bytes.count)
+            #expect(elapsed > .seconds(2), "\(elapsed)")
+            await slow.shutdown()
+        }
+    }
 }
+
