@@ -85,9 +85,14 @@ public struct JobQueue: Sendable {
         await withTaskGroup(of: Bool.self) { group in
             var running = 0
             var ticking = false
+            var scheduleDue = true
             while keepGoing() {
                 do {
-                    _ = try await fireDueSchedules()
+                    // Schedules are looked at once per tick, not after every job (many short jobs would make it a hot loop).
+                    if scheduleDue {
+                        scheduleDue = false
+                        _ = try await fireDueSchedules()
+                    }
                     if running < limit {
                         let jobs = try await store.claim(kinds: Array(handlers.keys), owner: owner, now: Clock.nowMilliseconds(),
                                                          leaseMilliseconds: leaseMilliseconds, limit: limit - running)
@@ -111,7 +116,12 @@ public struct JobQueue: Sendable {
                 }
                 // Wait for a job to end or for the tick, whichever comes first.
                 guard let finishedJob = await group.next() else { continue }
-                if finishedJob { running -= 1 } else { ticking = false }
+                if finishedJob {
+                    running -= 1
+                } else {
+                    ticking = false
+                    scheduleDue = true
+                }
             }
             group.cancelAll()
         }

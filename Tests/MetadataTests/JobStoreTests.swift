@@ -2,6 +2,7 @@ import Foundation
 import Jobs
 import Logging
 import Metadata
+import Synchronization
 import Testing
 
 /// The durable queue on SQLite and PostgreSQL: leases, expiry and takeover, retries with backoff, the dead-letter
@@ -102,6 +103,61 @@ struct JobStoreTests {
             #expect(stats.first { $0.kind == "flaky" }?.pending == 1 && stats.first { $0.kind == "flaky" }?.oldestDue == retried.runAt)
             #expect(stats.first { $0.kind == "other" }?.pending == 2 && stats.first { $0.kind == "other" }?.oldestDue == 3)
         }
+    }
+}
+
+extension JobStoreTests {
+    /// A value shared between a test and its job handlers.
+    final class Shared<Value: Sendable>: Sendable {
+        let state: Mutex<Value>
+        init(_ value: Value) { state = Mutex(value) }
+        var value: Value { state.withLock { $0 } }
+        func set(_ value: Value) { state.withLock { $0 = value } }
+    }
+
+    /// A job that runs until `release` is set: an external scan waiting for its scanner.
+    struct Waiting: JobHandler {
+        let kind = "waiting"
+        let release: Shared<Bool>
+        func run(_ job: JobRecord) async throws {
+            while !release.value { try await Task.sleep(for: .milliseconds(20)) }
+        }
+    }
+
+    /// Records that it ran.
+    struct Quick: JobHandler {
+        let kind = "quick"
+        let ran: Shared<Int>
+        func run(_ job: JobRecord) async throws { ran.state.withLock { $0 += 1 } }
+    }
+
+    @Test("the continuous queue fills a freed slot at once: jobs queued while a long one runs finish before it, and it stops when told", arguments: [Backend.sqlite])
+    func longJobsHoldOneSlot(_ backend: Backend) async throws {
+        try await backend.withProvider { provider in
+            let store = SQLJobStore(provider: provider)
+            let release = Shared(false), ran = Shared(0), stop = Shared(false)
+            let queue = JobQueue(store: store, handlers: [Waiting(release: release), Quick(ran: ran)], owner: "solo", logger: Logger(label: "test"))
+            let long = try await store.enqueue(kind: "waiting", payload: "", runAt: 0, maxAttempts: 1, now: 0)
+            let worker = Task { await queue.runContinuously(limit: 2, tick: .milliseconds(50), keepGoing: { !stop.value }) }
+            #expect(try await waitUntil { try await store.job(id: long.id)?.status == .running })
+            for _ in 0 ..< 5 { _ = try await store.enqueue(kind: "quick", payload: "", runAt: 0, maxAttempts: 1, now: Clock.nowMilliseconds()) }
+            // One slot is the long job's; the other takes the five quick jobs one after another while it runs.
+            #expect(try await waitUntil { ran.value == 5 })
+            #expect(try await store.job(id: long.id)?.status == .running)
+            release.set(true)
+            #expect(try await waitUntil { try await store.job(id: long.id)?.status == .succeeded })
+            stop.set(true)
+            await worker.value
+        }
+    }
+
+    func waitUntil(_ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
     }
 }
 
