@@ -65,6 +65,8 @@ let package = Package(
         // The version orders of package ecosystems (dpkg, rpm, apk, PEP 440, semver, Maven), with no dependencies so
         // they can be fuzzed on their own; the scanner matches installed versions against advisories with them.
         .target(name: "PackageVersions", swiftSettings: swiftSettings),
+        // Replication rules without server dependencies (fuzzable): Harbor's name and tag patterns, destination naming.
+        .target(name: "Replication", swiftSettings: swiftSettings),
         // Vulnerability scanning: reading image layers (tar streams), package inventories, advisories and matching.
         .target(name: "Scanner", dependencies: ["PackageVersions", "CBerthCompress", "CBerthRpmDB"], swiftSettings: swiftSettings),
         // TLS identities: Berth's own CA and the server certificates it issues, operators' certificate files, the
@@ -247,12 +249,13 @@ let package = Package(
         ),
         // Fuzz targets for the parsers of untrusted input (scripts/fuzz builds them with libFuzzer; an ordinary build
         // replays inputs).
-        .executableTarget(name: "BerthFuzz", dependencies: ["OCI", "APIInput", "Certificates", "PackageVersions", "Scanner", "RegistryClient", .product(name: "X509", package: "swift-certificates")],
+        .executableTarget(name: "BerthFuzz", dependencies: ["OCI", "APIInput", "Certificates", "PackageVersions", "Scanner", "RegistryClient", "Replication", .product(name: "X509", package: "swift-certificates")],
                           swiftSettings: swiftSettings),
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: swiftSettings),
         .testTarget(name: "APIInputTests", dependencies: ["APIInput"], swiftSettings: swiftSettings),
         .testTarget(name: "PackageVersionsTests", dependencies: ["PackageVersions"], swiftSettings: swiftSettings),
         .testTarget(name: "ScannerTests", dependencies: ["Scanner"], swiftSettings: swiftSettings),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication"], swiftSettings: swiftSettings),
         .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient"], swiftSettings: swiftSettings),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates", .product(name: "NIOEmbedded", package: "swift-nio")], swiftSettings: swiftSettings),
         .testTarget(name: "EventsTests", dependencies: ["Events", "Metadata", .product(name: "SQLKit", package: "sql-kit"),

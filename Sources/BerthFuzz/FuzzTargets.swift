@@ -4,6 +4,7 @@ import Foundation
 import OCI
 import PackageVersions
 import RegistryClient
+import Replication
 import Scanner
 import X509
 
@@ -14,8 +15,23 @@ enum FuzzTargets {
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "ranges": ranges, "names": names, "manifests": manifests, "scopes": scopes, "listquery": listQuery, "accounts": accounts,
         "certificates": certificates, "versions": versions, "tar": tar,
-        "layer": layer, "advisories": advisories, "challenges": challenges,
+        "layer": layer, "advisories": advisories, "challenges": challenges, "patterns": patterns,
     ]
+
+    /// Replication patterns (first line) against names (second line): parsing and matching never trap, and a
+    /// pattern without special characters matches exactly itself.
+    static func patterns(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let name = lines.count > 1 ? lines[1] : ""
+        if let pattern = ReplicationPattern(lines[0]) {
+            let matched = pattern.matches(name)
+            if !lines[0].contains(where: { "*?[]{}\\".contains($0) }) {
+                check(matched == (lines[0] == name), "a literal pattern matched something else")
+            }
+        }
+        _ = DestinationName.of(name, namespace: lines[0], replaceCount: Int(bytes.first ?? 0) - 128)
+    }
 
     /// `WWW-Authenticate` headers and `Authorization` values from remote registries and scan requests: parsing never
     /// traps and stays within its bounds.

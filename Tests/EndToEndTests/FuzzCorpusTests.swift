@@ -8,7 +8,7 @@ struct FuzzCorpusTests {
     static var repository: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
 
     @Test("every committed fuzz input passes its target without a crash or a broken invariant",
-          arguments: ["ranges", "names", "manifests", "scopes", "listquery", "accounts", "certificates", "versions", "tar", "layer", "advisories", "challenges"])
+          arguments: ["ranges", "names", "manifests", "scopes", "listquery", "accounts", "certificates", "versions", "tar", "layer", "advisories", "challenges", "patterns"])
     func replay(_ target: String) async throws {
         let binary = URL(fileURLWithPath: BerthInstance.binaryPath).deletingLastPathComponent().appendingPathComponent("berth-fuzz").path
         let corpus = Self.repository.appendingPathComponent("Fuzz/corpus/\(target)").path
