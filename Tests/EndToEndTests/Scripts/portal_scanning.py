@@ -6,7 +6,7 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -147,9 +147,11 @@ try:
     driver.find_element(By.ID, "advisory-source").send_keys("portal-upload")
     driver.find_element(By.ID, "advisory-file").send_keys(bundle)
     driver.find_element(By.ID, "advisory-upload-button").click()
-    WebDriverWait(driver, 30).until(lambda _: "Imported" in (text("#advisory-upload-status") or "") or "fail" in (text("#advisory-upload-status") or ""))
-    seen["upload_status"] = text("#advisory-upload-status")
-    WebDriverWait(driver, 30).until(lambda _: any(row and row[0] == "portal-upload" for row in table("#source-table")))
+    # The page reloads itself after a successful import: elements may go stale while they are read.
+    patient = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
+    seen["upload_status"] = patient.until(lambda _: next((status for status in [text("#advisory-upload-status") or ""]
+                                                          if "Imported" in status or "fail" in status), None))
+    patient.until(lambda _: any(row and row[0] == "portal-upload" for row in table("#source-table")))
     seen["sources_after_upload"] = table("#source-table")
     go(driver.find_element(By.ID, "scan-all-now"))
     seen["scan_all_saved"] = text("#saved")
