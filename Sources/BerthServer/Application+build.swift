@@ -199,7 +199,9 @@ public func buildApplication(
         })
     let scan = ScanJob(index: imageIndex, vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, sbom: sbom,
                        external: external, logger: logger)
-    let adapterScan = AdapterScanJob(index: imageIndex, vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
+    let adapterScan = AdapterScanJob(index: imageIndex, vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore,
+                                     openCredential: { try sealer.open($0) }, logger: logger)
+
     let rematch = RematchJob(vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
     let scanAll = ScanAllJob(store: vulnerabilityStore, settings: access.store, logger: logger)
     let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan,

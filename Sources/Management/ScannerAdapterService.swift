@@ -85,8 +85,14 @@ public struct ScannerAdapterService: Sendable {
         if let capabilities = request.enabledCapabilities, capabilities.contains(where: { $0.type != "vulnerability" && $0.type != "sbom" }) {
             throw ScannerAdapterError(status: 501, message: "only the vulnerability and sbom capabilities are offered")
         }
+        // The registry credential waits in the database sealed, and is dropped when the scan ends.
+        var stored = request
+        if let authorization = request.registry.authorization, !authorization.isEmpty {
+            guard let sealer = env.sealer else { throw ScannerAdapterError(status: 500, message: "credentials cannot be kept on this server") }
+            stored.registry.authorization = try sealer.seal(authorization)
+        }
         let id = RandomUUID.make().uuidString.lowercased()
-        let text = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
+        let text = String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
         try await store.createAdapterScan(AdapterScanRecord(id: id, request: text, status: "Pending", createdAt: Clock.nowMilliseconds()),
                                           jobKind: AdapterScanJob.kind, payload: AdapterScanJob.payload(id: id))
         return id

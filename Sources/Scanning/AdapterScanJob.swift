@@ -18,10 +18,14 @@ public struct AdapterScanJob: JobHandler {
     let index: ImageIndexService
     let vulnerabilities: VulnerabilityService
     let store: SQLVulnerabilityStore
+    let openCredential: @Sendable (String) throws -> String
     let logger: Logger
 
-    /// A handler over the indexing and matching services, keeping requests in `store`.
-    public init(index: ImageIndexService, vulnerabilities: VulnerabilityService, store: SQLVulnerabilityStore, logger: Logger) {
+    /// A handler over the indexing and matching services, keeping requests in `store`; `openCredential` opens the
+    /// sealed `Authorization` value a request is stored with.
+    public init(index: ImageIndexService, vulnerabilities: VulnerabilityService, store: SQLVulnerabilityStore,
+                openCredential: @escaping @Sendable (String) throws -> String, logger: Logger) {
+        self.openCredential = openCredential
         self.index = index
         self.vulnerabilities = vulnerabilities
         self.store = store
@@ -40,7 +44,8 @@ public struct AdapterScanJob: JobHandler {
               let record = try await store.adapterScan(id: payload.id), record.endedAt == nil,
               var request = try? JSONDecoder().decode(ScannerAdapterProtocol.ScanRequest.self, from: Data(record.request.utf8)) else { return }
         try await store.startAdapterScan(id: record.id)
-        let credentials = request.registry.authorization.flatMap(RegistryCredentials.init(authorizationHeader:)) ?? .anonymous
+        let authorization = try request.registry.authorization.map(openCredential)
+        let credentials = authorization.flatMap(RegistryCredentials.init(authorizationHeader:)) ?? .anonymous
         request.registry.authorization = nil
         let forgotten = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
         do {

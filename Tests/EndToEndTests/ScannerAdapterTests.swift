@@ -109,6 +109,10 @@ struct ScannerAdapterTests {
         let second = try await http.request(.POST, "/api/v1/scan", headers: admin + json, body: Array(try JSONSerialization.data(withJSONObject: fromBerth)))
         #expect(second.status == 202)
         let secondID = try #require(try second.json()["id"] as? String)
+        // The registry credential waits in the database sealed, never in clear.
+        let kept = try await ProcessRunner.run(["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select request from adapter_scans where id=?', (sys.argv[2],)).fetchone()[0])",
+                                                data + "/berth.db", secondID])
+        #expect(kept.succeeded && !kept.stdout.contains(credential.dropFirst(6)), "\(kept.combined)")
         let secondReport = try await Self.report(http, secondID, auth: admin)
         #expect(secondReport.status == 200, "\(secondReport.text)")
         #expect((try secondReport.json()["vulnerabilities"] as? [[String: Any]])?.count == vulnerabilities.count)
