@@ -30,7 +30,7 @@ public struct ReplicationFilters: Sendable, Equatable {
     /// Whether an artifact with `tags` is replicated (by its remaining tags, or untagged when no tag pattern selects).
     public func selects(tags: [String], isImage: Bool) -> Bool {
         if resource == "image", !isImage { return false }
-        guard let tag else { return true }
+        guard tag != nil else { return true }
         if tags.isEmpty { return excludeTags }
         return !selectedTags(tags).isEmpty
     }
