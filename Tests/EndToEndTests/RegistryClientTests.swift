@@ -123,8 +123,8 @@ struct RegistryClientTests {
         let distribution = try await TestDistribution.start()
         defer { distribution.stop() }
         try await withSecuredServer { server, _ in
-            var generator = SystemRandomNumberGenerator()
-            let bytes = (0 ..< (3 << 20) + 12_345).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
+            // Random bytes from the kernel in one read (generating them byte by byte would hold a test thread for seconds).
+            let bytes = Array(try #require(FileHandle(forReadingAtPath: "/dev/urandom")).readData(ofLength: (3 << 20) + 12_345))
             let digest = Digest.compute(of: bytes)
             let chunk = 1 << 20
             for (url, credentials) in [(server.baseURL, RegistryCredentials.basic(username: "admin", password: BerthInstance.adminPassword)),

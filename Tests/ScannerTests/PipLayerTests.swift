@@ -5,6 +5,12 @@ import Testing
 /// Python packages as pip installs them: wheels built in the test (with the name and version spellings PEP 503 and
 /// PEP 440 allow) installed by the real pip into a directory, archived as a layer; the inventory must list exactly
 /// what `pip list --path` lists there.
+/// A command that did not succeed.
+struct CommandFailed: Error, CustomStringConvertible {
+    let command: String
+    var description: String { "failed: \(command)" }
+}
+
 @Suite("pip-installed Python packages")
 struct PipLayerTests {
     /// Writes minimal wheels (`name==version` each) into `directory`.
@@ -28,7 +34,17 @@ struct PipLayerTests {
                 archive.writestr(f"{dist}-{version}.dist-info/RECORD", record)
         """
 
-    static func output(_ executable: String, _ arguments: [String]) throws -> String {
+    /// Runs a command on a thread of its own (waiting for pip must not hold one of the few threads every test shares)
+    /// and returns its output.
+    static func output(_ executable: String, _ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try blockingOutput(executable, arguments) })
+            }
+        }
+    }
+
+    static func blockingOutput(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -38,26 +54,26 @@ struct PipLayerTests {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(executable) \(arguments.joined(separator: " "))")
+        guard process.terminationStatus == 0 else { throw CommandFailed(command: "\(executable) \(arguments.joined(separator: " "))") }
         return String(decoding: data, as: UTF8.self)
     }
 
     @Test("the inventory of a layer pip installed into equals pip list --path of it")
-    func pipInstalledPackages() throws {
+    func pipInstalledPackages() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("pip-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: work) }
         try FileManager.default.createDirectory(atPath: work + "/wheels", withIntermediateDirectories: true)
         let specs = ["Berth-Demo==1.2.3", "second.pkg==0.9rc1", "third_one==2024.1.post2", "Fourth==1!2.0.dev3"]
-        _ = try Self.output("/usr/bin/env", ["python3", "-c", Self.wheelMaker, work + "/wheels"] + specs)
+        _ = try await Self.output("/usr/bin/env", ["python3", "-c", Self.wheelMaker, work + "/wheels"] + specs)
         let wheels = try FileManager.default.contentsOfDirectory(atPath: work + "/wheels").map { work + "/wheels/" + $0 }
         let site = work + "/root/usr/local/lib/python3.11/site-packages"
-        _ = try Self.output("/usr/bin/env", ["python3", "-m", "pip", "install", "--quiet", "--no-index", "--disable-pip-version-check", "--target", site] + wheels)
-        let listed = try Self.output("/usr/bin/env", ["python3", "-m", "pip", "list", "--disable-pip-version-check", "--path", site, "--format", "json"])
+        _ = try await Self.output("/usr/bin/env", ["python3", "-m", "pip", "install", "--quiet", "--no-index", "--disable-pip-version-check", "--target", site] + wheels)
+        let listed = try await Self.output("/usr/bin/env", ["python3", "-m", "pip", "list", "--disable-pip-version-check", "--path", site, "--format", "json"])
         let pip = try #require(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [[String: String]])
         let expected = Set(pip.map { "\($0["name"] ?? "")==\($0["version"] ?? "")" })
         #expect(expected.count == specs.count, "\(listed)")
 
-        try LayerFixture.run("/usr/bin/tar", ["--format=pax", "-czf", work + "/layer.tar.gz", "-C", work + "/root", "."])
+        _ = try await Self.output("/usr/bin/tar", ["--format=pax", "-czf", work + "/layer.tar.gz", "-C", work + "/root", "."])
         let layer = Array(try Data(contentsOf: URL(fileURLWithPath: work + "/layer.tar.gz")))
         let inventory = try ImageIndexerTests.index([layer])
         let python = inventory.packages.filter { $0.ecosystem == .pypi }
