@@ -102,8 +102,9 @@ extension PortalController {
 
     /// How long ago an RFC 3339 time was, in words (`3 days ago`).
     static func age(_ rfc3339: String, now: Date) -> String {
-        guard let date = ISO8601DateFormatter.berthParser.date(from: rfc3339) else { return "" }
-        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        // Berth writes these times in UTC with milliseconds, which the query-date parser does not take: whole seconds suffice.
+        guard let milliseconds = HarborTime.milliseconds(String(rfc3339.prefix(19))) else { return "" }
+        let seconds = max(0, Int(now.timeIntervalSince1970) - Int(milliseconds / 1000))
         switch seconds {
         case ..<120: return "just now"
         case ..<7200: return "\(seconds / 60) minutes ago"
@@ -148,15 +149,6 @@ extension PortalController {
         } catch let error as APIError {
             return failure(error, visitor, request)
         }
-    }
-}
-
-extension ISO8601DateFormatter {
-    /// RFC 3339 with or without fractional seconds.
-    static var berthParser: ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
     }
 }
 

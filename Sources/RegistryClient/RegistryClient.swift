@@ -162,7 +162,9 @@ public final class RegistryClient: Sendable {
     private func follow(_ method: HTTPMethod, _ url: String, headers: HTTPHeaders, body: RequestBody, authorization: String?,
                         deadline: TimeAmount) async throws -> Response {
         var current = url
-        var credentialed = authorization
+        // Credentials go to the registry's own host only, even when it names another (an upload location, a redirect).
+        let home = URL(string: baseURL)
+        var credentialed = URL(string: url).map { $0.host == home?.host && $0.port == home?.port } == true ? authorization : nil
         var streamSent = false
         for _ in 0 ... 5 {
             var request = HTTPClientRequest(url: current)

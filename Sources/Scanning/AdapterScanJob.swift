@@ -44,11 +44,14 @@ public struct AdapterScanJob: JobHandler {
               let record = try await store.adapterScan(id: payload.id), record.endedAt == nil,
               var request = try? JSONDecoder().decode(ScannerAdapterProtocol.ScanRequest.self, from: Data(record.request.utf8)) else { return }
         try await store.startAdapterScan(id: record.id)
-        let authorization = try request.registry.authorization.map(openCredential)
-        let credentials = authorization.flatMap(RegistryCredentials.init(authorizationHeader:)) ?? .anonymous
+        let sealed = request.registry.authorization
         request.registry.authorization = nil
         let forgotten = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
         do {
+            // A credential that cannot be opened (sealed under another key) ends the scan with the reason, not a retry loop.
+            let authorization: String?
+            do { authorization = try sealed.map(openCredential) } catch { throw ScanRefusal("the request's registry credential cannot be read: \(error)") }
+            let credentials = authorization.flatMap(RegistryCredentials.init(authorizationHeader:)) ?? .anonymous
             let reports = try await scan(request, credentials: credentials)
             try await store.finishAdapterScan(id: record.id, status: "Success", report: String(decoding: try JSONEncoder().encode(reports), as: UTF8.self),
                                               error: nil, request: forgotten, now: Clock.nowMilliseconds())
