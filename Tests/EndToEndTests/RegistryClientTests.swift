@@ -123,8 +123,12 @@ struct RegistryClientTests {
         let distribution = try await TestDistribution.start()
         defer { distribution.stop() }
         try await withSecuredServer { server, _ in
-            // Random bytes from the kernel in one read (generating them byte by byte would hold a test thread for seconds).
-            let bytes = Array(try #require(FileHandle(forReadingAtPath: "/dev/urandom")).readData(ofLength: (3 << 20) + 12_345))
+            // Random bytes eight at a time (one by one would hold a test thread for seconds).
+            var generator = SystemRandomNumberGenerator()
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity((3 << 20) + 12_352)
+            while bytes.count < (3 << 20) + 12_345 { withUnsafeBytes(of: generator.next() as UInt64) { bytes += $0 } }
+            bytes.removeLast(bytes.count - ((3 << 20) + 12_345))
             let digest = Digest.compute(of: bytes)
             let chunk = 1 << 20
             for (url, credentials) in [(server.baseURL, RegistryCredentials.basic(username: "admin", password: BerthInstance.adminPassword)),

@@ -48,12 +48,17 @@ struct PipLayerTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
+        // Output goes to a file, read once the command ended: Foundation's pipe reads trap on EINTR/EAGAIN.
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try? output.close()
+        let data = try Data(contentsOf: URL(fileURLWithPath: outputPath))
         guard process.terminationStatus == 0 else { throw CommandFailed(command: "\(executable) \(arguments.joined(separator: " "))") }
         return String(decoding: data, as: UTF8.self)
     }
