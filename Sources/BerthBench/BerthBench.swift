@@ -147,22 +147,33 @@ struct BerthBench: AsyncParsableCommand {
                       workloads: ["push", "pull", "manifest", "small"], recordsStartup: false),
             RoundPlan(keyPrefix: "s3_", label: "PostgreSQL + S3 round", rounds: postgresURL.isEmpty ? 0 : s3Rounds, authenticated: false,
                       scaled: true, stampBase: 2000, workloads: ["push", "pull", "chunked", "manifest", "small"], recordsStartup: true),
-            RoundPlan(keyPrefix: "tls_", label: "HTTPS round", rounds: tls == nil ? 0 : tlsRounds, authenticated: false, scaled: false, stampBase: 3000,
-                      workloads: ["push", "pull", "manifest"], recordsStartup: false, tls: true),
+            // The HTTPS rounds and their plain-HTTP baseline, with the client and the server on CPUs of their own.
+            RoundPlan(keyPrefix: "split_", label: "plain round on split CPUs", rounds: tls == nil ? 0 : tlsRounds, authenticated: false,
+                      scaled: false, stampBase: 4000, workloads: ["push", "pull", "manifest"], recordsStartup: false, pinned: true),
+            RoundPlan(keyPrefix: "tls_", label: "HTTPS round on split CPUs", rounds: tls == nil ? 0 : tlsRounds, authenticated: false,
+                      scaled: false, stampBase: 3000, workloads: ["push", "pull", "manifest"], recordsStartup: false, tls: true, pinned: true),
         ]
         if s3Rounds > 0, postgresURL.isEmpty { log("no --postgres-url: skipping the PostgreSQL + S3 rounds") }
+        let pinning = CPUPinning.split()
+        if tls != nil, tlsRounds > 0 {
+            log(pinning.map { "HTTPS rounds and their baseline: client on CPU \($0.client), registry on CPUs \($0.server)" }
+                ?? "HTTPS rounds: fewer than two CPUs or no taskset, so client and registry share the CPUs")
+        }
         for plan in plans {
             for round in 0 ..< plan.rounds {
                 let order = round % 2 == 0 ? kinds : kinds.reversed()
                 for kind in order {
                     log("\(plan.label) \(round + 1)/\(plan.rounds): \(kind.label)")
                     let scaled = plan.scaled ? try await ScaledBackend.create(postgresURL: postgresURL, client: client) : nil
+                    let roundPinning = plan.pinned ? pinning : nil
+                    try roundPinning?.pinClient()
+                    defer { try? roundPinning?.release() }
                     let registry: RegistryUnderTest
                     do {
                         registry = try await RegistryUnderTest.start(kind, berthBinary: berth, distributionBinary: distribution,
                                                                      client: self.client(for: plan, plain: client, secure: secureClient),
                                                                      authenticated: plan.authenticated, backend: scaled.map { .scaled($0) } ?? .embedded,
-                                                                     tls: plan.tls ? tls : nil)
+                                                                     tls: plan.tls ? tls : nil, pinning: roundPinning)
                     } catch {
                         scaled?.destroy()
                         throw error
@@ -275,6 +286,8 @@ struct RoundPlan {
     let recordsStartup: Bool
     /// Both registries serve HTTPS with the benchmark certificate.
     var tls = false
+    /// The client and the registry run on separate CPUs (`CPUPinning`).
+    var pinned = false
 }
 
 extension ListingWorkload {

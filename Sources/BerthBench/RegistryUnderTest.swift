@@ -49,7 +49,8 @@ final class RegistryUnderTest: @unchecked Sendable {
 
     /// Starts `kind` on `backend` and waits for its first 200 on `/v2/`.
     static func start(_ kind: RegistryKind, berthBinary: String, distributionBinary: String, client: HTTPClient,
-                      authenticated: Bool = false, backend: BenchBackend = .embedded, tls: BenchTLS? = nil) async throws -> RegistryUnderTest {
+                      authenticated: Bool = false, backend: BenchBackend = .embedded, tls: BenchTLS? = nil,
+                      pinning: CPUPinning? = nil) async throws -> RegistryUnderTest {
         let directory = NSTemporaryDirectory() + "berth-bench-\(kind.rawValue)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let port = try freePort()
@@ -132,6 +133,11 @@ final class RegistryUnderTest: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: distributionBinary)
             process.arguments = ["serve", directory + "/config.yml"]
             environment.removeValue(forKey: "AWS_CA_BUNDLE")
+        }
+        if let pinning, let binary = process.executableURL?.path {
+            // taskset execs the registry, so the process (and its pid for memory and CPU readings) stays the same.
+            process.arguments = ["-c", pinning.server, binary] + (process.arguments ?? [])
+            process.executableURL = URL(fileURLWithPath: pinning.taskset)
         }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
