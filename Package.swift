@@ -174,9 +174,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            // Replication between registries: listing, copying artifacts, event-based runs (jobs and an event subscriber).
+            name: "Replicating",
+            dependencies: [
+                "Replication", "RegistryClient", "Metadata", "Jobs", "Events", "OCI", "APIInput",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Management",
             dependencies: [
-                "OCI", "Metadata", "Registry", "Auth", "APIInput", "Scanner", "Scanning", "Jobs", "RegistryClient",
+                "OCI", "Metadata", "Registry", "Auth", "APIInput", "Scanner", "Scanning", "Jobs", "RegistryClient", "Replication",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -212,7 +224,7 @@ let package = Package(
             name: "BerthServer",
             dependencies: [
                 "OCI", "APIInput", "Storage", "Metadata", "Registry", "HTTPAPI", "Auth", "Management", "Jobs", "Certificates", "Events", "Webhooks",
-                "Portal", "Scanner", "Scanning",
+                "Portal", "Scanner", "Scanning", "Replicating", "RegistryClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Metrics", package: "swift-metrics"),

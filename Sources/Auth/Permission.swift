@@ -46,6 +46,10 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case scanner
     /// Remote registries (replication endpoints and proxy-cache upstreams).
     case registry
+    /// Replication policies.
+    case replicationPolicy = "replication-policy"
+    /// Replication runs: starting, stopping and reading executions and their tasks.
+    case replication
 }
 
 /// What is done to a resource, with Harbor's action names.

@@ -86,6 +86,9 @@ public enum PermissionTable {
         Permission(.scanner, .create), Permission(.scanner, .read), Permission(.scanner, .delete), Permission(.scanner, .list),
         Permission(.registry, .create), Permission(.registry, .read), Permission(.registry, .update), Permission(.registry, .delete),
         Permission(.registry, .list),
+        Permission(.replicationPolicy, .create), Permission(.replicationPolicy, .read), Permission(.replicationPolicy, .update),
+        Permission(.replicationPolicy, .delete), Permission(.replicationPolicy, .list),
+        Permission(.replication, .create), Permission(.replication, .read), Permission(.replication, .list), Permission(.replication, .stop),
     ]
 
     private static let byRole: [ProjectRole: Set<Permission>] = {

@@ -16,6 +16,8 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Registry
+import RegistryClient
+import Replicating
 import Scanning
 import Storage
 import Webhooks
@@ -127,7 +129,7 @@ public func buildApplication(
                             version: berthVersion, autoCreateProjects: configuration.projects.autoCreateOnPush,
                             storageProvider: storage.name, externalURL: configuration.http.externalURL),
         directory: access.directory, logger: logger, vulnerabilities: vulnerabilityStore, jobs: jobStore, sealer: access.sealer,
-        remoteRegistries: SQLRemoteRegistryStore(provider: database))
+        remoteRegistries: SQLRemoteRegistryStore(provider: database), replication: SQLReplicationStore(provider: database))
 
     let router = Router(context: BerthRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.http.trustedProxies.compactMap(IPNetwork.init)))
@@ -184,7 +186,14 @@ public func buildApplication(
         registryHost(externalURL: externalURL, address: listenAddress, port: boundPort.withLockedValue { $0 })
     })
     let imageIndex = ImageIndexService(manifests: manifests, storage: storage, store: vulnerabilityStore, logger: logger)
-    let sealer = access.sealer, tokens = access.tokens, tlsOn = configuration.transportMode != .plain
+    let sealer = access.sealer, tokens = access.tokens, tlsOn = configuration.transportMode != .plain, authEnabled = configuration.auth.enabled
+    let remoteRegistryStore = SQLRemoteRegistryStore(provider: database), accessStore = access.store
+    // This registry's URL as others reach it (the external URL), or its own listening address.
+    let registryURL: @Sendable (Bool) -> String = { internalAddress in
+        if !internalAddress, !externalURL.isEmpty { return externalURL }
+        let host = ["0.0.0.0", "::", ""].contains(listenAddress) ? "127.0.0.1" : listenAddress
+        return "\(tlsOn ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(boundPort.withLockedValue { $0 })"
+    }
     let external = ExternalScanning(
         openCredential: { try sealer.open($0) },
         pullAuthorization: { repository in
@@ -192,20 +201,51 @@ public func buildApplication(
                                                 access: [RegistryScope(type: "repository", name: repository, actions: ["pull"])])
             return "Bearer " + issued.token
         },
-        registryURL: { internalAddress in
-            if !internalAddress, !externalURL.isEmpty { return externalURL }
-            let host = ["0.0.0.0", "::", ""].contains(listenAddress) ? "127.0.0.1" : listenAddress
-            return "\(tlsOn ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(boundPort.withLockedValue { $0 })"
-        })
+        registryURL: registryURL)
     let scan = ScanJob(index: imageIndex, vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, sbom: sbom,
                        external: external, logger: logger)
     let adapterScan = AdapterScanJob(index: imageIndex, vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore,
                                      openCredential: { try sealer.open($0) }, logger: logger)
 
+    let replicationEndpoints = ReplicationEndpoints(
+        local: { repositories, bytesPerSecond in
+            let url = registryURL(true)
+            let credentials: RegistryCredentials
+            if authEnabled {
+                let issued = try await tokens.issue(subject: "replication", account: nil, access: repositories.map {
+                    RegistryScope(type: "repository", name: $0, actions: ["pull", "push", "delete"])
+                })
+                credentials = .bearer(issued.token)
+            } else {
+                credentials = .anonymous
+            }
+            // The connection goes to this server's own address: its CA when it has one; an operator's certificate
+            // whose issuer is not known here is not checked on this loopback hop.
+            let trust: RegistryTrust = !tlsOn ? .system : transport?.certificates.identity.authorityPEM.map { .certificateAuthorities($0) } ?? .insecure
+            return try RegistryClient(url: url, credentials: credentials, trust: trust, bytesPerSecond: bytesPerSecond, logger: logger)
+        },
+        remote: { id, bytesPerSecond in
+            guard let record = try await remoteRegistryStore.registry(id: id) else { throw ConfigurationError("remote registry \(id) no longer exists") }
+            return try RemoteRegistryService.client(record, sealer, retries: 3, bytesPerSecond: bytesPerSecond)
+        },
+        prepareLocal: { repository in
+            let project = RepositoryRecord.projectName(of: repository)
+            guard !project.isEmpty, try await accessStore.project(named: project) == nil else { return }
+            let now = Clock.nowMilliseconds()
+            do {
+                _ = try await accessStore.createProject(ProjectRecord(name: project, ownerID: nil, metadata: ["public": "false"], createdAt: now, updatedAt: now),
+                                                        ownerRole: nil)
+            } catch is MetadataConflict {
+                // Created meanwhile.
+            }
+        })
+    let replicationStore = SQLReplicationStore(provider: database)
     let rematch = RematchJob(vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
     let scanAll = ScanAllJob(store: vulnerabilityStore, settings: access.store, logger: logger)
     let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan,
-                                                    rematch, scanAll, adapterScan, CVEExportJob(management)],
+                                                    rematch, scanAll, adapterScan, CVEExportJob(management),
+                                                    ReplicationExecutionJob(store: replicationStore, endpoints: replicationEndpoints, logger: logger),
+                                                    ReplicationTaskJob(store: replicationStore, endpoints: replicationEndpoints, logger: logger)],
                         logger: logger)
     do {
         try await jobs.ensureSchedule(name: PurgeUploadsJob.kind, kind: PurgeUploadsJob.kind,
@@ -236,7 +276,7 @@ public func buildApplication(
     }
     // Services stop in reverse order: the flush writes the last pull events to the outbox, then the dispatcher's
     // last pass hands them over.
-    var subscribers: [any EventSubscriber] = [AuditLogSubscriber(), ScanOnPushSubscriber()]
+    var subscribers: [any EventSubscriber] = [AuditLogSubscriber(), ScanOnPushSubscriber(), ReplicationSubscriber()]
     if configuration.webhooks.enabled {
         let externalURL = configuration.http.externalURL, address = configuration.http.address
         subscribers.append(WebhookSubscriber(registryHost: {

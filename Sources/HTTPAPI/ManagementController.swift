@@ -20,6 +20,7 @@ public struct ManagementController: Sendable {
     let advisories: AdvisoryService
     let scanners: ScannerService
     let remoteRegistries: RemoteRegistryService
+    let replication: ReplicationService
     let auditLogs: AuditLogService
     /// Resumes portal sessions for requests that carry the `sid` cookie.
     let sessionService: SessionService
@@ -58,6 +59,7 @@ public struct ManagementController: Sendable {
         advisories = AdvisoryService(environment)
         scanners = ScannerService(environment)
         remoteRegistries = RemoteRegistryService(environment)
+        replication = ReplicationService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
         search = SearchService(environment)
@@ -95,6 +97,7 @@ public struct ManagementController: Sendable {
         registerJobs(api)
         registerScanners(api)
         registerRemoteRegistries(api)
+        registerReplication(api)
         for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete, .options] {
             api.on("**", method: method) { request, _ -> Response in
                 throw APIError(.notFound, "no such API endpoint: \(request.method) \(String(request.uri.path.prefix(200)))")

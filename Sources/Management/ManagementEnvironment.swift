@@ -60,12 +60,15 @@ public struct ManagementEnvironment: Sendable {
     public let sealer: SecretSealer?
     /// Remote registries (replication endpoints).
     public let remoteRegistries: SQLRemoteRegistryStore?
+    /// Replication policies, executions and tasks.
+    public let replication: SQLReplicationStore?
 
     /// Bundles the pieces.
     public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService, blobs: BlobService,
                 copier: ArtifactCopier, policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, webhooks: SQLWebhookStore, system: SystemFacts,
                 directory: LDAPDirectory?, logger: Logger, vulnerabilities: SQLVulnerabilityStore? = nil, jobs: (any JobStore)? = nil,
-                sealer: SecretSealer? = nil, remoteRegistries: SQLRemoteRegistryStore? = nil) {
+                sealer: SecretSealer? = nil, remoteRegistries: SQLRemoteRegistryStore? = nil, replication: SQLReplicationStore? = nil) {
+        self.replication = replication
         self.sealer = sealer
         self.remoteRegistries = remoteRegistries
         self.vulnerabilities = vulnerabilities

@@ -141,6 +141,9 @@ public struct RemoteRegistryService: Sendable {
         try env.requireSystem(Permission(.registry, .delete), caller)
         let (store, _) = try parts()
         let record = try await record(id, store)
+        if let replication = env.replication, try await replication.policies(usingRegistry: id) > 0 {
+            throw APIError(.preconditionFailed, "the registry \(record.name) is used by replication policies; change or delete them first")
+        }
         try await store.delete(id: id)
         await env.recordChange(caller, "delete", "registry", record.name)
     }
@@ -229,11 +232,11 @@ public struct RemoteRegistryService: Sendable {
     }
 
     /// A registry client for `record` (the caller shuts it down).
-    public static func client(_ record: RemoteRegistryRecord, _ sealer: SecretSealer) throws -> RegistryClient {
+    public static func client(_ record: RemoteRegistryRecord, _ sealer: SecretSealer, retries: Int = 0, bytesPerSecond: Int64? = nil) throws -> RegistryClient {
         let credentials: RegistryCredentials = record.accessKey.isEmpty ? .anonymous
             : .basic(username: record.accessKey, password: try sealer.open(record.accessSecret))
         let trust: RegistryTrust = record.insecure ? .insecure : record.caCertificate.isEmpty ? .system : .certificateAuthorities(record.caCertificate)
-        return try RegistryClient(url: record.url, credentials: credentials, trust: trust, retries: 0)
+        return try RegistryClient(url: record.url, credentials: credentials, trust: trust, retries: retries, bytesPerSecond: bytesPerSecond)
     }
 
     /// `GET /v2/` with the credentials (the token flow when the registry asks for it).
@@ -268,6 +271,11 @@ public struct RemoteRegistryService: Sendable {
                            insecure: record.insecure, caCertificate: record.caCertificate, description: record.description, status: status,
                            creationTime: APITime.string(record.createdAt), updateTime: APITime.string(record.updatedAt))
     }
+
+    /// This registry as a side of a replication policy (Harbor shows it as the registry with id 0, "Local").
+    static let localView = RemoteRegistryView(id: 0, name: "Local", url: "", type: "harbor", credential: .init(type: "", accessKey: "", accessSecret: ""),
+                                              insecure: false, caCertificate: "", description: "this registry", status: "healthy",
+                                              creationTime: "0001-01-01T00:00:00.000Z", updateTime: "0001-01-01T00:00:00.000Z")
 
     static func info(type: String) -> RemoteRegistryInfoView {
         RemoteRegistryInfoView(

@@ -539,6 +539,71 @@ enum Migrations {
             )
             """,
         ]),
+        Migration(version: 19, statements: [
+            // Replication (Harbor's policies, executions and tasks). A policy copies from this registry to a remote one
+            // (push-based, `src_registry_id` NULL) or from a remote one here (pull-based, `dest_registry_id` NULL);
+            // its filters are kept as Harbor's JSON. An execution is one run; `listed` says its tasks are all known
+            // (counts and status come from the tasks). A task copies (or deletes) one artifact; `resume` keeps the
+            // destination's upload session of the blob in flight, so a task that was cut off continues from there.
+            """
+            CREATE TABLE replication_policies (
+                id {id},
+                name TEXT NOT NULL UNIQUE,
+                description TEXT NOT NULL,
+                src_registry_id BIGINT REFERENCES remote_registries(id),
+                dest_registry_id BIGINT REFERENCES remote_registries(id),
+                dest_namespace TEXT NOT NULL,
+                dest_namespace_replace_count INTEGER NOT NULL,
+                trigger_type TEXT NOT NULL,
+                cron TEXT NOT NULL,
+                filters TEXT NOT NULL,
+                replicate_deletion INTEGER NOT NULL,
+                override INTEGER NOT NULL,
+                enabled INTEGER NOT NULL,
+                speed_kbps INTEGER NOT NULL,
+                copy_by_chunk INTEGER NOT NULL,
+                single_active INTEGER NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE replication_executions (
+                id {id},
+                policy_id BIGINT NOT NULL REFERENCES replication_policies(id) ON DELETE CASCADE,
+                trigger_type TEXT NOT NULL,
+                status TEXT NOT NULL,
+                status_text TEXT NOT NULL,
+                listed INTEGER NOT NULL,
+                stop_requested INTEGER NOT NULL,
+                origin TEXT,
+                start_time BIGINT NOT NULL,
+                end_time BIGINT,
+                UNIQUE (policy_id, origin)
+            )
+            """,
+            "CREATE INDEX replication_executions_policy ON replication_executions (policy_id, id)",
+            """
+            CREATE TABLE replication_tasks (
+                id {id},
+                execution_id BIGINT NOT NULL REFERENCES replication_executions(id) ON DELETE CASCADE,
+                status TEXT NOT NULL,
+                job_id BIGINT,
+                operation TEXT NOT NULL,
+                resource_type TEXT NOT NULL,
+                src_resource TEXT NOT NULL,
+                dst_resource TEXT NOT NULL,
+                spec TEXT NOT NULL,
+                bytes_total BIGINT NOT NULL,
+                bytes_done BIGINT NOT NULL,
+                resume TEXT NOT NULL,
+                log TEXT NOT NULL,
+                start_time BIGINT,
+                end_time BIGINT
+            )
+            """,
+            "CREATE INDEX replication_tasks_execution ON replication_tasks (execution_id, status)",
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

@@ -11,6 +11,12 @@ public struct RemoteUpload: Sendable, Codable, Equatable {
     public let repository: String
     /// The session's location (absolute).
     public let location: String
+
+    /// A session as recorded earlier.
+    public init(repository: String, location: String) {
+        self.repository = repository
+        self.location = location
+    }
 }
 
 extension RegistryClient {

@@ -9,6 +9,8 @@ public struct ReplicationFilters: Sendable, Equatable {
     public var excludeTags: Bool
     /// `image` (container images only) or nil for every artifact.
     public var resource: String?
+    /// A label filter asks for labels; Berth has none yet, so nothing is selected.
+    public var requiresLabels = false
 
     /// Filters.
     public init(name: ReplicationPattern? = nil, tag: ReplicationPattern? = nil, excludeTags: Bool = false, resource: String? = nil) {
@@ -19,7 +21,7 @@ public struct ReplicationFilters: Sendable, Equatable {
     }
 
     /// Whether the repository `name` is replicated.
-    public func selects(repository: String) -> Bool { name?.matches(repository) ?? true }
+    public func selects(repository: String) -> Bool { !requiresLabels && (name?.matches(repository) ?? true) }
 
     /// The tags of an artifact that are replicated; an untagged artifact is replicated only when no tag filter selects.
     public func selectedTags(_ tags: [String]) -> [String] {
@@ -29,6 +31,7 @@ public struct ReplicationFilters: Sendable, Equatable {
 
     /// Whether an artifact with `tags` is replicated (by its remaining tags, or untagged when no tag pattern selects).
     public func selects(tags: [String], isImage: Bool) -> Bool {
+        if requiresLabels { return false }
         if resource == "image", !isImage { return false }
         guard tag != nil else { return true }
         if tags.isEmpty { return excludeTags }

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+
+/// Replication policies and their runs against real registries: CNCF distribution (`docker-registry` 2.8) and a
+/// second `berth` process, with images pushed by skopeo; Harbor's `/replication` API shapes; who may.
+@Suite("Replication")
+struct ReplicationEndToEndTests {
+    static let accept = [("Accept", "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json")]
+
+    /// The id at the end of a `Location` header.
+    static func id(_ result: HTTPResult) throws -> Int {
+        try #require(result.header("Location")?.split(separator: "/").last.flatMap { Int($0) }, "no id in \(result.status) \(result.text)")
+    }
+
+    /// Waits for an execution to end; returns it.
+    static func finished(_ admin: AccessClient, _ execution: Int, timeout: Duration = .seconds(60)) async throws -> [String: Any] {
+        var last: [String: Any] = [:]
+        _ = try await eventually(timeout: timeout) {
+            last = try await admin.api(.GET, "/replication/executions/\(execution)").json()
+            return last["status"] as? String != "InProgress"
+        }
+        return last
+    }
+
+    @Test("push to docker-registry by hand (filters, namespace, chunked large layer, multi-arch index), pull back on a schedule (a second run copies nothing), event-based push and deletion to another Berth; bad policies; only administrators")
+    func replication() async throws {
+        let work = try TemporaryDirectory("replication")
+        defer { work.remove() }
+        let distribution = try await TestDistribution.start()
+        defer { distribution.stop() }
+        let remote = try await BerthInstance.start(authentication: true)
+        defer { Task { await remote.destroy() } }
+        try await withSecuredServer { server, admin in
+            let creds = "admin:\(BerthInstance.adminPassword)"
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+            _ = try OCILayoutWriter.write(to: work.file("multi"), tag: "v1", layerSizes: [200_000, 5000], platforms: ["linux/amd64", "linux/arm64"])
+            _ = try OCILayoutWriter.write(to: work.file("large"), tag: "v2", layerSizes: [34_000_000])
+            _ = try OCILayoutWriter.write(to: work.file("dev"), tag: "dev", layerSizes: [1000])
+            for (layout, target) in [("multi:v1", "team/app:v1"), ("large:v2", "team/tool:v2"), ("dev:dev", "team/tool:dev")] {
+                let push = try await ProcessRunner.run(["skopeo", "copy", "--all", "--dest-tls-verify=false", "--dest-creds", creds,
+                                                        "oci:\(work.file(layout))", "docker://\(server.hostPort)/\(target)"])
+                #expect(push.succeeded, "\(push.stderr)")
+            }
+            func sourceDigest(_ repository: String, _ tag: String) async throws -> String? {
+                try await admin.registry(.HEAD, "/v2/\(repository)/manifests/\(tag)", headers: Self.accept).header("Docker-Content-Digest")
+            }
+            let appDigest = try #require(try await sourceDigest("team/app", "v1"))
+            let toolDigest = try #require(try await sourceDigest("team/tool", "v2"))
+
+            let dist = try Self.id(try await admin.api(.POST, "/registries", json: ["name": "dist", "type": "docker-registry", "url": distribution.baseURL]))
+            let other = try Self.id(try await admin.api(.POST, "/registries", json: [
+                "name": "other", "type": "harbor", "url": remote.baseURL,
+                "credential": ["type": "basic", "access_key": "admin", "access_secret": BerthInstance.adminPassword]]))
+
+            // Bad policies.
+            let base: [String: Any] = ["name": "bad", "dest_registry": ["id": dist], "enabled": true]
+            for (change, why) in [(["dest_registry": ["id": 0]], "both sides local"), (["src_registry": ["id": dist]], "both sides remote"),
+                                  (["dest_registry": ["id": 999]], "unknown registry"),
+                                  (["trigger": ["type": "scheduled", "trigger_settings": ["cron": "every day"]]], "bad cron"),
+                                  (["trigger": ["type": "sometimes"]], "unknown trigger"), (["speed": 9_999_999_999_999], "speed too large"),
+                                  (["dest_namespace_replace_count": 99_999], "replace count"), (["filters": [["type": "colour", "value": "red"]]], "unknown filter"),
+                                  (["filters": [["type": "name", "value": "[z-a]"]]], "bad pattern"), (["dest_namespace": "../Up"], "bad namespace"),
+                                  (["name": ""], "no name")] as [([String: Any], String)] {
+                let body = base.merging(change) { _, new in new }
+                let answer = try await admin.api(.POST, "/replication/policies", json: body)
+                #expect(answer.status == 400, "\(why): \(answer.status) \(answer.text)")
+            }
+            let pullEvent = try await admin.api(.POST, "/replication/policies", json: [
+                "name": "x", "src_registry": ["id": dist], "trigger": ["type": "event_based"]])
+            #expect(pullEvent.status == 400, "\(pullEvent.text)")
+
+            // Push by hand to distribution: team/** with tags v*, into mirror/ (one level replaced).
+            let toDist = try Self.id(try await admin.api(.POST, "/replication/policies", json: [
+                "name": "to-dist", "dest_registry": ["id": dist], "dest_namespace": "mirror", "dest_namespace_replace_count": 1,
+                "filters": [["type": "name", "value": "team/**"], ["type": "tag", "value": "v*"]], "trigger": ["type": "manual"], "enabled": true,
+                "override": true]))
+            #expect(try await admin.api(.POST, "/replication/policies", json: ["name": "to-dist", "dest_registry": ["id": dist]]).status == 409)
+            let policy = try await admin.api(.GET, "/replication/policies/\(toDist)").json()
+            #expect((policy["dest_registry"] as? [String: Any])?["name"] as? String == "dist")
+            #expect((policy["src_registry"] as? [String: Any])?["id"] as? Int == 0)
+            #expect((policy["filters"] as? [[String: Any]])?.count == 2)
+            #expect(try await admin.api(.DELETE, "/registries/\(dist)").status == 412)
+
+            let run = try Self.id(try await admin.api(.POST, "/replication/executions", json: ["policy_id": toDist]))
+            let execution = try await Self.finished(admin, run)
+            #expect(execution["status"] as? String == "Succeed", "\(execution)")
+            #expect(execution["total"] as? Int == 2 && execution["succeed"] as? Int == 2, "\(execution)")
+            #expect((execution["bytes_done"] as? Int ?? 0) >= 34_000_000, "\(execution)")
+            let plain = RegistryHTTP(base: distribution.baseURL)
+            #expect(try await plain.request(.HEAD, "/v2/mirror/app/manifests/v1", headers: Self.accept).header("Docker-Content-Digest") == appDigest)
+            #expect(try await plain.request(.HEAD, "/v2/mirror/tool/manifests/v2", headers: Self.accept).header("Docker-Content-Digest") == toolDigest)
+            #expect(try await plain.request(.HEAD, "/v2/mirror/tool/manifests/dev", headers: Self.accept).status == 404)
+            let index = try await plain.request(.GET, "/v2/mirror/app/manifests/v1", headers: Self.accept).json()
+            for child in index["manifests"] as? [[String: Any]] ?? [] {
+                let digest = try #require(child["digest"] as? String)
+                #expect(try await plain.request(.HEAD, "/v2/mirror/app/manifests/\(digest)", headers: Self.accept).status == 200)
+            }
+            let tasks = try await admin.api(.GET, "/replication/executions/\(run)/tasks").jsonArray()
+            #expect(tasks.count == 2 && tasks.allSatisfy { $0["status"] as? String == "Succeed" && $0["operation"] as? String == "copy" }, "\(tasks)")
+            #expect(Set(tasks.compactMap { $0["dst_resource"] as? String }) == ["mirror/app:[v1]", "mirror/tool:[v2]"])
+            let toolTask = try #require(tasks.first { ($0["src_resource"] as? String)?.hasPrefix("team/tool") == true }?["id"] as? Int)
+            let log = try await admin.api(.GET, "/replication/executions/\(run)/tasks/\(toolTask)/log")
+            #expect(log.status == 200 && log.text.contains(" sent (") && log.text.contains("tagged mirror/tool:v2"), "\(log.text)")
+            let listed = try await admin.api(.GET, "/replication/executions?policy_id=\(toDist)")
+            #expect(listed.header("X-Total-Count") == "1")
+
+            // Pull back from distribution on a schedule into pulled/ (all levels flattened); the second run finds everything there.
+            let fromDist = try Self.id(try await admin.api(.POST, "/replication/policies", json: [
+                "name": "from-dist", "src_registry": ["id": dist], "dest_namespace": "pulled", "dest_namespace_replace_count": -1,
+                "filters": [["type": "name", "value": "mirror/app"]], "trigger": ["type": "scheduled", "trigger_settings": ["cron": "*/3 * * * * *"]],
+                "enabled": true]))
+            var scheduled: [[String: Any]] = []
+            #expect(try await eventually(timeout: .seconds(40)) {
+                scheduled = try await admin.api(.GET, "/replication/executions?policy_id=\(fromDist)&status=Succeed").jsonArray()
+                return scheduled.count >= 2
+            }, "\(scheduled)")
+            try await admin.apiOK(.PUT, "/replication/policies/\(fromDist)", json: ["enabled": false])
+            #expect(try await sourceDigest("pulled/app", "v1") == appDigest)
+            #expect(scheduled.allSatisfy { $0["trigger"] as? String == "scheduled" })
+            let second = try #require(scheduled.first?["id"] as? Int)
+            let secondTasks = try await admin.api(.GET, "/replication/executions/\(second)/tasks").jsonArray()
+            let secondTask = try #require(secondTasks.first?["id"] as? Int)
+            let secondLog = try await admin.api(.GET, "/replication/executions/\(second)/tasks/\(secondTask)/log").text
+            #expect(secondLog.contains("at the destination already") && !secondLog.contains(" sent ("), "\(secondLog)")
+
+            // Event-based push with deletions to the other Berth, into its library project.
+            let toOther = try Self.id(try await admin.api(.POST, "/replication/policies", json: [
+                "name": "to-other", "dest_registry": ["id": other], "dest_namespace": "library", "dest_namespace_replace_count": 1,
+                "filters": [["type": "name", "value": "team/app"]], "trigger": ["type": "event_based"], "enabled": true, "replicate_deletion": true]))
+            let push = try await ProcessRunner.run(["skopeo", "copy", "--all", "--dest-tls-verify=false", "--dest-creds", creds,
+                                                    "oci:\(work.file("multi:v1"))", "docker://\(server.hostPort)/team/app:v3"])
+            #expect(push.succeeded, "\(push.stderr)")
+            let remoteAdmin = AccessClient(http: RegistryHTTP(base: remote.baseURL), account: .basic("admin", BerthInstance.adminPassword))
+            #expect(try await eventually(timeout: .seconds(20)) {
+                try await remoteAdmin.registry(.HEAD, "/v2/library/app/manifests/v3", headers: Self.accept).header("Docker-Content-Digest") == appDigest
+            })
+            let events = try await admin.api(.GET, "/replication/executions?policy_id=\(toOther)").jsonArray()
+            #expect(!events.isEmpty && events.allSatisfy { $0["trigger"] as? String == "event_based" }, "\(events)")
+            #expect(try await admin.registry(.DELETE, "/v2/team/app/manifests/\(appDigest)").status == 202)
+            #expect(try await eventually(timeout: .seconds(20)) {
+                try await remoteAdmin.registry(.HEAD, "/v2/library/app/manifests/\(appDigest)", headers: Self.accept).status == 404
+            })
+
+            // Only system administrators.
+            try await admin.apiOK(.POST, "/users", json: ["username": "ops", "password": "Ops-Password-1"])
+            let ops = AccessClient(http: admin.http, account: .basic("ops", "Ops-Password-1"))
+            #expect(try await ops.api(.GET, "/replication/policies").status == 403)
+            #expect(try await ops.api(.POST, "/replication/executions", json: ["policy_id": toDist]).status == 403)
+            #expect(try await ops.api(.PUT, "/replication/policies/\(toDist)", json: ["enabled": false]).status == 403)
+            #expect(try await AccessClient(http: admin.http, account: .anonymous).api(.GET, "/replication/executions").status == 401)
+            #expect(try await admin.api(.DELETE, "/replication/policies/\(toDist)").status == 200)
+            #expect(try await admin.api(.GET, "/replication/policies/\(toDist)").status == 404)
+        }
+    }
+}
