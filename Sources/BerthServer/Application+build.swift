@@ -238,6 +238,11 @@ public func buildApplication(
             } catch is MetadataConflict {
                 // Created meanwhile.
             }
+        },
+        describe: { id in
+            guard let id else { return ReplicationSideFacts(name: "Local", type: "harbor", url: registryURL(false)) }
+            guard let record = try? await remoteRegistryStore.registry(id: id) else { return ReplicationSideFacts(name: "", type: "", url: "") }
+            return ReplicationSideFacts(name: record.name, type: record.type, url: record.url)
         })
     let replicationStore = SQLReplicationStore(provider: database)
     let rematch = RematchJob(vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)

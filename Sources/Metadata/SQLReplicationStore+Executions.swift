@@ -170,7 +170,7 @@ extension SQLReplicationStore {
         guard !executionIDs.isEmpty else { return [:] }
         var result: [Int64: ReplicationProgress] = [:]
         for row in try await db.raw("""
-            SELECT execution_id, status, COUNT(*) AS n, COALESCE(SUM(bytes_total), 0) AS total, COALESCE(SUM(bytes_done), 0) AS done
+            SELECT execution_id, status, COUNT(*) AS n, CAST(COALESCE(SUM(bytes_total), 0) AS BIGINT) AS total, CAST(COALESCE(SUM(bytes_done), 0) AS BIGINT) AS done
             FROM replication_tasks WHERE execution_id IN (\(binds: executionIDs)) GROUP BY execution_id, status
             """).all() {
             let id = try row.decode(column: "execution_id", as: Int64.self)
@@ -250,10 +250,11 @@ extension SQLReplicationStore {
         }
     }
 
-    /// Ends a task (`Succeed`, `Failed` or `Stopped`) with its log; ends its execution when it was the last one.
-    /// Returns the execution when this ended it.
+    /// Ends a task (`Succeed`, `Failed` or `Stopped`) with its log, recording `event` (the `REPLICATION` event for
+    /// webhooks) with it; ends its execution when it was the last one. Returns the execution when this ended it.
     @discardableResult
-    public func finishTask(id: Int64, status: String, log: String, bytesDone: Int64, bytesTotal: Int64, now: Int64) async throws -> ReplicationExecutionRecord? {
+    public func finishTask(id: Int64, status: String, log: String, bytesDone: Int64, bytesTotal: Int64, now: Int64,
+                           event: NewEvent? = nil) async throws -> ReplicationExecutionRecord? {
         try await provider.transaction { db in
             guard let row = try await db.raw("""
                 UPDATE replication_tasks SET status = \(bind: status), log = \(bind: log), bytes_done = \(bind: bytesDone),
@@ -261,6 +262,7 @@ extension SQLReplicationStore {
                 WHERE id = \(bind: id) AND status IN ('Pending', 'InProgress')
                 RETURNING execution_id
                 """).first() else { return nil }
+            if let event { _ = try await EventOutbox.append([event], on: db) }
             return try await Self.finishIfDone(executionID: try row.decode(column: "execution_id", as: Int64.self), now: now, on: db)
         }
     }

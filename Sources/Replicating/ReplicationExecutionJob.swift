@@ -66,7 +66,7 @@ public struct ReplicationExecutionJob: JobHandler {
             try await store.addTasks(executionID: executionID, tasks, now: Clock.nowMilliseconds())
             logger.info("replication listed", metadata: ["policy": "\(policy.name)", "execution": "\(executionID)", "tasks": "\(tasks.count)"])
         } catch {
-            let reason = (error as? any CustomStringConvertible)?.description ?? String(describing: error)
+            let reason = String(describing: error)
             logger.warning("replication listing failed", metadata: ["policy": "\(policy.name)", "reason": "\(reason)"])
             try await store.failExecution(executionID, reason: "listing the source failed: \(reason)", now: Clock.nowMilliseconds())
         }

@@ -30,6 +30,11 @@ public struct ReplicationTaskJob: JobHandler {
         guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else { return }
         guard let task = try await store.beginTask(id: payload.task_id, now: Clock.nowMilliseconds()) else { return }
         let progress = TaskProgress(taskID: task.id, store: store, bytesDone: 0, bytesTotal: 0, log: task.log, resume: task.resume)
+        var context: (spec: ReplicationTaskSpec, policy: ReplicationPolicyRecord, trigger: String)? = nil
+        func ending(_ status: String) async -> NewEvent? {
+            guard let context else { return nil }
+            return await event(status, task: task, spec: context.spec, policy: context.policy, trigger: context.trigger)
+        }
         do {
             guard let execution = try await store.execution(id: task.executionID),
                   let policy = try await store.policy(id: execution.policyID) else {
@@ -37,6 +42,7 @@ public struct ReplicationTaskJob: JobHandler {
             }
             guard let spec = try? JSONDecoder().decode(ReplicationTaskSpec.self, from: Data(task.task.spec.utf8)),
                   let digest = try? Digest(parsing: spec.digest) else { throw ReplicationRefusal("the task's description cannot be read") }
+            context = (spec, policy, execution.trigger)
             await progress.log("attempt \(job.attempts) of \(job.maxAttempts): \(task.task.operation) \(task.task.sourceResource) → \(task.task.destinationResource)")
             let speed: Int64? = policy.speedKBps > 0 ? Int64(policy.speedKBps) * 1024 : nil
             let source = try await endpoints.client(policy.sourceRegistryID, repositories: [spec.sourceRepository], bytesPerSecond: speed)
@@ -53,12 +59,12 @@ public struct ReplicationTaskJob: JobHandler {
                 let done = await progress.bytesDone
                 await progress.log("done: \(digest)\(tagged.isEmpty ? "" : " tagged \(tagged.joined(separator: ", "))"), \(done) bytes")
             }
-            try await finish(task.id, "Succeed", progress)
+            try await finish(task.id, "Succeed", progress, event: await ending("Succeed"))
         } catch is ReplicationStopped {
             await progress.log("stopped")
-            try await finish(task.id, "Stopped", progress)
+            try await finish(task.id, "Stopped", progress, event: await ending("Stopped"))
         } catch {
-            let reason = (error as? any CustomStringConvertible)?.description ?? String(describing: error)
+            let reason = String(describing: error)
             if Self.isTransient(error), job.attempts < job.maxAttempts {
                 await progress.log("attempt failed, will retry: \(reason)")
                 try? await progress.save(force: true)
@@ -66,15 +72,42 @@ public struct ReplicationTaskJob: JobHandler {
                 throw error
             }
             await progress.log("failed: \(reason)")
-            try await finish(task.id, "Failed", progress)
+            try await finish(task.id, "Failed", progress, event: await ending("Failed"))
             logger.warning("replication task failed", metadata: ["task": "\(task.id)", "reason": "\(reason)"])
         }
     }
 
-    func finish(_ id: Int64, _ status: String, _ progress: TaskProgress) async throws {
+    func finish(_ id: Int64, _ status: String, _ progress: TaskProgress, event: NewEvent? = nil) async throws {
         let done = await progress.bytesDone, total = await progress.bytesTotal
         try await store.finishTask(id: id, status: status, log: await progress.text, bytesDone: done, bytesTotal: max(total, done),
-                                   now: Clock.nowMilliseconds())
+                                   now: Clock.nowMilliseconds(), event: event)
+    }
+
+    /// Harbor's `REPLICATION` event for a task that ended, in the project of its local repository.
+    func event(_ status: String, task: ReplicationTaskRecord, spec: ReplicationTaskSpec, policy: ReplicationPolicyRecord,
+               trigger: String) async -> NewEvent {
+        let local = policy.sourceRegistryID == nil ? spec.sourceRepository : spec.destinationRepository
+        func side(_ facts: ReplicationSideFacts, _ repository: String) -> [String: Any] {
+            ["registry_name": facts.name, "registry_type": facts.type, "endpoint": facts.url,
+             "namespace": repository.split(separator: "/").first.map(String.init) ?? ""]
+        }
+        let jobStatus = ["Succeed": "Success", "Failed": "Failed", "Stopped": "Stopped"][status] ?? status
+        let nameTag = spec.tags.count == 1 ? "\(spec.destinationRepository):\(spec.tags[0])"
+            : "\(spec.destinationRepository) [\(max(1, spec.tags.count)) item(s) in total]"
+        let artifact: [String: Any] = ["type": task.task.resourceType == "artifact" ? "image" : task.task.resourceType, "status": jobStatus, "name_tag": nameTag]
+        let replication: [String: Any] = [
+            "harbor_hostname": URLComponents(string: await endpoints.describe(nil).url)?.host ?? "",
+            "job_status": jobStatus, "artifact_type": "image", "authentication_type": "basic", "override_mode": policy.override,
+            "trigger_type": trigger.uppercased(), "policy_creator": "admin",
+            "execution_timestamp": (task.startTime ?? Clock.nowMilliseconds()) / 1000,
+            "src_resource": side(await endpoints.describe(policy.sourceRegistryID), spec.sourceRepository),
+            "dest_resource": side(await endpoints.describe(policy.destinationRegistryID), spec.destinationRepository),
+            status == "Succeed" ? "successful_artifact" : "failed_artifact": [artifact],
+        ]
+        let payload = (try? JSONSerialization.data(withJSONObject: ["replication": replication], options: [.sortedKeys, .withoutEscapingSlashes]))
+            .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return NewEvent(type: .replication, projectID: nil, repository: local, digest: spec.digest, tags: spec.tags,
+                        operatorName: trigger.uppercased(), occurredAt: Clock.nowMilliseconds(), payload: payload)
     }
 
     /// Deletes the artifact at the destination (its tags with it); an artifact already gone is a success.

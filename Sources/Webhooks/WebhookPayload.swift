@@ -73,6 +73,10 @@ public enum WebhookPayload {
 
     /// `event_data`: the resources (one per tag, or one for the digest) and the repository.
     static func eventData(_ event: NewEvent, _ context: WebhookContext) -> JSONText {
+        // A replication's event carries Harbor's `replication` object, made when its task ended.
+        if event.type == .replication, let replication = member("replication", of: event.payload) {
+            return .object([("replication", .raw(replication))])
+        }
         let digest = event.digest ?? ""
         var resources: [JSONText] = event.tags.map {
             .object([("digest", .string(digest)), ("tag", .string($0)), ("resource_url", .string("\(context.registryHost)/\(event.repository):\($0)"))])
@@ -94,9 +98,12 @@ public enum WebhookPayload {
     }
 
     /// The `scan_overview` object of a scanning event's payload, as JSON text.
-    static func scanOverview(_ payload: String) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any], let overview = object["scan_overview"],
-              let data = try? JSONSerialization.data(withJSONObject: overview, options: [.sortedKeys, .withoutEscapingSlashes]) else { return nil }
+    static func scanOverview(_ payload: String) -> String? { member("scan_overview", of: payload) }
+
+    /// A member of an event's JSON payload, as JSON text.
+    static func member(_ name: String, of payload: String) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any], let value = object[name],
+              let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -30,9 +30,14 @@ struct ReplicationEndToEndTests {
         defer { distribution.stop() }
         let remote = try await BerthInstance.start(authentication: true)
         defer { Task { await remote.destroy() } }
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
         try await withSecuredServer { server, admin in
             let creds = "admin:\(BerthInstance.adminPassword)"
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+            try await admin.apiOK(.POST, "/projects/team/webhook/policies", json: [
+                "name": "replications", "enabled": true, "event_types": ["REPLICATION"],
+                "targets": [["type": "http", "address": receiver.url + "/replication", "payload_format": "Default", "skip_cert_verify": false]]])
             _ = try OCILayoutWriter.write(to: work.file("multi"), tag: "v1", layerSizes: [200_000, 5000], platforms: ["linux/amd64", "linux/arm64"])
             _ = try OCILayoutWriter.write(to: work.file("large"), tag: "v2", layerSizes: [34_000_000])
             _ = try OCILayoutWriter.write(to: work.file("dev"), tag: "dev", layerSizes: [1000])
@@ -103,6 +108,17 @@ struct ReplicationEndToEndTests {
             #expect(log.status == 200 && log.text.contains(" sent (") && log.text.contains("tagged mirror/tool:v2"), "\(log.text)")
             let listed = try await admin.api(.GET, "/replication/executions?policy_id=\(toDist)")
             #expect(listed.header("X-Total-Count") == "1")
+            // Each task's end reaches the project's webhooks as Harbor's REPLICATION event.
+            var notified: [WebhookReceiver.Delivery] = []
+            #expect(try await eventually(timeout: .seconds(15)) {
+                notified = receiver.deliveries(under: "/replication")
+                return notified.count >= 2
+            }, "\(notified.map(\.body))")
+            let replication = (notified.first?.body["event_data"] as? [String: Any])?["replication"] as? [String: Any]
+            #expect(notified.first?.body["type"] as? String == "REPLICATION" && replication?["job_status"] as? String == "Success", "\(notified.first?.body ?? [:])")
+            #expect((replication?["dest_resource"] as? [String: Any])?["registry_name"] as? String == "dist")
+            #expect((replication?["src_resource"] as? [String: Any])?["namespace"] as? String == "team")
+            #expect(replication?["trigger_type"] as? String == "MANUAL")
 
             // Pull back from distribution on a schedule into pulled/ (all levels flattened); the second run finds everything there.
             let fromDist = try Self.id(try await admin.api(.POST, "/replication/policies", json: [
