@@ -125,7 +125,9 @@ struct ArtifactCopier {
     }
 
     /// Sends a blob as chunks of an upload session that is recorded after each chunk; continues a recorded session
-    /// of the same blob from the bytes the destination reports.
+    /// of the same blob from the bytes the destination reports. (CNCF distribution cancels an upload whose `PATCH`
+    /// was cut off part-way — its session state no longer matches the bytes it kept — so into distribution the blob
+    /// starts again; Berth and Harbor-style registries report the bytes they hold and the copy continues.)
     func sendInChunks(_ digest: Digest, size: Int64) async throws {
         var offset: Int64 = 0
         var upload: RemoteUpload? = nil

@@ -168,4 +168,40 @@ struct ReplicationEndToEndTests {
             #expect(try await admin.api(.GET, "/replication/policies/\(toDist)").status == 404)
         }
     }
+
+    @Test("a copy to another Berth cut off in the middle of a 200 MB layer continues from the bytes the destination holds, not from zero")
+    func resumesAfterCut() async throws {
+        let work = try TemporaryDirectory("replication-resume")
+        defer { work.remove() }
+        let remote = try await BerthInstance.start(authentication: true)
+        defer { Task { await remote.destroy() } }
+        let proxy = try await CuttingProxy.start(to: remote.port, cutAfter: 90_000_000)
+        defer { proxy.stop() }
+        try await withSecuredServer { server, admin in
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+            _ = try OCILayoutWriter.write(to: work.file("big"), tag: "v1", layerSizes: [200_000_000])
+            let push = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:\(BerthInstance.adminPassword)",
+                                                    "oci:\(work.file("big:v1"))", "docker://\(server.hostPort)/team/big:v1"])
+            #expect(push.succeeded, "\(push.stderr)")
+            let digest = try #require(try await admin.registry(.HEAD, "/v2/team/big/manifests/v1", headers: Self.accept).header("Docker-Content-Digest"))
+            let far = try Self.id(try await admin.api(.POST, "/registries", json: [
+                "name": "far", "type": "harbor", "url": proxy.baseURL,
+                "credential": ["type": "basic", "access_key": "admin", "access_secret": BerthInstance.adminPassword]]))
+            let policy = try Self.id(try await admin.api(.POST, "/replication/policies", json: [
+                "name": "far-away", "dest_registry": ["id": far], "dest_namespace": "library", "dest_namespace_replace_count": 1,
+                "trigger": ["type": "manual"], "enabled": true, "copy_by_chunk": true]))
+            let run = try Self.id(try await admin.api(.POST, "/replication/executions", json: ["policy_id": policy]))
+            let execution = try await Self.finished(admin, run, timeout: .seconds(240))
+            #expect(execution["status"] as? String == "Succeed", "\(execution)")
+            let state = proxy.state()
+            #expect(state.cut, "the proxy never cut the connection")
+            // Sent from zero twice would be about 290 MB through the proxy; resumed, 200 MB plus at most one chunk.
+            #expect(state.upstreamBytes < 215_000_000, "\(state.upstreamBytes) bytes went to the destination")
+            let task = try #require(try await admin.api(.GET, "/replication/executions/\(run)/tasks").jsonArray().first?["id"] as? Int)
+            let log = try await admin.api(.GET, "/replication/executions/\(run)/tasks/\(task)/log").text
+            #expect(log.contains("attempt failed, will retry") && log.contains("continuing blob") && log.contains("attempt 2 of"), "\(log)")
+            let remoteAdmin = AccessClient(http: RegistryHTTP(base: remote.baseURL), account: .basic("admin", BerthInstance.adminPassword))
+            #expect(try await remoteAdmin.registry(.HEAD, "/v2/library/big/manifests/v1", headers: Self.accept).header("Docker-Content-Digest") == digest)
+        }
+    }
 }

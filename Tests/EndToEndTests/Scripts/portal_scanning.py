@@ -40,12 +40,23 @@ def go(element):
 
 
 def text(css):
-    found = driver.find_elements(By.CSS_SELECTOR, css)
-    return found[0].text if found else None
+    # Live regions replace their content while it is read: read again when an element went away under us.
+    for _ in range(20):
+        try:
+            found = driver.find_elements(By.CSS_SELECTOR, css)
+            return found[0].text if found else None
+        except (StaleElementReferenceException, WebDriverException):
+            time.sleep(0.1)
+    return None
 
 
 def table(css):
-    return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in driver.find_elements(By.CSS_SELECTOR, css + " tbody tr")]
+    for _ in range(20):
+        try:
+            return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in driver.find_elements(By.CSS_SELECTOR, css + " tbody tr")]
+        except (StaleElementReferenceException, WebDriverException):
+            time.sleep(0.1)
+    return []
 
 
 def sign_in(user, secret):
