@@ -1,7 +1,10 @@
+import AsyncHTTPClient
 import Foundation
 import Jobs
 import Logging
 import Metadata
+import NIOCore
+import NIOPosix
 import OCI
 import RegistryClient
 
@@ -119,16 +122,17 @@ public struct ReplicationTaskJob: JobHandler {
         }
     }
 
-    /// Whether another attempt may succeed: connection trouble, timeouts, 429 and 5xx answers.
+    /// Whether another attempt may succeed: connection trouble, timeouts, 429 and 5xx answers. Content that does not
+    /// match its digest, refused credentials and unusable answers fail at once.
     static func isTransient(_ error: any Error) -> Bool {
         switch error {
         case let error as RegistryClientError:
             if case .status(let status, _, _, _) = error { return status == 429 || status >= 500 }
             return false
-        case is ReplicationRefusal, is DecodingError:
-            return false
-        default:
+        case is HTTPClientError, is NIOConnectionError, is IOError, is ChannelError, is CancellationError:
             return true
+        default:
+            return false
         }
     }
 }

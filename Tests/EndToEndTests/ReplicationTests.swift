@@ -204,4 +204,68 @@ struct ReplicationEndToEndTests {
             #expect(try await remoteAdmin.registry(.HEAD, "/v2/library/big/manifests/v1", headers: Self.accept).header("Docker-Content-Digest") == digest)
         }
     }
+
+    @Test("bad remotes: unreachable, wrong credentials, a manifest or blob that does not match its digest, garbage — failed runs with the reason, nothing stored")
+    func badRemotes() async throws {
+        let remote = try await BerthInstance.start(authentication: true)
+        defer { Task { await remote.destroy() } }
+        let liarPort = try TestLDAPServer.freePort()
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/lying_registry.py").path
+        let liar = Process()
+        liar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        liar.arguments = ["python3", script, String(liarPort)]
+        liar.standardOutput = FileHandle.nullDevice
+        liar.standardError = FileHandle.nullDevice
+        try liar.run()
+        defer { liar.terminate() }
+        #expect(try await eventually { (try? RawConnection(port: liarPort)) != nil })
+        try await withSecuredServer { server, admin in
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+            #expect(try await admin.pushImage("team/app", tag: "v1", seed: 7).status == 201)
+
+            // Unreachable: listing fails and says why.
+            let nowhere = try Self.id(try await admin.api(.POST, "/registries", json: ["name": "nowhere", "type": "docker-registry", "url": "http://127.0.0.1:9"]))
+            let fromNowhere = try Self.id(try await admin.api(.POST, "/replication/policies", json: [
+                "name": "from-nowhere", "src_registry": ["id": nowhere], "trigger": ["type": "manual"], "enabled": true]))
+            let unreachable = try await Self.finished(admin, try Self.id(try await admin.api(.POST, "/replication/executions", json: ["policy_id": fromNowhere])))
+            #expect(unreachable["status"] as? String == "Failed" && (unreachable["status_text"] as? String ?? "").contains("listing the source failed"),
+                    "\(unreachable)")
+
+            // Wrong credentials: the task fails at once with the registry's refusal; the secret appears nowhere.
+            let refused = try Self.id(try await admin.api(.POST, "/registries", json: [
+                "name": "refusing", "type": "harbor", "url": remote.baseURL,
+                "credential": ["type": "basic", "access_key": "admin", "access_secret": "Wrong-Secret-123"]]))
+            let toRefused = try Self.id(try await admin.api(.POST, "/replication/policies", json: [
+                "name": "to-refusing", "dest_registry": ["id": refused], "dest_namespace": "library", "trigger": ["type": "manual"], "enabled": true]))
+            let denied = try Self.id(try await admin.api(.POST, "/replication/executions", json: ["policy_id": toRefused]))
+            #expect(try await Self.finished(admin, denied)["status"] as? String == "Failed")
+            let deniedTask = try #require(try await admin.api(.GET, "/replication/executions/\(denied)/tasks").jsonArray().first?["id"] as? Int)
+            let deniedLog = try await admin.api(.GET, "/replication/executions/\(denied)/tasks/\(deniedTask)/log").text
+            #expect(deniedLog.contains("unauthorized") && deniedLog.contains("attempt 1 of") && !deniedLog.contains("attempt 2 of"), "\(deniedLog)")
+            #expect(!deniedLog.contains("Wrong-Secret-123"))
+
+            // A registry that lies: every artifact fails with the reason and nothing of it is stored here.
+            let lying = try Self.id(try await admin.api(.POST, "/registries", json: ["name": "liar", "type": "docker-registry", "url": "http://127.0.0.1:\(liarPort)"]))
+            let fromLiar = try Self.id(try await admin.api(.POST, "/replication/policies", json: [
+                "name": "from-liar", "src_registry": ["id": lying], "dest_namespace": "copied", "dest_namespace_replace_count": 1,
+                "trigger": ["type": "manual"], "enabled": true]))
+            let lied = try Self.id(try await admin.api(.POST, "/replication/executions", json: ["policy_id": fromLiar]))
+            let liedExecution = try await Self.finished(admin, lied)
+            #expect(liedExecution["status"] as? String == "Failed" && liedExecution["failed"] as? Int == 3, "\(liedExecution)")
+            var reasons: [String: String] = [:]
+            for task in try await admin.api(.GET, "/replication/executions/\(lied)/tasks").jsonArray() {
+                let id = try #require(task["id"] as? Int)
+                reasons[task["src_resource"] as? String ?? ""] = try await admin.api(.GET, "/replication/executions/\(lied)/tasks/\(id)/log").text
+            }
+            #expect(reasons["lies/app:[v1]"]?.contains("does not match its digest") == true, "\(reasons)")
+            let blobReason = reasons["lies/blob:[v1]"] ?? ""
+            #expect(["longer than its", "ended after", "does not match its digest"].contains { blobReason.contains($0) }, "\(reasons)")
+            #expect(reasons["lies/junk:[v1]"]?.contains("failed:") == true && reasons["lies/junk:[v1]"]?.contains("attempt 2 of") == false, "\(reasons)")
+            for name in ["app", "blob", "junk"] {
+                #expect(try await admin.registry(.HEAD, "/v2/copied/\(name)/manifests/v1", headers: Self.accept).status == 404)
+            }
+            let repositories = try await admin.api(.GET, "/projects/copied/repositories").jsonArray()
+            #expect(repositories.isEmpty, "\(repositories)")
+        }
+    }
 }
