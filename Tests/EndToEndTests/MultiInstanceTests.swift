@@ -300,6 +300,45 @@ struct MultiInstanceTests {
         await database.drop()
     }
 
+    @Test("event-based replication from three instances: every push through the balancer is replicated exactly once")
+    func replicationOncePerEvent() async throws {
+        let distribution = try await TestDistribution.start()
+        defer { distribution.stop() }
+        try await Self.withCluster(.directory) { cluster in
+            let admin = cluster.admin
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+            let registry = try #require(try await admin.api(.POST, "/registries", json: ["name": "dist", "type": "docker-registry", "url": distribution.baseURL])
+                .header("Location")?.split(separator: "/").last.flatMap { Int($0) })
+            let policy = try #require(try await admin.api(.POST, "/replication/policies", json: [
+                "name": "fan-out", "dest_registry": ["id": registry], "trigger": ["type": "event_based"], "enabled": true,
+                "filters": [["type": "name", "value": "team/**"]]]).header("Location")?.split(separator: "/").last.flatMap { Int($0) })
+            var digests: [String: String] = [:]
+            for index in 0 ..< 6 {
+                let pushed = try await admin.pushImage("team/app", tag: "v\(index)", seed: UInt64(100 + index))
+                #expect(pushed.status == 201)
+                digests["v\(index)"] = pushed.digest.description
+            }
+            let plain = RegistryHTTP(base: distribution.baseURL)
+            #expect(try await eventually(timeout: .seconds(60)) {
+                for (tag, digest) in digests {
+                    let head = try await plain.request(.HEAD, "/v2/team/app/manifests/\(tag)",
+                                                       headers: [("Accept", "application/vnd.oci.image.manifest.v1+json")])
+                    if head.header("Docker-Content-Digest") != digest { return false }
+                }
+                return true
+            })
+            // One execution with one task per push, whichever instance dispatched it.
+            var executions: [[String: Any]] = []
+            #expect(try await eventually(timeout: .seconds(30)) {
+                executions = try await admin.api(.GET, "/replication/executions?policy_id=\(policy)&page_size=50").jsonArray()
+                return executions.count >= 6 && executions.allSatisfy { $0["status"] as? String == "Succeed" }
+            }, "\(executions)")
+            try await Task.sleep(for: .seconds(2))
+            executions = try await admin.api(.GET, "/replication/executions?policy_id=\(policy)&page_size=50").jsonArray()
+            #expect(executions.count == 6 && executions.allSatisfy { $0["total"] as? Int == 1 && $0["trigger"] as? String == "event_based" }, "\(executions)")
+        }
+    }
+
     /// Statuses a client may retry (the balancer's 502/503/504 while an instance dies) versus real failures.
     static func classify(_ status: Int, _ what: String, _ unexpected: inout [String], _ retries: inout Int) {
         if [0, 502, 503, 504].contains(status) { retries += 1 } else { unexpected.append("\(what): \(status)") }
