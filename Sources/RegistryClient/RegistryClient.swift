@@ -28,6 +28,8 @@ public final class RegistryClient: Sendable {
         var wantsBasic = false
         /// Tokens by scope.
         var tokens: [String: CachedToken] = [:]
+        /// Whether the token service answered the OAuth2 form with "not supported".
+        var oauthUnsupported = false
     }
 
     struct CachedToken {
@@ -132,7 +134,8 @@ public final class RegistryClient: Sendable {
                                      deadline: deadline)
         guard first.status == 401 else { return first }
         if case .stream = body { return first }
-        let challenges = first.headers[canonicalForm: "WWW-Authenticate"].flatMap { AuthChallenge.parse(String($0)) }
+        // Raw values: the canonical form splits at every comma, which would cut a challenge from its own parameters.
+        let challenges = first.headers["WWW-Authenticate"].flatMap { AuthChallenge.parse($0) }
         if let bearer = challenges.first(where: { $0.scheme == "bearer" }) {
             state.withLock { $0.bearerChallenge = bearer; $0.tokens[scope ?? ""] = nil }
             let token = try await fetchToken(challenge: bearer, scope: scope ?? bearer.parameters["scope"])
@@ -207,6 +210,7 @@ public final class RegistryClient: Sendable {
         for one in (scope ?? "").split(separator: " ") { query.append(URLQueryItem(name: "scope", value: String(one))) }
         components.queryItems = query.isEmpty ? nil : query
         guard let url = components.url?.absoluteString else { throw RegistryClientError.invalidResponse("the token realm is not a URL") }
+        if let token = try await fetchOAuthToken(realm: realm, challenge: challenge, scope: scope) { return token }
         var request = HTTPClientRequest(url: url)
         if let basic = credentials.basicHeader { request.headers.add(name: "Authorization", value: basic) }
         let response = try await http.execute(request, deadline: .now() + .seconds(60), logger: logger)
@@ -217,6 +221,11 @@ public final class RegistryClient: Sendable {
             }
             throw RegistryClientError.status(Int(response.status.code), code: nil, message: "token request failed", url: realm)
         }
+        return try remember(body, scope: scope)
+    }
+
+    /// The token of a token service's answer (`token` or OAuth2's `access_token`), cached for its lifetime.
+    private func remember(_ body: ByteBuffer, scope: String?) throws -> String {
         struct TokenResponse: Decodable {
             let token: String?
             let accessToken: String?
@@ -231,5 +240,40 @@ public final class RegistryClient: Sendable {
         let lifetime = max(10, min(decoded.expiresIn ?? 60, 86_400) - 5)
         state.withLock { $0.tokens[scope ?? ""] = CachedToken(token: token, expires: .now + .seconds(lifetime)) }
         return token
+    }
+
+    /// With a user name and password, the OAuth2 form of the token protocol first (a `POST` of `grant_type=password`,
+    /// as containerd asks): the password goes in the body rather than a header on every token request. Nil when the
+    /// service does not speak it (404, 405, 400, 501: remembered, and the `GET` form is used from then on) or there
+    /// are no such credentials.
+    private func fetchOAuthToken(realm: String, challenge: AuthChallenge, scope: String?) async throws -> String? {
+        guard case .basic(let username, let password) = credentials, !state.withLock({ $0.oauthUnsupported }) else { return nil }
+        var fields = [("grant_type", "password"), ("username", username), ("password", password), ("client_id", "berth")]
+        if let service = challenge.parameters["service"] { fields.append(("service", service)) }
+        if let scope, !scope.isEmpty { fields.append(("scope", scope)) }
+        var request = HTTPClientRequest(url: realm)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: Self.formEncoded(fields)))
+        let response = try await http.execute(request, deadline: .now() + .seconds(60), logger: logger)
+        let body = try await response.body.collect(upTo: 1 << 20)
+        switch response.status.code {
+        case 200:
+            return try remember(body, scope: scope)
+        case 400, 404, 405, 501:
+            state.withLock { $0.oauthUnsupported = true }
+            return nil
+        case 401, 403:
+            throw RegistryClientError.unauthorized("the token service refused the credentials (\(response.status.code))")
+        default:
+            throw RegistryClientError.status(Int(response.status.code), code: nil, message: "token request failed", url: realm)
+        }
+    }
+
+    /// `application/x-www-form-urlencoded`: everything but unreserved characters percent-encoded.
+    static func formEncoded(_ fields: [(String, String)]) -> String {
+        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
+        return fields.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
     }
 }

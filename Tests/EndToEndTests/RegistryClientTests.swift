@@ -178,5 +178,42 @@ struct RegistryClientTests {
             await slow.shutdown()
         }
     }
-}
 
+    @Test("token services: the OAuth2 form first with a user and password (form-encoded, odd characters intact), the GET form when the service does not speak it")
+    func tokenForms() async throws {
+        let work = try TemporaryDirectory("token-forms")
+        defer { work.remove() }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/token_forms.py").path
+        for mode in ["oauth", "get"] {
+            let port = try TestLDAPServer.freePort()
+            let log = work.file("\(mode).jsonl")
+            let server = Process()
+            server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            server.arguments = ["python3", script, String(port), mode, log]
+            server.standardOutput = FileHandle.nullDevice
+            server.standardError = FileHandle.nullDevice
+            try server.run()
+            defer { server.terminate() }
+            #expect(try await eventually { (try? RawConnection(port: port)) != nil })
+            let client = try RegistryClient(url: "http://127.0.0.1:\(port)", credentials: .basic(username: "robot$ci", password: "p&ss=w+rd %/é"))
+            do {
+                try await client.ping()
+                try await client.ping()
+            } catch {
+                Issue.record("\(mode): \(error)")
+            }
+            await client.shutdown()
+            let requests = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            if mode == "oauth" {
+                // One POST with the password grant; the token is cached for the second ping; no GET at all.
+                #expect(requests.count == 1 && requests.first?["method"] as? String == "POST" && requests.first?["grant"] as? String == "password", "\(requests)")
+                #expect(requests.first?["user"] as? String == "robot$ci" && requests.first?["service"] as? String == "forms", "\(requests)")
+            } else {
+                // The POST is refused once and remembered; the GET with Basic credentials gives the token.
+                #expect(requests.map { $0["method"] as? String ?? "" } == ["POST", "GET"], "\(requests)")
+            }
+        }
+    }
+}
