@@ -245,13 +245,14 @@ public func buildApplication(
             return ReplicationSideFacts(name: record.name, type: record.type, url: record.url)
         })
     let replicationStore = SQLReplicationStore(provider: database)
+    let jobWake = WakeSignal()
     let rematch = RematchJob(vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
     let scanAll = ScanAllJob(store: vulnerabilityStore, settings: access.store, logger: logger)
     let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan,
                                                     rematch, scanAll, adapterScan, CVEExportJob(management),
                                                     ReplicationExecutionJob(store: replicationStore, endpoints: replicationEndpoints, logger: logger),
                                                     ReplicationTaskJob(store: replicationStore, endpoints: replicationEndpoints, logger: logger)],
-                        logger: logger)
+                        logger: logger, wake: jobWake)
     do {
         try await jobs.ensureSchedule(name: PurgeUploadsJob.kind, kind: PurgeUploadsJob.kind,
                                       cron: cronExpression(everySeconds: configuration.uploads.purgeIntervalSeconds))
@@ -288,7 +289,8 @@ public func buildApplication(
             registryHost(externalURL: externalURL, address: address, port: boundPort.withLockedValue { $0 })
         }))
     }
-    let dispatcher = EventDispatcher(outbox: outbox, subscribers: subscribers, logger: logger)
+    // Jobs that subscribers queued (deliveries, scans, replications) start at once rather than at the queue's next tick.
+    let dispatcher = EventDispatcher(outbox: outbox, subscribers: subscribers, logger: logger, afterDispatch: { jobWake.signal() })
     events.observe { dispatcher.wake() }
     app.addServices(EventDispatchService(dispatcher: dispatcher))
     app.addServices(AuditFlushService(audit: access.audit, pulls: pulls, interval: .seconds(1)))

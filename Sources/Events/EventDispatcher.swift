@@ -18,10 +18,14 @@ public struct EventDispatcher: Sendable {
     public let pollInterval: Duration
     /// The least time from the start of one pass to the start of the next: a wake that comes sooner waits for it.
     public let gatherInterval: Duration
+    /// Called after a pass that handed events over (their subscribers may have queued jobs: wake the job queue).
+    let afterDispatch: (@Sendable () -> Void)?
 
     /// Creates a dispatcher over `outbox` for `subscribers`.
     public init(outbox: EventOutbox, subscribers: [any EventSubscriber], logger: Logger, batchSize: Int = 200,
-                pollInterval: Duration = .milliseconds(500), gatherInterval: Duration = .milliseconds(100)) {
+                pollInterval: Duration = .milliseconds(500), gatherInterval: Duration = .milliseconds(100),
+                afterDispatch: (@Sendable () -> Void)? = nil) {
+        self.afterDispatch = afterDispatch
         self.outbox = outbox
         self.subscribers = subscribers
         self.logger = logger
@@ -49,6 +53,7 @@ public struct EventDispatcher: Sendable {
                 Counter(label: "berth_events_dispatched_total", dimensions: [("type", type)]).increment(by: n)
             }
             total += count
+            if count > 0 { afterDispatch?() }
             if count < batchSize { return total }
         }
     }

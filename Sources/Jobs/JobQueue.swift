@@ -21,10 +21,14 @@ public struct JobQueue: Sendable {
     public let leaseMilliseconds: Int64
     /// Attempts before a job is dead.
     public let maxAttempts: Int
+    /// Signalled when jobs were queued in this instance (by event subscribers): the next pass starts at once instead
+    /// of at the next tick.
+    let wake: WakeSignal?
 
     /// Creates the queue for `handlers`; `owner` names this worker in leases.
     public init(store: any JobStore, handlers: [any JobHandler], owner: String = "worker-" + UUID().uuidString.prefix(8).lowercased(),
-                logger: Logger, leaseMilliseconds: Int64 = 60_000, maxAttempts: Int = 5) {
+                logger: Logger, leaseMilliseconds: Int64 = 60_000, maxAttempts: Int = 5, wake: WakeSignal? = nil) {
+        self.wake = wake
         self.store = store
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
         self.owner = owner
@@ -109,8 +113,9 @@ public struct JobQueue: Sendable {
                 }
                 if !ticking {
                     ticking = true
+                    let wake = self.wake
                     group.addTask {
-                        try? await Task.sleep(for: tick)
+                        if let wake { await wake.wait(timeout: tick) } else { try? await Task.sleep(for: tick) }
                         return false
                     }
                 }

@@ -1,7 +1,8 @@
 import Synchronization
 
-/// Wakes a waiting loop early. A signal that arrives while nobody waits is kept for the next wait (one at most).
-final class WakeSignal: Sendable {
+/// Wakes a waiting loop early (the event dispatcher, the job queue). A signal that arrives while nobody waits is kept
+/// for the next wait (one at most).
+public final class WakeSignal: Sendable {
     private struct State {
         var pending = false
         var stopped = false
@@ -9,8 +10,11 @@ final class WakeSignal: Sendable {
     }
     private let state = Mutex(State())
 
+    /// A signal nobody waits on yet.
+    public init() {}
+
     /// Wakes the waiter, or the next one.
-    func signal() {
+    public func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -23,16 +27,16 @@ final class WakeSignal: Sendable {
     }
 
     /// Marks the loop as stopping and wakes it.
-    func stop() {
+    public func stop() {
         state.withLock { $0.stopped = true }
         signal()
     }
 
     /// Whether `stop()` was called.
-    var isStopped: Bool { state.withLock { $0.stopped } }
+    public var isStopped: Bool { state.withLock { $0.stopped } }
 
     /// Returns at the next signal or after `timeout`, whichever comes first.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         let timer = Task {
             guard (try? await Task.sleep(for: timeout)) != nil else { return }
             self.signal()
