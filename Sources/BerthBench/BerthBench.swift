@@ -36,6 +36,8 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "Rounds over HTTPS (push, pull, manifest GET; both registries serve the same certificate); 0 skips them.")
     var tlsRounds = 2
     @Flag(help: "Let the HTTPS rounds' client negotiate HTTP/2 (AsyncHTTPClient) instead of HTTP/1.1.") var tlsHTTP2 = false
+    @Option(help: "Images (10 layers of 1 MB each) for the replication workload: Berth's replication against skopeo sync; 0 skips it.")
+    var replicationImages = 20
     @Option(help: "PostgreSQL server for the PostgreSQL + S3 rounds (bench/run starts one); a database is created per round.")
     var postgresURL = ""
 
@@ -245,6 +247,16 @@ struct BerthBench: AsyncParsableCommand {
             let result = try await ScanningWorkload(berth: berth, advisories: scanAdvisories, log: log).measure()
             for i in results[.berth, default: []].indices { results[.berth]![i].merge(result) { old, _ in old } }
             if results[.berth, default: []].isEmpty { results[.berth] = [result] }
+        }
+
+        if replicationImages > 0 && kinds.contains(.berth) {
+            log("replication workload: \(replicationImages) images × 10 layers of 1 MB, Berth → Berth and → distribution, against skopeo sync")
+            let (berthFigures, skopeoFigures) = try await ReplicationWorkload(berth: berth, distribution: distribution, client: client,
+                                                                              images: replicationImages, layers: 10, layerBytes: 1_000_000, log: log).measure()
+            for (kind, figures) in [(RegistryKind.berth, berthFigures), (.distribution, skopeoFigures)] {
+                for i in results[kind, default: []].indices { results[kind]![i].merge(figures) { old, _ in old } }
+                if results[kind, default: []].isEmpty { results[kind] = [figures] }
+            }
         }
 
         var shown: [String] = ["bench/run"]
