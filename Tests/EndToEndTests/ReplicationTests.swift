@@ -268,4 +268,31 @@ struct ReplicationEndToEndTests {
             #expect(repositories.isEmpty, "\(repositories)")
         }
     }
+
+    @Test("Harbor's Python client (harborapi) creates a registry and a policy, runs it, reads the execution, tasks and log, updates and deletes it")
+    func harborClient() async throws {
+        let distribution = try await TestDistribution.start()
+        defer { distribution.stop() }
+        try await withSecuredServer { server, admin in
+            #expect(try await admin.pushImage("library/app", tag: "v1", seed: 11).status == 201)
+            let run = try await ProcessRunner.run(["python3", PortalTests.scripts + "/harbor_replication.py", server.baseURL, BerthInstance.adminPassword,
+                                                   distribution.baseURL], timeout: 180)
+            #expect(run.succeeded, "\(run.stderr.suffix(3000))")
+            let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+            #expect((seen["policy_location"] as? String)?.contains("/api/v2.0/replication/policies/") == true, "\(seen)")
+            let policy = seen["policy"] as? [Any] ?? []
+            #expect(policy.count == 6 && policy[0] as? String == "to-dist" && policy[1] as? String == "dist" && policy[2] as? Int == 0, "\(policy)")
+            #expect((policy.count == 6 ? policy[4] as? [String] : nil) == ["name", "tag"], "\(policy)")
+            let execution = seen["execution"] as? [Any] ?? []
+            #expect(execution.count == 5 && execution[0] as? String == "Succeed" && execution[1] as? String == "manual" && execution[3] as? Int == 1,
+                    "\(execution)")
+            let tasks = seen["tasks"] as? [[Any]] ?? []
+            #expect(tasks.count == 1 && tasks.first?[3] as? String == "mirror/app:[v1]", "\(tasks)")
+            #expect((seen["log"] as? String)?.contains("tagged mirror/app:v1") == true, "\(seen["log"] ?? "")")
+            #expect((seen["updated"] as? [Any])?.first as? Bool == false && (seen["updated"] as? [Any])?[1] as? String == "paused", "\(seen)")
+            #expect(seen["after_delete"] as? [String] == [], "\(seen)")
+            let copied = try await RegistryHTTP(base: distribution.baseURL).request(.HEAD, "/v2/mirror/app/manifests/v1", headers: Self.accept)
+            #expect(copied.status == 200)
+        }
+    }
 }
