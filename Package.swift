@@ -177,7 +177,7 @@ let package = Package(
             // Replication between registries: listing, copying artifacts, event-based runs (jobs and an event subscriber).
             name: "Replicating",
             dependencies: [
-                "Replication", "RegistryClient", "Metadata", "Jobs", "Events", "OCI", "APIInput",
+                "Replication", "RegistryClient", "Metadata", "Jobs", "Events", "OCI", "APIInput", "Registry",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

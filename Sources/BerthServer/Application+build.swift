@@ -118,9 +118,23 @@ public func buildApplication(
     let pulls = PullStatistics(store: store, outbox: outbox, logger: logger)
     let blobs = BlobService(backend)
     let vulnerabilityStore = SQLVulnerabilityStore(provider: database)
+    let proxyRegistries = SQLRemoteRegistryStore(provider: database), proxyProjects = access.store, proxySealer = access.sealer
+    let proxyCache = ProxyCache(
+        upstreamOf: { project in
+            guard let record = try await proxyProjects.project(named: project), let registryID = record.registryID else { return nil }
+            return ProxyCache.Upstream(registryID: registryID, speedKB: Int(record.metadata["proxy_speed_kb"] ?? "") ?? -1)
+        },
+        remote: { id, bytesPerSecond in
+            guard let record = try await proxyRegistries.registry(id: id) else {
+                throw DistributionError(.unavailable, "the remote registry of this proxy cache is no longer registered")
+            }
+            return try RemoteRegistryService.client(record, proxySealer, retries: 2, bytesPerSecond: bytesPerSecond)
+        },
+        manifests: manifests, blobs: blobs, uploads: uploads, logger: logger)
     let v2 = V2Controller(blobs: blobs, uploads: uploads, manifests: manifests, listings: ListingService(backend),
                           gate: access.gate, pulls: pulls,
-                          pullPolicy: PullPolicyCheck(projects: access.store, reports: vulnerabilityStore, policy: access.policy))
+                          pullPolicy: PullPolicyCheck(projects: access.store, reports: vulnerabilityStore, policy: access.policy),
+                          pullThrough: proxyCache)
     let webhookStore = SQLWebhookStore(provider: database)
     let management = ManagementEnvironment(
         access: access.store, artifacts: store, registry: store, manifests: manifests, blobs: blobs, copier: ArtifactCopier(backend), policy: access.policy, hashing: access.hashing,

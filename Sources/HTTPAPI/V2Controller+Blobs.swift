@@ -14,6 +14,7 @@ extension V2Controller {
             .eTag: "\"\(digest)\"",
             .cacheControl: "max-age=31536000",
         ]
+        if let pullThrough { try await pullThrough.blob(digest, in: name) }
         if request.method == .head {
             let size = try await blobs.size(of: digest, in: name)
             headers[.contentLength] = String(size)

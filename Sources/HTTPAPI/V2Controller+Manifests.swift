@@ -8,6 +8,11 @@ extension V2Controller {
     func getManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference, _ grant: RegistryGrant,
                      _ change: ChangeContext) async throws -> Response {
         let accept = request.headers[values: .accept]
+        if let pullThrough, let pulled = try await pullThrough.manifest(reference, in: name) {
+            // A proxy-cache project's manifest not cached yet: served as the remote sent it.
+            let headers = manifestHeaders(pulled.digest, pulled.mediaType, Int64(pulled.bytes.readableBytes))
+            return Response(status: .ok, headers: headers, body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: pulled.bytes))
+        }
         if request.method == .head {
             let record = try await manifests.describe(reference, in: name, accept: accept)
             return Response(status: .ok, headers: manifestHeaders(record.digest, record.mediaType, record.size))

@@ -16,11 +16,14 @@ public struct V2Controller: Sendable {
     let gate: RegistryGate
     let pulls: PullStatistics
     let pullPolicy: PullPolicyCheck?
+    /// Proxy-cache projects: pulls that miss go to their remote registry; pushes are refused.
+    let pullThrough: (any PullThrough)?
 
     /// Creates the controller over the registry services, behind `gate`, counting pulls in `pulls`; manifest GETs pass
-    /// `pullPolicy` when given.
+    /// `pullPolicy` when given; `pullThrough` serves proxy-cache projects.
     public init(blobs: BlobService, uploads: UploadService, manifests: ManifestService, listings: ListingService,
-                gate: RegistryGate, pulls: PullStatistics, pullPolicy: PullPolicyCheck? = nil) {
+                gate: RegistryGate, pulls: PullStatistics, pullPolicy: PullPolicyCheck? = nil, pullThrough: (any PullThrough)? = nil) {
+        self.pullThrough = pullThrough
         self.pulls = pulls
         self.pullPolicy = pullPolicy
         self.blobs = blobs
@@ -44,6 +47,9 @@ public struct V2Controller: Sendable {
             throw DistributionError(.nameUnknown, "no distribution endpoint at \(String(request.uri.path.prefix(200)))", status: 404)
         }
         let grant = try await gate.admit(route, request, context)
+        if let pullThrough, let pushed = route.pushTarget(request.method), let reason = try await pullThrough.refusesPush(pushed) {
+            throw DistributionError(.denied, reason)
+        }
         switch (route, request.method) {
         case (.base, .get), (.base, .head):
             return Response(status: .ok, headers: [.contentType: "application/json", .contentLength: "2"],
@@ -82,6 +88,18 @@ public struct V2Controller: Sendable {
             throw DistributionError(.manifestUnknown, "there is no manifest \(Self.shown(request.uri.path)) in repository \(name)")
         default:
             throw DistributionError(.unsupported, "\(request.method) is not supported on \(String(request.uri.path.prefix(200)))")
+        }
+    }
+}
+
+extension V2Route {
+    /// The repository a request writes into (uploads and manifest pushes), if it writes.
+    func pushTarget(_ method: HTTPRequest.Method) -> RepositoryName? {
+        switch (self, method) {
+        case (.uploads(let name), .post), (.upload(let name, _), .patch), (.upload(let name, _), .put), (.manifest(let name, _), .put):
+            return name
+        default:
+            return nil
         }
     }
 }

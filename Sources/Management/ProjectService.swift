@@ -12,7 +12,7 @@ public struct ProjectService: Sendable {
     /// Metadata keys Harbor defines for projects; others are refused.
     static let metadataKeys: Set<String> = [
         "public", "enable_content_trust", "enable_content_trust_cosign", "prevent_vul", "severity", "auto_scan",
-        "auto_sbom_generation", "reuse_sys_cve_allowlist", "retention_id",
+        "auto_sbom_generation", "reuse_sys_cve_allowlist", "retention_id", "proxy_speed_kb",
     ]
 
     /// Projects the caller may see.
@@ -63,12 +63,22 @@ public struct ProjectService: Sendable {
         var ownerID: Int64? = nil
         if case .user(let user) = caller.principal { ownerID = user.id }
         let now = Clock.nowMilliseconds()
-        guard request.registryId == nil else { throw APIError.badRequest("proxy cache projects (registry_id) are not supported yet") }
+        // A proxy-cache project (Harbor's `registry_id`): only system administrators make one, of a registered registry.
+        if let registryID = request.registryId {
+            try env.requireSystem(Permission(.registry, .read), caller)
+            guard registryID > 0, try await env.remoteRegistries?.registry(id: registryID) != nil else {
+                throw APIError.badRequest("registry \(registryID) does not exist")
+            }
+            if let speed = metadata["proxy_speed_kb"], Int(speed).map({ $0 >= -1 && $0 <= 1_000_000_000 }) != true {
+                throw APIError.badRequest("proxy_speed_kb must be -1 (no limit) up to 1000000000")
+            }
+        }
         let allowlist = try Self.checkedAllowlist(request.cveAllowlist, now: now)
         let project: ProjectRecord
         do {
             project = try await env.access.createProject(
-                ProjectRecord(name: name, ownerID: ownerID, metadata: metadata, createdAt: now, updatedAt: now, cveAllowlist: allowlist),
+                ProjectRecord(name: name, ownerID: ownerID, metadata: metadata, createdAt: now, updatedAt: now, cveAllowlist: allowlist,
+                              registryID: request.registryId),
                 ownerRole: ownerID == nil ? nil : ProjectRole.projectAdmin.rawValue)
         } catch let conflict as MetadataConflict {
             throw APIError(.conflict, conflict.description)
@@ -175,7 +185,7 @@ public struct ProjectService: Sendable {
                                            expiresAt: project.cveAllowlist?.expiresAt,
                                            creationTime: APITime.string(project.createdAt),
                                            updateTime: APITime.string(project.cveAllowlist?.updatedAt ?? project.updatedAt)),
-            registryId: nil)
+            registryId: project.registryID)
     }
 
     /// A `cve_allowlist` as given: CVE ids of at most 64 characters without spaces or control characters, at most

@@ -91,10 +91,13 @@ public struct ProjectRecord: Sendable, Equatable {
     public var updatedAt: Int64
     /// CVEs the project accepts (used by scanning policies), if it has its own list.
     public var cveAllowlist: CVEAllowlist?
+    /// For a proxy-cache project: the remote registry it caches.
+    public var registryID: Int64?
 
     /// Creates a record.
     public init(id: Int64 = 0, name: String, ownerID: Int64?, metadata: [String: String], createdAt: Int64, updatedAt: Int64,
-                cveAllowlist: CVEAllowlist? = nil) {
+                cveAllowlist: CVEAllowlist? = nil, registryID: Int64? = nil) {
+        self.registryID = registryID
         self.id = id
         self.name = name
         self.ownerID = ownerID

@@ -604,6 +604,10 @@ enum Migrations {
             """,
             "CREATE INDEX replication_tasks_execution ON replication_tasks (execution_id, status)",
         ]),
+        Migration(version: 20, statements: [
+            // A proxy-cache project names the remote registry it caches (Harbor's `registry_id`).
+            "ALTER TABLE projects ADD COLUMN registry_id BIGINT",
+        ]),
     ]
 
     static func render(_ statement: String, flavor: SQLFlavor) -> String {

@@ -2,7 +2,7 @@ import Foundation
 import SQLKit
 
 extension SQLAccessStore: ProjectStore {
-    static let projectColumns = "id, name, owner_id, metadata, created_at, updated_at, cve_allowlist"
+    static let projectColumns = "id, name, owner_id, metadata, created_at, updated_at, cve_allowlist, registry_id"
     static let projectListing = SQLListing(columns: [
         "name": ("name", .text), "public": ("public", .boolean), "owner_id": ("owner_id", .integer), "project_id": ("id", .integer),
         "creation_time": ("created_at", .integer), "update_time": ("updated_at", .integer),
@@ -24,9 +24,10 @@ extension SQLAccessStore: ProjectStore {
         return try await Self.unique("project \(project.name) already exists") {
             try await provider.transaction { db in
                 guard let row = try await db.raw("""
-                    INSERT INTO projects (name, owner_id, public, metadata, created_at, updated_at, cve_allowlist)
+                    INSERT INTO projects (name, owner_id, public, metadata, created_at, updated_at, cve_allowlist, registry_id)
                     VALUES (\(bind: project.name), \(bind: project.ownerID), \(bind: project.isPublic ? 1 : 0), \(bind: metadata),
-                            \(bind: project.createdAt), \(bind: project.updatedAt), \(bind: try Self.allowlistJSON(project.cveAllowlist)))
+                            \(bind: project.createdAt), \(bind: project.updatedAt), \(bind: try Self.allowlistJSON(project.cveAllowlist)),
+                            \(bind: project.registryID))
                     RETURNING id
                     """).first() else { throw MetadataError.inconsistent("project insert returned no id") }
                 var created = project
@@ -264,7 +265,8 @@ extension SQLAccessStore: ProjectStore {
             metadata: metadata,
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             updatedAt: try row.decode(column: "updated_at", as: Int64.self),
-            cveAllowlist: try row.decode(column: "cve_allowlist", as: String?.self).map { try JSONDecoder().decode(CVEAllowlist.self, from: Data($0.utf8)) }
+            cveAllowlist: try row.decode(column: "cve_allowlist", as: String?.self).map { try JSONDecoder().decode(CVEAllowlist.self, from: Data($0.utf8)) },
+            registryID: try row.decode(column: "registry_id", as: Int64?.self)
         )
     }
 

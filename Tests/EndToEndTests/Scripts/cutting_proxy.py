@@ -38,6 +38,7 @@ async def pipe(reader, writer, upstream, peer_writer):
             else:
                 state["downstream_bytes"] += len(data)
             writer.write(data)
+            save()
             await writer.drain()
     except (ConnectionError, OSError):
         pass

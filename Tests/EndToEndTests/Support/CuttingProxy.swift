@@ -37,11 +37,11 @@ final class CuttingProxy: @unchecked Sendable {
         self.directory = directory
     }
 
-    /// Bytes forwarded toward the server so far, and whether the cut happened.
-    func state() -> (upstreamBytes: Int, cut: Bool) {
+    /// Bytes forwarded toward the server and back so far, and whether the cut happened.
+    func state() -> (upstreamBytes: Int, downstreamBytes: Int, cut: Bool) {
         guard let data = FileManager.default.contents(atPath: directory.file("state.json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return (0, false) }
-        return (object["upstream_bytes"] as? Int ?? 0, object["cut"] as? Bool ?? false)
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return (0, 0, false) }
+        return (object["upstream_bytes"] as? Int ?? 0, object["downstream_bytes"] as? Int ?? 0, object["cut"] as? Bool ?? false)
     }
 
     /// Stops the proxy and removes its files.
