@@ -141,6 +141,10 @@ public struct RemoteRegistryService: Sendable {
         try env.requireSystem(Permission(.registry, .delete), caller)
         let (store, _) = try parts()
         let record = try await record(id, store)
+        let caches = try await env.access.proxyProjects(ofRegistry: id)
+        if !caches.isEmpty {
+            throw APIError(.preconditionFailed, "the registry \(record.name) is cached by the proxy-cache projects \(caches.joined(separator: ", ")); delete them first")
+        }
         if let replication = env.replication, try await replication.policies(usingRegistry: id) > 0 {
             throw APIError(.preconditionFailed, "the registry \(record.name) is used by replication policies; change or delete them first")
         }

@@ -43,6 +43,13 @@ extension SQLAccessStore: ProjectStore {
         }
     }
 
+    /// The names of the proxy-cache projects of remote registry `id`.
+    public func proxyProjects(ofRegistry id: Int64) async throws -> [String] {
+        try await provider.read { db in
+            try await db.raw("SELECT name FROM projects WHERE registry_id = \(bind: id) ORDER BY name").all().map { try $0.decode(column: "name", as: String.self) }
+        }
+    }
+
     public func project(named name: String) async throws -> ProjectRecord? {
         try await provider.read { db in
             try await db.raw("SELECT \(unsafeRaw: Self.projectColumns) FROM projects WHERE name = \(bind: name)").first().map(Self.projectRow)

@@ -39,6 +39,7 @@ struct ProxyCacheTests {
             #expect(try await admin.api(.POST, "/projects", json: ["project_name": "hub", "registry_id": registry,
                                                                    "metadata": ["public": "true"]]).status == 201)
             #expect(try await admin.api(.GET, "/projects/hub").json()["registry_id"] as? Int == registry)
+            #expect(try await admin.api(.DELETE, "/registries/\(registry)").status == 412)
             func pull(_ reference: String, into directory: String) async throws -> CommandResult {
                 try await ProcessRunner.run(["skopeo", "copy", "--all", "--src-tls-verify=false", "docker://\(server.hostPort)/hub/\(reference)",
                                              "oci:\(work.file(directory)):v1"])
