@@ -14,10 +14,10 @@ struct ProxyCacheTests {
         defer { distribution.stop() }
         let counter = try await CuttingProxy.start(to: distribution.port, cutAfter: Int.max / 2)
         defer { counter.stop() }
-        _ = try OCILayoutWriter.write(to: work.file("app"), tag: "v1", layerSizes: [300_000, 2000])
-        _ = try OCILayoutWriter.write(to: work.file("app2"), tag: "v1", layerSizes: [200_000])
-        _ = try OCILayoutWriter.write(to: work.file("multi"), tag: "v1", layerSizes: [100_000], platforms: ["linux/amd64", "linux/arm64"])
-        _ = try OCILayoutWriter.write(to: work.file("big"), tag: "v1", layerSizes: [6_000_000])
+        _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("app"), tag: "v1", layerSizes: [300_000, 2000]) })
+        _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("app2"), tag: "v1", layerSizes: [200_000]) })
+        _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("multi"), tag: "v1", layerSizes: [100_000], platforms: ["linux/amd64", "linux/arm64"]) })
+        _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("big"), tag: "v1", layerSizes: [6_000_000]) })
         for (layout, target) in [("app:v1", "library/app:v1"), ("multi:v1", "library/multi:v1"), ("big:v1", "library/big:v1")] {
             let push = try await ProcessRunner.run(["skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:\(work.file(layout))",
                                                     "docker://\(distribution.hostPort)/\(target)"])

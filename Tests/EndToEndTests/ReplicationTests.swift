@@ -38,9 +38,9 @@ struct ReplicationEndToEndTests {
             try await admin.apiOK(.POST, "/projects/team/webhook/policies", json: [
                 "name": "replications", "enabled": true, "event_types": ["REPLICATION"],
                 "targets": [["type": "http", "address": receiver.url + "/replication", "payload_format": "Default", "skip_cert_verify": false]]])
-            _ = try OCILayoutWriter.write(to: work.file("multi"), tag: "v1", layerSizes: [200_000, 5000], platforms: ["linux/amd64", "linux/arm64"])
-            _ = try OCILayoutWriter.write(to: work.file("large"), tag: "v2", layerSizes: [34_000_000])
-            _ = try OCILayoutWriter.write(to: work.file("dev"), tag: "dev", layerSizes: [1000])
+            _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("multi"), tag: "v1", layerSizes: [200_000, 5000], platforms: ["linux/amd64", "linux/arm64"]) })
+            _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("large"), tag: "v2", layerSizes: [34_000_000]) })
+            _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("dev"), tag: "dev", layerSizes: [1000]) })
             for (layout, target) in [("multi:v1", "team/app:v1"), ("large:v2", "team/tool:v2"), ("dev:dev", "team/tool:dev")] {
                 let push = try await ProcessRunner.run(["skopeo", "copy", "--all", "--dest-tls-verify=false", "--dest-creds", creds,
                                                         "oci:\(work.file(layout))", "docker://\(server.hostPort)/\(target)"])
@@ -179,7 +179,7 @@ struct ReplicationEndToEndTests {
         defer { proxy.stop() }
         try await withSecuredServer { server, admin in
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
-            _ = try OCILayoutWriter.write(to: work.file("big"), tag: "v1", layerSizes: [200_000_000])
+            _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("big"), tag: "v1", layerSizes: [200_000_000]) })
             let push = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "admin:\(BerthInstance.adminPassword)",
                                                     "oci:\(work.file("big:v1"))", "docker://\(server.hostPort)/team/big:v1"])
             #expect(push.succeeded, "\(push.stderr)")

@@ -76,12 +76,16 @@ final class BerthInstance: @unchecked Sendable {
     private(set) var startupOutput: [String] = []
 
     private static func readPort(from handle: FileHandle, process: Process, logPath: String) async throws -> (Int, [String], String) {
+        let fd = handle.fileDescriptor
         let lines: [String] = await onOwnThread {
             var buffer = Data()
+            var bytes = [UInt8](repeating: 0, count: 4096)
             while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { return [] }
-                buffer.append(chunk)
+                // read(2), not FileHandle: Foundation traps on an interrupted read (EINTR from SIGCHLD).
+                let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { return [] }
+                buffer.append(contentsOf: bytes[0 ..< count])
                 if let text = String(data: buffer, encoding: .utf8), text.contains("berth listening on") {
                     let lines = text.split(separator: "\n").map(String.init)
                     if lines.contains(where: { $0.hasPrefix("berth listening on") }) && text.hasSuffix("\n") { return lines }

@@ -9,3 +9,9 @@ func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         thread.start()
     }
 }
+
+/// Throwing work on a thread of its own (generating large test images: seconds of CPU that would otherwise hold one of
+/// the few cooperative threads every test shares, and make timing-sensitive tests miss their deadlines).
+func onOwnThread<T: Sendable>(throwing work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await onOwnThread { Result { try work() } }.get()
+}

@@ -45,7 +45,29 @@ enum ProcessRunner {
         return paths.contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(program)") }
     }
 
+    /// Reads a pipe to its end with `read(2)` on a thread of its own. Foundation's `readDataToEndOfFile` traps when a
+    /// read is interrupted (EINTR, as SIGCHLD from many children at once does) and took the whole test process down
+    /// when twenty skopeo processes ran side by side; here an interrupted read is simply tried again.
     private static func readAll(_ handle: FileHandle) async -> Data {
-        await onOwnThread { handle.readDataToEndOfFile() }
+        let fd = handle.fileDescriptor
+        return await onOwnThread {
+            var data = Data()
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    data.append(contentsOf: buffer[0 ..< count])
+                } else if count == 0 {
+                    break
+                } else if errno == EINTR {
+                    continue
+                } else if errno == EAGAIN {
+                    usleep(10_000)
+                } else {
+                    break
+                }
+            }
+            return data
+        }
     }
 }
