@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Testing
 
 /// Proxy-cache projects (Harbor's proxy cache) in front of a real CNCF distribution, pulled by skopeo.
@@ -77,11 +78,23 @@ struct ProxyCacheTests {
             #expect(movedDigest != appDigest)
             #expect(try await inspect("library/app:v1") == movedDigest)
 
-            // Twenty clients pull a new 6 MB image at once: its blobs cross from the remote once.
+            // Twenty clients pull a new 6 MB image at once (manifest, then config and layer, each checked against its
+            // digest): its blobs cross from the remote once.
             let before = counter.state().downstreamBytes
+            let anonymous = AccessClient(http: RegistryHTTP(base: server.baseURL), account: .anonymous)
             let pulls = try await withThrowingTaskGroup(of: Bool.self) { group in
-                for index in 0 ..< 20 {
-                    group.addTask { try await pull("library/big:v1", into: "big\(index)").succeeded }
+                for _ in 0 ..< 20 {
+                    group.addTask {
+                        let manifest = try await anonymous.registry(.GET, "/v2/hub/library/big/manifests/v1", headers: Self.accept)
+                        guard manifest.status == 200, let object = try? manifest.json() else { return false }
+                        let descriptors = [object["config"] as? [String: Any]].compactMap { $0 } + (object["layers"] as? [[String: Any]] ?? [])
+                        for descriptor in descriptors {
+                            guard let digest = descriptor["digest"] as? String else { return false }
+                            let blob = try await anonymous.registry(.GET, "/v2/hub/library/big/blobs/\(digest)")
+                            guard blob.status == 200, Digest.compute(of: blob.body).description == digest else { return false }
+                        }
+                        return true
+                    }
                 }
                 return try await group.reduce(into: [Bool]()) { $0.append($1) }
             }
