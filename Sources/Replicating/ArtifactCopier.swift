@@ -175,18 +175,18 @@ struct ArtifactCopier {
     }
 }
 
-/// A blob download as the body of an upload, counting the bytes that pass.
+/// A blob download as the body of an upload, counting the bytes that pass when given a task's progress.
 struct CountedChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let blob: RemoteBlob
-    let progress: TaskProgress
+    var progress: TaskProgress? = nil
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let blob: RemoteBlob
-        let progress: TaskProgress
+        let progress: TaskProgress?
         mutating func next() async throws -> ByteBuffer? {
             guard let chunk = try await blob.next() else { return nil }
-            try await progress.moved(Int64(chunk.readableBytes))
+            try await progress?.moved(Int64(chunk.readableBytes))
             return chunk
         }
     }

@@ -167,7 +167,7 @@ public final class ProxyCache: PullThrough, Sendable {
                 } catch let error as RegistryClientError {
                     throw DistributionError(.unavailable, "the remote registry of this proxy cache failed: \(error)")
                 }
-                _ = try await uploads.uploadMonolithic(RemoteChunks(blob: remoteBlob), to: repository, owner: "proxy-cache", digest: digest,
+                _ = try await uploads.uploadMonolithic(CountedChunks(blob: remoteBlob), to: repository, owner: "proxy-cache", digest: digest,
                                                        contentLength: nil)
             }
             current.blobFlights[key] = task
@@ -236,17 +236,4 @@ public final class ProxyCache: PullThrough, Sendable {
             return value
         }
     }
-}
-
-/// A remote blob as the body of a local upload.
-struct RemoteChunks: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let blob: RemoteBlob
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let blob: RemoteBlob
-        mutating func next() async throws -> ByteBuffer? { try await blob.next() }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(blob: blob) }
 }
