@@ -65,6 +65,12 @@ public final class RegistryClient: Sendable {
         try? await http.shutdown()
     }
 
+    /// A client dropped without `shutdown()` (a cache emptied at exit, a task that threw) still closes its connections:
+    /// the HTTP client stays alive until its pool has closed.
+    deinit {
+        http.shutdown(queue: .global()) { _ in }
+    }
+
     /// A response whose body the caller reads (or drops).
     public struct Response: Sendable {
         /// The HTTP status.

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// The real `berth` binary, started on a free port with its own data directory.
 final class BerthInstance: @unchecked Sendable {
@@ -112,6 +113,8 @@ final class BerthInstance: @unchecked Sendable {
             if ContinuousClock.now > deadline { Foundation.kill(process.processIdentifier, SIGKILL) }
             try? await Task.sleep(for: .milliseconds(10))
         }
+        // Foundation notices the exit a moment later.
+        for _ in 0 ..< 300 where process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
         self.process = nil
         try? stderrHandle?.close()
         return process.isRunning ? -1 : process.terminationStatus
@@ -138,7 +141,12 @@ final class BerthInstance: @unchecked Sendable {
 
     /// Stops the server and deletes its data.
     func destroy() async {
-        await stop()
+        // A server that does not exit cleanly on SIGTERM (a crash while shutting down) fails the test that ran it.
+        let status = await stop()
+        if status != 0 {
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            Issue.record("berth exited with status \(status) on SIGTERM; the end of its log:\n\(log.suffix(6000))")
+        }
         try? FileManager.default.removeItem(atPath: dataDirectory)
         try? FileManager.default.removeItem(atPath: logPath)
     }
