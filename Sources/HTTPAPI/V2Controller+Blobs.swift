@@ -14,7 +14,15 @@ extension V2Controller {
             .eTag: "\"\(digest)\"",
             .cacheControl: "max-age=31536000",
         ]
-        if let pullThrough { try await pullThrough.blob(digest, in: name) }
+        if let pullThrough {
+            // A whole-blob GET of a blob a proxy cache fetches now is streamed as it arrives; HEAD and ranges wait
+            // for it to be stored.
+            let streaming = request.method == .get && request.headers[.range] == nil
+            if let pulled = try await pullThrough.blob(digest, in: name, streaming: streaming) {
+                if let length = pulled.length { headers[.contentLength] = String(length) }
+                return Response(status: .ok, headers: headers, body: Self.relayed(pulled))
+            }
+        }
         if request.method == .head {
             let size = try await blobs.size(of: digest, in: name)
             headers[.contentLength] = String(size)
@@ -41,6 +49,16 @@ extension V2Controller {
         headers[.contentLength] = String(length)
         guard let reader = content.reader else { throw DistributionError(.internalError, "blob reader missing") }
         return Response(status: status, headers: headers, body: PacedResponseBody.make(reader: reader, length: length, eventLoop: eventLoop))
+    }
+
+    /// The body of a blob streamed as a proxy cache receives it.
+    static func relayed(_ pulled: PulledBlob) -> ResponseBody {
+        let write: @Sendable (inout any ResponseBodyWriter) async throws -> Void = { writer in
+            defer { pulled.cancel() }
+            while let chunk = try await pulled.next() { try await writer.write(chunk) }
+            try await writer.finish(nil)
+        }
+        return ResponseBody(contentLength: pulled.length.map { Int($0) }, write)
     }
 
     func deleteBlob(_ name: RepositoryName, _ digest: Digest, _ change: ChangeContext) async throws -> Response {

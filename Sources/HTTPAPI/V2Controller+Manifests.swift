@@ -9,9 +9,13 @@ extension V2Controller {
                      _ change: ChangeContext) async throws -> Response {
         let accept = request.headers[values: .accept]
         if let pullThrough, let pulled = try await pullThrough.manifest(reference, in: name) {
-            // A proxy-cache project's manifest not cached yet: served as the remote sent it.
+            // A proxy-cache project's manifest not cached yet: served as the remote sent it, under the project's pull
+            // policy and counted like any pull.
             let headers = manifestHeaders(pulled.digest, pulled.mediaType, Int64(pulled.bytes.readableBytes))
-            return Response(status: .ok, headers: headers, body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: pulled.bytes))
+            if request.method == .head { return Response(status: .ok, headers: headers) }
+            try await pullPolicy?.check(name, pulled.digest, grant)
+            await recordPull(name, pulled.digest, reference, pulled.mediaType, Int64(pulled.bytes.readableBytes), change)
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: pulled.bytes))
         }
         if request.method == .head {
             let record = try await manifests.describe(reference, in: name, accept: accept)
@@ -19,12 +23,17 @@ extension V2Controller {
         }
         let (record, bytes) = try await manifests.fetch(reference, in: name, accept: accept)
         try await pullPolicy?.check(name, record.digest, grant)
-        var tag: String? = nil
-        if case .tag(let t) = reference { tag = t.value }
-        await pulls.record(repository: name.value, digest: record.digest, tag: tag, mediaType: record.mediaType, size: record.size,
-                           at: Clock.nowMilliseconds(), by: change)
+        await recordPull(name, record.digest, reference, record.mediaType, record.size, change)
         return Response(status: .ok, headers: manifestHeaders(record.digest, record.mediaType, Int64(bytes.readableBytes)),
                         body: ResponseBody(byteBuffer: bytes))
+    }
+
+    /// Counts a manifest pull (and its `PULL_ARTIFACT` event).
+    private func recordPull(_ name: RepositoryName, _ digest: Digest, _ reference: Reference, _ mediaType: String, _ size: Int64,
+                            _ change: ChangeContext) async {
+        var tag: String? = nil
+        if case .tag(let t) = reference { tag = t.value }
+        await pulls.record(repository: name.value, digest: digest, tag: tag, mediaType: mediaType, size: size, at: Clock.nowMilliseconds(), by: change)
     }
 
     func putManifest(_ request: Request, _ name: RepositoryName, _ reference: Reference, _ change: ChangeContext) async throws -> Response {

@@ -28,6 +28,24 @@ public protocol PullThrough: Sendable {
     /// local registry should answer.
     func manifest(_ reference: Reference, in repository: RepositoryName) async throws -> PulledManifest?
     /// For a proxy-cache repository: fetches blob `digest` into local storage unless it is there (once, however
-    /// many requests ask at the same time).
-    func blob(_ digest: Digest, in repository: RepositoryName) async throws
+    /// many requests ask at the same time). With `streaming`, the request that starts the fetch gets the blob as it
+    /// arrives (while it is stored); nil when the local registry should answer from storage.
+    func blob(_ digest: Digest, in repository: RepositoryName, streaming: Bool) async throws -> PulledBlob?
+}
+
+/// A blob a proxy-cache project serves as it arrives from the remote registry, while it is being stored.
+public struct PulledBlob: Sendable {
+    /// Its size, when the remote announced one.
+    public let length: Int64?
+    /// The next chunk; nil at the end. Throws when the download failed (the response must then be cut short).
+    public let next: @Sendable () async throws -> ByteBuffer?
+    /// The client left: the download (and storing) goes on without it.
+    public let cancel: @Sendable () -> Void
+
+    /// A pulled blob.
+    public init(length: Int64?, next: @escaping @Sendable () async throws -> ByteBuffer?, cancel: @escaping @Sendable () -> Void) {
+        self.length = length
+        self.next = next
+        self.cancel = cancel
+    }
 }

@@ -50,7 +50,8 @@ extension RegistryClient {
         let response = try await send(.GET, "/v2/\(repository)/blobs/\(digest)", scope: "repository:\(repository):pull",
                                       deadline: .hours(6))
         guard response.status == 200 else { throw try await Self.failure(response, what: "blob \(digest) of \(repository)") }
-        return RemoteBlob(body: response.body, digest: digest, size: size, limiter: limiter)
+        let announced = response.headers.first(name: "Content-Length").flatMap { Int64($0) }.flatMap { $0 >= 0 ? $0 : nil }
+        return RemoteBlob(body: response.body, digest: digest, size: size, limiter: limiter, announcedLength: announced)
     }
 
     /// The error for an unexpected answer, with the registry's OCI error code and message when it sent them.
@@ -88,8 +89,11 @@ public final class RemoteBlob: @unchecked Sendable {
     private let limiter: BandwidthLimiter?
     private var received: Int64 = 0
     private var finished = false
+    /// The length the registry announced (`Content-Length`), if it did.
+    public let announcedLength: Int64?
 
-    init(body: HTTPClientResponse.Body, digest: Digest?, size: Int64?, limiter: BandwidthLimiter?) {
+    init(body: HTTPClientResponse.Body, digest: Digest?, size: Int64?, limiter: BandwidthLimiter?, announcedLength: Int64? = nil) {
+        self.announcedLength = announcedLength
         iterator = body.makeAsyncIterator()
         hasher = digest.map { DigestHasher($0.algorithm) }
         self.digest = digest

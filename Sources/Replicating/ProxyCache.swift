@@ -11,8 +11,8 @@ import Synchronization
 /// `<project>/<path>` that misses here is fetched from `<path>` at the remote and kept; a tag is re-checked against the
 /// remote (a HEAD, answered from the cache when the remote does not answer within a few seconds); pushes are refused.
 /// A manifest not cached yet is served as the remote sent it while its blobs and then the manifest are stored in the
-/// background; a missing blob is fetched into storage once however many clients ask at the same time, then served
-/// from storage.
+/// background. A missing blob is fetched once however many clients ask at the same time: the request that starts the
+/// fetch gets the blob as it arrives (while it is stored); the others wait and are served from storage.
 public final class ProxyCache: PullThrough, Sendable {
     /// The remote registry a project caches and its speed limit.
     public struct Upstream: Sendable, Equatable {
@@ -36,6 +36,8 @@ public final class ProxyCache: PullThrough, Sendable {
     let logger: Logger
     /// How long a tag check may wait for the remote before the cache answers.
     let headTimeout: Duration
+    /// How long the client of a manifest has to ask for its blobs before the cache fetches them itself.
+    let clientHeadStart: Duration
 
     private struct State {
         var projects: [String: (upstream: Upstream?, until: ContinuousClock.Instant)] = [:]
@@ -48,7 +50,9 @@ public final class ProxyCache: PullThrough, Sendable {
     /// The cache over this registry's services; `upstreamOf` names a project's remote registry (nil for ordinary
     /// projects), `remote` makes a client for a registry.
     public init(upstreamOf: @escaping @Sendable (String) async throws -> Upstream?, remote: @escaping @Sendable (Int64, Int64?) async throws -> RegistryClient,
-                manifests: ManifestService, blobs: BlobService, uploads: UploadService, logger: Logger, headTimeout: Duration = .seconds(3)) {
+                manifests: ManifestService, blobs: BlobService, uploads: UploadService, logger: Logger, headTimeout: Duration = .seconds(3),
+                clientHeadStart: Duration = .seconds(5)) {
+        self.clientHeadStart = clientHeadStart
         self.upstreamOf = upstreamOf
         self.remote = remote
         self.manifests = manifests
@@ -97,9 +101,22 @@ public final class ProxyCache: PullThrough, Sendable {
         }
     }
 
-    public func blob(_ digest: Digest, in repository: RepositoryName) async throws {
-        guard let upstream = try await upstream(of: repository) else { return }
-        try await ensureBlob(digest, in: repository, remoteName: Self.remoteName(of: repository), upstream: upstream)
+    public func blob(_ digest: Digest, in repository: RepositoryName, streaming: Bool) async throws -> PulledBlob? {
+        guard let upstream = try await upstream(of: repository) else { return nil }
+        let relay = streaming ? ChunkRelay() : nil
+        guard let started = try await ensureBlob(digest, in: repository, remoteName: Self.remoteName(of: repository), upstream: upstream,
+                                                 relay: relay),
+              let relay else { return nil }
+        // This request started the fetch: it gets the blob as it arrives, unless the fetch failed before sending.
+        let length: Int64?
+        do {
+            length = try await relay.opening()
+        } catch {
+            relay.cancel()
+            _ = try await started.value
+            throw error
+        }
+        return PulledBlob(length: length, next: { try await relay.next() }, cancel: { relay.cancel() })
     }
 
     // MARK: - Fetching
@@ -123,7 +140,7 @@ public final class ProxyCache: PullThrough, Sendable {
             Task.detached { [self] in
                 do {
                     try await store(fetched.bytes, mediaType: mediaType, parsed: parsed, digest: digest, tag: tag, repository: repository,
-                                    remoteName: remoteName, upstream: upstream)
+                                    headStartUntil: .now + clientHeadStart, remoteName: remoteName, upstream: upstream)
                 } catch {
                     logger.warning("proxy cache: could not store a manifest", metadata: ["repository": "\(repository)", "digest": "\(digest)",
                                                                                            "error": "\(error)"])
@@ -136,44 +153,80 @@ public final class ProxyCache: PullThrough, Sendable {
 
     /// Stores a remote manifest with everything it references (an index's manifests, a manifest's blobs), then itself.
     func store(_ bytes: [UInt8], mediaType: String, parsed: ParsedManifest, digest: Digest, tag: Tag?, repository: RepositoryName,
-               remoteName: String, upstream: Upstream) async throws {
+               headStartUntil: ContinuousClock.Instant, remoteName: String, upstream: Upstream) async throws {
         let client = try await client(for: upstream)
         for child in parsed.manifests where try await localDigest(.digest(child), in: repository) == nil {
             let fetched = try await client.manifest(remoteName, reference: child.description)
             let childParsed = try ManifestParser.parse(fetched.bytes, contentType: fetched.mediaType)
             try await store(fetched.bytes, mediaType: fetched.mediaType.flatMap { $0.isEmpty ? nil : $0 } ?? childParsed.mediaType, parsed: childParsed,
-                            digest: child, tag: nil, repository: repository, remoteName: remoteName, upstream: upstream)
+                            digest: child, tag: nil, repository: repository, headStartUntil: headStartUntil, remoteName: remoteName, upstream: upstream)
         }
+        await waitForClientFetches(of: parsed.blobs, in: repository, until: headStartUntil)
         for blob in parsed.blobs { try await ensureBlob(blob, in: repository, remoteName: remoteName, upstream: upstream) }
         _ = try await manifests.put(ByteBuffer(bytes: bytes), contentType: mediaType, to: repository,
                                     reference: tag.map { .tag($0) } ?? .digest(digest), by: Self.change)
     }
 
-    /// Fetches blob `digest` into storage unless it is there; concurrent callers share one fetch.
-    func ensureBlob(_ digest: Digest, in repository: RepositoryName, remoteName: String, upstream: Upstream) async throws {
-        if (try? await blobs.size(of: digest, in: repository)) != nil { return }
+    /// Gives the client that pulled a manifest a head start (Harbor's proxy cache does the same): its blob requests
+    /// start the fetches, so they stream to it as they arrive. Returns once every blob is stored or being fetched, or
+    /// at `deadline` (`clientHeadStart` after the manifest was served); the blobs nobody asked for are then fetched by
+    /// the cache itself.
+    func waitForClientFetches(of digests: [Digest], in repository: RepositoryName, until deadline: ContinuousClock.Instant) async {
+        var waiting = digests
+        while !waiting.isEmpty, ContinuousClock.now < deadline {
+            let flying = state.withLock { state in Set(waiting.filter { state.blobFlights["\(repository)@\($0)"] != nil }) }
+            var still: [Digest] = []
+            for digest in waiting where !flying.contains(digest) {
+                if (try? await blobs.size(of: digest, in: repository)) == nil { still.append(digest) }
+            }
+            waiting = still
+            if !waiting.isEmpty { try? await Task.sleep(for: .milliseconds(100)) }
+        }
+    }
+
+    /// Fetches blob `digest` into storage unless it is there; concurrent callers share one fetch. The caller that
+    /// starts the fetch gets it back (without waiting for it), and `relay` receives the blob's chunks as they arrive;
+    /// every other caller waits until the blob is stored (or the fetch failed) and gets nil.
+    @discardableResult
+    func ensureBlob(_ digest: Digest, in repository: RepositoryName, remoteName: String, upstream: Upstream,
+                    relay: ChunkRelay? = nil) async throws -> Task<Void, any Error>? {
+        if (try? await blobs.size(of: digest, in: repository)) != nil { return nil }
         let key = "\(repository)@\(digest)"
-        let flight = state.withLock { current -> Task<Void, any Error> in
-            if let running = current.blobFlights[key] { return running }
+        let (flight, started) = state.withLock { current -> (Task<Void, any Error>, Bool) in
+            if let running = current.blobFlights[key] { return (running, false) }
             let task = Task<Void, any Error> { [self] in
                 defer { _ = state.withLock { $0.blobFlights.removeValue(forKey: key) } }
-                if (try? await blobs.size(of: digest, in: repository)) != nil { return }
-                let client = try await client(for: upstream)
-                let remoteBlob: RemoteBlob
                 do {
-                    remoteBlob = try await client.blob(remoteName, digest: digest)
-                } catch let error as RegistryClientError where error.isNotFound {
-                    throw DistributionError(.blobUnknown, "blob \(digest) is not at the remote registry")
-                } catch let error as RegistryClientError {
-                    throw DistributionError(.unavailable, "the remote registry of this proxy cache failed: \(error)")
+                    try await fetch(digest, into: repository, remoteName: remoteName, upstream: upstream, relay: relay)
+                    relay?.finish()
+                } catch {
+                    relay?.finish(error)
+                    throw error
                 }
-                _ = try await uploads.uploadMonolithic(CountedChunks(blob: remoteBlob), to: repository, owner: "proxy-cache", digest: digest,
-                                                       contentLength: nil)
             }
             current.blobFlights[key] = task
-            return task
+            return (task, true)
         }
+        if started, relay != nil { return flight }
         try await flight.value
+        return started ? flight : nil
+    }
+
+    /// Downloads blob `digest` from the remote into this registry's storage, handing its chunks to `relay` too.
+    func fetch(_ digest: Digest, into repository: RepositoryName, remoteName: String, upstream: Upstream, relay: ChunkRelay?) async throws {
+        if (try? await blobs.size(of: digest, in: repository)) != nil { return }
+        let client = try await client(for: upstream)
+        let remoteBlob: RemoteBlob
+        do {
+            remoteBlob = try await client.blob(remoteName, digest: digest)
+        } catch let error as RegistryClientError where error.isNotFound {
+            throw DistributionError(.blobUnknown, "blob \(digest) is not at the remote registry")
+        } catch let error as RegistryClientError {
+            throw DistributionError(.unavailable, "the remote registry of this proxy cache failed: \(error)")
+        }
+        relay?.open(length: remoteBlob.announcedLength)
+        _ = try await uploads.uploadMonolithic(RelayedChunks(blob: remoteBlob, relay: relay), to: repository, owner: "proxy-cache", digest: digest,
+                                               contentLength: remoteBlob.announcedLength)
     }
 
     // MARK: - Helpers
@@ -236,4 +289,23 @@ public final class ProxyCache: PullThrough, Sendable {
             return value
         }
     }
+}
+
+/// A remote blob's chunks on their way into storage, each handed to a relay first (when there is one).
+struct RelayedChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let blob: RemoteBlob
+    let relay: ChunkRelay?
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let blob: RemoteBlob
+        let relay: ChunkRelay?
+        mutating func next() async throws -> ByteBuffer? {
+            guard let chunk = try await blob.next() else { return nil }
+            await relay?.send(chunk)
+            return chunk
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(blob: blob, relay: relay) }
 }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import OCI
 import Testing
@@ -7,10 +8,7 @@ import Testing
 struct ProxyCacheTests {
     static let accept = [("Accept", "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json")]
 
-    // Disabled in the suite for now: three CI runs of the whole suite crashed the test process while this test ran
-    // (it passes alone, repeatedly); the crash report was not captured before the stop ended. Run it with
-    // `swift test --filter ProxyCacheTests` after removing the trait.
-    @Test("a proxy-cache project: the first pull fetches (a multi-arch index too), later pulls work with the remote stopped, a moved tag is followed, pushes are refused, 20 clients pulling a new image fetch its blobs once", .disabled("crashed the test process in full-suite CI runs; under investigation"))
+    @Test("a proxy-cache project: the first pull fetches (a multi-arch index too), later pulls work with the remote stopped, a moved tag is followed, pushes are refused, 20 clients pulling a new image fetch its blobs once, a blob streams to its first client while it is stored")
     func proxyCache() async throws {
         let work = try TemporaryDirectory("proxy-cache")
         defer { work.remove() }
@@ -22,7 +20,9 @@ struct ProxyCacheTests {
         _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("app2"), tag: "v1", layerSizes: [200_000]) })
         _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("multi"), tag: "v1", layerSizes: [100_000], platforms: ["linux/amd64", "linux/arm64"]) })
         _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("big"), tag: "v1", layerSizes: [6_000_000]) })
-        for (layout, target) in [("app:v1", "library/app:v1"), ("multi:v1", "library/multi:v1"), ("big:v1", "library/big:v1")] {
+        _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("slow"), tag: "v1", layerSizes: [3_000_000]) })
+        for (layout, target) in [("app:v1", "library/app:v1"), ("multi:v1", "library/multi:v1"), ("big:v1", "library/big:v1"),
+                                 ("slow:v1", "library/slow:v1")] {
             let push = try await ProcessRunner.run(["skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:\(work.file(layout))",
                                                     "docker://\(distribution.hostPort)/\(target)"])
             try #require(push.succeeded, "\(push.stderr)")
@@ -104,6 +104,36 @@ struct ProxyCacheTests {
             #expect(pulls.count == 20 && pulls.allSatisfy { $0 }, "\(pulls)")
             let fetched = counter.state().downstreamBytes - before
             #expect(fetched > 6_000_000 && fetched < 9_000_000, "\(fetched) bytes came from the remote for 20 pulls of a 6 MB image")
+
+            // Through a project capped at 1 MiB/s, a 3 MB layer nobody fetched yet reaches its client as it arrives
+            // (the first bytes long before the last), complete, and is stored at the same time.
+            #expect(try await admin.api(.POST, "/projects", json: ["project_name": "slowhub", "registry_id": registry,
+                                                                   "metadata": ["public": "true", "proxy_speed_kb": "1024"]]).status == 201)
+            let slowManifest = try await admin.registry(.GET, "/v2/slowhub/library/slow/manifests/v1", headers: Self.accept).json()
+            let slowLayer = try #require((slowManifest["layers"] as? [[String: Any]])?.first?["digest"] as? String)
+            let (_, token, _) = try await admin.token(scope: "repository:slowhub/library/slow:pull")
+            var request = HTTPClientRequest(url: "\(server.baseURL)/v2/slowhub/library/slow/blobs/\(slowLayer)")
+            request.headers.add(name: "Authorization", value: "Bearer \(try #require(token))")
+            let clock = ContinuousClock(), began = clock.now
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            #expect(response.status == .ok)
+            let announced = response.headers.first(name: "Content-Length").flatMap { Int($0) }
+            var firstByte: Duration? = nil
+            var received: [UInt8] = []
+            for try await chunk in response.body {
+                if firstByte == nil { firstByte = clock.now - began }
+                received += chunk.readableBytesView
+            }
+            let total = clock.now - began
+            #expect(Digest.compute(of: received).description == slowLayer)
+            #expect(announced == received.count && received.count > 3_000_000, "Content-Length \(String(describing: announced)), \(received.count) bytes")
+            #expect(total > .milliseconds(1500), "the 1 MiB/s cap: 3 MB took \(total)")
+            #expect(try #require(firstByte) < total / 3, "first byte after \(String(describing: firstByte)) of \(total)")
+            let afterSlow = counter.state().downstreamBytes
+            #expect(try await eventually(timeout: .seconds(10)) {
+                try await anonymous.registry(.GET, "/v2/slowhub/library/slow/blobs/\(slowLayer)").status == 200
+            })
+            #expect(counter.state().downstreamBytes - afterSlow < 100_000, "the stored layer is served from the cache")
 
             // With the remote gone, cached images still pull (the cached manifest answers when the tag check fails).
             #expect(try await eventually(timeout: .seconds(20)) {
