@@ -214,7 +214,7 @@ let package = Package(
             // The web portal: server-rendered pages (Mustache templates and assets compiled in) over the management services.
             name: "Portal",
             dependencies: [
-                "OCI", "APIInput", "Auth", "Management", "HTTPAPI",
+                "OCI", "APIInput", "Auth", "Management", "HTTPAPI", "Replication",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import Synchronization
 import Metadata
 import RegistryClient
 
@@ -25,25 +26,38 @@ public struct RemoteRegistryRequest: Decodable, Sendable {
 
 /// Harbor's `Registry` (the secret is never returned; Harbor shows `*****`).
 public struct RemoteRegistryView: Encodable, Sendable {
-    struct Credential: Encodable, Sendable {
-        var type: String
-        var accessKey: String
-        var accessSecret: String
+    /// Its nested shape, as Harbor sends it.
+    public struct Credential: Encodable, Sendable {
+        /// A field of the nested shape.
+        public var type: String
+        /// A field of the nested shape.
+        public var accessKey: String
+        /// A field of the nested shape.
+        public var accessSecret: String
         enum CodingKeys: String, CodingKey { case type, accessKey = "access_key", accessSecret = "access_secret" }
     }
     /// Its id.
     public let id: Int64
     /// Its name.
     public let name: String
-    let url: String
-    let type: String
-    let credential: Credential
-    let insecure: Bool
-    let caCertificate: String
-    let description: String
-    let status: String
-    let creationTime: String
-    let updateTime: String
+    /// Harbor's `url`.
+    public let url: String
+    /// Harbor's `type`.
+    public let type: String
+    /// Harbor's `credential`.
+    public let credential: Credential
+    /// Harbor's `insecure`.
+    public let insecure: Bool
+    /// Harbor's `ca_certificate`.
+    public let caCertificate: String
+    /// Harbor's `description`.
+    public let description: String
+    /// Harbor's `status`.
+    public let status: String
+    /// Harbor's `creation_time`.
+    public let creationTime: String
+    /// Harbor's `update_time`.
+    public let updateTime: String
 
     enum CodingKeys: String, CodingKey {
         case id, name, url, type, credential, insecure, caCertificate = "ca_certificate", description, status, creationTime = "creation_time",
@@ -88,12 +102,14 @@ public struct RemoteRegistryService: Sendable {
         return (store, sealer)
     }
 
-    /// Every registry (optionally those whose name contains `name`), with its health.
-    public func list(name: String?, _ caller: Caller) async throws -> [RemoteRegistryView] {
+    /// Every registry (optionally those whose name contains `name`), with its health (an empty status when
+    /// `withHealth` is false: a form's choices need no ping).
+    public func list(name: String?, withHealth: Bool = true, _ caller: Caller) async throws -> [RemoteRegistryView] {
         try env.requireSystem(Permission(.registry, .list), caller)
         let (store, sealer) = try parts()
         var records = try await store.registries()
         if let name, !name.isEmpty { records = records.filter { $0.name.localizedCaseInsensitiveContains(name) } }
+        if !withHealth { return records.map { Self.view($0, status: "") } }
         return await withTaskGroup(of: (Int, RemoteRegistryView).self) { group in
             for (index, record) in records.enumerated() {
                 group.addTask { (index, Self.view(record, status: await Self.health(record, sealer))) }
@@ -251,7 +267,23 @@ public struct RemoteRegistryService: Sendable {
     }
 
     /// `healthy` or `unhealthy`, asked within five seconds.
+    /// A registry's health: a ping answered within five seconds. Remembered for half a minute per registry (and per
+    /// change of its settings), so that listing many registries does not ping each on every request.
     static func health(_ record: RemoteRegistryRecord, _ sealer: SecretSealer) async -> String {
+        let key = "\(record.id)/\(record.updatedAt)"
+        let now = ContinuousClock.now
+        if let known = healthMemo.withLock({ $0[key] }), known.until > now { return known.status }
+        let status = await checkHealth(record, sealer)
+        healthMemo.withLock { memo in
+            if memo.count > 1000 { memo.removeAll() }
+            memo[key] = (status, now + .seconds(30))
+        }
+        return status
+    }
+
+    private static let healthMemo = Mutex<[String: (status: String, until: ContinuousClock.Instant)]>([:])
+
+    static func checkHealth(_ record: RemoteRegistryRecord, _ sealer: SecretSealer) async -> String {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask { (try? await ping(record, sealer)) != nil }
             group.addTask {

@@ -30,32 +30,55 @@ public struct ReplicationPolicyRequest: Decodable, Sendable {
 
 /// Harbor's `ReplicationPolicy`.
 public struct ReplicationPolicyView: Encodable, Sendable {
-    struct Trigger: Encodable, Sendable {
-        struct Settings: Encodable, Sendable { var cron: String }
-        var type: String
-        var triggerSettings: Settings
+    /// Its nested shape, as Harbor sends it.
+    public struct Trigger: Encodable, Sendable {
+        /// The trigger's settings (the cron of a scheduled one).
+        public struct Settings: Encodable, Sendable {
+            /// The six-field cron expression; empty when not scheduled.
+            public var cron: String
+        }
+        /// A field of the nested shape.
+        public var type: String
+        /// A field of the nested shape.
+        public var triggerSettings: Settings
         enum CodingKeys: String, CodingKey { case type, triggerSettings = "trigger_settings" }
     }
     /// Its id.
     public let id: Int64
     /// Its name.
     public let name: String
-    let description: String
-    let srcRegistry: RemoteRegistryView
-    let destRegistry: RemoteRegistryView
-    let destNamespace: String
-    let destNamespaceReplaceCount: Int
-    let trigger: Trigger
-    let filters: [HarborFilter]
-    let replicateDeletion: Bool
-    let deletion: Bool
-    let override: Bool
-    let enabled: Bool
-    let creationTime: String
-    let updateTime: String
-    let speed: Int
-    let copyByChunk: Bool
-    let singleActiveReplication: Bool
+    /// Harbor's `description`.
+    public let description: String
+    /// Harbor's `src_registry`.
+    public let srcRegistry: RemoteRegistryView
+    /// Harbor's `dest_registry`.
+    public let destRegistry: RemoteRegistryView
+    /// Harbor's `dest_namespace`.
+    public let destNamespace: String
+    /// Harbor's `dest_namespace_replace_count`.
+    public let destNamespaceReplaceCount: Int
+    /// Harbor's `trigger`.
+    public let trigger: Trigger
+    /// Harbor's `filters`.
+    public let filters: [HarborFilter]
+    /// Harbor's `replicate_deletion`.
+    public let replicateDeletion: Bool
+    /// Harbor's `deletion`.
+    public let deletion: Bool
+    /// Harbor's `override`.
+    public let override: Bool
+    /// Harbor's `enabled`.
+    public let enabled: Bool
+    /// Harbor's `creation_time`.
+    public let creationTime: String
+    /// Harbor's `update_time`.
+    public let updateTime: String
+    /// Harbor's `speed`.
+    public let speed: Int
+    /// Harbor's `copy_by_chunk`.
+    public let copyByChunk: Bool
+    /// Harbor's `single_active_replication`.
+    public let singleActiveReplication: Bool
 
     enum CodingKeys: String, CodingKey {
         case id, name, description, srcRegistry = "src_registry", destRegistry = "dest_registry", destNamespace = "dest_namespace",
@@ -69,20 +92,32 @@ public struct ReplicationPolicyView: Encodable, Sendable {
 public struct ReplicationExecutionView: Encodable, Sendable {
     /// Its id.
     public let id: Int64
-    let policyID: Int64
+    /// Harbor's `policy_id`.
+    public let policyID: Int64
     /// `InProgress`, `Succeed`, `Failed` or `Stopped`.
     public let status: String
-    let trigger: String
-    let startTime: String
-    let endTime: String
-    let statusText: String
-    let total: Int
-    let failed: Int
-    let succeed: Int
-    let inProgress: Int
-    let stopped: Int
-    let bytesTotal: Int64
-    let bytesDone: Int64
+    /// Harbor's `trigger`.
+    public let trigger: String
+    /// Harbor's `start_time`.
+    public let startTime: String
+    /// Harbor's `end_time`.
+    public let endTime: String
+    /// Harbor's `status_text`.
+    public let statusText: String
+    /// Harbor's `total`.
+    public let total: Int
+    /// Harbor's `failed`.
+    public let failed: Int
+    /// Harbor's `succeed`.
+    public let succeed: Int
+    /// Harbor's `in_progress`.
+    public let inProgress: Int
+    /// Harbor's `stopped`.
+    public let stopped: Int
+    /// Harbor's `bytes_total`.
+    public let bytesTotal: Int64
+    /// Harbor's `bytes_done`.
+    public let bytesDone: Int64
 
     enum CodingKeys: String, CodingKey {
         case id, policyID = "policy_id", status, trigger, startTime = "start_time", endTime = "end_time", statusText = "status_text", total, failed,
@@ -109,18 +144,30 @@ public struct ReplicationExecutionView: Encodable, Sendable {
 
 /// Harbor's `ReplicationTask`, with its bytes.
 public struct ReplicationTaskView: Encodable, Sendable {
-    let id: Int64
-    let executionID: Int64
-    let status: String
-    let jobID: String
-    let operation: String
-    let resourceType: String
-    let srcResource: String
-    let dstResource: String
-    let startTime: String
-    let endTime: String
-    let bytesTotal: Int64
-    let bytesDone: Int64
+    /// Harbor's `id`.
+    public let id: Int64
+    /// Harbor's `execution_id`.
+    public let executionID: Int64
+    /// Harbor's `status`.
+    public let status: String
+    /// Harbor's `job_id`.
+    public let jobID: String
+    /// Harbor's `operation`.
+    public let operation: String
+    /// Harbor's `resource_type`.
+    public let resourceType: String
+    /// Harbor's `src_resource`.
+    public let srcResource: String
+    /// Harbor's `dst_resource`.
+    public let dstResource: String
+    /// Harbor's `start_time`.
+    public let startTime: String
+    /// Harbor's `end_time`.
+    public let endTime: String
+    /// Harbor's `bytes_total`.
+    public let bytesTotal: Int64
+    /// Harbor's `bytes_done`.
+    public let bytesDone: Int64
 
     enum CodingKeys: String, CodingKey {
         case id, executionID = "execution_id", status, jobID = "job_id", operation, resourceType = "resource_type", srcResource = "src_resource",

@@ -13,10 +13,12 @@ public struct ProjectRequest: Decodable, Sendable {
     var cveAllowlist: Allowlist?
     var registryId: Int64?
 
-    /// A request as the portal's "New project" form makes it (no quota, allowlist or proxy registry yet).
-    public init(projectName: String, isPublic: Bool) {
+    /// A request as the portal's "New project" form makes it (no quota or allowlist yet); `registryID` makes it a
+    /// proxy cache of that registry.
+    public init(projectName: String, isPublic: Bool, registryID: Int64? = nil) {
         self.projectName = projectName
         self.public = isPublic
+        self.registryId = registryID
     }
 
     /// A change of the project's scanning settings (`auto_scan`, `prevent_vul`, `severity`, …) and its CVE allowlist, as

@@ -24,7 +24,8 @@ public struct ProjectView: Codable, Sendable {
     public internal(set) var metadata: [String: String]
     /// Its CVE allowlist.
     public internal(set) var cveAllowlist: CVEAllowlistView
-    var registryId: Int64?
+    /// The remote registry it caches, for a proxy-cache project.
+    public internal(set) var registryId: Int64?
 
     /// Every key is written, `registry_id` as null too, as Harbor's clients expect.
     enum CodingKeys: String, CodingKey {

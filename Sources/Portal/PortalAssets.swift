@@ -85,7 +85,7 @@ struct PortalAssets: Sendable {
         .badge { font-size: .75rem; font-weight: 600; vertical-align: middle; border: 1px solid var(--line); border-radius: 999px; padding: .1rem .55rem; color: var(--muted); background: var(--paper); }
         .crumbs { color: var(--muted); margin: 0; }
         pre { background: #17212b; color: #e8edf2; padding: .8rem 1rem; border-radius: 6px; overflow-x: auto; }
-        .tabs { display: flex; gap: .25rem; border-bottom: 1px solid var(--line); margin: 0 0 1rem; overflow-x: auto; }
+        .tabs { display: flex; gap: .25rem; border-bottom: 1px solid var(--line); margin: 0 0 1rem; flex-wrap: wrap; }
         .tabs a { padding: .5rem .9rem; text-decoration: none; color: var(--muted); border-bottom: 3px solid transparent; white-space: nowrap; }
         .tabs a[aria-current=page] { color: var(--ink); border-bottom-color: var(--accent); font-weight: 600; }
         .facts { color: var(--muted); }
@@ -116,6 +116,8 @@ struct PortalAssets: Sendable {
         .command-line pre { flex: 1; margin: 0; min-width: 0; }
         .notice { background: #eef6ee; color: #1f5b25; border: 1px solid #c5e0c7; border-radius: 6px; padding: .6rem .8rem; }
         .actions { display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; }
+        .progress { display: flex; gap: .5rem; align-items: center; font-size: .85rem; white-space: nowrap; }
+        .progress progress { width: 8rem; }
         .actions details.confirm { margin-left: 0; }
         .actions details[open] { display: block; }
         form.filters { flex-wrap: wrap; align-items: center; margin: 0 0 1rem; }

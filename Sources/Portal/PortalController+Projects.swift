@@ -55,7 +55,16 @@ extension PortalController {
         guard let form = try await changeForm(request, visitor) else { return forbiddenForm(visitor, request) }
         let name = (form["project_name"] ?? "").trimmingCharacters(in: .whitespaces)
         do {
-            let created = try await projects.create(ProjectRequest(projectName: name, isPublic: form["public"] == "true"), caller(visitor, request, context))
+            // "Proxy cache" with a registry chosen makes a pull-through cache of that registry.
+            var registryID: Int64? = nil
+            if form["proxy_cache"] == "true" {
+                guard let text = form["registry_id"], text.count <= 18, let id = Int64(text), id > 0 else {
+                    throw APIError.badRequest("choose the registry the proxy cache pulls from")
+                }
+                registryID = id
+            }
+            let created = try await projects.create(ProjectRequest(projectName: name, isPublic: form["public"] == "true", registryID: registryID),
+                                                    caller(visitor, request, context))
             return Self.redirect("/harbor/projects/\(created.name)/repositories")
         } catch let error as APIError {
             return try await projectsPage(request, context, visitor, problem: error.message, draftName: name,
@@ -80,8 +89,11 @@ extension PortalController {
         let empty = filter.isEmpty
             ? (visitor.signedIn || !authEnabled ? "No projects yet. Create one to push images into it." : "No public projects. Sign in to see yours.")
             : "No project matches “\(filter)”."
+        // System administrators may make a proxy-cache project of a registered registry.
+        let remotes = visitor.principal.isSystemAdmin ? ((try? await registries.list(name: nil, withHealth: false, caller(visitor, request, context))) ?? []) : []
         let content = ProjectsPage(frame: frame(visitor), filter: filter, problem: problem, canCreate: visitor.signedIn || !authEnabled,
-                                   draftName: draftName, rows: rows, hasRows: !rows.isEmpty, emptyMessage: empty,
+                                   draftName: draftName, proxyRegistries: remotes.map { SelectOption(value: String($0.id), label: "\($0.name) (\($0.url))", selected: false) },
+                                   canProxy: !remotes.isEmpty, rows: rows, hasRows: !rows.isEmpty, emptyMessage: empty,
                                    pager: PortalFormat.pager(request, page: pageNumber, total: page.total, shown: rows.count))
         return finish(renderer.page("projects", content, status: status), visitor, request)
     }

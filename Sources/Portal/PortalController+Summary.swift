@@ -13,12 +13,17 @@ extension PortalController {
         do {
             let (caller, project, permissions) = try await projectScope(Self.parameter(context, "project"), visitor, request, context)
             let overview = try await projects.overview(project.name, days: Self.summaryDays, caller)
-            let facts = [
+            var facts = [
                 SettingRow(name: "Access", value: PortalFormat.access(project.metadata)),
                 SettingRow(name: "Repositories", value: String(overview.repositoryCount)),
                 SettingRow(name: "Artifacts", value: String(overview.artifactCount)),
                 SettingRow(name: "Storage used", value: PortalFormat.shownSize(overview.storedBytes)),
             ]
+            if let registryID = project.registryId {
+                // Only administrators may read a registry's settings; others learn that it is a cache.
+                let remote = (try? await registries.list(name: nil, withHealth: false, caller))?.first { $0.id == registryID }
+                facts.insert(SettingRow(name: "Proxy cache of", value: remote.map { "\($0.name) (\($0.url))" } ?? "a remote registry"), at: 1)
+            }
             // Harbor's order: project admin, maintainer, developer, guest, limited guest.
             let members = [1, 4, 2, 3, 5].map { role in SettingRow(name: PortalFormat.roleName(role), value: String(overview.membersByRole[role] ?? 0)) }
             let values = overview.pushesPerDay.map { (label: Self.dayLabel($0.day), value: $0.count) }

@@ -17,6 +17,8 @@ public struct PortalController: Sendable {
     let members: MemberService
     let robots: RobotService
     let webhooks: WebhookService
+    let registries: RemoteRegistryService
+    let replications: ReplicationService
     let auditLogs: AuditLogService
     let users: UserService
     let groups: UserGroupService
@@ -46,6 +48,8 @@ public struct PortalController: Sendable {
         members = MemberService(environment)
         robots = RobotService(environment)
         webhooks = WebhookService(environment)
+        registries = RemoteRegistryService(environment)
+        replications = ReplicationService(environment)
         auditLogs = AuditLogService(environment)
         users = UserService(environment)
         groups = UserGroupService(environment)
@@ -128,6 +132,16 @@ public struct PortalController: Sendable {
         portal.post("groups/:group/name", use: renameGroup)
         portal.post("groups/:group/delete", use: deleteGroup)
         portal.get("logs", use: systemLogs)
+        portal.get("registries", use: registriesList)
+        portal.post("registries", use: createRegistry)
+        portal.post("registries/test", use: testRegistry)
+        portal.post("registries/:registry/delete", use: deleteRegistry)
+        portal.get("replications", use: replicationList)
+        portal.post("replications", use: createReplicationRule)
+        portal.post("replications/:policy/start", use: startReplication)
+        portal.post("replications/:policy/delete", use: deleteReplicationRule)
+        portal.get("replications/executions/:execution", use: replicationExecutionPage)
+        portal.post("replications/executions/:execution/stop", use: stopReplication)
         portal.get("job-service-dashboard", use: jobQueue)
         portal.post("job-service-dashboard/jobs/:job/stop", use: stopJob)
         portal.get("interrogation-services", use: interrogationServices)

@@ -45,6 +45,9 @@ struct ProjectsPage: Sendable {
     let problem: String?
     let canCreate: Bool
     let draftName: String
+    /// The registries a system administrator may make a proxy-cache project of.
+    let proxyRegistries: [SelectOption]
+    let canProxy: Bool
     let rows: [ProjectRow]
     let hasRows: Bool
     let emptyMessage: String

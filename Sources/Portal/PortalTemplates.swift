@@ -9,7 +9,8 @@ enum PortalTemplates {
         "account": account, "password-changed": passwordChanged,
         "summary": summary, "admin-tabs": adminTabs, "interrogation-services": interrogationServices, "security-hub": securityHubPage, "users": users, "system-logs": systemLogs, "jobs": jobs, "configuration": configuration,
         "webhook-form": webhookForm, "webhooks": webhooks, "webhook-policy": webhookPolicy, "webhook-execution": webhookExecution,
-        "project-configuration": projectConfiguration, "about": about, "groups": groups, "system-robots": systemRobots, "storage": storage,
+        "registries": registries, "replications": replications, "replication-progress": replicationProgress,
+        "replication-execution": replicationExecution, "project-configuration": projectConfiguration, "about": about, "groups": groups, "system-robots": systemRobots, "storage": storage,
     ]
 
     /// The page frame: top bar with navigation and the account menu, the page, a footer.
@@ -94,6 +95,11 @@ enum PortalTemplates {
             <input id="project_name" name="project_name" required maxlength="255" value="{{draftName}}"
                    pattern="[a-z0-9]+([._\-][a-z0-9]+)*" title="lower-case letters and digits, joined by single . _ or -">
             <label class="check"><input type="checkbox" name="public" value="true" id="project_public"> Public: anyone may pull its images</label>
+            {{#canProxy}}
+            <label class="check"><input type="checkbox" name="proxy_cache" value="true" id="project_proxy"> Proxy cache: pulls are fetched from a remote registry and kept here; nobody pushes to it</label>
+            <label for="project_registry">Registry the cache pulls from</label>
+            <select id="project_registry" name="registry_id">{{#proxyRegistries}}<option value="{{value}}">{{label}}</option>{{/proxyRegistries}}</select>
+            {{/canProxy}}
             <button class="primary" type="submit" id="create-project">Create</button>
           </form>
         </details>
