@@ -15,6 +15,8 @@ public struct ParsedManifest: Sendable, Equatable {
     public let blobs: [Digest]
     /// Child manifests (of an index) that must exist in the repository.
     public let manifests: [Digest]
+    /// The size each blob's descriptor gives.
+    public var blobSizes: [Digest: Int64] = [:]
 
     /// True for image indexes and manifest lists.
     public var isIndex: Bool { MediaType.indexTypes.contains(mediaType) }
@@ -72,15 +74,19 @@ public enum ManifestParser {
         guard let layers = raw.layers else {
             throw DistributionError(.manifestInvalid, "an image manifest must have a layers array")
         }
-        var blobs = [try validate(config, field: "config")]
+        let configDigest = try validate(config, field: "config")
+        var blobs = [configDigest]
+        // `validate` checked that every size is there and not negative.
+        var sizes = [configDigest: config.size ?? 0]
         for (i, layer) in layers.enumerated() {
             let digest = try validate(layer, field: "layers[\(i)]")
             // Foreign (non-distributable) layers live at their URLs, not in the registry.
             if let urls = layer.urls, !urls.isEmpty, isNonDistributable(layer.mediaType ?? "") { continue }
             blobs.append(digest)
+            sizes[digest] = layer.size ?? 0
         }
         return ParsedManifest(mediaType: mediaType, artifactType: artifactType ?? config.mediaType, subject: subject,
-                              annotations: raw.annotations, blobs: blobs, manifests: [])
+                              annotations: raw.annotations, blobs: blobs, manifests: [], blobSizes: sizes)
     }
 
     private static func resolveMediaType(_ raw: RawManifest, headerType: String?) throws(DistributionError) -> String {

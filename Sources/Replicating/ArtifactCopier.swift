@@ -62,8 +62,7 @@ struct ArtifactCopier {
             await progress.log("manifest \(digest) is at the destination already")
         } else {
             for child in parsed.manifests { _ = try await copyManifest(child, depth: Self.referrerDepth) }
-            let sizes = DescriptorSizes.of(manifest.bytes)
-            for blob in parsed.blobs { try await copyBlob(blob, size: sizes[blob.description]) }
+            for blob in parsed.blobs { try await copyBlob(blob, size: parsed.blobSizes[blob]) }
             try await destination.putManifest(destinationRepository, reference: digest.description, bytes: manifest.bytes, mediaType: mediaType)
             await progress.log("manifest \(digest) (\(mediaType)) copied")
         }
@@ -192,28 +191,6 @@ struct CountedChunks: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(blob: blob, progress: progress) }
-}
-
-/// The sizes a manifest gives for its blobs (config, layers, an artifact manifest's blobs), by digest.
-enum DescriptorSizes {
-    struct Descriptor: Decodable {
-        let digest: String?
-        let size: Int64?
-    }
-    struct Manifest: Decodable {
-        let config: Descriptor?
-        let layers: [Descriptor]?
-        let blobs: [Descriptor]?
-    }
-
-    static func of(_ bytes: [UInt8]) -> [String: Int64] {
-        guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(bytes)) else { return [:] }
-        var sizes: [String: Int64] = [:]
-        for descriptor in [manifest.config].compactMap({ $0 }) + (manifest.layers ?? []) + (manifest.blobs ?? []) {
-            if let digest = descriptor.digest, let size = descriptor.size, size >= 0 { sizes[digest] = size }
-        }
-        return sizes
-    }
 }
 
 /// Which destination repository this process last copied a blob into, so the next repository that needs it mounts

@@ -22,7 +22,7 @@ struct ReplicationEndToEndTests {
         return last
     }
 
-    @Test("push to docker-registry by hand (filters, namespace, chunked large layer, multi-arch index), pull back on a schedule (a second run copies nothing), event-based push and deletion to another Berth; bad policies; only administrators")
+    @Test("push to docker-registry by hand (filters, namespace, chunked large layer, multi-arch index) and on a schedule, pull back on a schedule (a second run copies nothing), event-based push and deletion to another Berth; bad policies; only administrators")
     func replication() async throws {
         let work = try TemporaryDirectory("replication")
         defer { work.remove() }
@@ -138,6 +138,19 @@ struct ReplicationEndToEndTests {
             let secondTask = try #require(secondTasks.first?["id"] as? Int)
             let secondLog = try await admin.api(.GET, "/replication/executions/\(second)/tasks/\(secondTask)/log").text
             #expect(secondLog.contains("at the destination already") && !secondLog.contains(" sent ("), "\(secondLog)")
+
+            // The push policy on a schedule: a tag added here reaches distribution by itself.
+            try await admin.apiOK(.POST, "/projects/team/repositories/tool/artifacts/\(toolDigest)/tags", json: ["name": "v3"])
+            try await admin.apiOK(.PUT, "/replication/policies/\(toDist)", json: ["trigger": ["type": "scheduled", "trigger_settings": ["cron": "*/2 * * * * *"]]])
+            #expect(try await eventually(timeout: .seconds(40)) {
+                try await plain.request(.HEAD, "/v2/mirror/tool/manifests/v3", headers: Self.accept).header("Docker-Content-Digest") == toolDigest
+            })
+            try await admin.apiOK(.PUT, "/replication/policies/\(toDist)", json: ["enabled": false])
+            #expect(try await eventually(timeout: .seconds(30)) {
+                try await admin.api(.GET, "/replication/executions?policy_id=\(toDist)&status=InProgress").jsonArray().isEmpty
+            })
+            let pushedOnSchedule = try await admin.api(.GET, "/replication/executions?policy_id=\(toDist)&trigger=scheduled").jsonArray()
+            #expect(!pushedOnSchedule.isEmpty && pushedOnSchedule.allSatisfy { $0["trigger"] as? String == "scheduled" }, "\(pushedOnSchedule)")
 
             // Event-based push with deletions to the other Berth, into its library project.
             let toOther = try Self.id(try await admin.api(.POST, "/replication/policies", json: [
