@@ -4,8 +4,7 @@ import Foundation
 /// directory: the remote registry end-to-end tests pull from and copy to.
 final class TestDistribution: @unchecked Sendable {
     let port: Int
-    private let process: Process
-    private let directory: TemporaryDirectory
+    private let helper: HelperProcess
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var hostPort: String { "127.0.0.1:\(port)" }
@@ -28,34 +27,19 @@ final class TestDistribution: @unchecked Sendable {
               addr: 127.0.0.1:\(port)
             """
         try Data(config.utf8).write(to: URL(fileURLWithPath: directory.file("config.yml")))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
-        process.arguments = ["serve", directory.file("config.yml")]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let server = TestDistribution(port: port, process: process, directory: directory)
-        for _ in 0 ..< 200 {
-            if let answer = try? await RegistryHTTP(base: server.baseURL).request(.GET, "/v2/"), answer.status == 200 { return server }
-            try await Task.sleep(for: .milliseconds(50))
+        let base = "http://127.0.0.1:\(port)"
+        let helper = try await HelperProcess.start(["/usr/bin/docker-registry", "serve", directory.file("config.yml")], directory: directory,
+                                                   name: "docker-registry on port \(port)") {
+            (try? await RegistryHTTP(base: base).request(.GET, "/v2/"))?.status == 200
         }
-        server.stop()
-        throw TestFailure("docker-registry did not start on port \(port)")
+        return TestDistribution(port: port, helper: helper)
     }
 
-    private init(port: Int, process: Process, directory: TemporaryDirectory) {
+    private init(port: Int, helper: HelperProcess) {
         self.port = port
-        self.process = process
-        self.directory = directory
+        self.helper = helper
     }
 
     /// Kills the registry and removes its files.
-    func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        directory.remove()
-    }
+    func stop() { helper.stop() }
 }

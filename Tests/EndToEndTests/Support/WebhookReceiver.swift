@@ -4,8 +4,7 @@ import Foundation
 /// it gets; how it answers depends on the path (`/ok/…`, `/flaky/…`, `/slow/…`, `/never/…`).
 final class WebhookReceiver: @unchecked Sendable {
     let port: Int
-    private let process: Process
-    private let directory: TemporaryDirectory
+    private let helper: HelperProcess
 
     /// One received request.
     struct Delivery {
@@ -24,34 +23,23 @@ final class WebhookReceiver: @unchecked Sendable {
     static func start(certificate: (chain: String, key: String)? = nil) async throws -> WebhookReceiver {
         let directory = try TemporaryDirectory("webhook-receiver")
         let port = try TestLDAPServer.freePort()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Scripts/webhook_receiver.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, String(port), directory.file("received.jsonl")] + (certificate.map { [$0.chain, $0.key] } ?? [])
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let receiver = WebhookReceiver(port: port, process: process, directory: directory, scheme: certificate == nil ? "http" : "https")
-        for _ in 0 ..< 200 {
-            if (try? RawConnection(port: port)) != nil { return receiver }
-            try await Task.sleep(for: .milliseconds(50))
+        let arguments = ["python3", HelperProcess.script("webhook_receiver.py"), String(port), directory.file("received.jsonl")]
+            + (certificate.map { [$0.chain, $0.key] } ?? [])
+        let helper = try await HelperProcess.start(arguments, directory: directory, name: "the webhook receiver on port \(port)") {
+            HelperProcess.listening(port)
         }
-        receiver.stop()
-        throw TestFailure("the webhook receiver did not start on port \(port)")
+        return WebhookReceiver(port: port, helper: helper, scheme: certificate == nil ? "http" : "https")
     }
 
-    private init(port: Int, process: Process, directory: TemporaryDirectory, scheme: String) {
+    private init(port: Int, helper: HelperProcess, scheme: String) {
         self.scheme = scheme
         self.port = port
-        self.process = process
-        self.directory = directory
+        self.helper = helper
     }
 
     /// Everything received so far, in order.
     func deliveries() -> [Delivery] {
-        guard let text = try? String(contentsOfFile: directory.file("received.jsonl"), encoding: .utf8) else { return [] }
+        guard let text = try? String(contentsOfFile: helper.directory.file("received.jsonl"), encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let path = object["path"] as? String, let bodyText = object["body"] as? String else { return nil }
@@ -65,11 +53,5 @@ final class WebhookReceiver: @unchecked Sendable {
     func deliveries(under prefix: String) -> [Delivery] { deliveries().filter { $0.path.hasPrefix(prefix) } }
 
     /// Kills the receiver and removes its files.
-    func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        directory.remove()
-    }
+    func stop() { helper.stop() }
 }
