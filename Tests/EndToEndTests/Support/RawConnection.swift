@@ -19,13 +19,13 @@ final class RawConnection: @unchecked Sendable {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard result == 0 else {
-            close(fd)
-            throw TestFailure("connect() to port \(port) failed")
-        }
+        // The descriptor is closed by `deinit` only: it also runs when this initializer throws (every property is
+        // set by then), and a second close could close a descriptor another thread has just been given for the same
+        // number — a database file of a test running alongside.
+        guard result == 0 else { throw TestFailure("connect() to port \(port) failed") }
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     /// Sends bytes; false when the peer has closed the connection.
     @discardableResult
