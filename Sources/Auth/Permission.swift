@@ -50,6 +50,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case replicationPolicy = "replication-policy"
     /// Replication runs: starting, stopping and reading executions and their tasks.
     case replication
+    /// Project quotas: storage limits and usage.
+    case quota
 }
 
 /// What is done to a resource, with Harbor's action names.

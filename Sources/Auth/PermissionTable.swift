@@ -89,6 +89,7 @@ public enum PermissionTable {
         Permission(.replicationPolicy, .create), Permission(.replicationPolicy, .read), Permission(.replicationPolicy, .update),
         Permission(.replicationPolicy, .delete), Permission(.replicationPolicy, .list),
         Permission(.replication, .create), Permission(.replication, .read), Permission(.replication, .list), Permission(.replication, .stop),
+        Permission(.quota, .read), Permission(.quota, .list), Permission(.quota, .update),
     ]
 
     private static let byRole: [ProjectRole: Set<Permission>] = {

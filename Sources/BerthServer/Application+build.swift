@@ -143,7 +143,8 @@ public func buildApplication(
                             version: berthVersion, autoCreateProjects: configuration.projects.autoCreateOnPush,
                             storageProvider: storage.name, externalURL: configuration.http.externalURL),
         directory: access.directory, logger: logger, vulnerabilities: vulnerabilityStore, jobs: jobStore, sealer: access.sealer,
-        remoteRegistries: SQLRemoteRegistryStore(provider: database), replication: SQLReplicationStore(provider: database))
+        remoteRegistries: SQLRemoteRegistryStore(provider: database), replication: SQLReplicationStore(provider: database),
+        quotas: SQLQuotaStore(provider: database))
 
     let router = Router(context: BerthRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.http.trustedProxies.compactMap(IPNetwork.init)))

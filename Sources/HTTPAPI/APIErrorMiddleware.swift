@@ -18,6 +18,9 @@ struct APIErrorMiddleware: RouterMiddleware {
         } catch let error as DistributionError {
             // A registry service's refusal reached the management API (a disabled delete, a vanished artifact).
             return Self.render(Self.apiError(error))
+        } catch let error as QuotaExceeded {
+            // A copy into a project that would pass its storage limit.
+            return Self.render(APIError.forbidden(error.description))
         } catch let error as ListQueryError {
             return Self.render(APIError.badRequest(error.description))
         } catch let error as DecodingError {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Metadata
 import NIOCore
 import OCI
 
@@ -15,6 +16,9 @@ struct DistributionErrorMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as DistributionError {
             response = Self.render(error, head: request.method == .head)
+        } catch let error as QuotaExceeded {
+            // Harbor answers DENIED so that clients stop instead of retrying.
+            response = Self.render(DistributionError(.denied, error.description), head: request.method == .head)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             response = Self.render(DistributionError(.tooLarge, "request body is too large"), head: request.method == .head)
         } catch where BodyFailure(error) != nil {

@@ -21,6 +21,7 @@ public struct ManagementController: Sendable {
     let scanners: ScannerService
     let remoteRegistries: RemoteRegistryService
     let replication: ReplicationService
+    let quotas: QuotaService
     let auditLogs: AuditLogService
     /// Resumes portal sessions for requests that carry the `sid` cookie.
     let sessionService: SessionService
@@ -60,6 +61,7 @@ public struct ManagementController: Sendable {
         scanners = ScannerService(environment)
         remoteRegistries = RemoteRegistryService(environment)
         replication = ReplicationService(environment)
+        quotas = QuotaService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
         search = SearchService(environment)
@@ -98,6 +100,7 @@ public struct ManagementController: Sendable {
         registerScanners(api)
         registerRemoteRegistries(api)
         registerReplication(api)
+        registerQuotas(api)
         for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete, .options] {
             api.on("**", method: method) { request, _ -> Response in
                 throw APIError(.notFound, "no such API endpoint: \(request.method) \(String(request.uri.path.prefix(200)))")

@@ -62,13 +62,17 @@ public struct ManagementEnvironment: Sendable {
     public let remoteRegistries: SQLRemoteRegistryStore?
     /// Replication policies, executions and tasks.
     public let replication: SQLReplicationStore?
+    /// Project quotas.
+    public let quotas: SQLQuotaStore?
 
     /// Bundles the pieces.
     public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService, blobs: BlobService,
                 copier: ArtifactCopier, policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, webhooks: SQLWebhookStore, system: SystemFacts,
                 directory: LDAPDirectory?, logger: Logger, vulnerabilities: SQLVulnerabilityStore? = nil, jobs: (any JobStore)? = nil,
-                sealer: SecretSealer? = nil, remoteRegistries: SQLRemoteRegistryStore? = nil, replication: SQLReplicationStore? = nil) {
+                sealer: SecretSealer? = nil, remoteRegistries: SQLRemoteRegistryStore? = nil, replication: SQLReplicationStore? = nil,
+                quotas: SQLQuotaStore? = nil) {
         self.replication = replication
+        self.quotas = quotas
         self.sealer = sealer
         self.remoteRegistries = remoteRegistries
         self.vulnerabilities = vulnerabilities

@@ -73,12 +73,15 @@ public struct ProjectService: Sendable {
                 throw APIError.badRequest("proxy_speed_kb must be -1 (no limit) up to 1000000000")
             }
         }
+        // Only those who may change quotas choose a limit other than the default (no limit).
+        let storageLimit = request.storageLimit ?? -1
+        if storageLimit != -1 { try env.requireSystem(Permission(.quota, .update), caller) }
         let allowlist = try Self.checkedAllowlist(request.cveAllowlist, now: now)
         let project: ProjectRecord
         do {
             project = try await env.access.createProject(
                 ProjectRecord(name: name, ownerID: ownerID, metadata: metadata, createdAt: now, updatedAt: now, cveAllowlist: allowlist,
-                              registryID: request.registryId),
+                              registryID: request.registryId, storageLimit: storageLimit),
                 ownerRole: ownerID == nil ? nil : ProjectRole.projectAdmin.rawValue)
         } catch let conflict as MetadataConflict {
             throw APIError(.conflict, conflict.description)
@@ -123,10 +126,12 @@ public struct ProjectService: Sendable {
         let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.project, .read))
         let members = try await env.access.memberCounts(projectID: project.id)
         func count(_ role: ProjectRole) -> Int { members[role.rawValue] ?? 0 }
+        let quota = try await env.quotas?.quota(project: project.name)
         return ProjectSummaryView(
             repoCount: try await env.access.repositoryCount(project: project.name), projectAdminCount: count(.projectAdmin),
             maintainerCount: count(.maintainer), developerCount: count(.developer), guestCount: count(.guest),
-            limitedGuestCount: count(.limitedGuest))
+            limitedGuestCount: count(.limitedGuest),
+            quota: quota.map { .init(hard: .init(storage: $0.hardLimit), used: .init(storage: $0.used)) })
     }
 
     /// The project at a glance: counts, stored bytes, and artifacts pushed on each of the last `days` UTC days (1–366).
@@ -229,7 +234,7 @@ public struct ProjectService: Sendable {
         return !previousWasSeparator
     }
 
-    /// Harbor's `storage_limit`: -1 for no limit, else a number of bytes (not enforced until quotas exist).
+    /// Harbor's `storage_limit`: -1 for no limit, else a number of bytes.
     static func checkStorageLimit(_ limit: Int64?) throws {
         guard let limit else { return }
         guard limit >= -1 else { throw APIError.badRequest("storage_limit must be -1 (no limit) or a number of bytes") }

@@ -81,12 +81,20 @@ public struct ProjectDeletableView: Codable, Sendable {
 
 /// `GET /projects/{p}/summary`.
 public struct ProjectSummaryView: Codable, Sendable {
+    /// The project's quota in the summary: `{"hard": {"storage": N}, "used": {"storage": N}}`.
+    public struct Quota: Codable, Sendable {
+        /// The limit (-1 for none).
+        public var hard: QuotaView.Storage
+        /// The usage.
+        public var used: QuotaView.Storage
+    }
     var repoCount: Int
     var projectAdminCount: Int
     var maintainerCount: Int
     var developerCount: Int
     var guestCount: Int
     var limitedGuestCount: Int
+    var quota: Quota?
 }
 
 /// A project at a glance (the portal's summary tab): Harbor's summary counts, what the project stores, and its

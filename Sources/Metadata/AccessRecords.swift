@@ -93,11 +93,15 @@ public struct ProjectRecord: Sendable, Equatable {
     public var cveAllowlist: CVEAllowlist?
     /// For a proxy-cache project: the remote registry it caches.
     public var registryID: Int64?
+    /// The storage limit its quota starts with (bytes; -1 for none). Read only when the project is created; the
+    /// quota holds the limit in force.
+    public var storageLimit: Int64
 
     /// Creates a record.
     public init(id: Int64 = 0, name: String, ownerID: Int64?, metadata: [String: String], createdAt: Int64, updatedAt: Int64,
-                cveAllowlist: CVEAllowlist? = nil, registryID: Int64? = nil) {
+                cveAllowlist: CVEAllowlist? = nil, registryID: Int64? = nil, storageLimit: Int64 = -1) {
         self.registryID = registryID
+        self.storageLimit = storageLimit
         self.id = id
         self.name = name
         self.ownerID = ownerID

@@ -280,5 +280,39 @@ extension Migrations {
             // A proxy-cache project names the remote registry it caches (Harbor's `registry_id`).
             "ALTER TABLE projects ADD COLUMN registry_id BIGINT",
         ]),
+        Migration(version: 21, statements: [
+            // Quotas: each digest a project's repositories link, counted once per project with how many of its
+            // repositories link it, and each project's usage (the sum of those sizes) against its limit. Both change
+            // in the transactions that link and unlink, so usage never drifts from the links.
+            """
+            CREATE TABLE project_blobs (
+                project_name TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                size BIGINT NOT NULL,
+                refs INTEGER NOT NULL,
+                PRIMARY KEY (project_name, digest)
+            )
+            """,
+            """
+            INSERT INTO project_blobs (project_name, digest, size, refs)
+            SELECT r.project_name, b.digest, MAX(b.size), COUNT(*) FROM repository_blobs b JOIN repositories r ON r.id = b.repository_id
+            GROUP BY r.project_name, b.digest
+            """,
+            """
+            CREATE TABLE project_quotas (
+                id {id},
+                project_name TEXT NOT NULL UNIQUE,
+                hard_limit BIGINT NOT NULL,
+                used BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            INSERT INTO project_quotas (project_name, hard_limit, used, created_at, updated_at)
+            SELECT p.name, -1, COALESCE((SELECT SUM(pb.size) FROM project_blobs pb WHERE pb.project_name = p.name), 0), {now}, {now}
+            FROM projects p ORDER BY p.id
+            """,
+        ]),
     ]
 }

@@ -32,6 +32,7 @@ extension SQLAccessStore: ProjectStore {
                     """).first() else { throw MetadataError.inconsistent("project insert returned no id") }
                 var created = project
                 created.id = try row.decode(column: "id", as: Int64.self)
+                try await QuotaAccounting.create(project: project.name, limit: project.storageLimit, now: project.createdAt, on: db)
                 if let owner = project.ownerID, let ownerRole {
                     try await db.raw("""
                         INSERT INTO project_members (project_id, entity_type, entity_id, role, created_at, updated_at)
@@ -118,6 +119,7 @@ extension SQLAccessStore: ProjectStore {
             if deleted {
                 try await db.raw("DELETE FROM robots WHERE project_id = \(bind: id)").run()
                 try await db.raw("DELETE FROM upload_sessions WHERE project_name = \(bind: name)").run()
+                try await QuotaAccounting.remove(project: name, on: db)
             }
             return deleted
         }

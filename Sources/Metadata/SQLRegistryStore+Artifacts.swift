@@ -83,6 +83,7 @@ extension SQLRegistryStore: ArtifactStore {
                                 mediaType: try row.decode(column: "media_type", as: String.self), size: try row.decode(column: "size", as: Int64.self))
             }
             events.append(NewEvent(.deleteRepository, repository: name, digest: nil, tags: [], by: change, at: now))
+            try await QuotaAccounting.unlinkedRepository(id, project: RepositoryRecord.projectName(of: name), now: now, on: db)
             try await db.raw("DELETE FROM repositories WHERE id = \(bind: id)").run()
             try await EventOutbox.append(events, on: db)
             return (true, true)

@@ -87,17 +87,27 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func linkBlob(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws {
-        try await provider.write { db in
+        try await provider.transaction { db in
             try await Self.link(digest, size: size, repositoryID: repositoryID, now: now, on: db)
         }
     }
 
+    /// Links a digest into a repository and counts it against the project's quota (inside the caller's transaction;
+    /// `QuotaExceeded` rolls it back).
     static func link(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64, on db: any SQLDatabase) async throws {
-        try await db.raw("""
+        let inserted = try await db.raw("""
             INSERT INTO repository_blobs (repository_id, digest, size, created_at)
             VALUES (\(bind: repositoryID), \(bind: digest.description), \(bind: size), \(bind: now))
             ON CONFLICT (repository_id, digest) DO NOTHING
-            """).run()
+            RETURNING repository_id
+            """).first() != nil
+        guard inserted, let project = try await projectName(ofRepository: repositoryID, on: db) else { return }
+        try await QuotaAccounting.linked(digest.description, size: size, project: project, now: now, on: db)
+    }
+
+    /// The project a repository belongs to (inside the caller's transaction).
+    static func projectName(ofRepository repositoryID: Int64, on db: any SQLDatabase) async throws -> String? {
+        try await db.raw("SELECT project_name FROM repositories WHERE id = \(bind: repositoryID)").first()?.decode(column: "project_name", as: String.self)
     }
 
     public func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryName: String, now: Int64) async throws -> Int64? {
@@ -116,6 +126,7 @@ public struct SQLRegistryStore: RegistryStore {
                 DELETE FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description) RETURNING digest
                 """).all().count > 0
             guard unlinked else { return (false, false) }
+            try await QuotaAccounting.unlinked(digest.description, project: RepositoryRecord.projectName(of: name), now: Clock.nowMilliseconds(), on: db)
             try await Self.deleteRepositoryIfEmpty(repositoryID, on: db)
             try await EventOutbox.append([NewEvent(.deleteBlob, repository: name, digest: digest.description, tags: [], by: change,
                                                    at: Clock.nowMilliseconds())], on: db)
@@ -255,7 +266,11 @@ public struct SQLRegistryStore: RegistryStore {
             guard let deleted = try await db.raw("""
                 DELETE FROM manifests WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description) RETURNING media_type, size
                 """).first() else { return (false, false) }
-            try await db.raw("DELETE FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description)").run()
+            if try await db.raw("""
+                DELETE FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description) RETURNING digest
+                """).first() != nil {
+                try await QuotaAccounting.unlinked(digest.description, project: RepositoryRecord.projectName(of: name), now: Clock.nowMilliseconds(), on: db)
+            }
             try await Self.deleteRepositoryIfEmpty(repositoryID, on: db)
             try await EventOutbox.append([NewEvent(.deleteArtifact, repository: name, digest: digest.description, tags: tags, by: change,
                                                    at: Clock.nowMilliseconds(), mediaType: try deleted.decode(column: "media_type", as: String.self),
