@@ -76,7 +76,7 @@ public func buildApplication(
     let database = MeasuredDatabaseProvider(try await openDatabase(configuration, threadPool: databaseThreadPool, logger: logger))
     var runtime = BerthRuntime(database: database, ioThreadPool: ioThreadPool, databaseThreadPool: databaseThreadPool)
     let events = EventNotifier()
-    let store = SQLRegistryStore(provider: database, notifier: events)
+    let store = SQLRegistryStore(provider: database, notifier: events, quotaWarningPercent: configuration.projects.quotaWarningPercent)
     do {
         try await store.migrate()
     } catch {

@@ -137,6 +137,8 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var autoCreateOnPush = false
         /// `everyone` (any signed-in user may create projects) or `adminonly`.
         public var creationRestriction = "everyone"
+        /// The share of a project's storage limit (percent, 1–100) whose crossing sends a `QUOTA_WARNING` event.
+        public var quotaWarningPercent = 85
     }
 
     /// Storage settings.
@@ -332,6 +334,9 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_LDAP_VERIFY_CERT"] { ldap.verifyCertificate = try Self.bool(v, "BERTH_LDAP_VERIFY_CERT") }
         if let v = env["BERTH_LDAP_TIMEOUT_SECONDS"] { ldap.timeoutSeconds = try Self.int(v, "BERTH_LDAP_TIMEOUT_SECONDS") }
         if let v = env["BERTH_PROJECTS_AUTO_CREATE"] { projects.autoCreateOnPush = try Self.bool(v, "BERTH_PROJECTS_AUTO_CREATE") }
+        if let v = env["BERTH_PROJECTS_QUOTA_WARNING_PERCENT"] {
+            projects.quotaWarningPercent = try Self.int(v, "BERTH_PROJECTS_QUOTA_WARNING_PERCENT")
+        }
     }
 
     /// Checks values that have a fixed set of choices or a range.
@@ -387,6 +392,9 @@ public struct BerthConfiguration: Sendable, Equatable {
         }
         for proxy in http.trustedProxies where IPNetwork(proxy) == nil {
             throw ConfigurationError("http.trustedProxies: \(proxy) is not an IP address or CIDR network (10.0.0.0/8, fd00::/8)")
+        }
+        guard (1 ... 100).contains(projects.quotaWarningPercent) else {
+            throw ConfigurationError("projects.quotaWarningPercent must be between 1 and 100")
         }
         guard ["everyone", "adminonly"].contains(projects.creationRestriction) else {
             throw ConfigurationError("projects.creationRestriction must be everyone or adminonly")

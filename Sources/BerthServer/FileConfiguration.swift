@@ -11,7 +11,7 @@ struct FileConfiguration: Decodable {
                          "generatedLifetimeHours": true, "reloadIntervalSeconds": true, "http2": true, "redirectPort": true]],
         "auth": ["enabled": true, "adminPassword": true, "tokenIssuer": true, "tokenService": true, "tokenExpirationMinutes": true,
                  "bcryptCost": true, "lockout": ["accountThreshold": true, "addressThreshold": true, "seconds": true, "lockAccounts": true]],
-        "projects": ["autoCreateOnPush": true, "creationRestriction": true],
+        "projects": ["autoCreateOnPush": true, "creationRestriction": true, "quotaWarningPercent": true],
         "ldap": ["url": true, "startTLS": true, "searchDN": true, "searchPassword": true, "baseDN": true, "filter": true, "uidAttribute": true,
                  "scope": true, "timeoutSeconds": true, "verifyCertificate": true, "caFile": true, "groupBaseDN": true, "groupFilter": true,
                  "groupNameAttribute": true, "groupScope": true, "groupAdminDN": true, "groupMembershipAttribute": true],
@@ -54,7 +54,7 @@ struct FileConfiguration: Decodable {
         var enabled: Bool?; var adminPassword: String?; var tokenIssuer: String?; var tokenService: String?
         var tokenExpirationMinutes: Int?; var bcryptCost: Int?; var lockout: Lockout?
     }
-    struct Projects: Decodable { var autoCreateOnPush: Bool?; var creationRestriction: String? }
+    struct Projects: Decodable { var autoCreateOnPush: Bool?; var creationRestriction: String?; var quotaWarningPercent: Int? }
     struct LDAP: Decodable {
         var url: String?; var startTLS: Bool?; var searchDN: String?; var searchPassword: String?; var baseDN: String?; var filter: String?
         var uidAttribute: String?; var scope: String?; var timeoutSeconds: Int?; var verifyCertificate: Bool?; var caFile: String?
@@ -133,6 +133,7 @@ struct FileConfiguration: Decodable {
         }
         if let v = projects?.autoCreateOnPush { c.projects.autoCreateOnPush = v }
         if let v = projects?.creationRestriction { c.projects.creationRestriction = v }
+        if let v = projects?.quotaWarningPercent { c.projects.quotaWarningPercent = v }
         if let v = http?.address { c.http.address = v }
         if let v = http?.port { c.http.port = v }
         if let v = dataDirectory { c.dataDirectory = v }

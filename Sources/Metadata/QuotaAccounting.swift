@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 
 /// A push refused because it would take a project past its storage limit. Nothing of it stays counted: the
@@ -5,6 +6,10 @@ import SQLKit
 public struct QuotaExceeded: Error, CustomStringConvertible, Sendable {
     /// The project.
     public let project: String
+    /// The repository the push went to.
+    public var repository: String = ""
+    /// The digest that was refused.
+    public var digest: String = ""
     /// Its limit in bytes.
     public let limit: Int64
     /// Bytes it used before the push.
@@ -37,31 +42,51 @@ public struct QuotaExceeded: Error, CustomStringConvertible, Sendable {
 /// back, when that would pass the limit — and the last unlink releases it. The charge is one conditional `UPDATE` of
 /// the quota row, so concurrent pushes into one project queue on that row and can never overshoot together.
 enum QuotaAccounting {
-    /// Counts a digest newly linked into a repository of `project`; throws `QuotaExceeded` when its first link in the
-    /// project would pass the limit.
-    static func linked(_ digest: String, size: Int64, project: String, now: Int64, on db: any SQLDatabase) async throws {
+    /// Counts a digest newly linked into `repository` of `project`; throws `QuotaExceeded` when its first link in the
+    /// project would pass the limit. True when it recorded a `QUOTA_WARNING` event (usage crossed `warningPercent`).
+    static func linked(_ digest: String, size: Int64, repository: String, project: String, warningPercent: Int, now: Int64,
+                       on db: any SQLDatabase) async throws -> Bool {
         guard let row = try await db.raw("""
             INSERT INTO project_blobs (project_name, digest, size, refs) VALUES (\(bind: project), \(bind: digest), \(bind: size), 1)
             ON CONFLICT (project_name, digest) DO UPDATE SET refs = project_blobs.refs + 1
             RETURNING refs
             """).first() else { throw MetadataError.inconsistent("project_blobs upsert returned nothing") }
-        guard try row.decode(column: "refs", as: Int.self) == 1 else { return }
-        try await charge(size, project: project, now: now, on: db)
-    }
-
-    /// Charges `size` bytes to the project's quota, or throws `QuotaExceeded` (a project without a quota row — a
-    /// repository outside any project — is not limited).
-    static func charge(_ size: Int64, project: String, now: Int64, on db: any SQLDatabase) async throws {
-        guard size > 0 else { return }
+        guard try row.decode(column: "refs", as: Int.self) == 1, size > 0 else { return false }
         let charged = try await db.raw("""
             UPDATE project_quotas SET used = used + \(bind: size), updated_at = \(bind: now)
             WHERE project_name = \(bind: project) AND (hard_limit < 0 OR used + \(bind: size) <= hard_limit)
-            RETURNING used
+            RETURNING used, hard_limit
             """).first()
-        guard charged == nil else { return }
-        guard let quota = try await db.raw("SELECT hard_limit, used FROM project_quotas WHERE project_name = \(bind: project)").first() else { return }
-        throw QuotaExceeded(project: project, limit: try quota.decode(column: "hard_limit", as: Int64.self),
+        if let charged {
+            let limit = try charged.decode(column: "hard_limit", as: Int64.self), used = try charged.decode(column: "used", as: Int64.self)
+            guard limit >= 0, crossed(warningPercent, of: limit, from: used - size, to: used) else { return false }
+            let details = "the quota of project \(project) is at \(used / max(limit / 100, 1))%: \(QuotaExceeded.shown(used)) of \(QuotaExceeded.shown(limit)) "
+                + "(the warning level is \(warningPercent)%)"
+            try await EventOutbox.append([event(.quotaWarning, repository: repository, digest: digest, details: details, at: now)], on: db)
+            return true
+        }
+        // Not charged: refused, unless the project has no quota row (a repository outside any project is not limited).
+        guard let quota = try await db.raw("SELECT hard_limit, used FROM project_quotas WHERE project_name = \(bind: project)").first() else { return false }
+        throw QuotaExceeded(project: project, repository: repository, digest: digest, limit: try quota.decode(column: "hard_limit", as: Int64.self),
                             used: try quota.decode(column: "used", as: Int64.self), requested: size)
+    }
+
+    /// Whether usage went from below `percent` of `limit` to at or above it (without overflowing for any limit).
+    static func crossed(_ percent: Int, of limit: Int64, from before: Int64, to after: Int64) -> Bool {
+        guard percent > 0, percent <= 100 else { return false }
+        let level = (limit / 100) * Int64(percent) + (limit % 100) * Int64(percent) / 100
+        return before < level && after >= level
+    }
+
+    /// A quota event (no operator: the registry's accounting records it).
+    static func event(_ type: EventType, repository: String, digest: String, details: String, at time: Int64) -> NewEvent {
+        NewEvent(type: type, projectID: nil, repository: repository, digest: digest, tags: [], operatorName: "", occurredAt: time,
+                 payload: QuotaEventDetails(details: details).json)
+    }
+
+    /// The `QUOTA_EXCEED` event of a refused push (recorded after its transaction rolled back).
+    static func exceeded(_ refusal: QuotaExceeded, at time: Int64) -> NewEvent {
+        event(.quotaExceed, repository: refusal.repository, digest: refusal.digest, details: refusal.description, at: time)
     }
 
     /// Counts a digest unlinked from a repository of `project`; its last link in the project releases its size.
@@ -112,4 +137,10 @@ enum QuotaAccounting {
         try await db.raw("DELETE FROM project_quotas WHERE project_name = \(bind: project)").run()
         try await db.raw("DELETE FROM project_blobs WHERE project_name = \(bind: project)").run()
     }
+}
+
+/// What a quota event carries: Harbor's `custom_attributes.Details` text.
+struct QuotaEventDetails: Codable {
+    let details: String
+    var json: String { (try? String(decoding: JSONEncoder().encode(self), as: UTF8.self)) ?? "{}" }
 }

@@ -7,11 +7,14 @@ public struct SQLRegistryStore: RegistryStore {
     let provider: any SQLDatabaseProvider
     /// Told after every change that recorded events.
     public let notifier: EventNotifier
+    /// The share of a project's limit (percent) whose crossing records a `QUOTA_WARNING` event.
+    public let quotaWarningPercent: Int
 
     /// Uses the given database; changes' events are announced on `notifier`.
-    public init(provider: any SQLDatabaseProvider, notifier: EventNotifier = EventNotifier()) {
+    public init(provider: any SQLDatabaseProvider, notifier: EventNotifier = EventNotifier(), quotaWarningPercent: Int = 85) {
         self.provider = provider
         self.notifier = notifier
+        self.quotaWarningPercent = quotaWarningPercent
     }
 
     /// Runs `body` in a transaction and tells the dispatcher afterwards when it recorded events (`body` returns
@@ -87,34 +90,52 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func linkBlob(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64) async throws {
-        try await provider.transaction { db in
-            try await Self.link(digest, size: size, repositoryID: repositoryID, now: now, on: db)
+        try await quotaChecked {
+            try await changing { db in
+                ((), try await Self.link(digest, size: size, repositoryID: repositoryID, warningPercent: quotaWarningPercent, now: now, on: db))
+            }
         }
     }
 
     /// Links a digest into a repository and counts it against the project's quota (inside the caller's transaction;
-    /// `QuotaExceeded` rolls it back).
-    static func link(_ digest: Digest, size: Int64, repositoryID: Int64, now: Int64, on db: any SQLDatabase) async throws {
+    /// `QuotaExceeded` rolls it back). True when that recorded an event (a quota warning).
+    static func link(_ digest: Digest, size: Int64, repositoryID: Int64, warningPercent: Int, now: Int64, on db: any SQLDatabase) async throws -> Bool {
         let inserted = try await db.raw("""
             INSERT INTO repository_blobs (repository_id, digest, size, created_at)
             VALUES (\(bind: repositoryID), \(bind: digest.description), \(bind: size), \(bind: now))
             ON CONFLICT (repository_id, digest) DO NOTHING
             RETURNING repository_id
             """).first() != nil
-        guard inserted, let project = try await projectName(ofRepository: repositoryID, on: db) else { return }
-        try await QuotaAccounting.linked(digest.description, size: size, project: project, now: now, on: db)
+        guard inserted, let row = try await db.raw("SELECT name, project_name FROM repositories WHERE id = \(bind: repositoryID)").first() else {
+            return false
+        }
+        return try await QuotaAccounting.linked(digest.description, size: size, repository: try row.decode(column: "name", as: String.self),
+                                                project: try row.decode(column: "project_name", as: String.self), warningPercent: warningPercent,
+                                                now: now, on: db)
     }
 
-    /// The project a repository belongs to (inside the caller's transaction).
-    static func projectName(ofRepository repositoryID: Int64, on db: any SQLDatabase) async throws -> String? {
-        try await db.raw("SELECT project_name FROM repositories WHERE id = \(bind: repositoryID)").first()?.decode(column: "project_name", as: String.self)
+    /// Runs a change that links; a quota refusal is recorded as a `QUOTA_EXCEED` event (its own transaction, since the
+    /// change's was rolled back) and thrown on.
+    func quotaChecked<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let refusal as QuotaExceeded {
+            let event = QuotaAccounting.exceeded(refusal, at: Clock.nowMilliseconds())
+            _ = try? await changing { db in
+                try await EventOutbox.append([event], on: db)
+                return ((), true)
+            }
+            throw refusal
+        }
     }
 
     public func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryName: String, now: Int64) async throws -> Int64? {
         guard let size = try await linkedBlobSize(digest, repositoryID: sourceRepositoryID) else { return nil }
-        try await provider.transaction { db in
-            let target = try await Self.upsertRepository(repositoryName, now: now, on: db)
-            try await Self.link(digest, size: size, repositoryID: target.id, now: now, on: db)
+        try await quotaChecked {
+            try await changing { db in
+                let target = try await Self.upsertRepository(repositoryName, now: now, on: db)
+                return ((), try await Self.link(digest, size: size, repositoryID: target.id, warningPercent: quotaWarningPercent, now: now, on: db))
+            }
         }
         return size
     }
@@ -165,9 +186,9 @@ public struct SQLRegistryStore: RegistryStore {
     public func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryName: String, now: Int64,
                             by change: ChangeContext) async throws {
         let annotations = try manifest.annotations.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
-        try await changing { db in
+        try await quotaChecked { try await changing { db in
             let repositoryID = try await Self.upsertRepository(repositoryName, now: now, on: db).id
-            try await Self.link(manifest.digest, size: manifest.size, repositoryID: repositoryID, now: now, on: db)
+            _ = try await Self.link(manifest.digest, size: manifest.size, repositoryID: repositoryID, warningPercent: quotaWarningPercent, now: now, on: db)
             let inserted = try await db.raw("""
                 INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, subject_digest, annotations, created_at)
                 VALUES (\(bind: repositoryID), \(bind: manifest.digest.description), \(bind: manifest.mediaType), \(bind: manifest.size),
@@ -200,7 +221,7 @@ public struct SQLRegistryStore: RegistryStore {
                                                    tags: tag.map { [$0.value] } ?? [], by: change, at: now,
                                                    mediaType: manifest.mediaType, size: manifest.size)], on: db)
             return ((), true)
-        }
+        } }
     }
 
     public func manifest(_ digest: Digest, repositoryID: Int64) async throws -> ManifestRecord? {
@@ -406,10 +427,13 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func completeUpload(id: String, digest: Digest, size: Int64, repositoryName: String, now: Int64) async throws {
-        try await provider.transaction { db in
-            let repository = try await Self.upsertRepository(repositoryName, now: now, on: db)
-            try await Self.link(digest, size: size, repositoryID: repository.id, now: now, on: db)
-            try await db.raw("DELETE FROM upload_sessions WHERE id = \(bind: id)").run()
+        try await quotaChecked {
+            try await changing { db in
+                let repository = try await Self.upsertRepository(repositoryName, now: now, on: db)
+                let warned = try await Self.link(digest, size: size, repositoryID: repository.id, warningPercent: quotaWarningPercent, now: now, on: db)
+                try await db.raw("DELETE FROM upload_sessions WHERE id = \(bind: id)").run()
+                return ((), warned)
+            }
         }
     }
 

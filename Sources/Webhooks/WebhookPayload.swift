@@ -78,10 +78,14 @@ public enum WebhookPayload {
             return .object([("replication", .raw(replication))])
         }
         let digest = event.digest ?? ""
+        let isQuota = event.type == .quotaExceed || event.type == .quotaWarning
         var resources: [JSONText] = event.tags.map {
             .object([("digest", .string(digest)), ("tag", .string($0)), ("resource_url", .string("\(context.registryHost)/\(event.repository):\($0)"))])
         }
-        if resources.isEmpty {
+        if isQuota {
+            // Harbor's quota events name the blob and say what happened in `custom_attributes.Details`.
+            resources = [.object([("digest", .string(digest))])]
+        } else if resources.isEmpty {
             var resource: [(String, JSONText)] = [("digest", .string(digest)), ("tag", .string(digest)),
                                                   ("resource_url", .string("\(context.registryHost)/\(event.repository)@\(digest)"))]
             // Scanning events carry the report's summary, as Harbor's do.
@@ -94,7 +98,12 @@ public enum WebhookPayload {
         if let created = context.repositoryCreatedAt { repository.append(("date_created", .integer(created / 1000))) }
         repository += [("name", .string(name)), ("namespace", .string(context.projectName)), ("repo_full_name", .string(event.repository)),
                        ("repo_type", .string(context.projectIsPublic ? "public" : "private"))]
-        return .object([("resources", .array(resources)), ("repository", .object(repository))])
+        var data: [(String, JSONText)] = [("resources", .array(resources)), ("repository", .object(repository))]
+        if isQuota, let object = try? JSONSerialization.jsonObject(with: Data(event.payload.utf8)) as? [String: Any],
+           let details = object["details"] as? String {
+            data.append(("custom_attributes", .object([("Details", .string(details))])))
+        }
+        return .object(data)
     }
 
     /// The `scan_overview` object of a scanning event's payload, as JSON text.

@@ -13,6 +13,8 @@ struct QuotaTests {
         defer { work.remove() }
         _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("first"), tag: "v1", layerSizes: [2_000_000]) })
         _ = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("big"), tag: "v1", layerSizes: [4_000_000]) })
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
         try await withSecuredServer { server, admin in
             let creds = "admin:\(BerthInstance.adminPassword)"
             func push(_ layout: String, _ target: String) async throws -> CommandResult {
@@ -26,6 +28,8 @@ struct QuotaTests {
             #expect(try await admin.api(.POST, "/projects", json: ["project_name": "capped", "storage_limit": 5_000_000]).status == 201)
             #expect(try await admin.api(.POST, "/projects", json: ["project_name": "bad", "storage_limit": -5]).status == 400)
             #expect(try await summaryQuota() == (5_000_000, 0))
+            try await admin.apiOK(.POST, "/projects/capped/webhook/policies", json: WebhookTests.policy(
+                "quota", events: ["QUOTA_EXCEED", "QUOTA_WARNING"], targets: [WebhookTests.http(receiver.url + "/quota")]))
 
             // The same image in two repositories of the project: its blobs count once.
             let pushed = try await push("first", "capped/one:v1")
@@ -51,11 +55,23 @@ struct QuotaTests {
             #expect((quota["used"] as? [String: Any])?["storage"] as? Int == afterOne)
             let quotaID = try #require(quota["id"] as? Int)
             #expect(try await admin.api(.PUT, "/quotas/\(quotaID)", json: ["hard": ["storage": -7]]).status == 400)
-            #expect(try await admin.api(.PUT, "/quotas/\(quotaID)", json: ["hard": ["storage": 20_000_000]]).status == 200)
-            #expect(try await admin.api(.GET, "/quotas/\(quotaID)").json()["hard"] as? [String: Int] == ["storage": 20_000_000])
+            #expect(try await admin.api(.PUT, "/quotas/\(quotaID)", json: ["hard": ["storage": 7_000_000]]).status == 200)
+            #expect(try await admin.api(.GET, "/quotas/\(quotaID)").json()["hard"] as? [String: Int] == ["storage": 7_000_000])
             let retried = try await push("big", "capped/big:v1")
             #expect(retried.succeeded, "\(retried.stderr)")
             #expect(try await summaryQuota().used > afterOne + 4_000_000)
+
+            // Webhooks heard the refusal (Harbor's QUOTA_EXCEED with the details) and the crossing of 85% (QUOTA_WARNING).
+            var heard: [WebhookReceiver.Delivery] = []
+            #expect(try await eventually(timeout: .seconds(20)) {
+                heard = receiver.deliveries(under: "/quota")
+                return Set(heard.compactMap { $0.body["type"] as? String }) == ["QUOTA_EXCEED", "QUOTA_WARNING"]
+            }, "\(heard.map(\.body))")
+            let exceed = heard.first { $0.body["type"] as? String == "QUOTA_EXCEED" }?.body["event_data"] as? [String: Any]
+            let details = (exceed?["custom_attributes"] as? [String: Any])?["Details"] as? String ?? ""
+            #expect(details.contains("quota exceeded") && details.contains("capped"), "\(exceed ?? [:])")
+            #expect((exceed?["repository"] as? [String: Any])?["repo_full_name"] as? String == "capped/big")
+            #expect(((exceed?["resources"] as? [[String: Any]])?.first?["digest"] as? String)?.hasPrefix("sha256:") == true)
 
             // Deleting a repository releases what only it held.
             try await admin.apiOK(.DELETE, "/projects/capped/repositories/big")

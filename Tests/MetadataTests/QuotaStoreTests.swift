@@ -56,6 +56,19 @@ struct QuotaStoreTests {
             try await registry.linkBlob(Self.digest("w"), size: 20, repositoryID: b.id, now: 5)
             #expect(try await Self.used("p", provider) == 100, "up to the limit exactly")
 
+            // The refusals were recorded as QUOTA_EXCEED events (after their transactions rolled back); passing 85%
+            // of the limit (80 → 100) as one QUOTA_WARNING.
+            let events = try await provider.read { db in
+                try await db.raw("SELECT type, repository, digest, payload FROM outbox WHERE type LIKE 'QUOTA%' ORDER BY id").all().map {
+                    [try $0.decode(column: "type", as: String.self), try $0.decode(column: "repository", as: String.self),
+                     try $0.decode(column: "digest", as: String.self), try $0.decode(column: "payload", as: String.self)]
+                }
+            }
+            #expect(events.map { $0[0] } == ["QUOTA_EXCEED", "QUOTA_EXCEED", "QUOTA_WARNING"], "\(events)")
+            #expect(events.first?[1] == "p/b" && events.first?[2] == Self.digest("z").description)
+            #expect(events.first?[3].contains("would exceed its storage limit of 100 B") == true, "\(events)")
+            #expect(events.last?[3].contains("at 100%") == true, "\(events)")
+
             // Unlinks: the shared digest stays counted until its last link goes.
             #expect(try await registry.unlinkBlob(Self.digest("x"), repositoryID: a.id, by: .system))
             #expect(try await Self.used("p", provider) == 100)
@@ -85,6 +98,16 @@ struct QuotaStoreTests {
             #expect(try await quotas.quotas(projectID: nil, offset: 0, limit: 10).items.map(\.projectName).filter { $0 != "library" } == ["p", "q"])
             #expect(try await quotas.verify().isEmpty)
         }
+    }
+
+    @Test("the warning level is crossed once, on the way up, for any limit")
+    func warningLevel() {
+        #expect(QuotaAccounting.crossed(85, of: 100, from: 80, to: 85))
+        #expect(!QuotaAccounting.crossed(85, of: 100, from: 85, to: 90))
+        #expect(!QuotaAccounting.crossed(85, of: 100, from: 10, to: 84))
+        #expect(QuotaAccounting.crossed(100, of: 1 << 60, from: 0, to: 1 << 60))
+        #expect(QuotaAccounting.crossed(1, of: Int64.max, from: 0, to: Int64.max / 50))
+        #expect(!QuotaAccounting.crossed(0, of: 100, from: 0, to: 100))
     }
 
     @Test("fifty concurrent links into one project never pass its limit", arguments: Backend.allCases)
