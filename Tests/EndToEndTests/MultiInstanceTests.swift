@@ -339,6 +339,43 @@ struct MultiInstanceTests {
         }
     }
 
+    @Test("fifty concurrent pushers through three instances never take a project past its limit; after deletions the recorded usage equals berth quota verify's recomputation")
+    func quotaUnderConcurrency() async throws {
+        try await Self.withCluster(.directory) { cluster in
+            let admin = cluster.admin
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "capped", "storage_limit": 20_000])
+            let results = try await withThrowingTaskGroup(of: (Int, Int, Digest).self) { group in
+                for index in 0 ..< 50 {
+                    group.addTask {
+                        let pushed = try await admin.pushImage("capped/app\(index % 5)", tag: "t\(index)", seed: UInt64(1000 + index))
+                        return (index, pushed.status, pushed.digest)
+                    }
+                }
+                return try await group.reduce(into: [(Int, Int, Digest)]()) { $0.append($1) }
+            }
+            let accepted = results.filter { $0.1 == 201 }
+            #expect(!accepted.isEmpty && accepted.count < 50, "\(results.map(\.1))")
+            #expect(results.allSatisfy { [201, 403].contains($0.1) }, "only pushed or refused: \(results.map(\.1))")
+            func used() async throws -> Int {
+                ((try await admin.api(.GET, "/projects/capped/summary").json()["quota"] as? [String: Any])?["used"] as? [String: Any])?["storage"] as? Int ?? -1
+            }
+            let usage = try await used()
+            #expect(usage > 0 && usage <= 20_000, "\(usage)")
+            // Every acknowledged push pulls back.
+            for (index, _, digest) in accepted {
+                #expect(try await admin.registry(.GET, "/v2/capped/app\(index % 5)/manifests/\(digest)",
+                                                 headers: [("Accept", MediaType.ociManifest)]).status == 200)
+            }
+            // Deletions, then the recorded usage against a recomputation from the links.
+            try await admin.apiOK(.DELETE, "/projects/capped/repositories/app0")
+            try await admin.apiOK(.DELETE, "/projects/capped/repositories/app1")
+            #expect(try await used() < usage)
+            let verify = try await ProcessRunner.run([BerthInstance.binaryPath, "quota", "verify", "--data-dir", cluster.storage.path],
+                                                     environment: ["BERTH_DATABASE": cluster.database.url])
+            #expect(verify.succeeded && verify.stdout.contains("project quotas agree"), "\(verify.combined)")
+        }
+    }
+
     /// Statuses a client may retry (the balancer's 502/503/504 while an instance dies) versus real failures.
     static func classify(_ status: Int, _ what: String, _ unexpected: inout [String], _ retries: inout Int) {
         if [0, 502, 503, 504].contains(status) { retries += 1 } else { unexpected.append("\(what): \(status)") }
