@@ -31,8 +31,9 @@ extension PortalController {
             let chart = BarChart(values, title: { day, count in "\(day): \(count) artifact\(count == 1 ? "" : "s") pushed" },
                                  description: "Artifacts pushed into \(project.name) per day over the last \(Self.summaryDays) days (UTC): \(pushed) in all, "
                                      + "at most \(values.map(\.value).max() ?? 0) on one day.")
+            let quota = try await quotas.ofProject(project.name, isName: true, caller).map { QuotaBar(used: $0.used.storage, limit: $0.hard.storage) }
             let page = SummaryPage(frame: frame(visitor), project: project.name, access: PortalFormat.access(project.metadata),
-                                   tabs: tabs(project.name, active: "summary", permissions), facts: facts, members: members, chart: chart,
+                                   tabs: tabs(project.name, active: "summary", permissions), facts: facts, quota: quota, members: members, chart: chart,
                                    days: Self.summaryDays, pushedInPeriod: pushed)
             return finish(renderer.page("summary", page), visitor, request)
         } catch let error as APIError {

@@ -108,6 +108,7 @@ extension PortalController {
             ProjectTab(title: "Storage", href: "/harbor/storage", active: active == "storage"),
             ProjectTab(title: "Registries", href: "/harbor/registries", active: active == "registries"),
             ProjectTab(title: "Replications", href: "/harbor/replications", active: active == "replications"),
+            ProjectTab(title: "Project quotas", href: "/harbor/project-quotas", active: active == "quotas"),
             ProjectTab(title: "Job queue", href: "/harbor/job-service-dashboard", active: active == "jobs"),
             ProjectTab(title: "Interrogation services", href: "/harbor/interrogation-services", active: active == "interrogation"),
             ProjectTab(title: "Security hub", href: "/harbor/security-hub", active: active == "security"),

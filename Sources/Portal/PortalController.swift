@@ -19,6 +19,7 @@ public struct PortalController: Sendable {
     let webhooks: WebhookService
     let registries: RemoteRegistryService
     let replications: ReplicationService
+    let quotas: QuotaService
     let auditLogs: AuditLogService
     let users: UserService
     let groups: UserGroupService
@@ -50,6 +51,7 @@ public struct PortalController: Sendable {
         webhooks = WebhookService(environment)
         registries = RemoteRegistryService(environment)
         replications = ReplicationService(environment)
+        quotas = QuotaService(environment)
         auditLogs = AuditLogService(environment)
         users = UserService(environment)
         groups = UserGroupService(environment)
@@ -142,6 +144,8 @@ public struct PortalController: Sendable {
         portal.post("replications/:policy/delete", use: deleteReplicationRule)
         portal.get("replications/executions/:execution", use: replicationExecutionPage)
         portal.post("replications/executions/:execution/stop", use: stopReplication)
+        portal.get("project-quotas", use: projectQuotas)
+        portal.post("project-quotas/:quota", use: setProjectQuota)
         portal.get("job-service-dashboard", use: jobQueue)
         portal.post("job-service-dashboard/jobs/:job/stop", use: stopJob)
         portal.get("interrogation-services", use: interrogationServices)

@@ -156,8 +156,30 @@ struct SummaryPage: Sendable {
     let access: String
     let tabs: [ProjectTab]
     let facts: [SettingRow]
+    /// The project's storage quota as a bar.
+    let quota: QuotaBar?
     let members: [SettingRow]
     let chart: BarChart
     let days: Int
     let pushedInPeriod: Int
+}
+
+/// A project's usage against its storage limit: a bar (when there is a limit) and the figures in words.
+struct QuotaBar: Sendable {
+    let used: Int64
+    let limit: Int64
+    let limited: Bool
+    let text: String
+
+    init(used: Int64, limit: Int64) {
+        self.used = used
+        self.limit = max(limit, 1)
+        limited = limit >= 0
+        if limit < 0 {
+            text = "\(PortalFormat.shownSize(used)) used, no limit"
+        } else {
+            let percent = limit == 0 ? 100 : Int(Double(used) / Double(limit) * 100)
+            text = "\(PortalFormat.shownSize(used)) of \(PortalFormat.shownSize(limit)) (\(percent)%)"
+        }
+    }
 }

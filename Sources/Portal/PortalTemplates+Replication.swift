@@ -182,4 +182,35 @@ extension PortalTemplates {
         {{/content}}
         {{/layout}}
         """#
+
+    /// Every project's storage usage against its limit, with a limit form per project.
+    static let projectQuotas = #"""
+        {{<layout}}
+        {{$title}}Project quotas{{/title}}
+        {{$content}}
+        {{>admin-tabs}}
+        <h1>Project quotas</h1>
+        {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
+        {{#hasRows}}
+        <div class="scroll">
+        <table class="list" id="quotas">
+          <thead><tr><th scope="col">Project</th><th scope="col">Storage used</th><th scope="col">Limit (-1 for none)</th></tr></thead>
+          <tbody>
+          {{#rows}}<tr id="quota-{{id}}"><td><a href="/harbor/projects/{{project}}/summary">{{project}}</a></td>
+            <td>{{#bar}}<div class="progress">{{#limited}}<progress max="{{limit}}" value="{{used}}" aria-label="Storage used by {{project}}"></progress>{{/limited}}<span id="quota-{{id}}-text">{{text}}</span></div>{{/bar}}</td>
+            <td><form method="post" action="{{action}}" class="actions"><input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+              <label class="hidden" for="quota-{{id}}-amount">Limit of {{project}}</label>
+              <input id="quota-{{id}}-amount" name="amount" value="{{amount}}" size="8" inputmode="decimal">
+              <select name="unit" id="quota-{{id}}-unit" aria-label="Unit">{{#units}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/units}}</select>
+              <button type="submit" id="quota-{{id}}-save">Save</button></form></td></tr>
+          {{/rows}}
+          </tbody>
+        </table>
+        </div>
+        {{/hasRows}}
+        {{^hasRows}}<p class="empty" id="empty">No projects.</p>{{/hasRows}}
+        {{>pager}}
+        {{/content}}
+        {{/layout}}
+        """#
 }

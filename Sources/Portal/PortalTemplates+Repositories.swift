@@ -239,6 +239,8 @@ extension PortalTemplates {
         <section class="card">
           <h2>Project</h2>
           <dl class="facts" id="summary-facts">{{#facts}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/facts}}</dl>
+          {{#quota}}<h3>Storage quota</h3>
+          <div class="progress" id="summary-quota">{{#limited}}<progress max="{{limit}}" value="{{used}}" aria-label="Storage quota used"></progress>{{/limited}}<span id="summary-quota-text">{{text}}</span></div>{{/quota}}
         </section>
         <section class="card">
           <h2>Members</h2>

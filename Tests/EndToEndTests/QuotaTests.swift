@@ -87,6 +87,21 @@ struct QuotaTests {
 
             let verify = try await ProcessRunner.run([BerthInstance.binaryPath, "quota", "verify", "--data-dir", server.dataDirectory])
             #expect(verify.succeeded && verify.stdout.contains("project quotas agree"), "\(verify.combined)")
+
+            // In a real browser: Administration → Project quotas shows the bar and changes the limit; the Summary shows it.
+            let run = try await ProcessRunner.run(["python3", PortalTests.scripts + "/portal_quotas.py", server.baseURL, BerthInstance.adminPassword, "capped"])
+            #expect(run.succeeded, "\(run.stderr.suffix(3000))")
+            let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+            let shownUsed = String(format: "%.2f MiB", Double(afterOne) / 1_048_576)
+            #expect(seen["before"] as? String == "\(shownUsed) of 6.68 MiB (\(afterOne * 100 / 7_000_000)%)", "\(seen)")
+            #expect(seen["bar"] as? [String] == [String(afterOne), "7000000"], "\(seen)")
+            #expect(seen["amount_before"] as? String == "6.68" && seen["unit_before"] as? String == "MiB", "\(seen)")
+            #expect((seen["bad_problem"] as? String)?.contains("number of MiB, GiB or TiB") == true, "\(seen)")
+            #expect(seen["after"] as? String == "\(shownUsed) of 1.50 GiB (0%)", "\(seen)")
+            #expect(seen["amount_after"] as? String == "1.5", "\(seen)")
+            #expect(seen["summary_quota"] as? String == "\(shownUsed) of 1.50 GiB (0%)" && seen["summary_bar"] as? Int == 1, "\(seen)")
+            let limit = try await admin.api(.GET, "/quotas/\(quotaID)").json()["hard"] as? [String: Int]
+            #expect(limit == ["storage": 1_610_612_736])
         }
     }
 }
