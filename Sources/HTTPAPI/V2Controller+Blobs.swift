@@ -24,7 +24,7 @@ extension V2Controller {
             }
         }
         if request.method == .head {
-            let size = try await blobs.size(of: digest, in: name)
+            let size = try await blobs.confirm(digest, in: name)
             headers[.contentLength] = String(size)
             return Response(status: .ok, headers: headers, body: ResponseBody())
         }

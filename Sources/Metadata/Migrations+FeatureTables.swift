@@ -314,5 +314,12 @@ extension Migrations {
             FROM projects p ORDER BY p.id
             """,
         ]),
+        Migration(version: 22, statements: [
+            // Garbage collection: when a link was last made, confirmed to a client (HEAD) or used by a manifest push.
+            // Links untouched for the grace period are the only ones GC may remove (docs/garbage-collection.md).
+            "ALTER TABLE repository_blobs ADD COLUMN touched_at BIGINT NOT NULL DEFAULT 0",
+            "UPDATE repository_blobs SET touched_at = created_at",
+            "CREATE INDEX repository_blobs_touched ON repository_blobs (touched_at)",
+        ]),
     ]
 }

@@ -22,6 +22,9 @@ public protocol RegistryStore: Sendable {
     /// Links a blob that `sourceRepositoryID` holds into the repository called `repositoryName` (created then, not before);
     /// returns its size, or nil if the source lacks it.
     func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryName: String, now: Int64) async throws -> Int64?
+    /// The size of a linked blob a client is being told exists (`HEAD`), touching the link at most once per
+    /// `refreshAfter` milliseconds so that garbage collection leaves it for its grace period; nil when not linked.
+    func confirmBlob(_ digest: Digest, repositoryID: Int64, now: Int64, refreshAfter: Int64) async throws -> Int64?
     /// Removes a blob's link from the repository (and the repository once nothing is left in it); returns whether
     /// there was a link.
     func unlinkBlob(_ digest: Digest, repositoryID: Int64, by change: ChangeContext) async throws -> Bool

@@ -101,11 +101,18 @@ public struct SQLRegistryStore: RegistryStore {
     /// `QuotaExceeded` rolls it back). True when that recorded an event (a quota warning).
     static func link(_ digest: Digest, size: Int64, repositoryID: Int64, warningPercent: Int, now: Int64, on db: any SQLDatabase) async throws -> Bool {
         let inserted = try await db.raw("""
-            INSERT INTO repository_blobs (repository_id, digest, size, created_at)
-            VALUES (\(bind: repositoryID), \(bind: digest.description), \(bind: size), \(bind: now))
+            INSERT INTO repository_blobs (repository_id, digest, size, created_at, touched_at)
+            VALUES (\(bind: repositoryID), \(bind: digest.description), \(bind: size), \(bind: now), \(bind: now))
             ON CONFLICT (repository_id, digest) DO NOTHING
             RETURNING repository_id
             """).first() != nil
+        if !inserted {
+            // Linked again (a second upload, a mount): the link is fresh for garbage collection's grace period.
+            try await db.raw("""
+                UPDATE repository_blobs SET touched_at = \(bind: now)
+                WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description) AND touched_at < \(bind: now)
+                """).run()
+        }
         guard inserted, let row = try await db.raw("SELECT name, project_name FROM repositories WHERE id = \(bind: repositoryID)").first() else {
             return false
         }
@@ -130,12 +137,47 @@ public struct SQLRegistryStore: RegistryStore {
     }
 
     public func mountBlob(_ digest: Digest, from sourceRepositoryID: Int64, into repositoryName: String, now: Int64) async throws -> Int64? {
-        guard let size = try await linkedBlobSize(digest, repositoryID: sourceRepositoryID) else { return nil }
         try await quotaChecked {
             try await changing { db in
+                // The source link is confirmed (and touched) inside the transaction, so a blob is never mounted from a
+                // link garbage collection is removing (docs/garbage-collection.md).
+                guard let size = try await Self.touch([digest], repositoryID: sourceRepositoryID, now: now, on: db)[digest.description] else {
+                    return (nil, false)
+                }
                 let target = try await Self.upsertRepository(repositoryName, now: now, on: db)
-                return ((), try await Self.link(digest, size: size, repositoryID: target.id, warningPercent: quotaWarningPercent, now: now, on: db))
+                let warned = try await Self.link(digest, size: size, repositoryID: target.id, warningPercent: quotaWarningPercent, now: now, on: db)
+                return (size, warned)
             }
+        }
+    }
+
+    /// Marks links as just used and returns the sizes of those that exist, by digest (inside the caller's transaction).
+    /// Garbage collection removes only links untouched for its grace period, with a conditional delete that re-checks
+    /// `touched_at` after waiting for this update's row lock, so a link touched here is never removed under it.
+    static func touch(_ digests: [Digest], repositoryID: Int64, now: Int64, on db: any SQLDatabase) async throws -> [String: Int64] {
+        let unique = Array(Set(digests.map(\.description))).sorted()
+        var found: [String: Int64] = [:]
+        for batch in stride(from: 0, to: unique.count, by: 500).map({ Array(unique[$0 ..< min($0 + 500, unique.count)]) }) {
+            for row in try await db.raw("""
+                UPDATE repository_blobs SET touched_at = \(bind: now)
+                WHERE repository_id = \(bind: repositoryID) AND digest IN (\(binds: batch)) RETURNING digest, size
+                """).all() {
+                found[try row.decode(column: "digest", as: String.self)] = try row.decode(column: "size", as: Int64.self)
+            }
+        }
+        return found
+    }
+
+    public func confirmBlob(_ digest: Digest, repositoryID: Int64, now: Int64, refreshAfter: Int64) async throws -> Int64? {
+        // Most confirmations only read; the link is touched at most once per `refreshAfter` milliseconds.
+        guard let row = try await provider.read({ db in
+            try await db.raw("""
+                SELECT size, touched_at FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description)
+                """).first()
+        }) else { return nil }
+        let size = try row.decode(column: "size", as: Int64.self)
+        if try row.decode(column: "touched_at", as: Int64.self) < now - refreshAfter {
+            _ = try await provider.write { db in try await Self.touch([digest], repositoryID: repositoryID, now: now, on: db) }
         }
         return size
     }
@@ -188,6 +230,16 @@ public struct SQLRegistryStore: RegistryStore {
         let annotations = try manifest.annotations.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
         try await quotaChecked { try await changing { db in
             let repositoryID = try await Self.upsertRepository(repositoryName, now: now, on: db).id
+            // What the manifest uses must still be linked here, checked (and touched) in this transaction: a blob
+            // garbage collection removed since the client checked it refuses the push instead of leaving a manifest
+            // whose blob is gone (docs/garbage-collection.md).
+            let present = try await Self.touch(references.blobs + references.manifests, repositoryID: repositoryID, now: now, on: db)
+            if let missing = references.blobs.first(where: { present[$0.description] == nil }) {
+                throw DistributionError(.manifestBlobUnknown, "blob \(missing) is unknown to repository \(repositoryName)", detail: missing.description)
+            }
+            if let missing = references.manifests.first(where: { present[$0.description] == nil }) {
+                throw DistributionError(.manifestUnknown, "manifest \(missing) is unknown to repository \(repositoryName)", detail: missing.description)
+            }
             _ = try await Self.link(manifest.digest, size: manifest.size, repositoryID: repositoryID, warningPercent: quotaWarningPercent, now: now, on: db)
             let inserted = try await db.raw("""
                 INSERT INTO manifests (repository_id, digest, media_type, size, artifact_type, subject_digest, annotations, created_at)

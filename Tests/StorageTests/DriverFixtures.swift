@@ -24,7 +24,9 @@ enum DriverKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .rclone, .moto, .flakyRclone:
             let server = try await S3TestServer.start(self)
             do {
-                let driver = try S3Driver(settings: S3Settings(endpoint: server.endpoint, region: "us-east-1", bucket: "berth", prefix: "registry",
+                // A prefix of its own: even a server another test case reached by a port collision is not shared.
+                let prefix = "registry-\(UUID().uuidString.prefix(8).lowercased())"
+                let driver = try S3Driver(settings: S3Settings(endpoint: server.endpoint, region: "us-east-1", bucket: "berth", prefix: prefix,
                                                                accessKey: S3TestServer.accessKey, secretKey: S3TestServer.secretKey,
                                                                partSize: 5 * 1024 * 1024),  // the smallest, so parts split mid-segment
                                           client: HTTPClient.shared)
@@ -97,7 +99,13 @@ final class S3TestServer: @unchecked Sendable {
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        if waiting.isEmpty { return server }
+        // A server that lost its port to another one exits at once, while the other answers the readiness probe.
+        if waiting.isEmpty {
+            try await Task.sleep(for: .milliseconds(200))
+            if processes.allSatisfy(\.isRunning) { return server }
+            server.stop()
+            throw S3TestFailure("\(kind.rawValue) exited right after starting (its port was taken)")
+        }
         server.stop()
         throw S3TestFailure("\(kind.rawValue) did not start; install it with scripts/install-deps --test")
     }

@@ -25,7 +25,13 @@ final class HelperProcess: @unchecked Sendable {
         try process.run()
         let helper = HelperProcess(process: process, directory: directory)
         for _ in 0 ..< 200 {
-            if await ready() { return helper }
+            if await ready() {
+                // A helper that lost its port to another process exits at once while that one answers the probe.
+                try await Task.sleep(for: .milliseconds(100))
+                guard process.isRunning else { break }
+                return helper
+            }
+            guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         helper.stop()
