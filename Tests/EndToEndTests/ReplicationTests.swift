@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Testing
 
 /// Replication policies and their runs against real registries: CNCF distribution (`docker-registry` 2.8) and a
@@ -22,7 +23,7 @@ struct ReplicationEndToEndTests {
         return last
     }
 
-    @Test("push to docker-registry by hand (filters, namespace, chunked large layer, multi-arch index) and on a schedule, pull back on a schedule (a second run copies nothing), event-based push and deletion to another Berth; bad policies; only administrators")
+    @Test("push to docker-registry by hand (filters, namespace, chunked large layer, multi-arch index) and on a schedule, pull back on a schedule (a second run copies nothing), event-based push (a multi-arch index, then a signature of it) and deletion to another Berth; bad policies; only administrators")
     func replication() async throws {
         let work = try TemporaryDirectory("replication")
         defer { work.remove() }
@@ -165,6 +166,27 @@ struct ReplicationEndToEndTests {
             })
             let events = try await admin.api(.GET, "/replication/executions?policy_id=\(toOther)").jsonArray()
             #expect(!events.isEmpty && events.allSatisfy { $0["trigger"] as? String == "event_based" }, "\(events)")
+            // A signature pushed onto the index later follows it: the destination lists it as the index's referrer.
+            let subjectIndex = try await admin.registry(.GET, "/v2/team/app/manifests/\(appDigest)", headers: Self.accept)
+            let signatureConfig = Array("{}".utf8), signature = Array("a signature of \(appDigest)".utf8)
+            for blob in [signatureConfig, signature] {
+                #expect(try await admin.registry(.POST, "/v2/team/app/blobs/uploads/?digest=\(Digest.compute(of: blob))",
+                                                 headers: [("Content-Type", "application/octet-stream")], body: blob).status == 201)
+            }
+            let referrer = ManifestBuilder.image(config: signatureConfig, layers: [signature], artifactType: "application/vnd.dev.cosign.artifact.sig.v1+json",
+                                                 subject: ["mediaType": MediaType.ociIndex, "digest": appDigest, "size": subjectIndex.body.count],
+                                                 configMediaType: "application/vnd.oci.empty.v1+json")
+            let referrerDigest = Digest.compute(of: referrer).description
+            #expect(try await admin.registry(.PUT, "/v2/team/app/manifests/\(referrerDigest)", headers: [("Content-Type", MediaType.ociManifest)],
+                                             body: referrer).status == 201)
+            var referrers: [[String: Any]] = []
+            #expect(try await eventually(timeout: .seconds(20)) {
+                let answer = try await remoteAdmin.registry(.GET, "/v2/library/app/referrers/\(appDigest)")
+                referrers = (try? answer.json())?["manifests"] as? [[String: Any]] ?? []
+                return referrers.contains { $0["digest"] as? String == referrerDigest }
+            }, "\(referrers)")
+            let copiedReferrer = referrers.first { $0["digest"] as? String == referrerDigest }
+            #expect(copiedReferrer?["artifactType"] as? String == "application/vnd.dev.cosign.artifact.sig.v1+json")
             #expect(try await admin.registry(.DELETE, "/v2/team/app/manifests/\(appDigest)").status == 202)
             #expect(try await eventually(timeout: .seconds(20)) {
                 try await remoteAdmin.registry(.HEAD, "/v2/library/app/manifests/\(appDigest)", headers: Self.accept).status == 404
