@@ -234,11 +234,10 @@ public struct SQLRegistryStore: RegistryStore {
             // garbage collection removed since the client checked it refuses the push instead of leaving a manifest
             // whose blob is gone (docs/garbage-collection.md).
             let present = try await Self.touch(references.blobs + references.manifests, repositoryID: repositoryID, now: now, on: db)
-            if let missing = references.blobs.first(where: { present[$0.description] == nil }) {
-                throw DistributionError(.manifestBlobUnknown, "blob \(missing) is unknown to repository \(repositoryName)", detail: missing.description)
-            }
-            if let missing = references.manifests.first(where: { present[$0.description] == nil }) {
-                throw DistributionError(.manifestUnknown, "manifest \(missing) is unknown to repository \(repositoryName)", detail: missing.description)
+            if let missing = (references.blobs + references.manifests).first(where: { present[$0.description] == nil }) {
+                let what = references.blobs.contains(missing) ? "blob" : "manifest"
+                throw DistributionError(.manifestBlobUnknown, "manifest references \(what) \(missing), which is not in repository \(repositoryName)",
+                                        detail: missing.description)
             }
             _ = try await Self.link(manifest.digest, size: manifest.size, repositoryID: repositoryID, warningPercent: quotaWarningPercent, now: now, on: db)
             let inserted = try await db.raw("""

@@ -51,10 +51,9 @@ public struct ManifestService: Sendable, BackendService {
             throw DistributionError(.manifestBlobUnknown, "manifest references \(what) \(first), which is not in repository \(repository)",
                                     detail: first.description)
         }
-        let path = StorageLayout.blob(digest)
-        if try await storage.size(of: path) != Int64(raw.count) {
-            try await storage.put(bytes, at: path)
-        }
+        // Written every time, even when the same bytes are there: a fresh file is what keeps garbage collection from
+        // deleting bytes this push is about to link (docs/garbage-collection.md). Manifests are small.
+        try await storage.put(bytes, at: StorageLayout.blob(digest))
         let record = ManifestRecord(digest: digest, mediaType: parsed.mediaType, size: Int64(raw.count),
                                     artifactType: parsed.artifactType, subject: parsed.subject, annotations: parsed.annotations)
         try await store.putManifest(record, references: ManifestReferences(blobs: parsed.blobs, manifests: parsed.manifests),
