@@ -183,18 +183,15 @@ struct RegistryClientTests {
     func tokenForms() async throws {
         let work = try TemporaryDirectory("token-forms")
         defer { work.remove() }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/token_forms.py").path
         for mode in ["oauth", "get"] {
             let port = try TestLDAPServer.freePort()
             let log = work.file("\(mode).jsonl")
-            let server = Process()
-            server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            server.arguments = ["python3", script, String(port), mode, log]
-            server.standardOutput = FileHandle.nullDevice
-            server.standardError = FileHandle.nullDevice
-            try server.run()
-            defer { server.terminate() }
-            #expect(try await eventually { (try? RawConnection(port: port)) != nil })
+            // Killed with SIGKILL: a helper started from the test process inherits its blocked SIGTERM.
+            let server = try await HelperProcess.start(["python3", HelperProcess.script("token_forms.py"), String(port), mode, log],
+                                                       directory: try TemporaryDirectory("token-forms-\(mode)"), name: "the token service") {
+                HelperProcess.listening(port)
+            }
+            defer { server.stop() }
             let client = try RegistryClient(url: "http://127.0.0.1:\(port)", credentials: .basic(username: "robot$ci", password: "p&ss=w+rd %/é"))
             do {
                 try await client.ping()

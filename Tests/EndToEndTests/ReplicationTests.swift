@@ -245,15 +245,12 @@ struct ReplicationEndToEndTests {
         let remote = try await BerthInstance.start(authentication: true)
         defer { Task { await remote.destroy() } }
         let liarPort = try TestLDAPServer.freePort()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/lying_registry.py").path
-        let liar = Process()
-        liar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        liar.arguments = ["python3", script, String(liarPort)]
-        liar.standardOutput = FileHandle.nullDevice
-        liar.standardError = FileHandle.nullDevice
-        try liar.run()
-        defer { liar.terminate() }
-        #expect(try await eventually { (try? RawConnection(port: liarPort)) != nil })
+        // Killed with SIGKILL: a helper started from the test process inherits its blocked SIGTERM.
+        let liar = try await HelperProcess.start(["python3", HelperProcess.script("lying_registry.py"), String(liarPort)],
+                                                 directory: try TemporaryDirectory("lying-registry"), name: "the lying registry") {
+            HelperProcess.listening(liarPort)
+        }
+        defer { liar.stop() }
         try await withSecuredServer { server, admin in
             try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
             #expect(try await admin.pushImage("team/app", tag: "v1", seed: 7).status == 201)
