@@ -293,6 +293,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RegistryTests",
+            dependencies: ["Registry", "Metadata", "Storage", "OCI", .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "OCI", "Scanner", "RegistryClient",

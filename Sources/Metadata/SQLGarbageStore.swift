@@ -99,8 +99,15 @@ public struct SQLGarbageStore: Sendable {
 
     /// Every digest some repository links (the blob files garbage collection must keep).
     public func linkedDigests() async throws -> Set<String> {
+        Set(try await linkCounts().keys)
+    }
+
+    /// How many repositories link each digest (a dry run subtracts the links it would remove).
+    public func linkCounts() async throws -> [String: Int] {
         try await provider.read { db in
-            Set(try await db.raw("SELECT DISTINCT digest FROM repository_blobs").all().map { try $0.decode(column: "digest", as: String.self) })
+            try await db.raw("SELECT digest, COUNT(*) AS n FROM repository_blobs GROUP BY digest").all().reduce(into: [String: Int]()) { counts, row in
+                counts[try row.decode(column: "digest", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
         }
     }
 

@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+import Metadata
+import NIOCore
+import NIOPosix
+import OCI
+import Registry
+import Storage
+import Testing
+
+/// Garbage collection over a real SQLite database and filesystem storage: what a run removes from both, what it
+/// keeps (used blobs, recent files, touched links), and a dry run that lists exactly what the real run then deletes.
+@Suite("Garbage collector")
+struct GarbageCollectorTests {
+    struct Fixture {
+        let root: String
+        let registry: SQLRegistryStore
+        let storage: FilesystemDriver
+        let collector: GarbageCollector
+
+        /// Stores `bytes` as a file whose modification time is `age` seconds ago.
+        func file(_ bytes: [UInt8], age: Double) async throws -> Digest {
+            let digest = Digest.compute(of: bytes)
+            let path = StorageLayout.blob(digest)
+            try await storage.put(ByteBuffer(bytes: bytes), at: path)
+            let file = root + "/" + path.components.joined(separator: "/")
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -age)], ofItemAtPath: file)
+            return digest
+        }
+
+        func exists(_ digest: Digest) async throws -> Bool { try await storage.size(of: StorageLayout.blob(digest)) != nil }
+    }
+
+    static func withFixture(_ body: (Fixture) async throws -> Void) async throws {
+        let root = NSTemporaryDirectory() + "berth-gc-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/storage", withIntermediateDirectories: true)
+        let provider = try await SQLiteDatabaseProvider.open(path: root + "/berth.db", threadPool: .singleton,
+                                                             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
+        let registry = SQLRegistryStore(provider: provider)
+        try await registry.migrate()
+        let storage = try FilesystemDriver(root: root + "/storage", sync: false)
+        let collector = GarbageCollector(garbage: SQLGarbageStore(provider: provider), registry: registry, storage: storage, logger: Logger(label: "test"))
+        do {
+            try await body(Fixture(root: root + "/storage", registry: registry, storage: storage, collector: collector))
+        } catch {
+            await provider.shutdown()
+            throw error
+        }
+        await provider.shutdown()
+    }
+
+    @Test("a run removes unused links and the files nothing links, keeps used blobs, recent files and touched links; the dry run lists the same files first")
+    func collects() async throws {
+        try await Self.withFixture { fixture in
+            let registry = fixture.registry
+            let now = Clock.nowMilliseconds()
+            let hourAgo = now - 3_600_000
+            let repository = try await registry.createRepository(named: "p/app", now: hourAgo)
+            let used = try await fixture.file(Array("used layer".utf8), age: 7200)
+            let unused = try await fixture.file(Array("layer of a deleted image".utf8), age: 7200)
+            let orphan = try await fixture.file(Array("left by a crash".utf8), age: 7200)
+            let fresh = try await fixture.file(Array("just uploaded".utf8), age: 5)
+            let confirmed = try await fixture.file(Array("a client was just told this exists".utf8), age: 7200)
+            for digest in [used, unused, confirmed] { try await registry.linkBlob(digest, size: 10, repositoryID: repository.id, now: hourAgo) }
+            let manifestBytes = Array("{\"m\":1}".utf8)
+            let manifest = try await fixture.file(manifestBytes, age: 7200)
+            try await registry.putManifest(ManifestRecord(digest: manifest, mediaType: MediaType.ociManifest, size: Int64(manifestBytes.count),
+                                                          artifactType: nil, subject: nil, annotations: nil),
+                                           references: ManifestReferences(blobs: [used], manifests: []), tag: try Tag("v1"), repositoryName: "p/app",
+                                           now: hourAgo, by: .system)
+            _ = try await registry.confirmBlob(confirmed, repositoryID: repository.id, now: now, refreshAfter: 0)
+
+            let options = GarbageCollectionOptions(graceMilliseconds: 1_800_000)
+            let dry = try await fixture.collector.run(GarbageCollectionOptions(dryRun: true, graceMilliseconds: 1_800_000), now: now)
+            #expect(Set(dry.deletedDigests) == [unused.description, orphan.description], "\(dry)")
+            #expect(dry.linksRemoved == 1)
+            let unusedStill = try await fixture.exists(unused)
+            let unusedLink = try await registry.linkedBlobSize(unused, repositoryID: repository.id)
+            #expect(unusedStill && unusedLink == 10, "a dry run changes nothing")
+
+            let real = try await fixture.collector.run(options, now: now)
+            #expect(Set(real.deletedDigests) == Set(dry.deletedDigests) && real.bytesFreed == dry.bytesFreed && real.linksRemoved == 1, "\(real)")
+            for digest in [unused, orphan] { #expect(try await !fixture.exists(digest), "\(digest) was deleted") }
+            for digest in [used, fresh, confirmed, manifest] { #expect(try await fixture.exists(digest), "\(digest) was kept") }
+            #expect(try await registry.linkedBlobSize(unused, repositoryID: repository.id) == nil)
+            #expect(try await registry.linkedBlobSize(confirmed, repositoryID: repository.id) == 10, "touched within the grace period")
+            let again = try await fixture.collector.run(options, now: now)
+            #expect(again.blobsDeleted == 0 && again.linksRemoved == 0, "a second run finds nothing")
+        }
+    }
+
+    @Test("with delete_untagged, an untagged image goes with its layers; a tagged one and an index's platforms stay")
+    func untagged() async throws {
+        try await Self.withFixture { fixture in
+            let registry = fixture.registry
+            let now = Clock.nowMilliseconds()
+            let old = now - 3_600_000
+            let repository = try await registry.createRepository(named: "p/app", now: old)
+            func image(_ name: String, tag: String?) async throws -> (manifest: Digest, layer: Digest) {
+                let layer = try await fixture.file(Array("layer of \(name)".utf8), age: 7200)
+                try await registry.linkBlob(layer, size: 10, repositoryID: repository.id, now: old)
+                let bytes = Array("{\"image\":\"\(name)\"}".utf8)
+                let manifest = try await fixture.file(bytes, age: 7200)
+                try await registry.putManifest(ManifestRecord(digest: manifest, mediaType: MediaType.ociManifest, size: Int64(bytes.count),
+                                                              artifactType: nil, subject: nil, annotations: nil),
+                                               references: ManifestReferences(blobs: [layer], manifests: []), tag: try tag.map(Tag.init),
+                                               repositoryName: "p/app", now: old, by: .system)
+                return (manifest, layer)
+            }
+            let kept = try await image("kept", tag: "v1")
+            let dropped = try await image("dropped", tag: nil)
+            let platform = try await image("platform", tag: nil)
+            let indexBytes = Array("{\"index\":1}".utf8)
+            let index = try await fixture.file(indexBytes, age: 7200)
+            try await registry.putManifest(ManifestRecord(digest: index, mediaType: MediaType.ociIndex, size: Int64(indexBytes.count),
+                                                          artifactType: nil, subject: nil, annotations: nil),
+                                           references: ManifestReferences(blobs: [], manifests: [platform.manifest]), tag: try Tag("multi"),
+                                           repositoryName: "p/app", now: old, by: .system)
+
+            let report = try await fixture.collector.run(GarbageCollectionOptions(deleteUntagged: true, graceMilliseconds: 1_800_000), now: now)
+            #expect(report.manifestsDeleted == 1, "\(report)")
+            #expect(Set(report.deletedDigests) == [dropped.manifest.description, dropped.layer.description], "\(report)")
+            #expect(try await registry.manifest(dropped.manifest, repositoryID: repository.id) == nil)
+            for digest in [kept.manifest, kept.layer, platform.manifest, platform.layer, index] {
+                #expect(try await fixture.exists(digest), "\(digest) was kept")
+            }
+            #expect(try await registry.manifest(platform.manifest, repositoryID: repository.id) != nil)
+        }
+    }
+}
