@@ -241,7 +241,7 @@ let package = Package(
         .executableTarget(
             name: "berth",
             dependencies: [
-                "BerthServer", "CBerthSystem", "Certificates", "Scanner",
+                "BerthServer", "CBerthSystem", "Certificates", "Scanner", "Registry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -61,18 +61,7 @@ public func buildApplication(
     databaseThreadPool.start()
 
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-    var storage: any StorageDriver
-    if configuration.storage.driver == "s3" {
-        let c = configuration.storage
-        let endpoint = c.s3Endpoint.isEmpty ? "https://s3.\(c.s3Region).amazonaws.com" : c.s3Endpoint
-        var settings = S3Settings(endpoint: endpoint, region: c.s3Region, bucket: c.s3Bucket, prefix: c.s3Prefix,
-                                  accessKey: c.s3AccessKey, secretKey: c.s3SecretKey, pathStyle: c.s3PathStyle)
-        settings.redirect = c.s3Redirect
-        storage = try S3Driver(settings: settings, client: HTTPClient.shared)
-    } else {
-        storage = try FilesystemDriver(root: configuration.resolvedStorageRoot, threadPool: ioThreadPool, sync: configuration.storage.filesystemSync)
-    }
-    storage = MeasuredStorageDriver(storage)
+    let storage: any StorageDriver = MeasuredStorageDriver(try openStorage(configuration, threadPool: ioThreadPool))
     let database = MeasuredDatabaseProvider(try await openDatabase(configuration, threadPool: databaseThreadPool, logger: logger))
     var runtime = BerthRuntime(database: database, ioThreadPool: ioThreadPool, databaseThreadPool: databaseThreadPool)
     let events = EventNotifier()
@@ -313,6 +302,19 @@ public func buildApplication(
 }
 
 /// The metadata database the configuration names (SQLite or PostgreSQL), not yet migrated.
+/// The configured storage: S3 or the filesystem under the data directory.
+func openStorage(_ configuration: BerthConfiguration, threadPool: NIOThreadPool) throws -> any StorageDriver {
+    guard configuration.storage.driver == "s3" else {
+        return try FilesystemDriver(root: configuration.resolvedStorageRoot, threadPool: threadPool, sync: configuration.storage.filesystemSync)
+    }
+    let c = configuration.storage
+    let endpoint = c.s3Endpoint.isEmpty ? "https://s3.\(c.s3Region).amazonaws.com" : c.s3Endpoint
+    var settings = S3Settings(endpoint: endpoint, region: c.s3Region, bucket: c.s3Bucket, prefix: c.s3Prefix,
+                              accessKey: c.s3AccessKey, secretKey: c.s3SecretKey, pathStyle: c.s3PathStyle)
+    settings.redirect = c.s3Redirect
+    return try S3Driver(settings: settings, client: HTTPClient.shared)
+}
+
 func openDatabase(_ configuration: BerthConfiguration, threadPool: NIOThreadPool, logger: Logger) async throws -> any SQLDatabaseProvider {
     if configuration.resolvedDatabase.hasPrefix("sqlite:") {
         let databasePath = String(configuration.resolvedDatabase.dropFirst("sqlite:".count))

@@ -7,7 +7,7 @@ struct Berth: AsyncParsableCommand {
         commandName: "berth",
         abstract: "An OCI container registry in one Swift server.",
         version: berthVersion,
-        subcommands: [Serve.self, Trust.self, CA.self, Advisories.self, ScanCommand.self, Quota.self],
+        subcommands: [Serve.self, Trust.self, CA.self, Advisories.self, ScanCommand.self, Quota.self, GarbageCollect.self],
         defaultSubcommand: Serve.self
     )
 }

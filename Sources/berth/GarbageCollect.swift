@@ -1,0 +1,32 @@
+import ArgumentParser
+import BerthServer
+import Foundation
+import Registry
+
+/// `berth gc`: garbage collection from the command line, with its progress on standard error.
+struct GarbageCollect: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Remove what no repository uses: untagged manifests (when asked), unused links and unlinked blob files older than the grace period.")
+    @OptionGroup var options: ServerOptions
+    @Flag(name: .customLong("dry-run"), help: "Report what would be removed without removing it.") var dryRun = false
+    @Flag(name: .customLong("delete-untagged"), help: "Also remove untagged manifests (not an index's platforms, not signatures of kept images).")
+    var deleteUntagged = false
+    @Option(name: .customLong("grace-seconds"), help: "Keep links touched, and files written, within this many seconds (default 7200).")
+    var graceSeconds: Int64 = 7200
+
+    func validate() throws {
+        guard (0 ... 31_536_000).contains(graceSeconds) else { throw ValidationError("--grace-seconds must be between 0 and 31536000") }
+    }
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        let report = try await GarbageAdministration.run(
+            configuration: try options.configuration(),
+            options: GarbageCollectionOptions(deleteUntagged: deleteUntagged, dryRun: dryRun, graceMilliseconds: graceSeconds * 1000),
+            logger: Advisories.quietLogger()) { step in FileHandle.standardError.write(Data("\(step)\n".utf8)) }
+        if dryRun { for digest in report.deletedDigests { print(digest) } }
+        print("\(dryRun ? "would remove" : "removed") \(report.manifestsDeleted) untagged manifests, \(report.linksRemoved) unused links and "
+            + "\(report.blobsDeleted) files (\(report.bytesFreed) bytes) in \(ContinuousClock.now - started)")
+    }
+}
