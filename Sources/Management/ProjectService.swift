@@ -237,7 +237,9 @@ public struct ProjectService: Sendable {
     /// Harbor's `storage_limit`: -1 for no limit, else a number of bytes.
     static func checkStorageLimit(_ limit: Int64?) throws {
         guard let limit else { return }
-        guard limit >= -1 else { throw APIError.badRequest("storage_limit must be -1 (no limit) or a number of bytes") }
+        guard limit >= -1, limit <= QuotaService.maximumLimit else {
+            throw APIError.badRequest("storage_limit must be -1 (no limit) or a number of bytes up to \(QuotaService.maximumLimit)")
+        }
     }
 
     static func checkedMetadata(_ values: [String: String]) throws -> [String: String] {

@@ -3,41 +3,14 @@ prints what they saw as JSON. Arguments: the server's base URL, the admin passwo
 import json
 import sys
 
-from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
+
+from portal_session import fill, go, sign_in, start_browser
 
 base, password, project = sys.argv[1:4]
-
-options = Options()
-for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
-    options.add_argument(argument)
-options.binary_location = "/usr/bin/chromium"
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-driver.set_page_load_timeout(60)
+driver = start_browser()
 seen = {}
-
-
-def go(element):
-    page = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-
-    def gone(_):
-        try:
-            page.is_enabled()
-            return False
-        except WebDriverException:
-            return True
-
-    WebDriverWait(driver, 30).until(gone)
-
-
-def fill(element, value):
-    element.clear()
-    element.send_keys(value)
 
 
 def row():
@@ -48,10 +21,7 @@ def row():
 
 
 try:
-    driver.get(base + "/harbor/sign-in")
-    fill(driver.find_element(By.ID, "principal"), "admin")
-    fill(driver.find_element(By.ID, "password"), password)
-    go(driver.find_element(By.ID, "sign-in"))
+    sign_in(driver, base, "admin", password)
 
     driver.get(base + "/harbor/project-quotas")
     found = row()
@@ -63,11 +33,11 @@ try:
 
     # A limit that is not a number is refused in words; a new one is saved and shown.
     fill(driver.find_element(By.ID, f"quota-{quota_id}-amount"), "lots")
-    go(driver.find_element(By.ID, f"quota-{quota_id}-save"))
+    go(driver, driver.find_element(By.ID, f"quota-{quota_id}-save"))
     seen["bad_problem"] = driver.find_element(By.ID, "problem").text
     fill(driver.find_element(By.ID, f"quota-{quota_id}-amount"), "1.5")
     Select(driver.find_element(By.ID, f"quota-{quota_id}-unit")).select_by_value("GiB")
-    go(driver.find_element(By.ID, f"quota-{quota_id}-save"))
+    go(driver, driver.find_element(By.ID, f"quota-{quota_id}-save"))
     seen["after"] = row().find_elements(By.TAG_NAME, "td")[1].text
     seen["amount_after"] = driver.find_element(By.ID, f"quota-{quota_id}-amount").get_attribute("value")
 

@@ -5,63 +5,32 @@ import json
 import sys
 import time
 
-from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
+
+import portal_session
+from portal_session import retrying, start_browser
 
 base, password, remote, repository = sys.argv[1:5]
 project = repository.split("/", 1)[0]
-
-options = Options()
-for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
-    options.add_argument(argument)
-options.binary_location = "/usr/bin/chromium"
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-driver.set_page_load_timeout(60)
+driver = start_browser()
 seen = {}
 
 
 def go(element):
-    page = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-
-    def gone(_):
-        try:
-            page.is_enabled()
-            return False
-        except WebDriverException:
-            return True
-
-    WebDriverWait(driver, 30).until(gone)
-
-
-def retrying(read):
-    # Live regions replace their content while it is read: read again when an element went away under us.
-    for _ in range(30):
-        try:
-            return read()
-        except (StaleElementReferenceException, WebDriverException):
-            time.sleep(0.1)
-    return None
+    portal_session.go(driver, element)
 
 
 def text(css):
-    return retrying(lambda: (lambda found: found[0].text if found else None)(driver.find_elements(By.CSS_SELECTOR, css)))
+    return portal_session.text(driver, css)
 
 
 def table(css):
-    return retrying(lambda: [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
-                             for row in driver.find_elements(By.CSS_SELECTOR, css + " tbody tr")]) or []
+    return portal_session.table(driver, css)
 
 
 def fill(element_id, value):
-    field = driver.find_element(By.ID, element_id)
-    field.clear()
-    field.send_keys(value)
+    portal_session.fill(driver.find_element(By.ID, element_id), value)
 
 
 def open_details(element_id):
@@ -78,10 +47,7 @@ def registry_form(name, url):
 
 
 try:
-    driver.get(base + "/harbor/sign-in")
-    fill("principal", "admin")
-    fill("password", password)
-    go(driver.find_element(By.ID, "sign-in"))
+    portal_session.sign_in(driver, base, "admin", password)
 
     # Registries: a connection test that fails, one that works, then the endpoint saved and listed as healthy.
     driver.get(base + "/harbor/registries")
