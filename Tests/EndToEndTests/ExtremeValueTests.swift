@@ -116,10 +116,10 @@ struct ExtremeValueTests {
                 Input(name: "duration on PUT /robots/{id}", accepted: ["0", "-1", "1"]) { v in
                     try await api(.PUT, "/robots/\(robotID)", raw: #"{"duration":\#(v)}"#)
                 },
-                Input(name: "storage_limit on POST /projects", accepted: ["0", "-1", "1", "9223372036854775807"]) { v in
+                Input(name: "storage_limit on POST /projects", accepted: ["0", "-1", "1", "1152921504606846976"]) { v in
                     try await api(.POST, "/projects", raw: #"{"project_name":"sl\#(abs(v.hashValue % 1_000_000))","storage_limit":\#(v)}"#)
                 },
-                Input(name: "storage_limit on PUT /projects/{p}", accepted: ["0", "-1", "1", "9223372036854775807"]) { v in
+                Input(name: "storage_limit on PUT /projects/{p}", accepted: ["0", "-1", "1", "1152921504606846976"]) { v in
                     try await api(.PUT, "/projects/edge", raw: #"{"storage_limit":\#(v)}"#)
                 },
                 Input(name: "cve_allowlist.expires_at on PUT /projects/{p}", accepted: ["0", "1"]) { v in
