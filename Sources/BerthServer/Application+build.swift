@@ -73,11 +73,7 @@ public func buildApplication(
         throw error
     }
 
-    var registryConfiguration = RegistryConfiguration()
-    registryConfiguration.deleteEnabled = configuration.registry.deleteEnabled
-    registryConfiguration.uploadMaximumAgeSeconds = configuration.uploads.maxAgeSeconds
-    registryConfiguration.uploadSessionsPerOwner = configuration.uploads.maxSessionsPerAccount == 0 ? nil : configuration.uploads.maxSessionsPerAccount
-    registryConfiguration.uploadSessionsPerProject = configuration.uploads.maxSessionsPerProject == 0 ? nil : configuration.uploads.maxSessionsPerProject
+    let registryConfiguration = configuration.registryConfiguration
 
     let access: AccessControl
     do {
@@ -252,7 +248,12 @@ public func buildApplication(
     let jobWake = WakeSignal()
     let rematch = RematchJob(vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
     let scanAll = ScanAllJob(store: vulnerabilityStore, settings: access.store, logger: logger)
+    let garbage = GarbageCollectionJob(executor: GarbageRunExecutor(
+        runs: SQLGarbageRunStore(provider: database),
+        collector: GarbageCollector(garbage: SQLGarbageStore(provider: database), registry: store, storage: storage, uploads: uploads, logger: logger),
+        graceMilliseconds: configuration.gc.graceSeconds * 1000, logger: logger), runs: SQLGarbageRunStore(provider: database))
     let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan,
+                                                    garbage,
                                                     rematch, scanAll, adapterScan, CVEExportJob(management),
                                                     ReplicationExecutionJob(store: replicationStore, endpoints: replicationEndpoints, logger: logger),
                                                     ReplicationTaskJob(store: replicationStore, endpoints: replicationEndpoints, logger: logger)],

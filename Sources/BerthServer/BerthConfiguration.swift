@@ -20,6 +20,8 @@ public struct BerthConfiguration: Sendable, Equatable {
     public var uploads = Uploads()
     /// Registry behaviour.
     public var registry = Registry()
+    /// Garbage collection.
+    public var gc = GarbageCollection()
     /// Webhook delivery.
     public var webhooks = Webhooks()
     /// The Prometheus metrics endpoint.
@@ -167,6 +169,13 @@ public struct BerthConfiguration: Sendable, Equatable {
         public var s3Redirect = false
     }
 
+    /// Garbage-collection settings.
+    public struct GarbageCollection: Sendable, Equatable, Codable {
+        /// How long a blob a client was told exists (or just uploaded) is kept for the manifest that uses it, and the
+        /// minimum age of a file before collection may delete it (Harbor's time window: two hours).
+        public var graceSeconds: Int64 = 7200
+    }
+
     /// Upload session settings.
     public struct Uploads: Sendable, Equatable, Codable {
         /// Sessions untouched this long are purged.
@@ -285,6 +294,7 @@ public struct BerthConfiguration: Sendable, Equatable {
         if let v = env["BERTH_WEBHOOK_SWEEP_INTERVAL_SECONDS"] {
             webhooks.sweepIntervalSeconds = Int64(try Self.int(v, "BERTH_WEBHOOK_SWEEP_INTERVAL_SECONDS"))
         }
+        if let v = env["BERTH_GC_GRACE_SECONDS"] { gc.graceSeconds = Int64(try Self.int(v, "BERTH_GC_GRACE_SECONDS")) }
         if let v = env["BERTH_UPLOAD_MAX_AGE_SECONDS"] { uploads.maxAgeSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_MAX_AGE_SECONDS")) }
         if let v = env["BERTH_UPLOAD_PURGE_INTERVAL_SECONDS"] { uploads.purgeIntervalSeconds = Int64(try Self.int(v, "BERTH_UPLOAD_PURGE_INTERVAL_SECONDS")) }
         if let v = env["BERTH_UPLOAD_MAX_SESSIONS_PER_ACCOUNT"] { uploads.maxSessionsPerAccount = try Self.int(v, "BERTH_UPLOAD_MAX_SESSIONS_PER_ACCOUNT") }
@@ -357,6 +367,7 @@ public struct BerthConfiguration: Sendable, Equatable {
         }
         // Upper bounds keep every later multiplication (seconds to milliseconds, say) far from overflowing.
         let tenYears: Int64 = 10 * 366 * 86_400
+        guard (0 ... 31_536_000).contains(gc.graceSeconds) else { throw ConfigurationError("gc.graceSeconds must be between 0 and 31536000 (a year)") }
         guard (1 ... tenYears).contains(uploads.maxAgeSeconds), (1 ... tenYears).contains(uploads.purgeIntervalSeconds) else {
             throw ConfigurationError("uploads.maxAgeSeconds and uploads.purgeIntervalSeconds must be between 1 and \(tenYears) seconds")
         }

@@ -21,6 +21,7 @@ struct FileConfiguration: Decodable {
                     "s3": ["endpoint": true, "region": true, "bucket": true, "prefix": true, "accessKey": true, "secretKey": true, "pathStyle": true, "redirect": true]],
         "uploads": ["maxAgeSeconds": true, "purgeIntervalSeconds": true, "maxSessionsPerAccount": true, "maxSessionsPerProject": true],
         "registry": ["deleteEnabled": true],
+        "gc": ["graceSeconds": true],
         "webhooks": ["enabled": true, "timeoutSeconds": true, "maxAttempts": true, "keepExecutions": true, "sweepIntervalSeconds": true],
         "metrics": ["enabled": true, "port": true, "address": true],
         "log": ["level": true, "format": true, "accessLog": true],
@@ -76,6 +77,7 @@ struct FileConfiguration: Decodable {
     struct Webhooks: Decodable { var enabled: Bool?; var timeoutSeconds: Int?; var maxAttempts: Int?; var keepExecutions: Int?; var sweepIntervalSeconds: Int64? }
     struct Metrics: Decodable { var enabled: Bool?; var port: Int?; var address: String? }
     struct Log: Decodable { var level: String?; var format: String?; var accessLog: Bool? }
+    struct GC: Decodable { var graceSeconds: Int64? }
 
     var http: HTTP?
     var dataDirectory: String?
@@ -83,6 +85,7 @@ struct FileConfiguration: Decodable {
     var storage: Storage?
     var uploads: Uploads?
     var registry: Registry?
+    var gc: GC?
     var webhooks: Webhooks?
     var metrics: Metrics?
     var log: Log?
@@ -151,6 +154,7 @@ struct FileConfiguration: Decodable {
             if let v = s3.pathStyle { c.storage.s3PathStyle = v }
             if let v = s3.redirect { c.storage.s3Redirect = v }
         }
+        if let v = gc?.graceSeconds { c.gc.graceSeconds = v }
         if let v = uploads?.maxAgeSeconds { c.uploads.maxAgeSeconds = v }
         if let v = uploads?.purgeIntervalSeconds { c.uploads.purgeIntervalSeconds = v }
         if let v = uploads?.maxSessionsPerAccount { c.uploads.maxSessionsPerAccount = v }

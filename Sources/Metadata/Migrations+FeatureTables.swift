@@ -321,5 +321,46 @@ extension Migrations {
             "UPDATE repository_blobs SET touched_at = created_at",
             "CREATE INDEX repository_blobs_touched ON repository_blobs (touched_at)",
         ]),
+        Migration(version: 23, statements: [
+            // Garbage-collection runs (Harbor's GC history): parameters, status, counts and bytes freed, and the job
+            // that carries a run (none for `berth gc`).
+            """
+            CREATE TABLE gc_runs (
+                id {id},
+                trigger_type TEXT NOT NULL,
+                requester TEXT NOT NULL,
+                delete_untagged INTEGER NOT NULL,
+                dry_run INTEGER NOT NULL,
+                workers INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                stop_requested INTEGER NOT NULL DEFAULT 0,
+                job_id BIGINT,
+                phase TEXT NOT NULL DEFAULT '',
+                manifests_deleted BIGINT NOT NULL DEFAULT 0,
+                links_removed BIGINT NOT NULL DEFAULT 0,
+                blobs_deleted BIGINT NOT NULL DEFAULT 0,
+                bytes_freed BIGINT NOT NULL DEFAULT 0,
+                uploads_purged BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                started_at BIGINT,
+                finished_at BIGINT
+            )
+            """,
+            "CREATE INDEX gc_runs_job ON gc_runs (job_id)",
+            "CREATE INDEX gc_runs_status ON gc_runs (status)",
+            // A run's log, a line per row, written in batches as it goes.
+            """
+            CREATE TABLE gc_run_log (
+                run_id BIGINT NOT NULL REFERENCES gc_runs(id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                line TEXT NOT NULL,
+                PRIMARY KEY (run_id, seq)
+            )
+            """,
+            // One collection at a time across instances: the run holding this row's lease.
+            "CREATE TABLE gc_lock (id INTEGER PRIMARY KEY, run_id BIGINT, expires_at BIGINT NOT NULL)",
+            "INSERT INTO gc_lock (id, run_id, expires_at) VALUES (1, NULL, 0)",
+        ]),
     ]
 }

@@ -111,8 +111,101 @@ public struct SQLGarbageStore: Sendable {
         }
     }
 
+    /// Everything of one repository that decides what a run would remove there: its manifests (tagged or not, what
+    /// they reference, their subject) and its links. A dry run with `delete_untagged` plays the run on it.
+    public func repositoryGraph(_ repositoryID: Int64) async throws -> RepositoryGraph? {
+        try await provider.read { db in
+            guard let name = try await db.raw("SELECT name FROM repositories WHERE id = \(bind: repositoryID)").first()?
+                .decode(column: "name", as: String.self) else { return nil }
+            var references: [Int64: [String]] = [:]
+            for row in try await db.raw("""
+                SELECT mr.manifest_id, mr.digest FROM manifest_references mr JOIN manifests m ON m.id = mr.manifest_id
+                WHERE m.repository_id = \(bind: repositoryID)
+                """).all() {
+                references[try row.decode(column: "manifest_id", as: Int64.self), default: []].append(try row.decode(column: "digest", as: String.self))
+            }
+            let manifests = try await db.raw("""
+                SELECT m.id, m.digest, m.subject_digest, m.created_at,
+                       CASE WHEN EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = m.repository_id AND t.manifest_digest = m.digest)
+                            THEN 1 ELSE 0 END AS tagged
+                FROM manifests m WHERE m.repository_id = \(bind: repositoryID)
+                """).all().map { row in
+                RepositoryGraph.Manifest(digest: try row.decode(column: "digest", as: String.self),
+                                         createdAt: try row.decode(column: "created_at", as: Int64.self),
+                                         subject: try row.decode(column: "subject_digest", as: String?.self),
+                                         tagged: try row.decode(column: "tagged", as: Int.self) != 0,
+                                         references: references[try row.decode(column: "id", as: Int64.self)] ?? [])
+            }
+            let links = try await db.raw("SELECT digest, size, touched_at FROM repository_blobs WHERE repository_id = \(bind: repositoryID)").all().map { row in
+                RepositoryGraph.Link(digest: try row.decode(column: "digest", as: String.self), size: try row.decode(column: "size", as: Int64.self),
+                                     touchedAt: try row.decode(column: "touched_at", as: Int64.self))
+            }
+            return RepositoryGraph(repositoryID: repositoryID, repository: name, manifests: manifests, links: links)
+        }
+    }
+
     static func candidate(_ row: any SQLRow) throws -> GarbageCandidate {
         GarbageCandidate(repositoryID: try row.decode(column: "repository_id", as: Int64.self), repository: try row.decode(column: "name", as: String.self),
                          digest: try row.decode(column: "digest", as: String.self), size: try row.decode(column: "size", as: Int64.self))
+    }
+}
+
+/// One repository's manifests and links, as `SQLGarbageStore.repositoryGraph` reads them.
+public struct RepositoryGraph: Sendable, Equatable {
+    /// A manifest of the repository.
+    public struct Manifest: Sendable, Equatable {
+        /// Its digest.
+        public var digest: String
+        /// When it was pushed, ms since 1970.
+        public var createdAt: Int64
+        /// The manifest it refers to (signatures, SBOMs), if any.
+        public var subject: String?
+        /// Whether a tag points at it.
+        public var tagged: Bool
+        /// The digests it uses (layers, config, an index's children).
+        public var references: [String]
+
+        /// A manifest.
+        public init(digest: String, createdAt: Int64, subject: String?, tagged: Bool, references: [String]) {
+            self.digest = digest
+            self.createdAt = createdAt
+            self.subject = subject
+            self.tagged = tagged
+            self.references = references
+        }
+    }
+
+    /// A digest linked into the repository.
+    public struct Link: Sendable, Equatable {
+        /// The digest.
+        public var digest: String
+        /// Its size in bytes.
+        public var size: Int64
+        /// When it was last touched, ms since 1970.
+        public var touchedAt: Int64
+
+        /// A link.
+        public init(digest: String, size: Int64, touchedAt: Int64) {
+            self.digest = digest
+            self.size = size
+            self.touchedAt = touchedAt
+        }
+    }
+
+    /// The repository's id.
+    public var repositoryID: Int64
+    /// The repository's name.
+    public var repository: String
+    /// Its manifests.
+    public var manifests: [Manifest]
+    /// Its links.
+    public var links: [Link]
+
+    /// A graph.
+    public init(repositoryID: Int64, repository: String, manifests: [Manifest], links: [Link]) {
+        self.repositoryID = repositoryID
+        self.repository = repository
+        self.manifests = manifests
+        self.links = links
     }
 }

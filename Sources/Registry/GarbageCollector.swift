@@ -11,12 +11,15 @@ public struct GarbageCollectionOptions: Sendable, Equatable {
     public var dryRun: Bool
     /// How long a link must have been untouched, and a file unchanged, before it may go (milliseconds).
     public var graceMilliseconds: Int64
+    /// How many storage deletions go on side by side (1…5, Harbor's `workers`).
+    public var workers: Int
 
     /// Options.
-    public init(deleteUntagged: Bool = false, dryRun: Bool = false, graceMilliseconds: Int64 = 2 * 3_600_000) {
+    public init(deleteUntagged: Bool = false, dryRun: Bool = false, graceMilliseconds: Int64 = 2 * 3_600_000, workers: Int = 1) {
         self.deleteUntagged = deleteUntagged
         self.dryRun = dryRun
         self.graceMilliseconds = max(0, graceMilliseconds)
+        self.workers = min(max(workers, 1), 5)
     }
 }
 
@@ -30,98 +33,164 @@ public struct GarbageCollectionReport: Sendable, Equatable {
     public var blobsDeleted = 0
     /// Bytes those files held.
     public var bytesFreed: Int64 = 0
+    /// Abandoned upload sessions purged (none in a dry run).
+    public var uploadsPurged = 0
     /// The digests of the deleted files (what a dry run lists).
     public var deletedDigests: [String] = []
 
     /// An empty report.
     public init() {}
+
+    /// The counts a run records.
+    public var counts: GarbageRunCounts {
+        GarbageRunCounts(manifestsDeleted: Int64(manifestsDeleted), linksRemoved: Int64(linksRemoved), blobsDeleted: Int64(blobsDeleted),
+                         bytesFreed: bytesFreed, uploadsPurged: Int64(uploadsPurged))
+    }
 }
 
 /// Online garbage collection (docs/garbage-collection.md): removes untagged manifests when asked, then links nothing
-/// uses that were untouched for the grace period, then the files no repository links that are older than it.
-/// Pushes, pulls and deletes go on meanwhile: every removal is re-checked where it happens.
+/// uses that were untouched for the grace period, then the files no repository links that are older than it, and
+/// abandoned uploads. Pushes, pulls and deletes go on meanwhile: every removal is re-checked where it happens.
 public struct GarbageCollector: Sendable {
     let garbage: SQLGarbageStore
     let registry: any RegistryStore
     let storage: any StorageDriver
+    let uploads: UploadService?
     let logger: Logger
 
-    /// A collector over the registry's database and storage.
-    public init(garbage: SQLGarbageStore, registry: any RegistryStore, storage: any StorageDriver, logger: Logger) {
+    /// A collector over the registry's database and storage; with `uploads`, a real run also purges abandoned uploads.
+    public init(garbage: SQLGarbageStore, registry: any RegistryStore, storage: any StorageDriver, uploads: UploadService? = nil, logger: Logger) {
         self.garbage = garbage
         self.registry = registry
         self.storage = storage
+        self.uploads = uploads
         self.logger = logger
     }
 
     static let change = ChangeContext(operatorName: "gc", clientIP: "")
     static let page = 500
+    /// Deleting an untagged index leaves its platforms untagged: passes repeat until one deletes nothing, at most this often.
+    static let maximumUntaggedPasses = 16
 
-    /// Runs once; `progress` hears each step (for the run's log); `stopped` is asked between pages.
+    /// Runs once. `progress` hears each line of the run's log; `checkpoint` hears the counts so far between pages and
+    /// answers whether to go on (false stops the run where it is: what was removed stays removed).
     public func run(_ options: GarbageCollectionOptions, now: Int64, progress: @Sendable (String) async -> Void = { _ in },
-                    stopped: @Sendable () async -> Bool = { false }) async throws -> GarbageCollectionReport {
+                    checkpoint: @Sendable (GarbageCollectionReport) async -> Bool = { _ in true }) async throws -> GarbageCollectionReport {
         let cutoff = now - options.graceMilliseconds
         var report = GarbageCollectionReport()
-        await progress("garbage collection\(options.dryRun ? " (dry run)" : ""): grace \(options.graceMilliseconds / 1000) s, untagged "
-            + (options.deleteUntagged ? "deleted" : "kept"))
+        let verb = options.dryRun ? "would delete" : "deleted"
+        await progress("garbage collection\(options.dryRun ? " (dry run)" : ""): grace period \(options.graceMilliseconds / 1000) s, untagged manifests "
+            + (options.deleteUntagged ? "deleted" : "kept") + ", \(options.workers) worker(s)")
 
+        // 1. Untagged manifests, and in a dry run what their deletion frees in their repositories.
+        var played: Set<Int64> = []
+        var counts = options.dryRun ? try await garbage.linkCounts() : [:]
         if options.deleteUntagged {
-            // Deleting an untagged index leaves its platforms untagged and unreferenced: repeat until none is left.
-            for _ in 0 ..< (options.dryRun ? 1 : 8) {
+            if options.dryRun {
                 var after: (Int64, String)? = nil
-                var deletedThisPass = 0
-                while !(await stopped()) {
+                while await checkpoint(report) {
                     let candidates = try await garbage.untaggedManifests(before: cutoff, after: after, limit: Self.page)
                     guard let last = candidates.last else { break }
                     after = (last.repositoryID, last.digest)
-                    for candidate in candidates {
-                        if !options.dryRun {
-                            guard let digest = try? Digest(parsing: candidate.digest),
-                                  try await registry.deleteManifest(digest, repositoryID: candidate.repositoryID, by: Self.change) else { continue }
+                    for repositoryID in Set(candidates.map(\.repositoryID)).subtracting(played) {
+                        played.insert(repositoryID)
+                        guard let graph = try await garbage.repositoryGraph(repositoryID) else { continue }
+                        let plan = GarbagePlan.play(graph, cutoff: cutoff)
+                        for manifest in plan.manifests {
+                            await progress("\(verb) untagged manifest \(graph.repository)@\(manifest.digest)")
+                            if graph.links.contains(where: { $0.digest == manifest.digest }) { counts[manifest.digest, default: 1] -= 1 }
                         }
-                        deletedThisPass += 1
+                        for link in plan.links {
+                            await progress("would remove link \(graph.repository)@\(link.digest) (\(link.size) bytes)")
+                            counts[link.digest, default: 1] -= 1
+                        }
+                        report.manifestsDeleted += plan.manifests.count
+                        report.linksRemoved += plan.links.count
                     }
                 }
-                report.manifestsDeleted += deletedThisPass
-                if deletedThisPass == 0 { break }
+            } else {
+                for _ in 0 ..< Self.maximumUntaggedPasses {
+                    var after: (Int64, String)? = nil
+                    var deletedThisPass = 0
+                    while await checkpoint(report) {
+                        let candidates = try await garbage.untaggedManifests(before: cutoff, after: after, limit: Self.page)
+                        guard let last = candidates.last else { break }
+                        after = (last.repositoryID, last.digest)
+                        for candidate in candidates {
+                            guard let digest = try? Digest(parsing: candidate.digest),
+                                  try await registry.deleteManifest(digest, repositoryID: candidate.repositoryID, by: Self.change) else { continue }
+                            await progress("deleted untagged manifest \(candidate.repository)@\(candidate.digest)")
+                            deletedThisPass += 1
+                            report.manifestsDeleted += 1
+                        }
+                    }
+                    if deletedThisPass == 0 { break }
+                }
             }
             await progress("untagged manifests \(options.dryRun ? "to delete" : "deleted"): \(report.manifestsDeleted)")
         }
 
-        var counts = options.dryRun ? try await garbage.linkCounts() : [:]
+        // 2. Links nothing uses (repositories a dry run played above are done).
         var after: (Int64, String)? = nil
-        while !(await stopped()) {
+        while await checkpoint(report) {
             let candidates = try await garbage.unusedLinks(before: cutoff, after: after, limit: Self.page)
             guard let last = candidates.last else { break }
             after = (last.repositoryID, last.digest)
+            let removed: [GarbageCandidate]
             if options.dryRun {
-                for candidate in candidates { counts[candidate.digest, default: 1] -= 1 }
-                report.linksRemoved += candidates.count
+                removed = candidates.filter { !played.contains($0.repositoryID) }
+                for candidate in removed { counts[candidate.digest, default: 1] -= 1 }
             } else {
-                report.linksRemoved += try await garbage.removeLinks(candidates, before: cutoff, now: now).count
+                removed = try await garbage.removeLinks(candidates, before: cutoff, now: now)
             }
+            for candidate in removed {
+                await progress("\(options.dryRun ? "would remove" : "removed") link \(candidate.repository)@\(candidate.digest) (\(candidate.size) bytes)")
+            }
+            report.linksRemoved += removed.count
         }
         await progress("unused links \(options.dryRun ? "to remove" : "removed"): \(report.linksRemoved)")
 
-        // The files: what no repository links (after the removals above) and has not changed for the grace period.
+        // 3. The files: what no repository links (after the removals above) and has not changed for the grace period.
         let linked = options.dryRun ? Set(counts.filter { $0.value > 0 }.keys) : try await garbage.linkedDigests()
-        for algorithm in try await storage.list(StoragePath("blobs")) {
+        sweep: for algorithm in try await storage.list(StoragePath("blobs")) {
             for prefix in try await storage.list(StoragePath("blobs", algorithm)) {
-                if await stopped() { break }
-                for name in try await storage.list(StoragePath("blobs", algorithm, prefix)) {
-                    let digest = "\(algorithm):\(name)"
-                    guard !linked.contains(digest) else { continue }
-                    let path = StoragePath("blobs", algorithm, prefix, name)
-                    guard let modified = try await storage.modificationTime(of: path), Int64(modified * 1000) < cutoff else { continue }
-                    let size = try await storage.size(of: path) ?? 0
-                    if !options.dryRun { try await storage.delete(path) }
+                guard await checkpoint(report) else { break sweep }
+                let doomed = try await storage.objects(in: StoragePath("blobs", algorithm, prefix)).filter {
+                    !linked.contains("\(algorithm):\($0.name)") && Int64($0.modified * 1000) < cutoff
+                }
+                if !options.dryRun {
+                    try await delete(doomed.map { StoragePath("blobs", algorithm, prefix, $0.name) }, workers: options.workers)
+                }
+                for file in doomed {
+                    await progress("\(verb) blob \(algorithm):\(file.name) (\(file.size) bytes)")
                     report.blobsDeleted += 1
-                    report.bytesFreed += size
-                    report.deletedDigests.append(digest)
+                    report.bytesFreed += file.size
+                    report.deletedDigests.append("\(algorithm):\(file.name)")
                 }
             }
         }
         await progress("files \(options.dryRun ? "to delete" : "deleted"): \(report.blobsDeleted), \(report.bytesFreed) bytes")
+
+        // 4. Upload data whose session was abandoned, or whose session is gone (a crash between the two deletions).
+        if !options.dryRun, let uploads, await checkpoint(report) {
+            report.uploadsPurged = try await uploads.purgeStale()
+            await progress("abandoned uploads purged: \(report.uploadsPurged)")
+        }
         return report
+    }
+
+    /// Deletes `paths`, `workers` at a time.
+    private func delete(_ paths: [StoragePath], workers: Int) async throws {
+        let storage = self.storage
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = paths.makeIterator()
+            for _ in 0 ..< workers {
+                guard let path = next.next() else { break }
+                group.addTask { try await storage.delete(path) }
+            }
+            while try await group.next() != nil {
+                if let path = next.next() { group.addTask { try await storage.delete(path) } }
+            }
+        }
     }
 }

@@ -141,6 +141,11 @@ public struct FilesystemDriver: StorageDriver {
         let full = fullPath(path)
         return try await threadPool.runIfActive { try POSIX.listDirectory(full) }
     }
+
+    public func objects(in path: StoragePath) async throws -> [StoredObject] {
+        let full = fullPath(path)
+        return try await threadPool.runIfActive { try POSIX.listFiles(full) }
+    }
 }
 
 /// Streams a file in chunks with `pread` on the thread pool.

@@ -89,6 +89,30 @@ enum POSIX {
         close(fd)
     }
 
+    /// The regular files directly in the directory `path` with their sizes and modification times (readdir and one
+    /// `fstatat` per entry); empty when the directory does not exist.
+    static func listFiles(_ path: String) throws -> [StoredObject] {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT || errno == ENOTDIR { return [] }
+            throw error("opendir", path)
+        }
+        defer { closedir(dir) }
+        let descriptor = dirfd(dir)
+        var files: [StoredObject] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            guard name != "." && name != ".." else { continue }
+            var st = stat()
+            // An entry removed since readdir saw it is simply not listed.
+            guard fstatat(descriptor, name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            files.append(StoredObject(name: name, size: Int64(st.st_size),
+                                      modified: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9))
+        }
+        return files.sorted { $0.name < $1.name }
+    }
+
     static func listDirectory(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else {
             if errno == ENOENT || errno == ENOTDIR { return [] }

@@ -30,6 +30,9 @@ public protocol StorageDriver: Sendable {
     func list(_ path: StoragePath) async throws -> [String]
     /// Last modification time (seconds since 1970) of `path`, or nil when absent.
     func modificationTime(of path: StoragePath) async throws -> Double?
+    /// The objects directly inside the directory `path` with their sizes and modification times (one listing on S3,
+    /// one pass over the directory on a filesystem); subdirectories are left out.
+    func objects(in path: StoragePath) async throws -> [StoredObject]
     /// A URL clients may fetch the object from directly for `seconds` (a presigned S3 URL), or nil when the driver
     /// serves bytes itself.
     func redirectURL(for path: StoragePath, expiresIn seconds: Int) async throws -> String?
@@ -38,6 +41,34 @@ public protocol StorageDriver: Sendable {
 extension StorageDriver {
     /// Drivers serve bytes themselves unless they say otherwise.
     public func redirectURL(for path: StoragePath, expiresIn seconds: Int) async throws -> String? { nil }
+
+    /// Lists, then asks each child for its size and time (drivers that can do better override this).
+    public func objects(in path: StoragePath) async throws -> [StoredObject] {
+        var found: [StoredObject] = []
+        for name in try await list(path) {
+            let child = path.appending(name)
+            guard let size = try await size(of: child), let modified = try await modificationTime(of: child) else { continue }
+            found.append(StoredObject(name: name, size: size, modified: modified))
+        }
+        return found
+    }
+}
+
+/// An object found by `StorageDriver.objects(in:)`.
+public struct StoredObject: Sendable, Equatable {
+    /// Its name inside the listed directory.
+    public let name: String
+    /// Its size in bytes.
+    public let size: Int64
+    /// Its last modification time, seconds since 1970.
+    public let modified: Double
+
+    /// An object.
+    public init(name: String, size: Int64, modified: Double) {
+        self.name = name
+        self.size = size
+        self.modified = modified
+    }
 }
 
 /// Reads an object chunk by chunk; each `next()` waits for the caller, which gives back-pressure.

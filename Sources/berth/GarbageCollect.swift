@@ -12,21 +12,27 @@ struct GarbageCollect: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Report what would be removed without removing it.") var dryRun = false
     @Flag(name: .customLong("delete-untagged"), help: "Also remove untagged manifests (not an index's platforms, not signatures of kept images).")
     var deleteUntagged = false
-    @Option(name: .customLong("grace-seconds"), help: "Keep links touched, and files written, within this many seconds (default 7200).")
-    var graceSeconds: Int64 = 7200
+    @Option(name: .customLong("grace-seconds"), help: "Keep links touched, and files written, within this many seconds (default gc.graceSeconds, 7200).")
+    var graceSeconds: Int64?
+    @Option(name: .long, help: "Storage deletions side by side, 1 to 5 (default 1).")
+    var workers = 1
 
     func validate() throws {
-        guard (0 ... 31_536_000).contains(graceSeconds) else { throw ValidationError("--grace-seconds must be between 0 and 31536000") }
+        if let graceSeconds, !(0 ... 31_536_000).contains(graceSeconds) { throw ValidationError("--grace-seconds must be between 0 and 31536000") }
+        guard (1 ... 5).contains(workers) else { throw ValidationError("--workers must be between 1 and 5") }
     }
 
     func run() async throws {
         let started = ContinuousClock.now
-        let report = try await GarbageAdministration.run(
-            configuration: try options.configuration(),
-            options: GarbageCollectionOptions(deleteUntagged: deleteUntagged, dryRun: dryRun, graceMilliseconds: graceSeconds * 1000),
+        let configuration = try options.configuration()
+        let (record, report) = try await GarbageAdministration.run(
+            configuration: configuration,
+            options: GarbageCollectionOptions(deleteUntagged: deleteUntagged, dryRun: dryRun,
+                                              graceMilliseconds: (graceSeconds ?? configuration.gc.graceSeconds) * 1000, workers: workers),
             logger: Advisories.quietLogger()) { step in FileHandle.standardError.write(Data("\(step)\n".utf8)) }
         if dryRun { for digest in report.deletedDigests { print(digest) } }
-        print("\(dryRun ? "would remove" : "removed") \(report.manifestsDeleted) untagged manifests, \(report.linksRemoved) unused links and "
-            + "\(report.blobsDeleted) files (\(report.bytesFreed) bytes) in \(ContinuousClock.now - started)")
+        print("garbage collection \(record.id): \(record.status); \(dryRun ? "would remove" : "removed") \(report.manifestsDeleted) untagged manifests, "
+            + "\(report.linksRemoved) unused links and \(report.blobsDeleted) files (\(report.bytesFreed) bytes) in \(ContinuousClock.now - started)")
+        if record.status != "Success" { throw ExitCode(1) }
     }
 }

@@ -90,7 +90,7 @@ struct GarbageCollectorTests {
         }
     }
 
-    @Test("with delete_untagged, an untagged image goes with its layers; a tagged one and an index's platforms stay")
+    @Test("with delete_untagged, an untagged image goes with its layers, an untagged index with its untagged platforms; a tagged one and a tagged index's platforms stay; the dry run lists the same")
     func untagged() async throws {
         try await Self.withFixture { fixture in
             let registry = fixture.registry
@@ -118,9 +118,27 @@ struct GarbageCollectorTests {
                                            references: ManifestReferences(blobs: [], manifests: [platform.manifest]), tag: try Tag("multi"),
                                            repositoryName: "p/app", now: old, by: .system)
 
-            let report = try await fixture.collector.run(GarbageCollectionOptions(deleteUntagged: true, graceMilliseconds: 1_800_000), now: now)
-            #expect(report.manifestsDeleted == 1, "\(report)")
-            #expect(Set(report.deletedDigests) == [dropped.manifest.description, dropped.layer.description], "\(report)")
+            // An untagged index whose platform is untagged too: the index goes first, then (next pass) its platform.
+            let nested = try await image("nested platform", tag: nil)
+            let untaggedIndexBytes = Array("{\"index\":\"untagged\"}".utf8)
+            let untaggedIndex = try await fixture.file(untaggedIndexBytes, age: 7200)
+            try await registry.putManifest(ManifestRecord(digest: untaggedIndex, mediaType: MediaType.ociIndex, size: Int64(untaggedIndexBytes.count),
+                                                          artifactType: nil, subject: nil, annotations: nil),
+                                           references: ManifestReferences(blobs: [], manifests: [nested.manifest]), tag: nil,
+                                           repositoryName: "p/app", now: old, by: .system)
+            let expected: Set<String> = Set([dropped.manifest, dropped.layer, untaggedIndex, nested.manifest, nested.layer].map(\.description))
+
+            let options = GarbageCollectionOptions(deleteUntagged: true, graceMilliseconds: 1_800_000)
+            var dryOptions = options
+            dryOptions.dryRun = true
+            let dry = try await fixture.collector.run(dryOptions, now: now)
+            #expect(dry.manifestsDeleted == 3 && Set(dry.deletedDigests) == expected, "the dry run counts what the deletions free: \(dry)")
+            #expect(try await registry.manifest(untaggedIndex, repositoryID: repository.id) != nil, "a dry run changes nothing")
+
+            let report = try await fixture.collector.run(options, now: now)
+            #expect(report.manifestsDeleted == 3, "\(report)")
+            #expect(Set(report.deletedDigests) == expected && report.bytesFreed == dry.bytesFreed && report.linksRemoved == dry.linksRemoved,
+                    "the run deletes what the dry run listed: \(report)")
             #expect(try await registry.manifest(dropped.manifest, repositoryID: repository.id) == nil)
             for digest in [kept.manifest, kept.layer, platform.manifest, platform.layer, index] {
                 #expect(try await fixture.exists(digest), "\(digest) was kept")

@@ -309,6 +309,16 @@ public struct S3Driver: StorageDriver {
         return Array(Set(names.filter { !$0.isEmpty && !$0.hasPrefix(Self.segmentMarker) })).sorted()
     }
 
+    public func objects(in path: StoragePath) async throws -> [StoredObject] {
+        let prefix = key(path) + "/"
+        // Committed objects only: an upload still in segments has no object of its own name yet.
+        return try await listAll(prefix: prefix, delimiter: "/").objects.compactMap { object in
+            let name = String(object.key.dropFirst(prefix.count))
+            guard !name.isEmpty, !name.hasPrefix(Self.segmentMarker), let modified = Self.isoDate(object.lastModified) else { return nil }
+            return StoredObject(name: name, size: object.size, modified: modified)
+        }.sorted { $0.name < $1.name }
+    }
+
     // MARK: Copying
 
     func copy(_ sourceKey: String, to destinationKey: String) async throws {

@@ -1,0 +1,13 @@
+import Registry
+
+extension BerthConfiguration {
+    /// The registry settings these settings stand for.
+    var registryConfiguration: RegistryConfiguration {
+        var registry = RegistryConfiguration()
+        registry.deleteEnabled = self.registry.deleteEnabled
+        registry.uploadMaximumAgeSeconds = uploads.maxAgeSeconds
+        registry.uploadSessionsPerOwner = uploads.maxSessionsPerAccount == 0 ? nil : uploads.maxSessionsPerAccount
+        registry.uploadSessionsPerProject = uploads.maxSessionsPerProject == 0 ? nil : uploads.maxSessionsPerProject
+        return registry
+    }
+}
