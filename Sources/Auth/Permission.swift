@@ -52,6 +52,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case replication
     /// Project quotas: storage limits and usage.
     case quota
+    /// Garbage collection: running it, its schedule, its history and logs.
+    case garbageCollection = "garbage-collection"
 }
 
 /// What is done to a resource, with Harbor's action names.

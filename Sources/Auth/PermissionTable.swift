@@ -90,6 +90,8 @@ public enum PermissionTable {
         Permission(.replicationPolicy, .delete), Permission(.replicationPolicy, .list),
         Permission(.replication, .create), Permission(.replication, .read), Permission(.replication, .list), Permission(.replication, .stop),
         Permission(.quota, .read), Permission(.quota, .list), Permission(.quota, .update),
+        Permission(.garbageCollection, .create), Permission(.garbageCollection, .read), Permission(.garbageCollection, .list),
+        Permission(.garbageCollection, .update), Permission(.garbageCollection, .stop),
     ]
 
     private static let byRole: [ProjectRole: Set<Permission>] = {

@@ -129,7 +129,7 @@ public func buildApplication(
                             storageProvider: storage.name, externalURL: configuration.http.externalURL),
         directory: access.directory, logger: logger, vulnerabilities: vulnerabilityStore, jobs: jobStore, sealer: access.sealer,
         remoteRegistries: SQLRemoteRegistryStore(provider: database), replication: SQLReplicationStore(provider: database),
-        quotas: SQLQuotaStore(provider: database))
+        quotas: SQLQuotaStore(provider: database), garbageRuns: SQLGarbageRunStore(provider: database))
 
     let router = Router(context: BerthRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.http.trustedProxies.compactMap(IPNetwork.init)))

@@ -22,6 +22,7 @@ public struct ManagementController: Sendable {
     let remoteRegistries: RemoteRegistryService
     let replication: ReplicationService
     let quotas: QuotaService
+    let garbageCollection: GarbageCollectionService
     let auditLogs: AuditLogService
     /// Resumes portal sessions for requests that carry the `sid` cookie.
     let sessionService: SessionService
@@ -62,6 +63,7 @@ public struct ManagementController: Sendable {
         remoteRegistries = RemoteRegistryService(environment)
         replication = ReplicationService(environment)
         quotas = QuotaService(environment)
+        garbageCollection = GarbageCollectionService(environment)
         auditLogs = AuditLogService(environment)
         system = SystemService(environment)
         search = SearchService(environment)
@@ -101,6 +103,7 @@ public struct ManagementController: Sendable {
         registerRemoteRegistries(api)
         registerReplication(api)
         registerQuotas(api)
+        registerGarbageCollection(api)
         for method in [HTTPRequest.Method.get, .head, .post, .put, .patch, .delete, .options] {
             api.on("**", method: method) { request, _ -> Response in
                 throw APIError(.notFound, "no such API endpoint: \(request.method) \(String(request.uri.path.prefix(200)))")

@@ -64,13 +64,16 @@ public struct ManagementEnvironment: Sendable {
     public let replication: SQLReplicationStore?
     /// Project quotas.
     public let quotas: SQLQuotaStore?
+    /// Garbage-collection runs.
+    public let garbageRuns: SQLGarbageRunStore?
 
     /// Bundles the pieces.
     public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService, blobs: BlobService,
                 copier: ArtifactCopier, policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, webhooks: SQLWebhookStore, system: SystemFacts,
                 directory: LDAPDirectory?, logger: Logger, vulnerabilities: SQLVulnerabilityStore? = nil, jobs: (any JobStore)? = nil,
                 sealer: SecretSealer? = nil, remoteRegistries: SQLRemoteRegistryStore? = nil, replication: SQLReplicationStore? = nil,
-                quotas: SQLQuotaStore? = nil) {
+                quotas: SQLQuotaStore? = nil, garbageRuns: SQLGarbageRunStore? = nil) {
+        self.garbageRuns = garbageRuns
         self.replication = replication
         self.quotas = quotas
         self.sealer = sealer

@@ -181,13 +181,14 @@ public struct SQLGarbageRunStore: Sendable {
         }
     }
 
-    /// Marks the run started (again, after a worker died).
-    public func start(id: Int64, phase: String, now: Int64) async throws {
+    /// Marks the run started (again, after a worker died); false when it was stopped or ended meanwhile.
+    @discardableResult
+    public func start(id: Int64, phase: String, now: Int64) async throws -> Bool {
         try await provider.write { db in
             try await db.raw("""
                 UPDATE gc_runs SET status = 'Running', phase = \(bind: phase), started_at = COALESCE(started_at, \(bind: now)), updated_at = \(bind: now)
-                WHERE id = \(bind: id)
-                """).run()
+                WHERE id = \(bind: id) AND status IN ('Pending', 'Running') AND stop_requested = 0 RETURNING id
+                """).first() != nil
         }
     }
 

@@ -85,7 +85,11 @@ public struct GarbageRunExecutor: Sendable {
         }
         if run.startedAt != nil { note("started again: the worker that ran it before stopped before it finished") }
         pending.withLockedValue { $0.phase = "collecting" }
-        try await runs.start(id: id, phase: "collecting", now: Clock.nowMilliseconds())
+        guard try await runs.start(id: id, phase: "collecting", now: Clock.nowMilliseconds()) else {
+            try await runs.finish(id: id, status: "Stopped", phase: "stopped before it started", counts: GarbageRunCounts(),
+                                  lines: pending.withLockedValue { $0.lines } + ["stopped before it started"], now: Clock.nowMilliseconds())
+            return (try await runs.run(id: id) ?? run, GarbageCollectionReport())
+        }
         let options = GarbageCollectionOptions(deleteUntagged: run.parameters.deleteUntagged, dryRun: run.parameters.dryRun,
                                                graceMilliseconds: graceMilliseconds, workers: run.parameters.workers)
         let status: String

@@ -71,4 +71,137 @@ struct GarbageCollectionTests {
             #expect(verify.succeeded, "\(verify.combined)")
         }
     }
+
+    @Test("Harbor's GC API with harborapi: a dry run counts exactly what the run then frees (deleted and untagged images), history, logs, schedule; refusals for bad input and non-admins")
+    func harborAPI() async throws {
+        let work = try TemporaryDirectory("gc-api")
+        defer { work.remove() }
+        let keep = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("keep"), tag: "v1", layerSizes: [300_000]) })
+        let drop = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("drop"), tag: "v1", layerSizes: [200_000, 1000]) })
+        let loose = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("loose"), tag: "v1", layerSizes: [150_000]) })
+        try await withSecuredServer(environment: ["BERTH_GC_GRACE_SECONDS": "0"]) { server, admin in
+            let creds = "admin:\(BerthInstance.adminPassword)"
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+            for (layout, target) in [("keep", "team/keep:v1"), ("drop", "team/drop:v1"), ("loose", "team/loose:tmp")] {
+                let pushed = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", creds, "oci:\(work.file(layout)):v1",
+                                                          "docker://\(server.hostPort)/\(target)"])
+                try #require(pushed.succeeded, "\(pushed.stderr)")
+            }
+            func file(_ digest: Digest) -> String { "\(server.dataDirectory)/storage/blobs/sha256/\(digest.hex.prefix(2))/\(digest.hex)" }
+            // One image deleted, one left untagged: their own blobs (and manifests) are what a run with delete_untagged frees.
+            #expect(try await admin.registry(.DELETE, "/v2/team/drop/manifests/\(drop.topDigest)").status == 202)
+            try await admin.apiOK(.DELETE, "/projects/team/repositories/loose/artifacts/\(loose.topDigest)/tags/tmp")
+            let freed = drop.blobs.union(loose.blobs).subtracting(keep.blobs)
+            let freedBytes = try freed.reduce(Int64(0)) { $0 + ((try FileManager.default.attributesOfItem(atPath: file($1))[.size] as? Int64) ?? 0) }
+
+            let run = try await ProcessRunner.run(["python3", PortalTests.scripts + "/harbor_gc.py", server.baseURL, BerthInstance.adminPassword], timeout: 180)
+            try #require(run.succeeded, "\(run.stderr.suffix(3000))")
+            let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+            let dry = seen["dry"] as? [String: Any] ?? [:], real = seen["real"] as? [String: Any] ?? [:]
+            for (name, result) in [("dry", dry), ("real", real)] {
+                let parameters = result["parameters"] as? [String: Any] ?? [:]
+                #expect(result["status"] as? String == "Success" && result["kind"] as? String == "MANUAL" && result["name"] as? String == "GARBAGE_COLLECTION"
+                        && result["schedule_type"] as? String == "Manual", "\(name): \(result)")
+                #expect(parameters["purged_blobs"] as? Int == freed.count && parameters["freed_space"] as? Int64 == freedBytes
+                        && parameters["purged_manifests"] as? Int == 1 && parameters["workers"] as? Int == 2 && parameters["delete_untagged"] as? Bool == true,
+                        "\(name) frees the deleted image, the untagged one and their blobs (\(freed.count) files, \(freedBytes) bytes): \(parameters)")
+                let log = result["log"] as? String ?? ""
+                let verb = name == "dry" ? "would delete" : "deleted"
+                #expect(freed.allSatisfy { log.contains("\(verb) blob \($0)") } && log.contains("\(verb) untagged manifest team/loose@\(loose.topDigest)"),
+                        "\(name) log: \(log.prefix(3000))")
+            }
+            #expect((dry["parameters"] as? [String: Any])?["dry_run"] as? Bool == true && (real["parameters"] as? [String: Any])?["dry_run"] as? Bool == false)
+            #expect((dry["location"] as? String)?.hasSuffix("/api/v2.0/system/gc/\(dry["id"] as? Int ?? -1)") == true, "\(dry["location"] ?? "")")
+            #expect(!freed.contains { FileManager.default.fileExists(atPath: file($0)) }, "the run removed what the dry run listed")
+            #expect(keep.blobs.allSatisfy { FileManager.default.fileExists(atPath: file($0)) })
+            let history = seen["history"] as? [[Any]] ?? []
+            #expect(history.count == 2 && history.first?.first as? Int == real["id"] as? Int && history.last?[2] as? Bool == true, "\(history)")
+            let schedule = seen["schedule"] as? [Any] ?? []
+            #expect(schedule.count == 4 && schedule[0] as? String == "Custom" && schedule[1] as? String == "0 30 3 * * *" && schedule[3] as? Bool == true,
+                    "\(schedule)")
+            #expect((schedule.count == 4 ? schedule[2] as? [String: Any] : nil)?["workers"] as? Int == 3, "\(schedule)")
+            #expect(seen["schedule_removed"] as? String == "None")
+            let pull = try await ProcessRunner.run(["skopeo", "copy", "--src-tls-verify=false", "--src-creds", creds, "docker://\(server.hostPort)/team/keep:v1",
+                                                    "oci:\(work.file("out")):v1"])
+            #expect(pull.succeeded, "\(pull.stderr)")
+
+            // Bad input gets Harbor's error JSON; nothing is queued or scheduled by it.
+            let manual: (Any) -> [String: Any] = { parameters in ["schedule": ["type": "Manual"], "parameters": parameters] }
+            for (body, status) in [(manual(["workers": 9]), 400), (manual(["workers": "two"]), 400), (manual(["dry_run": "yes"]), 400),
+                                   (manual(["workers": 1.5]), 400), (["schedule": ["type": "Bogus"]] as [String: Any], 400),
+                                   (["schedule": ["type": "Custom", "cron": "every day"]] as [String: Any], 400)] {
+                let refused = try await admin.api(.POST, "/system/gc/schedule", json: body)
+                #expect(refused.status == status && refused.text.contains("\"errors\""), "\(body): \(refused.status) \(refused.text)")
+            }
+            #expect(try await admin.api(.POST, "/system/gc/schedule", json: ["schedule": ["type": "Daily"]]).status == 201)
+            #expect(try await admin.api(.POST, "/system/gc/schedule", json: ["schedule": ["type": "Weekly"]]).status == 409, "POST does not replace a schedule")
+            for path in ["/system/gc/999999", "/system/gc/999999/log"] { #expect(try await admin.api(.GET, path).status == 404, "\(path)") }
+            #expect(try await admin.api(.PUT, "/system/gc/999999").status == 404)
+            #expect(try await admin.api(.GET, "/system/gc/abc").status == 400)
+            #expect(try await admin.api(.GET, "/system/gc", json: nil).jsonArray().count == 2, "refusals queued nothing")
+
+            // Only system administrators: a project developer and an anonymous caller are refused.
+            try await admin.apiOK(.POST, "/users", json: ["username": "dev", "password": "Developer12345", "email": "dev@example.org"])
+            try await admin.apiOK(.POST, "/projects/team/members", json: ["role_id": 2, "member_user": ["username": "dev"]])
+            let developer = AccessClient(http: admin.http, account: .basic("dev", "Developer12345"))
+            let anonymous = AccessClient(http: admin.http, account: .anonymous)
+            for (client, status) in [(developer, 403), (anonymous, 401)] {
+                #expect(try await client.api(.POST, "/system/gc/schedule", json: manual(["dry_run": false])).status == status)
+                #expect(try await client.api(.GET, "/system/gc").status == status)
+                #expect(try await client.api(.PUT, "/system/gc/\(real["id"] as? Int ?? 0)").status == status)
+                #expect(try await client.api(.PUT, "/system/gc/schedule", json: ["schedule": ["type": "None"]]).status == status)
+                #expect(try await client.api(.GET, "/system/gc/\(real["id"] as? Int ?? 0)/log").status == status)
+            }
+        }
+    }
+
+    @Test("one collection at a time: a run waits (pending) while another holds the lock and says so, a second manual run is refused with 409, a waiting run stops on request, the next one runs")
+    func oneAtATime() async throws {
+        try await withSecuredServer(environment: ["BERTH_GC_GRACE_SECONDS": "0"]) { server, admin in
+            // Another instance's collection holds the lock (as it would on PostgreSQL with several servers).
+            let database = server.dataDirectory + "/berth.db"
+            func sql(_ statement: String) async throws {
+                let result = try await ProcessRunner.run(["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=30); c.execute(sys.argv[2]); c.commit()",
+                                                          database, statement])
+                try #require(result.succeeded, "\(result.stderr)")
+            }
+            try await sql("UPDATE gc_lock SET run_id = 424242, expires_at = 9999999999999 WHERE id = 1")
+            let started = try await admin.api(.POST, "/system/gc/schedule", json: ["schedule": ["type": "Manual"], "parameters": ["dry_run": false]])
+            #expect(started.status == 201)
+            let id = try #require(started.header("Location")?.split(separator: "/").last.flatMap { Int($0) }, "\(started.headers)")
+            func run() async throws -> [String: Any] { try await admin.api(.GET, "/system/gc/\(id)").json() }
+            var waiting: [String: Any] = [:]
+            for _ in 0 ..< 100 {
+                waiting = try await run()
+                if (waiting["phase"] as? String)?.contains("waiting for garbage collection 424242") == true { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(waiting["job_status"] as? String == "Pending" && (waiting["phase"] as? String)?.contains("424242") == true, "\(waiting)")
+            let second = try await admin.api(.POST, "/system/gc/schedule", json: ["schedule": ["type": "Manual"]])
+            #expect(second.status == 409 && second.text.contains("still running"), "\(second.status) \(second.text)")
+
+            #expect(try await admin.api(.PUT, "/system/gc/\(id)").status == 200)
+            var stopped: [String: Any] = [:]
+            for _ in 0 ..< 100 {
+                stopped = try await run()
+                if stopped["job_status"] as? String == "Stopped" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(stopped["job_status"] as? String == "Stopped", "\(stopped)")
+            let log = try await admin.api(.GET, "/system/gc/\(id)/log")
+            #expect(log.header("Content-Type")?.hasPrefix("text/plain") == true && log.text.contains("[INFO] waiting for garbage collection 424242"), "\(log.text)")
+
+            // Once the other collection is gone, the next run goes through.
+            try await sql("UPDATE gc_lock SET run_id = NULL, expires_at = 0 WHERE id = 1")
+            let next = try await admin.api(.POST, "/system/gc/schedule", json: ["schedule": ["type": "Manual"]])
+            let nextID = try #require(next.header("Location")?.split(separator: "/").last.flatMap { Int($0) }, "\(next.status) \(next.text)")
+            var finished: [String: Any] = [:]
+            for _ in 0 ..< 100 {
+                finished = try await admin.api(.GET, "/system/gc/\(nextID)").json()
+                if finished["job_status"] as? String == "Success" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(finished["job_status"] as? String == "Success", "\(finished)")
+        }
+    }
 }

@@ -104,6 +104,25 @@ struct StorageDriverTests {
         }
     }
 
+    @Test("objects(in:) lists a directory's objects with their sizes and times, not its subdirectories or unfinished uploads",
+          arguments: DriverKind.allCases)
+    func objectsWithAttributes(_ kind: DriverKind) async throws {
+        try await withDriver(kind) { driver in
+            let before = Date().timeIntervalSince1970 - 120
+            try await driver.put(ByteBuffer(string: "hello"), at: StoragePath("blobs", "sha256", "ab", "ab01"))
+            try await driver.put(ByteBuffer(string: "bigger object"), at: StoragePath("blobs", "sha256", "ab", "ab02"))
+            try await driver.put(ByteBuffer(string: "deeper"), at: StoragePath("blobs", "sha256", "ab", "sub", "x"))
+            var upload = try await driver.writer(for: StoragePath("blobs", "sha256", "ab", "ab03"), startingAt: 0)
+            try await upload.write(ByteBuffer(string: "in progress"))
+            let found = try await driver.objects(in: StoragePath("blobs", "sha256", "ab"))
+            let named = found.filter { $0.name != "ab03" }
+            #expect(named.map(\.name) == ["ab01", "ab02"] && named.map(\.size) == [5, 13], "\(found)")
+            #expect(found.allSatisfy { $0.modified > before && $0.modified < Date().timeIntervalSince1970 + 120 }, "\(found)")
+            await upload.cancel()
+            #expect(try await driver.objects(in: StoragePath("nothing")) == [])
+        }
+    }
+
     @Test("paths refuse traversal and separators")
     func safePaths() {
         for bad in ["..", ".", "", "a/b", "a\0b", "a b"] { #expect(!StoragePath.isSafe(bad)) }
