@@ -187,8 +187,10 @@ public struct GarbageRunView: Encodable, Sendable {
     /// `Pending`, `Running`, `Success`, `Error` or `Stopped`.
     public var jobStatus: String
     var deleted = false
-    var creationTime: String
-    var updateTime: String
+    /// When it was queued (RFC 3339).
+    public var creationTime: String
+    /// Its last change (RFC 3339).
+    public var updateTime: String
     /// What the run is doing now (Berth's addition, for progress displays).
     public var phase: String
     /// Who started it.

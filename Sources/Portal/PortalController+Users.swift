@@ -109,6 +109,7 @@ extension PortalController {
             ProjectTab(title: "Registries", href: "/harbor/registries", active: active == "registries"),
             ProjectTab(title: "Replications", href: "/harbor/replications", active: active == "replications"),
             ProjectTab(title: "Project quotas", href: "/harbor/project-quotas", active: active == "quotas"),
+            ProjectTab(title: "Clean up", href: "/harbor/gc", active: active == "gc"),
             ProjectTab(title: "Job queue", href: "/harbor/job-service-dashboard", active: active == "jobs"),
             ProjectTab(title: "Interrogation services", href: "/harbor/interrogation-services", active: active == "interrogation"),
             ProjectTab(title: "Security hub", href: "/harbor/security-hub", active: active == "security"),

@@ -20,6 +20,7 @@ public struct PortalController: Sendable {
     let registries: RemoteRegistryService
     let replications: ReplicationService
     let quotas: QuotaService
+    let garbageCollection: GarbageCollectionService
     let auditLogs: AuditLogService
     let users: UserService
     let groups: UserGroupService
@@ -52,6 +53,7 @@ public struct PortalController: Sendable {
         registries = RemoteRegistryService(environment)
         replications = ReplicationService(environment)
         quotas = QuotaService(environment)
+        garbageCollection = GarbageCollectionService(environment)
         auditLogs = AuditLogService(environment)
         users = UserService(environment)
         groups = UserGroupService(environment)
@@ -145,6 +147,11 @@ public struct PortalController: Sendable {
         portal.get("replications/executions/:execution", use: replicationExecutionPage)
         portal.post("replications/executions/:execution/stop", use: stopReplication)
         portal.get("project-quotas", use: projectQuotas)
+        portal.get("gc", use: cleanUp)
+        portal.post("gc/run", use: runGarbageCollection)
+        portal.post("gc/schedule", use: setGarbageCollectionSchedule)
+        portal.post("gc/:run/stop", use: stopGarbageCollection)
+        portal.get("gc/:run/log", use: garbageCollectionLog)
         portal.post("project-quotas/:quota", use: setProjectQuota)
         portal.get("job-service-dashboard", use: jobQueue)
         portal.post("job-service-dashboard/jobs/:job/stop", use: stopJob)

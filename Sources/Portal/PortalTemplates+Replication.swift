@@ -214,3 +214,65 @@ extension PortalTemplates {
         {{/layout}}
         """#
 }
+
+extension PortalTemplates {
+    /// Administration → Clean up: garbage collection now, its schedule, and its history.
+    static let cleanUp = #"""
+        {{<layout}}
+        {{$title}}Clean up{{/title}}
+        {{$content}}
+        {{>admin-tabs}}
+        <h1>Garbage collection</h1>
+        {{#problem}}<p class="problem" role="alert" id="problem">{{problem}}</p>{{/problem}}
+        <section class="card">
+          <p>Removes what no repository uses any more — blobs and manifests of deleted images, and untagged artifacts when allowed —
+          while pushes and pulls go on. Blobs uploaded or confirmed to a client within the grace period (two hours unless configured) are kept.</p>
+          <form method="post" action="/harbor/gc/run" class="stack" id="gc-run-form">
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <label><input type="checkbox" name="delete_untagged" id="gc-untagged"> Allow garbage collection on untagged artifacts</label>
+            <label for="gc-workers">Workers</label>
+            <select id="gc-workers" name="workers">{{#workers}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/workers}}</select>
+            <div class="actions">
+              <button type="submit" name="action" value="run" class="primary" id="gc-now">GC now</button>
+              <button type="submit" name="action" value="dry-run" id="gc-dry-run">Dry run</button>
+            </div>
+          </form>
+        </section>
+        <section class="card">
+          <h2>Schedule</h2>
+          <form method="post" action="/harbor/gc/schedule" class="stack" id="gc-schedule-form">
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <label for="gc-schedule-type">Schedule</label>
+            <select id="gc-schedule-type" name="type">{{#scheduleTypes}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/scheduleTypes}}</select>
+            <label for="gc-schedule-cron">Cron (for Custom: seconds minutes hours day month weekday)</label>
+            <input id="gc-schedule-cron" name="cron" value="{{cron}}" placeholder="0 0 2 * * *">
+            <label><input type="checkbox" name="delete_untagged" id="gc-schedule-untagged"{{#scheduleDeletesUntagged}} checked{{/scheduleDeletesUntagged}}> Allow garbage collection on untagged artifacts</label>
+            <label for="gc-schedule-workers">Workers</label>
+            <select id="gc-schedule-workers" name="workers">{{#scheduleWorkers}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/scheduleWorkers}}</select>
+            {{#nextRun}}<p class="facts" id="gc-next-run">Next run: {{nextRun}}</p>{{/nextRun}}
+            <button class="primary" type="submit" id="gc-save-schedule">Save schedule</button>
+          </form>
+        </section>
+        <h2>History</h2>
+        <div id="gc-history"{{#live}} data-live="2"{{/live}}>
+        {{#hasRuns}}
+        <div class="scroll">
+        <table class="list" id="gc-runs">
+          <thead><tr><th scope="col">Id</th><th scope="col">Trigger</th><th scope="col">Dry run</th><th scope="col">Untagged</th><th scope="col">Status</th><th scope="col">Details</th><th scope="col">Created</th><th scope="col">Updated</th><th scope="col">Log</th><th scope="col"></th></tr></thead>
+          <tbody>
+          {{#runs}}<tr id="gc-run-{{id}}"><td>{{id}}</td><td>{{trigger}} <span class="muted">({{requester}})</span></td><td>{{dryRun}}</td><td>{{untagged}}</td>
+            <td class="status-{{status}}" id="gc-run-{{id}}-status">{{status}}</td><td class="wrap" id="gc-run-{{id}}-details">{{details}}</td><td>{{created}}</td><td>{{updated}}</td>
+            <td><a href="{{logHref}}" target="_blank" rel="noopener" id="gc-run-{{id}}-log">Log</a></td>
+            <td>{{#canStop}}<form method="post" action="{{stopAction}}" class="inline"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" id="gc-run-{{id}}-stop">Stop</button></form>{{/canStop}}</td></tr>
+          {{/runs}}
+          </tbody>
+        </table>
+        </div>
+        {{/hasRuns}}
+        {{^hasRuns}}<p class="empty" id="gc-empty">No garbage collection has run yet.</p>{{/hasRuns}}
+        {{>pager}}
+        </div>
+        {{/content}}
+        {{/layout}}
+        """#
+}

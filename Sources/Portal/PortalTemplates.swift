@@ -10,7 +10,7 @@ enum PortalTemplates {
         "summary": summary, "admin-tabs": adminTabs, "interrogation-services": interrogationServices, "security-hub": securityHubPage, "users": users, "system-logs": systemLogs, "jobs": jobs, "configuration": configuration,
         "webhook-form": webhookForm, "webhooks": webhooks, "webhook-policy": webhookPolicy, "webhook-execution": webhookExecution,
         "registries": registries, "replications": replications, "replication-progress": replicationProgress,
-        "replication-execution": replicationExecution, "project-quotas": projectQuotas, "project-configuration": projectConfiguration, "about": about, "groups": groups, "system-robots": systemRobots, "storage": storage,
+        "replication-execution": replicationExecution, "project-quotas": projectQuotas, "gc": cleanUp, "project-configuration": projectConfiguration, "about": about, "groups": groups, "system-robots": systemRobots, "storage": storage,
     ]
 
     /// The page frame: top bar with navigation and the account menu, the page, a footer.

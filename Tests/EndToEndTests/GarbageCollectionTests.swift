@@ -204,4 +204,53 @@ struct GarbageCollectionTests {
             #expect(finished["job_status"] as? String == "Success", "\(finished)")
         }
     }
+
+    @Test("Administration → Clean up in Chromium: a dry run and a real run followed live to their end with what they freed, the log, the schedule (a bad cron refused in words), a run waiting for another collection stopped")
+    func portal() async throws {
+        let work = try TemporaryDirectory("gc-portal")
+        defer { work.remove() }
+        let drop = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("drop"), tag: "v1", layerSizes: [120_000]) })
+        try await withSecuredServer(environment: ["BERTH_GC_GRACE_SECONDS": "0"]) { server, admin in
+            let creds = "admin:\(BerthInstance.adminPassword)"
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+            let pushed = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", creds, "oci:\(work.file("drop")):v1",
+                                                      "docker://\(server.hostPort)/team/drop:v1"])
+            try #require(pushed.succeeded, "\(pushed.stderr)")
+            #expect(try await admin.registry(.DELETE, "/v2/team/drop/manifests/\(drop.topDigest)").status == 202)
+
+            let run = try await ProcessRunner.run(["python3", PortalTests.scripts + "/portal_gc.py", server.baseURL, BerthInstance.adminPassword, "runs"],
+                                                  timeout: 240)
+            try #require(run.succeeded, "\(run.stderr.suffix(3000))")
+            let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+            let files = drop.blobs.count
+            #expect(seen["empty"] as? String == "No garbage collection has run yet.", "\(seen)")
+            #expect(seen["dry_status"] as? String == "Success" && seen["real_status"] as? String == "Success", "\(seen)")
+            #expect((seen["dry_details"] as? String)?.hasPrefix("would free") == true && (seen["dry_details"] as? String)?.contains("\(files) files") == true,
+                    "\(seen)")
+            #expect((seen["real_details"] as? String)?.hasPrefix("freed") == true && (seen["real_details"] as? String)?.contains("\(files) files") == true,
+                    "\(seen)")
+            #expect((seen["dry_row"] as? [String])?.prefix(4).elementsEqual(["1", "Manual (admin)", "Yes", "Yes"]) == true, "\(seen)")
+            #expect(seen["real_dry"] as? String == "No")
+            let log = seen["log"] as? String ?? ""
+            #expect(drop.blobs.allSatisfy { log.contains("deleted blob \($0)") } && log.contains("done, freed"), "\(log)")
+            #expect((seen["cron_problem"] as? String)?.lowercased().contains("cron") == true, "\(seen)")
+            let schedule = seen["schedule"] as? [Any] ?? []
+            #expect(schedule.count == 5 && schedule[0] as? String == "Custom" && schedule[1] as? String == "0 0 4 * * *" && schedule[2] as? String == "3"
+                    && schedule[3] as? Bool == true && (schedule[4] as? String)?.hasPrefix("Next run:") == true, "\(schedule)")
+            let apiSchedule = try await admin.api(.GET, "/system/gc/schedule").json()
+            #expect((apiSchedule["parameters"] as? [String: Any])?["workers"] as? Int == 3, "\(apiSchedule)")
+
+            // Another collection holds the lock: the new run waits, says so live, and stops on request.
+            let lock = try await ProcessRunner.run(["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=30); "
+                + "c.execute('UPDATE gc_lock SET run_id = 424242, expires_at = 9999999999999 WHERE id = 1'); c.commit()", server.dataDirectory + "/berth.db"])
+            try #require(lock.succeeded, "\(lock.stderr)")
+            let waiting = try await ProcessRunner.run(["python3", PortalTests.scripts + "/portal_gc.py", server.baseURL, BerthInstance.adminPassword, "waiting"],
+                                                      timeout: 240)
+            try #require(waiting.succeeded, "\(waiting.stderr.suffix(3000))")
+            let stopped = try #require(try JSONSerialization.jsonObject(with: Data(waiting.stdout.utf8)) as? [String: Any], "\(waiting.stdout)")
+            #expect((stopped["waiting_details"] as? String)?.contains("waiting for garbage collection 424242") == true
+                    && stopped["waiting_status"] as? String == "Pending", "\(stopped)")
+            #expect(stopped["stopped_status"] as? String == "Stopped" && stopped["stop_button_left"] as? Int == 0, "\(stopped)")
+        }
+    }
 }
