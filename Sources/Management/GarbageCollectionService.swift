@@ -199,7 +199,7 @@ public struct GarbageRunView: Encodable, Sendable {
     public var counts: GarbageRunCounts
 
     enum CodingKeys: String, CodingKey {
-        case id, schedule, deleted, phase, requester
+        case id, schedule, deleted, phase, requester, counts
         case jobName = "job_name", jobKind = "job_kind", jobParameters = "job_parameters", jobStatus = "job_status"
         case creationTime = "creation_time", updateTime = "update_time"
     }

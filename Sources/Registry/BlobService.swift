@@ -20,15 +20,12 @@ public struct BlobService: Sendable, BackendService {
         return size
     }
 
-    /// How often a `HEAD` confirmation refreshes a link for garbage collection (milliseconds).
-    static let confirmationRefresh: Int64 = 5 * 60 * 1000
-
     /// Size of a blob linked to `repository` that a client is told exists (`HEAD`): the link stays safe from garbage
     /// collection for its grace period, long enough for the manifest that uses it to arrive.
     public func confirm(_ digest: Digest, in repository: RepositoryName) async throws -> Int64 {
         let repo = try await store.existingRepository(repository)
         guard let size = try await store.confirmBlob(digest, repositoryID: repo.id, now: Clock.nowMilliseconds(),
-                                                     refreshAfter: Self.confirmationRefresh) else {
+                                                     refreshAfter: configuration.confirmationRefreshMilliseconds) else {
             throw DistributionError(.blobUnknown, "blob \(digest) is unknown to repository \(repository)")
         }
         return size

@@ -5,6 +5,12 @@ public struct RegistryConfiguration: Sendable {
     public var uploadLeaseMilliseconds: Int64 = 60 * 1000
     /// Uploads untouched for longer than this are purged.
     public var uploadMaximumAgeSeconds: Int64 = 24 * 3600
+    /// Garbage collection's grace period (milliseconds): links untouched, and files unchanged, for this long may go.
+    public var garbageGraceMilliseconds: Int64 = 2 * 3_600_000
+    /// How often a `HEAD` confirmation refreshes a link for garbage collection (milliseconds): at most every five
+    /// minutes, and at least four times per grace period, so a client told a blob exists keeps it for at least three
+    /// quarters of the grace period whatever the setting.
+    public var confirmationRefreshMilliseconds: Int64 { max(0, min(5 * 60 * 1000, garbageGraceMilliseconds / 4)) }
     /// Whether `DELETE` of manifests, tags and blobs is allowed.
     public var deleteEnabled: Bool = true
     /// Page size of `/v2/_catalog` when the client gives no `n`.
