@@ -33,11 +33,12 @@ struct MultiInstanceTests {
     }
 
     /// Starts three instances at once (so their migrations race) and the balancer in front of them.
-    static func withCluster(_ shared: SharedStorage, _ body: (Cluster) async throws -> Void) async throws {
+    static func withCluster(_ shared: SharedStorage, environment extra: [String: String] = [:], _ body: (Cluster) async throws -> Void) async throws {
         let database = try await TestPostgresDatabase.create()
         let storage = try TemporaryDirectory("berth-shared-storage")
         let s3 = shared == .s3 ? try await TestS3Server.start() : nil
         let environment = ["BERTH_DATABASE": database.url, "BERTH_STORAGE_ROOT": storage.path].merging(s3?.environment() ?? [:]) { _, new in new }
+            .merging(extra) { _, new in new }
         async let first = BerthInstance.start(authentication: true, environment: environment)
         async let second = BerthInstance.start(authentication: true, environment: environment)
         async let third = BerthInstance.start(authentication: true, environment: environment)
@@ -370,6 +371,42 @@ struct MultiInstanceTests {
             try await admin.apiOK(.DELETE, "/projects/capped/repositories/app0")
             try await admin.apiOK(.DELETE, "/projects/capped/repositories/app1")
             #expect(try await used() < usage)
+            let verify = try await ProcessRunner.run([BerthInstance.binaryPath, "quota", "verify", "--data-dir", cluster.storage.path],
+                                                     environment: ["BERTH_DATABASE": cluster.database.url])
+            #expect(verify.succeeded && verify.stdout.contains("project quotas agree"), "\(verify.combined)")
+        }
+    }
+
+    @Test("garbage collection of 20,000 blobs on three instances on PostgreSQL while 8 clients push and pull through the balancer: one run, exactly the garbage removed, every acknowledged push intact, quotas agree")
+    func garbageCollectionUnderLoad() async throws {
+        try await Self.withCluster(.directory, environment: ["BERTH_GC_GRACE_SECONDS": "5"]) { cluster in
+            let admin = cluster.admin
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "load"])
+            #expect(try await admin.pushImage("load/base", tag: "v1", seed: 42).status == 201)
+            let orphans = try GarbageLoad.orphans(in: cluster.storage.path, count: 20_000, seed: 3)
+            let candidates = try await GarbageLoad.unusedBlobs(admin, "load/app", count: 200, seed: 9)
+            try await Task.sleep(for: .seconds(6))
+
+            let id = try await GarbageLoad.start(admin)
+            // A second run asked for through another instance is refused while this one goes on.
+            let second = try await admin.api(.POST, "/system/gc/schedule", json: ["schedule": ["type": "Manual"]])
+            #expect(second.status == 409, "\(second.status) \(second.text)")
+            let collecting = SharedFlag(true)
+            async let load = GarbageLoad.drive(admin, clients: 8, repository: "load/app", candidates: candidates, keepGoing: { collecting.isSet })
+            let run = try await GarbageLoad.finished(admin, id)
+            collecting.set(false)
+            let outcome = try await load
+
+            let counts = GarbageLoad.counts(run)
+            #expect(run["job_status"] as? String == "Success", "\(run)")
+            #expect((counts["blobs_deleted"] ?? 0) >= orphans.count && (counts["links_removed"] ?? 0) > 0, "\(counts)")
+            #expect(!orphans.contains { FileManager.default.fileExists(atPath: $0) }, "every orphan file is gone")
+            #expect(outcome.unexpected.isEmpty, "\(outcome.unexpected.prefix(20))")
+            #expect(outcome.pushed.count >= 8, "pushes \(outcome.pushed.count)")
+            let problems = try await GarbageLoad.verify(admin, outcome.pushed)
+            #expect(problems.isEmpty, "\(problems.prefix(20))")
+            let history = try await admin.api(.GET, "/system/gc").jsonArray()
+            #expect(history.count == 1, "one run: \(history.count)")
             let verify = try await ProcessRunner.run([BerthInstance.binaryPath, "quota", "verify", "--data-dir", cluster.storage.path],
                                                      environment: ["BERTH_DATABASE": cluster.database.url])
             #expect(verify.succeeded && verify.stdout.contains("project quotas agree"), "\(verify.combined)")

@@ -52,4 +52,48 @@ struct S3StorageTests {
         let head = try await http.request(.HEAD, "/v2/library/chunks/blobs/\(digest)")
         #expect(head.status == 200 && head.header("Content-Length") == String(blob.count))
     }
+
+    @Test("garbage collection on S3: a dry run lists the deleted image's blobs and an orphan object, the run removes exactly those objects from the bucket, the kept image pulls")
+    func garbageCollection() async throws {
+        let s3 = try await TestS3Server.start()
+        defer { s3.stop() }
+        try await withSecuredServer(environment: s3.environment().merging(["BERTH_GC_GRACE_SECONDS": "5"]) { _, new in new }) { server, admin in
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+            let kept = try await admin.pushImage("team/keep", tag: "v1", seed: 31)
+            let dropped = try await admin.pushImage("team/drop", tag: "v1", seed: 32)
+            try #require(kept.status == 201 && dropped.status == 201)
+            #expect(try await admin.registry(.DELETE, "/v2/team/drop/manifests/\(dropped.digest)").status == 202)
+            // An object in the bucket that no repository names (a crash between storing and linking).
+            let orphan = Digest.compute(of: Array("orphan on S3".utf8))
+            let orphanKey = "registry/blobs/sha256/\(orphan.hex.prefix(2))/\(orphan.hex)"
+            let put = try await ProcessRunner.run(["python3", "-c", """
+                import boto3, sys
+                s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3], region_name="us-east-1")
+                s3.put_object(Bucket=sys.argv[4], Key=sys.argv[5], Body=b"orphan on S3")
+                """, s3.endpoint, TestS3Server.accessKey, TestS3Server.secretKey, s3.bucket, orphanKey])
+            try #require(put.succeeded, "\(put.stderr)")
+            let before = Set(try await s3.keys(under: "registry/blobs/"))
+            try await Task.sleep(for: .seconds(6))
+
+            let dry = try await GarbageLoad.finished(admin, try await GarbageLoad.startDry(admin))
+            let dryCounts = GarbageLoad.counts(dry)
+            #expect(dry["job_status"] as? String == "Success" && dryCounts["blobs_deleted"] == 4, "config, layer, manifest and the orphan: \(dry)")
+            #expect(Set(try await s3.keys(under: "registry/blobs/")) == before, "a dry run deletes nothing")
+
+            let run = try await GarbageLoad.finished(admin, try await GarbageLoad.start(admin))
+            #expect(run["job_status"] as? String == "Success" && GarbageLoad.counts(run)["blobs_deleted"] == 4, "\(run)")
+            let after = Set(try await s3.keys(under: "registry/blobs/"))
+            let removed = before.subtracting(after)
+            #expect(removed.count == 4 && removed.contains(orphanKey) && removed.contains { $0.hasSuffix(dropped.digest.hex) }, "\(removed)")
+            #expect(after.contains { $0.hasSuffix(kept.digest.hex) })
+            let manifest = try await admin.registry(.GET, "/v2/team/keep/manifests/v1", headers: [("Accept", MediaType.ociManifest)])
+            #expect(manifest.status == 200 && Digest.compute(of: manifest.body) == kept.digest)
+            let layers = ((try? JSONSerialization.jsonObject(with: Data(manifest.body)) as? [String: Any])?["layers"] as? [[String: Any]]) ?? []
+            for layer in layers {
+                let digest = layer["digest"] as? String ?? ""
+                let blob = try await admin.registry(.GET, "/v2/team/keep/blobs/\(digest)")
+                #expect(blob.status == 200 && Digest.compute(of: blob.body).description == digest)
+            }
+        }
+    }
 }

@@ -148,6 +148,15 @@ enum GarbageLoad {
         return id
     }
 
+    /// Starts a dry run through the API and returns its id.
+    static func startDry(_ admin: AccessClient) async throws -> Int {
+        let started = try await admin.api(.POST, "/system/gc/schedule", json: ["schedule": ["type": "Manual"], "parameters": ["dry_run": true]])
+        guard started.status == 201, let id = started.header("Location")?.split(separator: "/").last.flatMap({ Int($0) }) else {
+            throw TestFailure("GC dry run did not start: \(started.status) \(started.text)")
+        }
+        return id
+    }
+
     /// The run as the API shows it.
     static func run(_ admin: AccessClient, _ id: Int) async throws -> [String: Any] { try await admin.api(.GET, "/system/gc/\(id)").json() }
 
