@@ -36,6 +36,8 @@ struct BerthBench: AsyncParsableCommand {
     @Option(help: "Rounds over HTTPS (push, pull, manifest GET; both registries serve the same certificate); 0 skips them.")
     var tlsRounds = 2
     @Flag(help: "Let the HTTPS rounds' client negotiate HTTP/2 (AsyncHTTPClient) instead of HTTP/1.1.") var tlsHTTP2 = false
+    @Option(help: "Unreferenced blobs for the garbage-collection workload (Berth's online GC against distribution's offline one); 0 skips it.")
+    var gcBlobs = 100_000
     @Option(help: "Images (10 layers of 1 MB each) for the replication workload: Berth's replication against skopeo sync; 0 skips it.")
     var replicationImages = 20
     @Option(help: "PostgreSQL server for the PostgreSQL + S3 rounds (bench/run starts one); a database is created per round.")
@@ -254,6 +256,16 @@ struct BerthBench: AsyncParsableCommand {
             let (berthFigures, skopeoFigures) = try await ReplicationWorkload(berth: berth, distribution: distribution, client: client,
                                                                               images: replicationImages, layers: 10, layerBytes: 1_000_000, log: log).measure()
             for (kind, figures) in [(RegistryKind.berth, berthFigures), (.distribution, skopeoFigures)] {
+                for i in results[kind, default: []].indices { results[kind]![i].merge(figures) { old, _ in old } }
+                if results[kind, default: []].isEmpty { results[kind] = [figures] }
+            }
+        }
+
+        if gcBlobs > 0 && kinds.contains(.berth) && kinds.contains(.distribution) {
+            log("garbage-collection workload: \(gcBlobs) unreferenced blobs (\(min(5_000, gcBlobs)) uploaded, the rest orphan files)")
+            let (berthFigures, distributionFigures) = try await GarbageWorkload(berth: berth, distribution: distribution, client: client, blobs: gcBlobs,
+                                                                                linked: min(5_000, gcBlobs), log: log).measure()
+            for (kind, figures) in [(RegistryKind.berth, berthFigures), (.distribution, distributionFigures)] {
                 for i in results[kind, default: []].indices { results[kind]![i].merge(figures) { old, _ in old } }
                 if results[kind, default: []].isEmpty { results[kind] = [figures] }
             }
