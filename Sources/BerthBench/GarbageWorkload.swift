@@ -5,9 +5,10 @@ import OCI
 
 /// Garbage collection: each registry holds a few kept images, `linked` blobs uploaded through the API that nothing
 /// uses, and enough files nobody names (written straight into its storage, as crashes leave them) to make `blobs`
-/// unreferenced blobs in all. Berth collects online with `berth gc` next to the running server while eight clients
-/// push small images — their latency is compared with the same pushes before the collection; distribution collects
-/// offline with `docker-registry garbage-collect`, the registry stopped, as it must.
+/// unreferenced blobs in all. Berth collects them online with `berth gc` (4 workers) next to the running server;
+/// distribution offline with `docker-registry garbage-collect`, the registry stopped, as it must. Then Berth collects
+/// `blobs` new orphan files (1 worker) while eight clients push small images, whose latency is compared with the same
+/// pushes without a collection.
 struct GarbageWorkload {
     let berth: String
     let distribution: String
@@ -47,35 +48,33 @@ struct GarbageWorkload {
                    Double(linkedBytes + orphanBytes) / 1e6))
         try await Task.sleep(for: .seconds(Self.graceSeconds + 1))
         var result: RoundResult = [:]
-        let quiet = try await pushes(http, count: 400, tagPrefix: "before", keepGoing: nil)
-        result["gc_push_p50_ms"] = percentile(quiet, 0.5)
-        result["gc_push_p99_ms"] = percentile(quiet, 0.99)
-
         switch registry.kind {
         case .berth:
-            let gc = Process()
-            gc.executableURL = URL(fileURLWithPath: berth)
-            gc.arguments = ["gc", "--grace-seconds", String(Self.graceSeconds), "--workers", "4", "--data-dir", registry.directory + "/data"]
-            let output = Pipe()
-            gc.standardOutput = output
-            gc.standardError = FileHandle.nullDevice
-            let started = ContinuousClock.now
-            try gc.run()
-            let reading = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
-            let during = try await pushes(http, count: nil, tagPrefix: "during", keepGoing: { gc.isRunning })
-            while gc.isRunning { try await Task.sleep(for: .milliseconds(5)) }
-            let seconds = (ContinuousClock.now - started).seconds
-            let summary = String(decoding: await reading.value, as: UTF8.self)
-            guard gc.terminationStatus == 0 else { throw BenchError("berth gc failed: \(summary)") }
+            // The collection alone (4 workers), then the pushes without it, then new garbage collected under push load.
+            let (seconds, summary) = try await collect(registry, workers: 4, while: nil)
             result["gc_seconds"] = seconds
             result["gc_freed_mb"] = Self.freedBytes(summary).map { Double($0) / 1e6 } ?? .nan
-            result["gc_push_during_p50_ms"] = percentile(during, 0.5)
-            result["gc_push_during_p99_ms"] = percentile(during, 0.99)
-            result["gc_push_p99_ratio"] = percentile(during, 0.99) / percentile(quiet, 0.99)
-            log(String(format: "  Berth: berth gc %.1f s online (%@), %d pushes during it: p50 %.1f ms, p99 %.1f ms (before: %.1f, %.1f)", seconds,
-                       summary.trimmingCharacters(in: .whitespacesAndNewlines), during.count, percentile(during, 0.5), percentile(during, 0.99),
-                       percentile(quiet, 0.5), percentile(quiet, 0.99)))
+            log(String(format: "  Berth: berth gc %.1f s (%@)", seconds, summary.trimmingCharacters(in: .whitespacesAndNewlines)))
+            let quiet = try await pushes(http, count: 400, tagPrefix: "before", keepGoing: nil)
+            _ = try plantOrphans(under: blobRoot, count: blobs, layout: registry.kind, generation: 1)
+            try await Task.sleep(for: .seconds(Self.graceSeconds + 1))
+            let during = SharedLatencies()
+            let (loadedSeconds, _) = try await collect(registry, workers: 1) { running in
+                during.append(try await pushes(http, count: nil, tagPrefix: "during", keepGoing: running))
+            }
+            let latencies = during.values
+            result["gc_loaded_seconds"] = loadedSeconds
+            result["gc_push_p50_ms"] = percentile(quiet, 0.5)
+            result["gc_push_p99_ms"] = percentile(quiet, 0.99)
+            result["gc_push_during_p50_ms"] = percentile(latencies, 0.5)
+            result["gc_push_during_p99_ms"] = percentile(latencies, 0.99)
+            result["gc_push_p99_ratio"] = percentile(latencies, 0.99) / percentile(quiet, 0.99)
+            log(String(format: "  Berth: under push load berth gc took %.1f s; %d pushes during it: p50 %.1f ms, p99 %.1f ms (without: %.1f, %.1f)",
+                       loadedSeconds, latencies.count, percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(quiet, 0.5), percentile(quiet, 0.99)))
         case .distribution:
+            let quiet = try await pushes(http, count: 400, tagPrefix: "before", keepGoing: nil)
+            result["gc_push_p50_ms"] = percentile(quiet, 0.5)
+            result["gc_push_p99_ms"] = percentile(quiet, 0.99)
             await registry.stop()
             let gc = Process()
             gc.executableURL = URL(fileURLWithPath: distribution)
@@ -94,6 +93,27 @@ struct GarbageWorkload {
             log(String(format: "  distribution: garbage-collect %.1f s offline, %d blobs left", seconds, left))
         }
         return result
+    }
+
+    /// Runs `berth gc` next to the server with `workers`, while `load` (told whether the collection still runs) goes on;
+    /// returns its seconds and its summary line.
+    private func collect(_ registry: RegistryUnderTest, workers: Int,
+                         while load: ((@escaping @Sendable () -> Bool) async throws -> Void)?) async throws -> (Double, String) {
+        let gc = Process()
+        gc.executableURL = URL(fileURLWithPath: berth)
+        gc.arguments = ["gc", "--grace-seconds", String(Self.graceSeconds), "--workers", String(workers), "--data-dir", registry.directory + "/data"]
+        let output = Pipe()
+        gc.standardOutput = output
+        gc.standardError = FileHandle.nullDevice
+        let started = ContinuousClock.now
+        try gc.run()
+        let reading = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
+        if let load { try await load { gc.isRunning } }
+        while gc.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+        let seconds = (ContinuousClock.now - started).seconds
+        let summary = String(decoding: await reading.value, as: UTF8.self)
+        guard gc.terminationStatus == 0 else { throw BenchError("berth gc failed: \(summary)") }
+        return (seconds, summary)
     }
 
     /// The bytes `berth gc` says it removed.
@@ -130,11 +150,11 @@ struct GarbageWorkload {
     }
 
     /// Writes `count` blob files no repository names, an hour old, in the registry's own layout; returns their bytes.
-    private func plantOrphans(under root: String, count: Int, layout: RegistryKind) throws -> Int {
+    private func plantOrphans(under root: String, count: Int, layout: RegistryKind, generation: Int = 0) throws -> Int {
         let hourAgo = Date(timeIntervalSinceNow: -3600)
         var bytes = 0
         for index in 0 ..< count {
-            let content = Array("orphan blob \(index) \(layout.rawValue)".utf8) + randomBlock(512, seed: UInt64(9_000_000 + index))
+            let content = Array("orphan blob \(generation) \(index) \(layout.rawValue)".utf8) + randomBlock(512, seed: UInt64(9_000_000 + index))
             let hex = Digest.compute(of: content).hex
             let directory = root + "/" + hex.prefix(2) + (layout == .berth ? "" : "/" + hex)
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -167,6 +187,15 @@ struct GarbageWorkload {
             return try await group.reduce(into: []) { $0 += $1 }
         }
     }
+}
+
+/// Latencies several tasks add to.
+final class SharedLatencies: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [Double] = []
+
+    func append(_ values: [Double]) { lock.withLock { collected += values } }
+    var values: [Double] { lock.withLock { collected } }
 }
 
 extension Duration {

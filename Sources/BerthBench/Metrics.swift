@@ -126,6 +126,8 @@ struct Metric: Sendable {
         Metric(key: "gc_seconds", title: "GC of 100k unreferenced blobs (Berth: online, `berth gc`; distribution: offline `garbage-collect`)",
                unit: "s", higherIsBetter: false) { b, _, _ in ("< 10 s", b < 10) },
         Metric(key: "gc_freed_mb", title: "GC: bytes freed", unit: "MB", higherIsBetter: true, target: nil),
+        Metric(key: "gc_loaded_seconds", title: "GC: another 100k orphan files, 1 worker, while 8 clients push", unit: "s", higherIsBetter: false,
+               target: nil),
         Metric(key: "gc_push_p50_ms", title: "GC: small image push (8 clients) without GC, p50", unit: "ms", higherIsBetter: false, target: nil),
         Metric(key: "gc_push_p99_ms", title: "GC: small image push (8 clients) without GC, p99", unit: "ms", higherIsBetter: false, target: nil),
         Metric(key: "gc_push_during_p50_ms", title: "GC: the same pushes while GC runs, p50", unit: "ms", higherIsBetter: false, target: nil),

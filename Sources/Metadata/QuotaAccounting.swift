@@ -99,6 +99,27 @@ enum QuotaAccounting {
         try await release(try row.decode(column: "size", as: Int64.self), project: project, now: now, on: db)
     }
 
+    /// Counts many unlinks from one project at once (garbage collection's pages): `digests` says how many of the
+    /// project's links to each digest went.
+    static func unlinked(_ digests: [String: Int], project: String, now: Int64, on db: any SQLDatabase) async throws {
+        guard !digests.isEmpty else { return }
+        for (count, group) in Dictionary(grouping: digests.keys.sorted(), by: { digests[$0] ?? 1 }) {
+            for batch in stride(from: 0, to: group.count, by: 500).map({ Array(group[$0 ..< min($0 + 500, group.count)]) }) {
+                try await db.raw("""
+                    UPDATE project_blobs SET refs = refs - \(bind: count) WHERE project_name = \(bind: project) AND digest IN (\(binds: batch))
+                    """).run()
+            }
+        }
+        var freed: Int64 = 0
+        let all = digests.keys.sorted()
+        for batch in stride(from: 0, to: all.count, by: 500).map({ Array(all[$0 ..< min($0 + 500, all.count)]) }) {
+            freed += try await db.raw("""
+                DELETE FROM project_blobs WHERE project_name = \(bind: project) AND refs <= 0 AND digest IN (\(binds: batch)) RETURNING size
+                """).all().reduce(Int64(0)) { $0 + (try $1.decode(column: "size", as: Int64.self)) }
+        }
+        try await release(freed, project: project, now: now, on: db)
+    }
+
     /// Counts every link of a repository that is about to be deleted (before its rows go).
     static func unlinkedRepository(_ repositoryID: Int64, project: String, now: Int64, on db: any SQLDatabase) async throws {
         try await db.raw("""

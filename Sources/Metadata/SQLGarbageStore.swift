@@ -59,21 +59,25 @@ public struct SQLGarbageStore: Sendable {
         guard !candidates.isEmpty else { return [] }
         return try await provider.transaction { db in
             var removed: [GarbageCandidate] = []
-            for candidate in candidates {
+            // One statement per repository of the page (pages come in repository order), each re-checking every row.
+            for (repositoryID, group) in Dictionary(grouping: candidates, by: \.repositoryID).sorted(by: { $0.key < $1.key }) {
+                let byDigest = Dictionary(group.map { ($0.digest, $0) }, uniquingKeysWith: { first, _ in first })
                 let gone = try await db.raw("""
-                    DELETE FROM repository_blobs WHERE repository_id = \(bind: candidate.repositoryID) AND digest = \(bind: candidate.digest)
+                    DELETE FROM repository_blobs WHERE repository_id = \(bind: repositoryID) AND digest IN (\(binds: Array(byDigest.keys)))
                     AND touched_at < \(bind: cutoff)
-                    AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = \(bind: candidate.repositoryID) AND m.digest = \(bind: candidate.digest))
+                    AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.repository_id = repository_blobs.repository_id AND m.digest = repository_blobs.digest)
                     AND NOT EXISTS (SELECT 1 FROM manifest_references mr JOIN manifests m2 ON m2.id = mr.manifest_id
-                                    WHERE m2.repository_id = \(bind: candidate.repositoryID) AND mr.digest = \(bind: candidate.digest))
+                                    WHERE m2.repository_id = repository_blobs.repository_id AND mr.digest = repository_blobs.digest)
                     RETURNING digest
-                    """).first() != nil
-                guard gone else { continue }
-                try await QuotaAccounting.unlinked(candidate.digest, project: RepositoryRecord.projectName(of: candidate.repository), now: now, on: db)
-                removed.append(candidate)
+                    """).all().compactMap { byDigest[try $0.decode(column: "digest", as: String.self)] }
+                removed += gone
+            }
+            for (project, links) in Dictionary(grouping: removed, by: { RepositoryRecord.projectName(of: $0.repository) }) {
+                let counts = links.reduce(into: [String: Int]()) { $0[$1.digest, default: 0] += 1 }
+                try await QuotaAccounting.unlinked(counts, project: project, now: now, on: db)
             }
             for repositoryID in Set(removed.map(\.repositoryID)) { try await SQLRegistryStore.deleteRepositoryIfEmpty(repositoryID, on: db) }
-            return removed
+            return removed.sorted { ($0.repositoryID, $0.digest) < ($1.repositoryID, $1.digest) }
         }
     }
 

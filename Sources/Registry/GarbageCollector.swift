@@ -166,6 +166,9 @@ public struct GarbageCollector: Sendable {
                     report.blobsDeleted += 1
                     report.bytesFreed += file.size
                     report.deletedDigests.append("\(algorithm):\(file.name)")
+                    if report.blobsDeleted % 10_000 == 0 {
+                        await progress("files \(options.dryRun ? "to delete" : "deleted") so far: \(report.blobsDeleted), \(report.bytesFreed) bytes")
+                    }
                 }
             }
         }

@@ -16,6 +16,8 @@ struct GarbageCollect: AsyncParsableCommand {
     var graceSeconds: Int64?
     @Option(name: .long, help: "Storage deletions side by side, 1 to 5 (default 1).")
     var workers = 1
+    @Flag(name: .long, help: "Show every blob and link as it is removed, not only the steps and a line per 10,000 files.")
+    var verbose = false
 
     func validate() throws {
         if let graceSeconds, !(0 ... 31_536_000).contains(graceSeconds) { throw ValidationError("--grace-seconds must be between 0 and 31536000") }
@@ -29,7 +31,12 @@ struct GarbageCollect: AsyncParsableCommand {
             configuration: configuration,
             options: GarbageCollectionOptions(deleteUntagged: deleteUntagged, dryRun: dryRun,
                                               graceMilliseconds: (graceSeconds ?? configuration.gc.graceSeconds) * 1000, workers: workers),
-            logger: Advisories.quietLogger()) { step in FileHandle.standardError.write(Data("\(step)\n".utf8)) }
+            logger: Advisories.quietLogger()) { [verbose] step in
+                // The run's log (GET /system/gc/{id}/log) always has every line; the terminal gets the steps.
+                let perItem = ["deleted blob ", "would delete blob ", "removed link ", "would remove link ", "deleted untagged manifest ",
+                               "would delete untagged manifest "].contains { step.hasPrefix($0) }
+                if verbose || !perItem { FileHandle.standardError.write(Data("\(step)\n".utf8)) }
+            }
         if dryRun { for digest in report.deletedDigests { print(digest) } }
         print("garbage collection \(record.id): \(record.status); \(dryRun ? "would remove" : "removed") \(report.manifestsDeleted) untagged manifests, "
             + "\(report.linksRemoved) unused links and \(report.blobsDeleted) files (\(report.bytesFreed) bytes) in \(ContinuousClock.now - started)")
