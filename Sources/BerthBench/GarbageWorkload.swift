@@ -103,8 +103,10 @@ struct GarbageWorkload {
         gc.executableURL = URL(fileURLWithPath: berth)
         gc.arguments = ["gc", "--grace-seconds", String(Self.graceSeconds), "--workers", String(workers), "--data-dir", registry.directory + "/data"]
         let output = Pipe()
+        let progressPath = registry.directory + "/gc-progress-\(workers).log"
+        FileManager.default.createFile(atPath: progressPath, contents: nil)
         gc.standardOutput = output
-        gc.standardError = FileHandle.nullDevice
+        gc.standardError = FileHandle(forWritingAtPath: progressPath)
         let started = ContinuousClock.now
         try gc.run()
         let reading = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
@@ -112,6 +114,8 @@ struct GarbageWorkload {
         while gc.isRunning { try await Task.sleep(for: .milliseconds(5)) }
         let seconds = (ContinuousClock.now - started).seconds
         let summary = String(decoding: await reading.value, as: UTF8.self)
+        // Its steps, each with the time it was reached, for the log of the benchmark run.
+        for line in ((try? String(contentsOfFile: progressPath, encoding: .utf8)) ?? "").split(separator: "\n") { log("    berth gc " + line) }
         guard gc.terminationStatus == 0 else { throw BenchError("berth gc failed: \(summary)") }
         return (seconds, summary)
     }

@@ -31,11 +31,13 @@ struct GarbageCollect: AsyncParsableCommand {
             configuration: configuration,
             options: GarbageCollectionOptions(deleteUntagged: deleteUntagged, dryRun: dryRun,
                                               graceMilliseconds: (graceSeconds ?? configuration.gc.graceSeconds) * 1000, workers: workers),
-            logger: Advisories.quietLogger()) { [verbose] step in
+            logger: Advisories.quietLogger()) { [verbose, started] step in
                 // The run's log (GET /system/gc/{id}/log) always has every line; the terminal gets the steps.
                 let perItem = ["deleted blob ", "would delete blob ", "removed link ", "would remove link ", "deleted untagged manifest ",
                                "would delete untagged manifest "].contains { step.hasPrefix($0) }
-                if verbose || !perItem { FileHandle.standardError.write(Data("\(step)\n".utf8)) }
+                let elapsed = (ContinuousClock.now - started).components
+                let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+                if verbose || !perItem { FileHandle.standardError.write(Data(String(format: "[%6.1fs] %@\n", seconds, step).utf8)) }
             }
         if dryRun { for digest in report.deletedDigests { print(digest) } }
         print("garbage collection \(record.id): \(record.status); \(dryRun ? "would remove" : "removed") \(report.manifestsDeleted) untagged manifests, "
