@@ -12,7 +12,8 @@ public enum GarbageAdministration {
     public static func run(configuration: BerthConfiguration, options: GarbageCollectionOptions, logger: Logger,
                            progress: @escaping @Sendable (String) -> Void) async throws -> (record: GarbageRunRecord, report: GarbageCollectionReport) {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        let pool = NIOThreadPool(numberOfThreads: 2)
+        // Blocking file calls run here: one thread per deletion worker.
+        let pool = NIOThreadPool(numberOfThreads: max(2, options.workers))
         pool.start()
         let database = try await openDatabase(configuration, threadPool: pool, logger: logger)
         do {

@@ -152,16 +152,27 @@ public struct GarbageCollector: Sendable {
 
         // 3. The files: what no repository links (after the removals above) and has not changed for the grace period.
         let linked = options.dryRun ? Set(counts.filter { $0.value > 0 }.keys) : try await garbage.linkedDigests()
+        // Prefix directories are swept `workers` at a time, each by one task (deletions in one directory queue on it).
+        let storage = self.storage, dryRun = options.dryRun
         sweep: for algorithm in try await storage.list(StoragePath("blobs")) {
-            for prefix in try await storage.list(StoragePath("blobs", algorithm)) {
+            let prefixes = try await storage.list(StoragePath("blobs", algorithm))
+            for start in stride(from: 0, to: prefixes.count, by: options.workers) {
                 guard await checkpoint(report) else { break sweep }
-                let doomed = try await storage.objects(in: StoragePath("blobs", algorithm, prefix)).filter {
-                    !linked.contains("\(algorithm):\($0.name)") && Int64($0.modified * 1000) < cutoff
+                let batch = Array(prefixes[start ..< min(start + options.workers, prefixes.count)])
+                let swept = try await withThrowingTaskGroup(of: (Int, [StoredObject]).self) { group in
+                    for (index, prefix) in batch.enumerated() {
+                        group.addTask {
+                            let directory = StoragePath("blobs", algorithm, prefix)
+                            let doomed = try await storage.objects(in: directory).filter {
+                                !linked.contains("\(algorithm):\($0.name)") && Int64($0.modified * 1000) < cutoff
+                            }
+                            if !dryRun { for file in doomed { try await storage.delete(directory.appending(file.name)) } }
+                            return (index, doomed)
+                        }
+                    }
+                    return try await group.reduce(into: [(Int, [StoredObject])]()) { $0.append($1) }.sorted { $0.0 < $1.0 }.map(\.1)
                 }
-                if !options.dryRun {
-                    try await delete(doomed.map { StoragePath("blobs", algorithm, prefix, $0.name) }, workers: options.workers)
-                }
-                for file in doomed {
+                for file in swept.joined() {
                     await progress("\(verb) blob \(algorithm):\(file.name) (\(file.size) bytes)")
                     report.blobsDeleted += 1
                     report.bytesFreed += file.size
@@ -180,20 +191,5 @@ public struct GarbageCollector: Sendable {
             await progress("abandoned uploads purged: \(report.uploadsPurged)")
         }
         return report
-    }
-
-    /// Deletes `paths`, `workers` at a time.
-    private func delete(_ paths: [StoragePath], workers: Int) async throws {
-        let storage = self.storage
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = paths.makeIterator()
-            for _ in 0 ..< workers {
-                guard let path = next.next() else { break }
-                group.addTask { try await storage.delete(path) }
-            }
-            while try await group.next() != nil {
-                if let path = next.next() { group.addTask { try await storage.delete(path) } }
-            }
-        }
     }
 }
