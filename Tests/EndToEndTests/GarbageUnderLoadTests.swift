@@ -61,7 +61,7 @@ struct GarbageUnderLoadTests {
                 try #require(pushed.status == 201)
                 #expect(try await admin.registry(.DELETE, "/v2/crash/gone/manifests/\(pushed.digest)").status == 202)
             }
-            let orphans = try GarbageLoad.orphans(in: data.path + "/storage", count: 30_000, seed: 2)
+            let orphans = try GarbageLoad.orphans(in: data.path + "/storage", count: 20_000, seed: 2)
             try await Task.sleep(for: .seconds(6))
 
             let id = try await GarbageLoad.start(admin, workers: 1)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import OCI
 import Testing
 
@@ -60,9 +61,12 @@ enum GarbageLoad {
     /// Runs `clients` clients until `keepGoing` says stop. Each pushes a fresh image and pulls one it pushed before, in
     /// turns; every third turn it confirms one of `candidates` (unused blobs in `repository`) with HEAD — uploading it
     /// again if it is gone — and pushes a manifest using it, which must be stored or refused with MANIFEST_BLOB_UNKNOWN.
-    static func drive(_ client: AccessClient, clients: Int, repository: String, candidates: [[UInt8]],
+    static func drive(_ account: AccessClient, clients: Int, repository: String, candidates: [[UInt8]],
                       keepGoing: @escaping @Sendable () -> Bool) async throws -> Outcome {
-        try await withThrowingTaskGroup(of: Outcome.self) { group in
+        // One token for the whole run, as a real client keeps its token (no 401 and token request before every call).
+        guard let token = try await account.token(scope: "repository:\(repository):pull,push").token else { throw TestFailure("no token for the load") }
+        let client = TokenClient(http: account.http, authorization: ("Authorization", "Bearer \(token)"))
+        return try await withThrowingTaskGroup(of: Outcome.self) { group in
             for worker in 0 ..< clients {
                 group.addTask {
                     var outcome = Outcome()
@@ -104,6 +108,8 @@ enum GarbageLoad {
                         } else {
                             outcome.unexpected.append("manifest push: \(put.status) \(put.text.prefix(200))")
                         }
+                        // A steady load rather than a flood: the suite runs other tests beside this one on two cores.
+                        try await Task.sleep(for: .milliseconds(100))
                         if let earlier = outcome.pushed.randomElement() {
                             let pulled = try await client.registry(.GET, "/v2/\(repository)/manifests/\(earlier.digest)",
                                                                    headers: [("Accept", MediaType.ociManifest)])
@@ -184,4 +190,14 @@ final class SharedFlag: @unchecked Sendable {
 
     var isSet: Bool { lock.withLock { value } }
     func set(_ newValue: Bool) { lock.withLock { value = newValue } }
+}
+
+/// Registry calls with a bearer token obtained once.
+struct TokenClient: Sendable {
+    let http: RegistryHTTP
+    let authorization: (String, String)
+
+    func registry(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil) async throws -> HTTPResult {
+        try await http.request(method, path, headers: headers + [authorization], body: body)
+    }
 }
