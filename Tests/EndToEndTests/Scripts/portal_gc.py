@@ -80,11 +80,15 @@ try:
                             text(driver, "#gc-next-run")]
     else:
         waiting = start("gc-now", False)
-        deadline = time.time() + 30
+        deadline = time.time() + 90
         while time.time() < deadline and "waiting for garbage collection" not in (text(driver, f"#gc-run-{waiting}-details") or ""):
             time.sleep(0.2)
         seen["waiting_details"] = text(driver, f"#gc-run-{waiting}-details")
         seen["waiting_status"] = text(driver, f"#gc-run-{waiting}-status")
+        # The live region may be replacing the row right now: wait for its Stop button, then press it.
+        deadline = time.time() + 60
+        while time.time() < deadline and not driver.find_elements(By.ID, f"gc-run-{waiting}-stop"):
+            time.sleep(0.2)
         go(driver, driver.find_element(By.ID, f"gc-run-{waiting}-stop"))
         seen["stopped_status"] = wait_for_status(waiting, ("Stopped",), 30)
         seen["stop_button_left"] = len(driver.find_elements(By.ID, f"gc-run-{waiting}-stop"))
