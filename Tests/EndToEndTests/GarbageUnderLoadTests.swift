@@ -18,11 +18,7 @@ struct GarbageUnderLoadTests {
             try await Task.sleep(for: .seconds(6))
 
             let id = try await GarbageLoad.start(admin)
-            let collecting = SharedFlag(true)
-            async let load = GarbageLoad.drive(admin, clients: 8, repository: "load/app", candidates: candidates, keepGoing: { collecting.isSet })
-            let run = try await GarbageLoad.finished(admin, id)
-            collecting.set(false)
-            let outcome = try await load
+            let (run, outcome) = try await GarbageLoad.collectWhileDriving(admin, run: id, repository: "load/app", candidates: candidates)
 
             let counts = GarbageLoad.counts(run)
             #expect(run["job_status"] as? String == "Success", "\(run)")

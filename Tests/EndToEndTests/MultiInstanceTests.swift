@@ -391,11 +391,7 @@ struct MultiInstanceTests {
             // A second run asked for through another instance is refused while this one goes on.
             let second = try await admin.api(.POST, "/system/gc/schedule", json: ["schedule": ["type": "Manual"]])
             #expect(second.status == 409, "\(second.status) \(second.text)")
-            let collecting = SharedFlag(true)
-            async let load = GarbageLoad.drive(admin, clients: 8, repository: "load/app", candidates: candidates, keepGoing: { collecting.isSet })
-            let run = try await GarbageLoad.finished(admin, id)
-            collecting.set(false)
-            let outcome = try await load
+            let (run, outcome) = try await GarbageLoad.collectWhileDriving(admin, run: id, repository: "load/app", candidates: candidates)
 
             let counts = GarbageLoad.counts(run)
             #expect(run["job_status"] as? String == "Success", "\(run)")

@@ -130,6 +130,16 @@ enum GarbageLoad {
         }
     }
 
+    /// Eight clients drive `repository` until the run `id` ends; returns the run as it ended and what the clients did.
+    static func collectWhileDriving(_ admin: AccessClient, run id: Int, repository: String, candidates: [[UInt8]]) async throws
+        -> (run: [String: Any], outcome: Outcome) {
+        let collecting = SharedFlag(true)
+        async let load = drive(admin, clients: 8, repository: repository, candidates: candidates, keepGoing: { collecting.isSet })
+        let run = try await finished(admin, id)
+        collecting.set(false)
+        return (run, try await load)
+    }
+
     /// Every acknowledged push pulls back intact: its manifest by digest, and each blob byte for byte.
     static func verify(_ client: AccessClient, _ pushed: [Pushed]) async throws -> [String] {
         var problems: [String] = []
