@@ -11,7 +11,7 @@ import time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from portal_session import fill, go, sign_in, start_browser, text
+from portal_session import fill, go, press, retrying, sign_in, start_browser, text
 
 base, password, step = sys.argv[1:4]
 driver = start_browser()
@@ -19,8 +19,10 @@ seen = {}
 
 
 def newest_run_id():
-    rows = driver.find_elements(By.CSS_SELECTOR, "#gc-runs tbody tr")
-    return rows[0].get_attribute("id").split("-")[-1] if rows else None
+    def read():
+        rows = driver.find_elements(By.CSS_SELECTOR, "#gc-runs tbody tr")
+        return rows[0].get_attribute("id").split("-")[-1] if rows else None
+    return retrying(read)
 
 
 def wait_for_status(run_id, wanted, seconds=60):
@@ -52,12 +54,12 @@ try:
         dry = start("gc-dry-run", True)
         seen["dry_status"] = wait_for_status(dry, ("Success", "Error", "Stopped"))
         seen["dry_details"] = text(driver, f"#gc-run-{dry}-details")
-        seen["dry_row"] = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, f"#gc-run-{dry} td")][:5]
+        seen["dry_row"] = retrying(lambda: [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, f"#gc-run-{dry} td")][:5])
         real = start("gc-now", True)
         seen["real_status"] = wait_for_status(real, ("Success", "Error", "Stopped"))
         seen["real_details"] = text(driver, f"#gc-run-{real}-details")
-        seen["real_dry"] = driver.find_elements(By.CSS_SELECTOR, f"#gc-run-{real} td")[2].text
-        seen["log_href"] = driver.find_element(By.ID, f"gc-run-{real}-log").get_attribute("href")
+        seen["real_dry"] = retrying(lambda: driver.find_elements(By.CSS_SELECTOR, f"#gc-run-{real} td")[2].text)
+        seen["log_href"] = retrying(lambda: driver.find_element(By.ID, f"gc-run-{real}-log").get_attribute("href"))
         driver.get(seen["log_href"])
         seen["log"] = driver.find_element(By.TAG_NAME, "body").text
 
@@ -85,11 +87,8 @@ try:
             time.sleep(0.2)
         seen["waiting_details"] = text(driver, f"#gc-run-{waiting}-details")
         seen["waiting_status"] = text(driver, f"#gc-run-{waiting}-status")
-        # The live region may be replacing the row right now: wait for its Stop button, then press it.
-        deadline = time.time() + 60
-        while time.time() < deadline and not driver.find_elements(By.ID, f"gc-run-{waiting}-stop"):
-            time.sleep(0.2)
-        go(driver, driver.find_element(By.ID, f"gc-run-{waiting}-stop"))
+        # The live region may be replacing the row right now: press finds the Stop button again until the click lands.
+        press(driver, f"gc-run-{waiting}-stop")
         seen["stopped_status"] = wait_for_status(waiting, ("Stopped",), 30)
         seen["stop_button_left"] = len(driver.find_elements(By.ID, f"gc-run-{waiting}-stop"))
 finally:

@@ -4,7 +4,7 @@ sign in)."""
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -35,6 +35,20 @@ def go(driver, element):
             return True
 
     WebDriverWait(driver, 30).until(gone)
+
+
+def press(driver, element_id, timeout=60):
+    """Clicks the element with `element_id` and waits for the next page, finding it again when a live region replaced
+    it between finding and clicking (the click of a stale element does nothing, so trying again is safe)."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            go(driver, driver.find_element(By.ID, element_id))
+            return
+        except (StaleElementReferenceException, NoSuchElementException):
+            if time.time() > deadline:
+                raise
+        time.sleep(0.2)
 
 
 def retrying(read):
