@@ -72,6 +72,84 @@ struct GarbageCollectionTests {
         }
     }
 
+    @Test("berth gc --delete-untagged with real clients: a tagged multi-arch index (skopeo --all) keeps its untagged platforms and an untagged oras referrer of a kept artifact stays, while an untagged index goes with its platforms and an untagged image with its layers; the dry run lists exactly those files")
+    func untaggedKeepsPlatformsAndReferrers() async throws {
+        let work = try TemporaryDirectory("gc-untagged")
+        defer { work.remove() }
+        let kept = try await onOwnThread(throwing: {
+            try OCILayoutWriter.write(to: work.file("kept"), tag: "v1", layerSizes: [40_000, 1000], platforms: ["linux/amd64", "linux/arm64", "linux/s390x"])
+        })
+        let oldIndex = try await onOwnThread(throwing: {
+            try OCILayoutWriter.write(to: work.file("old"), tag: "old", layerSizes: [30_000], platforms: ["linux/amd64", "linux/arm64"])
+        })
+        let single = try await onOwnThread(throwing: { try OCILayoutWriter.write(to: work.file("single"), tag: "v1", layerSizes: [20_000]) })
+        try FileManager.default.createDirectory(atPath: work.file("oras"), withIntermediateDirectories: true)
+        try await withSecuredServer { server, admin in
+            let creds = "admin:\(BerthInstance.adminPassword)"
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+            for (layout, tag, target) in [("kept", "v1", "team/multi:v1"), ("old", "old", "team/multi:old"), ("single", "v1", "team/app:v1")] {
+                let pushed = try await ProcessRunner.run(["skopeo", "copy", "--all", "--dest-tls-verify=false", "--dest-creds", creds,
+                                                          "oci:\(work.file(layout)):\(tag)", "docker://\(server.hostPort)/\(target)"])
+                try #require(pushed.succeeded, "\(pushed.stderr)")
+            }
+            let oras = try await ProcessRunner.run(["python3", RealClientTests.scriptsDirectory + "/oras_push_referrer.py", server.hostPort, "team/art",
+                                                    work.file("oras")],
+                                                   environment: ["ORAS_USERNAME": "admin", "ORAS_PASSWORD": BerthInstance.adminPassword])
+            try #require(oras.succeeded, "\(oras.combined)")
+            let line = oras.stdout.split(separator: "\n").last.map(String.init) ?? ""
+            let pushed = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+            let subject = try #require(pushed["subject"]), referrer = try #require(pushed["referrer"])
+
+            // Untag the old index, the single image and the referrer (Harbor's tag deletion): all three are untagged now.
+            for (repository, tag) in [("multi", "old"), ("app", "v1"), ("art", "sbom")] {
+                let deleted = try await admin.api(.DELETE, "/projects/team/repositories/\(repository)/artifacts/\(tag)/tags/\(tag)")
+                #expect(deleted.status == 200, "\(repository):\(tag) \(deleted.status) \(deleted.text)")
+            }
+            func stored(_ digest: Digest) -> Bool {
+                FileManager.default.fileExists(atPath: "\(server.dataDirectory)/storage/blobs/sha256/\(digest.hex.prefix(2))/\(digest.hex)")
+            }
+            let goes = oldIndex.blobs.union(single.blobs)
+            #expect(goes.isDisjoint(with: kept.blobs) && goes.allSatisfy(stored))
+            let gc = [BerthInstance.binaryPath, "gc", "--delete-untagged", "--grace-seconds", "0", "--data-dir", server.dataDirectory]
+
+            let dry = try await ProcessRunner.run(gc + ["--dry-run"])
+            #expect(dry.succeeded, "\(dry.combined)")
+            let listed = Set(dry.stdout.split(separator: "\n").filter { $0.hasPrefix("sha256:") }.map(String.init))
+            #expect(listed == Set(goes.map(\.description)), "\(dry.stdout)")
+            #expect(goes.allSatisfy(stored), "a dry run deletes nothing")
+
+            // The old index, its two platforms and the single image are the untagged manifests that go.
+            let run = try await ProcessRunner.run(gc)
+            #expect(run.succeeded && run.stdout.contains("removed 4 untagged manifests") && run.stdout.contains("and \(goes.count) files"), "\(run.combined)")
+            #expect(!goes.contains(where: stored))
+            #expect(kept.blobs.allSatisfy(stored))
+            for reference in [oldIndex.topDigest, single.topDigest] {
+                let gone = try await admin.registry(.GET, "/v2/team/\(reference == single.topDigest ? "app" : "multi")/manifests/\(reference)",
+                                                    headers: [("Accept", "\(MediaType.ociIndex), \(MediaType.ociManifest)")])
+                #expect(gone.status == 404, "\(reference) \(gone.status)")
+            }
+
+            // The kept index pulls whole, every platform.
+            let pull = try await ProcessRunner.run(["skopeo", "copy", "--all", "--src-tls-verify=false", "--src-creds", creds,
+                                                    "docker://\(server.hostPort)/team/multi:v1", "oci:\(work.file("out")):v1"])
+            #expect(pull.succeeded, "\(pull.stderr)")
+            #expect(try OCILayoutWriter.blobDigests(in: work.file("out")) == kept.blobs)
+
+            // The untagged referrer is still listed for its subject, and its manifest and blobs are all there.
+            let referrers = try await admin.registry(.GET, "/v2/team/art/referrers/\(subject)")
+            #expect((try referrers.json()["manifests"] as? [[String: Any]])?.compactMap { $0["digest"] as? String } == [referrer])
+            let manifest = try await admin.registry(.GET, "/v2/team/art/manifests/\(referrer)", headers: [("Accept", MediaType.ociManifest)])
+            #expect(manifest.status == 200)
+            let object = try manifest.json()
+            let descriptors = ((object["layers"] as? [[String: Any]]) ?? []) + [object["config"] as? [String: Any] ?? [:]]
+            for digest in descriptors.compactMap({ $0["digest"] as? String }) {
+                #expect(try await admin.registry(.HEAD, "/v2/team/art/blobs/\(digest)").status == 200, "\(digest)")
+            }
+            let verify = try await ProcessRunner.run([BerthInstance.binaryPath, "quota", "verify", "--data-dir", server.dataDirectory])
+            #expect(verify.succeeded, "\(verify.combined)")
+        }
+    }
+
     @Test("Harbor's GC API with harborapi: a dry run counts exactly what the run then frees (deleted and untagged images), history, logs, schedule; refusals for bad input and non-admins")
     func harborAPI() async throws {
         let work = try TemporaryDirectory("gc-api")
