@@ -33,6 +33,8 @@ public struct BerthRuntime: Sendable {
     public let ioThreadPool: NIOThreadPool
     /// Thread pool for SQLite calls.
     public let databaseThreadPool: NIOThreadPool
+    /// Thread pool, at a lower priority, for garbage collection's listings and deletions.
+    public var backgroundThreadPool: NIOThreadPool? = nil
     /// TLS, when the server speaks HTTPS.
     public var transport: TransportSecurity? = nil
     /// HTTP clients of background work (webhook delivery), shut down with the server.
@@ -44,6 +46,7 @@ public struct BerthRuntime: Sendable {
         await database.shutdown()
         try? await ioThreadPool.shutdownGracefully()
         try? await databaseThreadPool.shutdownGracefully()
+        try? await backgroundThreadPool?.shutdownGracefully()
     }
 }
 
@@ -248,9 +251,14 @@ public func buildApplication(
     let jobWake = WakeSignal()
     let rematch = RematchJob(vulnerabilities: VulnerabilityService(store: vulnerabilityStore), store: vulnerabilityStore, logger: logger)
     let scanAll = ScanAllJob(store: vulnerabilityStore, settings: access.store, logger: logger)
+    // Garbage collection lists and deletes files on threads of its own at a lower priority: requests come first.
+    let backgroundThreadPool = await BackgroundThreadPool.start(threads: 5)
+    runtime.backgroundThreadPool = backgroundThreadPool
+    let garbageStorage: any StorageDriver = MeasuredStorageDriver(try openStorage(configuration, threadPool: backgroundThreadPool))
     let garbage = GarbageCollectionJob(executor: GarbageRunExecutor(
         runs: SQLGarbageRunStore(provider: database),
-        collector: GarbageCollector(garbage: SQLGarbageStore(provider: database), registry: store, storage: storage, uploads: uploads, logger: logger),
+        collector: GarbageCollector(garbage: SQLGarbageStore(provider: database), registry: store, storage: garbageStorage, uploads: uploads,
+                                    logger: logger),
         graceMilliseconds: configuration.gc.graceSeconds * 1000, logger: logger), runs: SQLGarbageRunStore(provider: database))
     let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan,
                                                     garbage,

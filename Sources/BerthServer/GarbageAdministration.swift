@@ -3,6 +3,7 @@ import Logging
 import Metadata
 import NIOPosix
 import Registry
+import Storage
 
 /// `berth gc`: one garbage-collection run on the configured database and storage, safe next to running servers
 /// (docs/garbage-collection.md). It is recorded in the GC history like a run started from the API, and waits for
@@ -12,14 +13,16 @@ public enum GarbageAdministration {
     public static func run(configuration: BerthConfiguration, options: GarbageCollectionOptions, logger: Logger,
                            progress: @escaping @Sendable (String) -> Void) async throws -> (record: GarbageRunRecord, report: GarbageCollectionReport) {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        // Blocking file calls run here: one thread per deletion worker.
-        let pool = NIOThreadPool(numberOfThreads: max(2, options.workers))
+        // SQLite calls run on `pool`; listings and deletions on a thread per worker at a lower priority, so a server
+        // running next to this command keeps serving first.
+        let pool = NIOThreadPool(numberOfThreads: 2)
         pool.start()
+        let storagePool = await BackgroundThreadPool.start(threads: options.workers)
         let database = try await openDatabase(configuration, threadPool: pool, logger: logger)
         do {
             let registry = SQLRegistryStore(provider: database, quotaWarningPercent: configuration.projects.quotaWarningPercent)
             try await registry.migrate()
-            let storage = try openStorage(configuration, threadPool: pool)
+            let storage = try openStorage(configuration, threadPool: storagePool)
             let uploads = UploadService(RegistryBackend(store: registry, storage: storage, configuration: configuration.registryConfiguration, logger: logger))
             let runs = SQLGarbageRunStore(provider: database)
             let collector = GarbageCollector(garbage: SQLGarbageStore(provider: database), registry: registry, storage: storage, uploads: uploads,
@@ -36,10 +39,12 @@ public enum GarbageAdministration {
             let ended = try await executor.execute(run, echo: progress)
             await database.shutdown()
             try? await pool.shutdownGracefully()
+            try? await storagePool.shutdownGracefully()
             return ended
         } catch {
             await database.shutdown()
             try? await pool.shutdownGracefully()
+            try? await storagePool.shutdownGracefully()
             throw error
         }
     }

@@ -32,7 +32,10 @@ extension ManagementController {
         }
         api.get("system/gc/{id}/log") { request, context in
             let log = try await garbageCollection.log(try context.idParameter("id"), context.caller(request))
-            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: log)))
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody { writer in
+                for try await chunk in log { try await writer.write(ByteBuffer(string: chunk)) }
+                try await writer.finish(nil)
+            })
         }
     }
 }

@@ -3,6 +3,7 @@ import Auth
 import Foundation
 import Jobs
 import Metadata
+import NIOConcurrencyHelpers
 import Registry
 
 /// Harbor's garbage-collection API for system administrators: run now (or a dry run), the schedule, the history
@@ -38,11 +39,18 @@ public struct GarbageCollectionService: Sendable {
         return GarbageRunView(record, scheduleCron: try await schedule(in: jobs)?.cron)
     }
 
-    /// A run's log, a line per step (and per file, blob or link it removed).
-    public func log(_ id: Int64, _ caller: Caller) async throws -> String {
+    /// A run's log, a line per step (and per file, blob or link it removed), read from the database a page at a time
+    /// as the caller consumes it (a run over millions of files has millions of lines).
+    public func log(_ id: Int64, _ caller: Caller) async throws -> AsyncThrowingStream<String, any Error> {
         try env.requireSystem(Permission(.garbageCollection, .read), caller)
-        guard let lines = try await stores().0.log(id: id) else { throw APIError.notFound("garbage collection \(id)") }
-        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+        let runs = try stores().0
+        guard try await runs.run(id: id) != nil else { throw APIError.notFound("garbage collection \(id)") }
+        let after = NIOLockedValueBox(0)
+        return AsyncThrowingStream {
+            guard let page = try await runs.logChunks(id: id, after: after.withLockedValue { $0 }, limit: 20), let last = page.last else { return nil }
+            after.withLockedValue { $0 = last.seq }
+            return page.map { $0.text + "\n" }.joined()
+        }
     }
 
     /// Asks a run to stop (a pending one stops at once, a running one after its current page).

@@ -165,7 +165,7 @@ public struct RepositoryService: Sendable {
 
     /// The tags of an artifact.
     public func tags(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws -> [TagView] {
-        let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.tag, .list), caller)
+        let (_, info, artifact) = try await resolve(projectName, name, reference, Permission(.tag, .list), caller)
         return Self.tagViews(artifact, info)
     }
 

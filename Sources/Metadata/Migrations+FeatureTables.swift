@@ -349,7 +349,7 @@ extension Migrations {
             """,
             "CREATE INDEX gc_runs_job ON gc_runs (job_id)",
             "CREATE INDEX gc_runs_status ON gc_runs (status)",
-            // A run's log, a line per row, written in batches as it goes.
+            // A run's log as it is written: each row holds the lines of one write (`line` is a chunk of lines).
             """
             CREATE TABLE gc_run_log (
                 run_id BIGINT NOT NULL REFERENCES gc_runs(id) ON DELETE CASCADE,

@@ -40,6 +40,21 @@ public struct GarbageRunCounts: Sendable, Equatable {
     }
 }
 
+/// What a checkpoint learned: whether an operator asked the run to stop, and whether it still holds the lock (it
+/// does not when its lease lapsed and another run took the lock over).
+public struct GarbageCheckpointAnswer: Sendable, Equatable {
+    /// An operator asked the run to stop.
+    public let stopRequested: Bool
+    /// The run holds the one-collection-at-a-time lock.
+    public let holdsLock: Bool
+
+    /// An answer as read from the database.
+    public init(stopRequested: Bool, holdsLock: Bool) {
+        self.stopRequested = stopRequested
+        self.holdsLock = holdsLock
+    }
+}
+
 /// One garbage-collection run (a row of Harbor's GC history).
 public struct GarbageRunRecord: Sendable, Equatable {
     /// The run's id.
@@ -153,12 +168,25 @@ public struct SQLGarbageRunStore: Sendable {
 
     /// A run's log lines in order, or nil when there is no such run.
     public func log(id: Int64) async throws -> [String]? {
-        try await provider.read { db in
-            guard try await db.raw("SELECT id FROM gc_runs WHERE id = \(bind: id)").first() != nil else { return nil }
-            return try await db.raw("SELECT line FROM gc_run_log WHERE run_id = \(bind: id) ORDER BY seq").all().map {
-                try $0.decode(column: "line", as: String.self)
-            }
+        guard try await run(id: id) != nil else { return nil }
+        var lines: [String] = []
+        var after = 0
+        while let page = try await logChunks(id: id, after: after, limit: 50), let last = page.last {
+            lines += page.flatMap { $0.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+            after = last.seq
         }
+        return lines
+    }
+
+    /// Up to `limit` chunks of a run's log after chunk `after` (0: from the start), in order, each a few lines
+    /// separated by newlines; nil when there are no more. A long log is read a page at a time this way.
+    public func logChunks(id: Int64, after: Int, limit: Int) async throws -> [(seq: Int, text: String)]? {
+        let rows = try await provider.read { db in
+            try await db.raw("""
+                SELECT seq, line FROM gc_run_log WHERE run_id = \(bind: id) AND seq > \(bind: after) ORDER BY seq LIMIT \(bind: limit)
+                """).all().map { (seq: try $0.decode(column: "seq", as: Int.self), text: try $0.decode(column: "line", as: String.self)) }
+        }
+        return rows.isEmpty ? nil : rows
     }
 
     /// Takes the lock for `runID` until `now + lease` when it is free, expired or already this run's; otherwise
@@ -192,9 +220,10 @@ public struct SQLGarbageRunStore: Sendable {
         }
     }
 
-    /// Records how far the run is — its counts, what it is doing, new log lines — and renews its lock; returns
-    /// whether an operator asked it to stop.
-    public func checkpoint(id: Int64, phase: String, counts: GarbageRunCounts, lines: [String], now: Int64, leaseMilliseconds: Int64) async throws -> Bool {
+    /// Records how far the run is — its counts, what it is doing, new log lines — and renews its lock if it holds it;
+    /// answers whether an operator asked it to stop and whether the run holds the lock.
+    public func checkpoint(id: Int64, phase: String, counts: GarbageRunCounts, lines: [String], now: Int64,
+                           leaseMilliseconds: Int64) async throws -> GarbageCheckpointAnswer {
         try await provider.transaction { db in
             try await Self.append(lines, to: id, on: db)
             try await db.raw("""
@@ -206,7 +235,9 @@ public struct SQLGarbageRunStore: Sendable {
             try await db.raw("""
                 UPDATE gc_lock SET expires_at = \(bind: now + leaseMilliseconds) WHERE id = 1 AND run_id = \(bind: id)
                 """).run()
-            return try await db.raw("SELECT stop_requested FROM gc_runs WHERE id = \(bind: id)").first()?.decode(column: "stop_requested", as: Int.self) != 0
+            let stop = try await db.raw("SELECT stop_requested FROM gc_runs WHERE id = \(bind: id)").first()?.decode(column: "stop_requested", as: Int.self)
+            let holder = try await db.raw("SELECT run_id FROM gc_lock WHERE id = 1").first()?.decode(column: "run_id", as: Int64?.self)
+            return GarbageCheckpointAnswer(stopRequested: stop != 0, holdsLock: holder == id)
         }
     }
 
@@ -242,13 +273,11 @@ public struct SQLGarbageRunStore: Sendable {
 
     static func append(_ lines: [String], to id: Int64, on db: any SQLDatabase) async throws {
         guard !lines.isEmpty else { return }
+        // One row per write, however many lines: a run deleting 100,000 files writes ~100 rows, not 100,000, and holds
+        // the database's write lock (SQLite's is the whole database) for a moment only.
         let next = try await db.raw("SELECT COALESCE(MAX(seq), 0) AS n FROM gc_run_log WHERE run_id = \(bind: id)").first()?.decode(column: "n", as: Int.self) ?? 0
-        for (batchStart, batch) in stride(from: 0, to: lines.count, by: 200).map({ ($0, lines[$0 ..< min($0 + 200, lines.count)]) }) {
-            let values = batch.enumerated().map { offset, line in
-                SQLQueryString("(\(bind: id), \(bind: next + batchStart + offset + 1), \(bind: line))")
-            }
-            try await db.raw("INSERT INTO gc_run_log (run_id, seq, line) VALUES \(values.joined(separator: ", "))").run()
-        }
+        let chunk = lines.map { $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n")
+        try await db.raw("INSERT INTO gc_run_log (run_id, seq, line) VALUES (\(bind: id), \(bind: next + 1), \(bind: chunk))").run()
     }
 
     static func run(_ id: Int64, on db: any SQLDatabase) async throws -> GarbageRunRecord? {

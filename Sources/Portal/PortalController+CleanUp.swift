@@ -40,7 +40,10 @@ extension PortalController {
         let visitor = try await visit(request)
         do {
             let log = try await garbageCollection.log(try Self.identifier(context, "run", what: "garbage collection"), caller(visitor, request, context))
-            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: .init(string: log)))
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody { writer in
+                for try await chunk in log { try await writer.write(ByteBuffer(string: chunk)) }
+                try await writer.finish(nil)
+            })
         } catch let error as APIError {
             return failure(error, visitor, request)
         }

@@ -73,9 +73,9 @@ public struct GarbageCollector: Sendable {
     static let maximumUntaggedPasses = 16
 
     /// Runs once. `progress` hears each line of the run's log; `checkpoint` hears the counts so far between pages and
-    /// answers whether to go on (false stops the run where it is: what was removed stays removed).
+    /// answers whether to go on (false stops the run where it is: what was removed stays removed; an error ends it).
     public func run(_ options: GarbageCollectionOptions, now: Int64, progress: @Sendable (String) async -> Void = { _ in },
-                    checkpoint: @Sendable (GarbageCollectionReport) async -> Bool = { _ in true }) async throws -> GarbageCollectionReport {
+                    checkpoint: @Sendable (GarbageCollectionReport) async throws -> Bool = { _ in true }) async throws -> GarbageCollectionReport {
         let cutoff = now - options.graceMilliseconds
         var report = GarbageCollectionReport()
         let verb = options.dryRun ? "would delete" : "deleted"
@@ -88,7 +88,7 @@ public struct GarbageCollector: Sendable {
         if options.deleteUntagged {
             if options.dryRun {
                 var after: (Int64, String)? = nil
-                while await checkpoint(report) {
+                while try await checkpoint(report) {
                     let candidates = try await garbage.untaggedManifests(before: cutoff, after: after, limit: Self.page)
                     guard let last = candidates.last else { break }
                     after = (last.repositoryID, last.digest)
@@ -112,7 +112,7 @@ public struct GarbageCollector: Sendable {
                 for _ in 0 ..< Self.maximumUntaggedPasses {
                     var after: (Int64, String)? = nil
                     var deletedThisPass = 0
-                    while await checkpoint(report) {
+                    while try await checkpoint(report) {
                         let candidates = try await garbage.untaggedManifests(before: cutoff, after: after, limit: Self.page)
                         guard let last = candidates.last else { break }
                         after = (last.repositoryID, last.digest)
@@ -132,7 +132,7 @@ public struct GarbageCollector: Sendable {
 
         // 2. Links nothing uses (repositories a dry run played above are done).
         var after: (Int64, String)? = nil
-        while await checkpoint(report) {
+        while try await checkpoint(report) {
             let candidates = try await garbage.unusedLinks(before: cutoff, after: after, limit: Self.page)
             guard let last = candidates.last else { break }
             after = (last.repositoryID, last.digest)
@@ -157,7 +157,7 @@ public struct GarbageCollector: Sendable {
         sweep: for algorithm in try await storage.list(StoragePath("blobs")) {
             let prefixes = try await storage.list(StoragePath("blobs", algorithm))
             for start in stride(from: 0, to: prefixes.count, by: options.workers) {
-                guard await checkpoint(report) else { break sweep }
+                guard try await checkpoint(report) else { break sweep }
                 let batch = Array(prefixes[start ..< min(start + options.workers, prefixes.count)])
                 let swept = try await withThrowingTaskGroup(of: (Int, [StoredObject]).self) { group in
                     for (index, prefix) in batch.enumerated() {
@@ -186,7 +186,7 @@ public struct GarbageCollector: Sendable {
         await progress("files \(options.dryRun ? "to delete" : "deleted"): \(report.blobsDeleted), \(report.bytesFreed) bytes")
 
         // 4. Upload data whose session was abandoned, or whose session is gone (a crash between the two deletions).
-        if !options.dryRun, let uploads, await checkpoint(report) {
+        if !options.dryRun, let uploads, try await checkpoint(report) {
             report.uploadsPurged = try await uploads.purgeStale()
             await progress("abandoned uploads purged: \(report.uploadsPurged)")
         }

@@ -29,6 +29,10 @@ public struct GarbageRunExecutor: Sendable {
         var report = GarbageCollectionReport()
         var phase = "starting"
         var lastWrite: Int64 = 0
+        /// When the progress was last written; a run that cannot write it for half a lease gives up.
+        var lastSuccess = Clock.nowMilliseconds()
+        /// Whether the run has taken the lock (from then on, losing it ends the run).
+        var collecting = false
         var stopRequested = false
         var stamp = (second: Int64(-1), text: "")
     }
@@ -49,19 +53,38 @@ public struct GarbageRunExecutor: Sendable {
             }
         }
         // Writes what is pending (at most once a second unless forced or much is buffered); answers whether to go on.
+        // A failed write keeps its lines for the next one; the run ends once it has not been able to write (and so to
+        // renew its lock) for half a lease, or when it finds another run holds the lock, before two runs could collect.
+        let logger = self.logger
         let flush: @Sendable (Bool) async throws -> Bool = { force in
             let now = Clock.nowMilliseconds()
             let taken: (lines: [String], report: GarbageCollectionReport, phase: String)? = pending.withLockedValue { state in
-                guard force || state.lines.count >= 2_000 || now - state.lastWrite >= 1_000 else { return nil }
+                guard force || (state.lines.count >= 2_000 && now - state.lastWrite >= 100) || now - state.lastWrite >= 1_000 else { return nil }
                 state.lastWrite = now
                 defer { state.lines = [] }
                 return (state.lines, state.report, state.phase)
             }
             guard let taken else { return !pending.withLockedValue { $0.stopRequested } }
-            let stop = try await runs.checkpoint(id: id, phase: taken.phase, counts: taken.report.counts, lines: taken.lines, now: now,
-                                                 leaseMilliseconds: Self.leaseMilliseconds)
-            pending.withLockedValue { $0.stopRequested = stop }
-            return !stop
+            let answer: GarbageCheckpointAnswer
+            do {
+                answer = try await runs.checkpoint(id: id, phase: taken.phase, counts: taken.report.counts, lines: taken.lines, now: now,
+                                                   leaseMilliseconds: Self.leaseMilliseconds)
+            } catch {
+                let (silent, stop) = pending.withLockedValue { state in
+                    state.lines = taken.lines + state.lines
+                    return (now - state.lastSuccess, state.stopRequested)
+                }
+                if silent >= Self.leaseMilliseconds / 2 { throw GarbageRunInterruption.progressUnwritable(milliseconds: silent, reason: "\(error)") }
+                logger.warning("garbage collection could not record its progress; trying again", metadata: ["run": "\(id)", "error": "\(error)"])
+                return !stop
+            }
+            let collecting = pending.withLockedValue { state in
+                state.stopRequested = answer.stopRequested
+                state.lastSuccess = now
+                return state.collecting
+            }
+            if collecting && !answer.holdsLock { throw GarbageRunInterruption.lockLost }
+            return !answer.stopRequested
         }
 
         if run.stopRequested {
@@ -84,7 +107,10 @@ public struct GarbageRunExecutor: Sendable {
             try await Task.sleep(for: .seconds(2))
         }
         if run.startedAt != nil { note("started again: the worker that ran it before stopped before it finished") }
-        pending.withLockedValue { $0.phase = "collecting" }
+        pending.withLockedValue { state in
+            state.phase = "collecting"
+            state.collecting = true
+        }
         guard try await runs.start(id: id, phase: "collecting", now: Clock.nowMilliseconds()) else {
             try await runs.finish(id: id, status: "Stopped", phase: "stopped before it started", counts: GarbageRunCounts(),
                                   lines: pending.withLockedValue { $0.lines } + ["stopped before it started"], now: Clock.nowMilliseconds())
@@ -107,7 +133,7 @@ public struct GarbageRunExecutor: Sendable {
                 group.addTask {
                     try await collector.run(options, now: Clock.nowMilliseconds(), progress: { note($0) }, checkpoint: { report in
                         pending.withLockedValue { $0.report = report }
-                        return (try? await flush(false)) ?? true
+                        return try await flush(false)
                     })
                 }
                 while let finished = try await group.next() {
@@ -144,5 +170,22 @@ public struct GarbageRunExecutor: Sendable {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+}
+
+/// Why a run ended before its collector did.
+enum GarbageRunInterruption: Error, CustomStringConvertible {
+    /// Its progress (and so its lock's renewal) could not be written for this long.
+    case progressUnwritable(milliseconds: Int64, reason: String)
+    /// Its lock lapsed and another run took it over.
+    case lockLost
+
+    var description: String {
+        switch self {
+        case let .progressUnwritable(milliseconds, reason):
+            "could not record progress for \(milliseconds / 1000) s (\(reason)); stopped before the lock could lapse"
+        case .lockLost:
+            "another garbage collection took the lock over after this run's lease lapsed; stopped so that only one collects"
+        }
     }
 }

@@ -28,6 +28,9 @@ struct GarbageRunStoreTests {
             #expect(try await runs.acquireLock(runID: first.id, now: 2_001, leaseMilliseconds: 60_000) == nil, "the holder may take it again")
             #expect(try await runs.acquireLock(runID: second.id, now: 3_000, leaseMilliseconds: 60_000) == first.id)
             #expect(try await runs.acquireLock(runID: second.id, now: 70_000, leaseMilliseconds: 60_000) == nil, "an expired lock is taken over")
+            let late = try await runs.checkpoint(id: first.id, phase: "files", counts: GarbageRunCounts(), lines: [], now: 70_000, leaseMilliseconds: 60_000)
+            #expect(late == GarbageCheckpointAnswer(stopRequested: false, holdsLock: false), "the run whose lease lapsed hears it lost the lock")
+            #expect(try await runs.acquireLock(runID: first.id, now: 70_000, leaseMilliseconds: 60_000) == second.id, "and its checkpoint did not renew it")
             try await runs.releaseLock(runID: first.id)
             #expect(try await runs.acquireLock(runID: first.id, now: 70_001, leaseMilliseconds: 60_000) == second.id, "only the holder releases")
             try await runs.releaseLock(runID: second.id)
@@ -45,10 +48,11 @@ struct GarbageRunStoreTests {
             try await runs.start(id: run.id, phase: "collecting", now: 1_001)
             let counts = GarbageRunCounts(manifestsDeleted: 1, linksRemoved: 2, blobsDeleted: 3, bytesFreed: 4_096, uploadsPurged: 0)
             let lines = (1 ... 450).map { "line \($0)" }
+            let going = GarbageCheckpointAnswer(stopRequested: false, holdsLock: true)
             #expect(try await runs.checkpoint(id: run.id, phase: "files", counts: counts, lines: Array(lines[..<250]), now: 9_000,
-                                              leaseMilliseconds: 10_000) == false)
+                                              leaseMilliseconds: 10_000) == going)
             #expect(try await runs.checkpoint(id: run.id, phase: "files", counts: counts, lines: Array(lines[250...]), now: 9_500,
-                                              leaseMilliseconds: 10_000) == false)
+                                              leaseMilliseconds: 10_000) == going)
             #expect(try await runs.log(id: run.id) == lines)
             let other = try await runs.create(trigger: "SCHEDULE", requester: "schedule", parameters: Self.parameters, jobKind: nil, exclusive: false,
                                               jobID: 7, now: 9_600)
@@ -56,7 +60,8 @@ struct GarbageRunStoreTests {
 
             let stopping = try await runs.requestStop(id: run.id, now: 16_000)
             #expect(stopping?.status == "Running" && stopping?.stopRequested == true)
-            #expect(try await runs.checkpoint(id: run.id, phase: "files", counts: counts, lines: [], now: 16_001, leaseMilliseconds: 10_000) == true)
+            #expect(try await runs.checkpoint(id: run.id, phase: "files", counts: counts, lines: [], now: 16_001, leaseMilliseconds: 10_000)
+                    == GarbageCheckpointAnswer(stopRequested: true, holdsLock: true))
             try await runs.finish(id: run.id, status: "Stopped", phase: "stopped", counts: counts, lines: ["stopped"], now: 16_002)
             let ended = try await runs.run(id: run.id)
             #expect(ended?.status == "Stopped" && ended?.counts == counts && ended?.finishedAt == 16_002 && ended?.startedAt == 1_001)

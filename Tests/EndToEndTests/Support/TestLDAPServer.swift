@@ -142,6 +142,13 @@ final class TestLDAPServer: @unchecked Sendable {
         guard added.succeeded else { throw TestFailure("seeding slapd failed: \(added.stderr)") }
     }
 
+    /// Sets a person's password in the directory (as an administrator would with ldappasswd).
+    func setPassword(uid: String, to password: String) async throws {
+        let changed = try await ProcessRunner.run(["ldappasswd", "-x", "-H", url, "-D", Self.adminDN, "-w", Self.adminPassword, "-s", password,
+                                                   "uid=\(uid),ou=people,\(Self.base)"])
+        guard changed.succeeded else { throw TestFailure("ldappasswd failed: \(changed.stderr)") }
+    }
+
     /// A CA and a server certificate for 127.0.0.1, made with the openssl command.
     private static func makeCertificates(in dir: TemporaryDirectory) async throws {
         let steps: [[String]] = [
