@@ -40,6 +40,9 @@ struct MeasuredStorageDriver: StorageDriver {
     func list(_ path: StoragePath) async throws -> [String] { try await timed("list") { try await base.list(path) } }
     func modificationTime(of path: StoragePath) async throws -> Double? { try await timed("modification_time") { try await base.modificationTime(of: path) } }
     func objects(in path: StoragePath) async throws -> [StoredObject] { try await timed("list_objects") { try await base.objects(in: path) } }
+    func deleteIfWritten(before cutoff: Double, _ path: StoragePath) async throws -> Bool {
+        try await timed("delete") { try await base.deleteIfWritten(before: cutoff, path) }
+    }
     func redirectURL(for path: StoragePath, expiresIn seconds: Int) async throws -> String? {
         try await timed("redirect") { try await base.redirectURL(for: path, expiresIn: seconds) }
     }

@@ -73,16 +73,14 @@ public struct QuotaService: Sendable {
             projectID = id
         }
         let found = try await store().quotas(projectID: projectID, offset: (page - 1) * pageSize, limit: pageSize)
-        var views: [QuotaView] = []
-        for record in found.items { views.append(try await view(record)) }
-        return ListPage(items: views, total: found.total)
+        return ListPage(items: found.items.map(view), total: found.total)
     }
 
     /// One quota.
     public func get(_ id: Int64, _ caller: Caller) async throws -> QuotaView {
         try env.requireSystem(Permission(.quota, .read), caller)
         guard let record = try await store().quota(id: id) else { throw APIError.notFound("quota \(id)") }
-        return try await view(record)
+        return view(record)
     }
 
     /// Changes a quota's storage limit.
@@ -101,18 +99,12 @@ public struct QuotaService: Sendable {
     /// A project's quota, for those who may read the project (its summary).
     public func ofProject(_ nameOrID: String, isName: Bool, _ caller: Caller) async throws -> QuotaView? {
         let project = try await env.readableProject(nameOrID, isName: isName, caller, requiring: Permission(.project, .read))
-        return try await store().quota(project: project.name).asyncMap { try await view($0) }
+        return try await store().quota(project: project.name).map(view)
     }
 
-    func view(_ record: QuotaRecord) async throws -> QuotaView {
-        let owner: String
-        if let project = try await env.access.project(named: record.projectName), let ownerID = project.ownerID {
-            owner = try await env.access.user(id: ownerID)?.username ?? ""
-        } else {
-            owner = ""
-        }
-        return QuotaView(id: record.id, ref: .init(id: record.projectID, name: record.projectName, ownerName: owner),
-                         hard: .init(storage: record.hardLimit), used: .init(storage: record.used),
-                         creationTime: APITime.string(record.createdAt), updateTime: APITime.string(record.updatedAt))
+    func view(_ record: QuotaRecord) -> QuotaView {
+        QuotaView(id: record.id, ref: .init(id: record.projectID, name: record.projectName, ownerName: record.ownerName),
+                  hard: .init(storage: record.hardLimit), used: .init(storage: record.used),
+                  creationTime: APITime.string(record.createdAt), updateTime: APITime.string(record.updatedAt))
     }
 }

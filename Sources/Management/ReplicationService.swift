@@ -28,12 +28,9 @@ public struct ReplicationService: Sendable {
     public func policies(name: String?, page: Int, pageSize: Int, _ caller: Caller) async throws -> ListPage<ReplicationPolicyView> {
         try env.requireSystem(Permission(.replicationPolicy, .list), caller)
         let (store, registries) = try parts()
-        var records = try await store.policies()
-        if let name, !name.isEmpty { records = records.filter { $0.name.localizedCaseInsensitiveContains(name) } }
+        let found = try await store.policies(nameContaining: name, offset: (page - 1) * pageSize, limit: pageSize)
         let known = Dictionary(uniqueKeysWithValues: try await registries.registries().map { ($0.id, $0) })
-        let start = min(records.count, (page - 1) * pageSize)
-        let slice = records[start ..< min(records.count, start + pageSize)]
-        return ListPage(items: slice.map { Self.view($0, registries: known) }, total: records.count)
+        return ListPage(items: found.items.map { Self.view($0, registries: known) }, total: found.total)
     }
 
     /// One policy.

@@ -9,6 +9,8 @@ public struct QuotaRecord: Sendable, Equatable {
     public var projectName: String
     /// The project's id (0 when the project row is gone).
     public var projectID: Int64
+    /// The name of the project's owner ("" when it has none).
+    public var ownerName: String = ""
     /// The limit in bytes; -1 for none.
     public var hardLimit: Int64
     /// Bytes in use.
@@ -41,8 +43,9 @@ public struct SQLQuotaStore: Sendable {
     public init(provider: any SQLDatabaseProvider) { self.provider = provider }
 
     static let columns = """
-        q.id, q.project_name, COALESCE(p.id, 0) AS project_id, q.hard_limit, q.used, q.created_at, q.updated_at
-        FROM project_quotas q LEFT JOIN projects p ON p.name = q.project_name
+        q.id, q.project_name, COALESCE(p.id, 0) AS project_id, COALESCE(u.username, '') AS owner_name, q.hard_limit, q.used, q.created_at,
+        q.updated_at
+        FROM project_quotas q LEFT JOIN projects p ON p.name = q.project_name LEFT JOIN users u ON u.id = p.owner_id
         """
 
     /// A page of quotas in project-id order, optionally of one project (by id) only.
@@ -123,7 +126,8 @@ public struct SQLQuotaStore: Sendable {
 
     static func quota(_ row: any SQLRow) throws -> QuotaRecord {
         QuotaRecord(id: try row.decode(column: "id", as: Int64.self), projectName: try row.decode(column: "project_name", as: String.self),
-                    projectID: try row.decode(column: "project_id", as: Int64.self), hardLimit: try row.decode(column: "hard_limit", as: Int64.self),
+                    projectID: try row.decode(column: "project_id", as: Int64.self), ownerName: try row.decode(column: "owner_name", as: String.self),
+                    hardLimit: try row.decode(column: "hard_limit", as: Int64.self),
                     used: try row.decode(column: "used", as: Int64.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
                     updatedAt: try row.decode(column: "updated_at", as: Int64.self))
     }

@@ -28,10 +28,19 @@ public struct SQLReplicationStore: Sendable {
         replicate_deletion, override, enabled, speed_kbps, copy_by_chunk, single_active, created_at, updated_at
         """
 
-    /// Every policy, by name.
-    public func policies() async throws -> [ReplicationPolicyRecord] {
+    /// A page of policies by name, optionally of those whose name contains `nameContaining` (any case).
+    public func policies(nameContaining: String?, offset: Int, limit: Int) async throws -> ListPage<ReplicationPolicyRecord> {
         try await provider.read { db in
-            try await db.raw("SELECT \(unsafeRaw: Self.policyColumns) FROM replication_policies ORDER BY name").all().map(Self.policy)
+            var filter = SQLQueryString("")
+            if let nameContaining, !nameContaining.isEmpty {
+                let escaped = nameContaining.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                    .replacingOccurrences(of: "_", with: "\\_")
+                filter = SQLQueryString(" WHERE lower(name) LIKE \(bind: "%" + escaped + "%") ESCAPE '\\'")
+            }
+            let total = try await db.raw("SELECT COUNT(*) AS n FROM replication_policies" + filter).first()?.decode(column: "n", as: Int.self) ?? 0
+            let rows = try await db.raw("SELECT \(unsafeRaw: Self.policyColumns) FROM replication_policies" + filter
+                                        + SQLQueryString(" ORDER BY name, id LIMIT \(literal: limit) OFFSET \(literal: offset)")).all()
+            return ListPage(items: try rows.map(Self.policy), total: total)
         }
     }
 

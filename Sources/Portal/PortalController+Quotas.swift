@@ -15,15 +15,11 @@ extension PortalController {
     }
 
     @Sendable func setProjectQuota(_ request: Request, context: BerthRequestContext) async throws -> Response {
-        let visitor = try await visit(request)
-        guard let form = try await changeForm(request, visitor) else { return forbiddenForm(visitor, request) }
-        do {
-            let id = try Self.identifier(context, "quota", what: "quota")
-            try await quotas.update(id, QuotaUpdateRequest(storage: try Self.limit(form)), caller(visitor, request, context))
-            return Self.redirect("/harbor/project-quotas" + (request.uri.queryParameters["page"].map { "?page=\($0)" } ?? ""))
-        } catch let error as APIError {
-            return try await quotasPage(request, context, visitor, problem: Self.sentenceCase(error.message),
-                                        status: HTTPResponse.Status(code: error.code.httpStatus))
+        try await formChange(request, context) { form, caller in
+            try await quotas.update(try Self.identifier(context, "quota", what: "quota"), QuotaUpdateRequest(storage: try Self.limit(form)), caller)
+            return "/harbor/project-quotas" + (request.uri.queryParameters["page"].map { "?page=\($0)" } ?? "")
+        } refused: { visitor, _, error in
+            try await quotasPage(request, context, visitor, problem: Self.sentenceCase(error.message), status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
 

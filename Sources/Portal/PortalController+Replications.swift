@@ -16,40 +16,32 @@ extension PortalController {
     }
 
     @Sendable func createReplicationRule(_ request: Request, context: BerthRequestContext) async throws -> Response {
-        let visitor = try await visit(request)
-        guard let form = try await changeForm(request, visitor) else { return forbiddenForm(visitor, request) }
-        let draft = ReplicationRuleDraft(form)
-        do {
-            _ = try await replications.create(try draft.request(), caller(visitor, request, context))
-            return Self.redirect("/harbor/replications")
-        } catch let error as APIError {
-            return try await replicationsPage(request, context, visitor, draft: draft, problem: Self.sentenceCase(error.message),
-                                              status: HTTPResponse.Status(code: error.code.httpStatus))
+        try await formChange(request, context) { form, caller in
+            _ = try await replications.create(try ReplicationRuleDraft(form).request(), caller)
+            return "/harbor/replications"
+        } refused: { visitor, form, error in
+            try await replicationsPage(request, context, visitor, draft: ReplicationRuleDraft(form), problem: Self.sentenceCase(error.message),
+                                       status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
 
     @Sendable func startReplication(_ request: Request, context: BerthRequestContext) async throws -> Response {
-        let visitor = try await visit(request)
-        guard try await changeForm(request, visitor) != nil else { return forbiddenForm(visitor, request) }
-        do {
+        try await formChange(request, context) { _, caller in
             let policyID = try Self.identifier(context, "policy", what: "replication rule")
-            let id = try await replications.start(PortalJSON.decode(["policy_id": policyID]), caller(visitor, request, context))
-            return Self.redirect("/harbor/replications/executions/\(id)")
-        } catch let error as APIError {
-            return try await replicationsPage(request, context, visitor, draft: nil, problem: Self.sentenceCase(error.message),
-                                              status: HTTPResponse.Status(code: error.code.httpStatus))
+            return "/harbor/replications/executions/\(try await replications.start(PortalJSON.decode(["policy_id": policyID]), caller))"
+        } refused: { visitor, _, error in
+            try await replicationsPage(request, context, visitor, draft: nil, problem: Self.sentenceCase(error.message),
+                                       status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
 
     @Sendable func deleteReplicationRule(_ request: Request, context: BerthRequestContext) async throws -> Response {
-        let visitor = try await visit(request)
-        guard try await changeForm(request, visitor) != nil else { return forbiddenForm(visitor, request) }
-        do {
-            try await replications.delete(try Self.identifier(context, "policy", what: "replication rule"), caller(visitor, request, context))
-            return Self.redirect("/harbor/replications")
-        } catch let error as APIError {
-            return try await replicationsPage(request, context, visitor, draft: nil, problem: Self.sentenceCase(error.message),
-                                              status: HTTPResponse.Status(code: error.code.httpStatus))
+        try await formChange(request, context) { _, caller in
+            try await replications.delete(try Self.identifier(context, "policy", what: "replication rule"), caller)
+            return "/harbor/replications"
+        } refused: { visitor, _, error in
+            try await replicationsPage(request, context, visitor, draft: nil, problem: Self.sentenceCase(error.message),
+                                       status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
 

@@ -54,13 +54,11 @@ extension PortalController {
     /// Runs a change from a form on the page, then shows the page again (with the problem, if any).
     func interrogationChange(_ request: Request, _ context: BerthRequestContext,
                              _ change: (FormFields, Caller) async throws -> Void) async throws -> Response {
-        let visitor = try await visit(request)
-        guard let form = try await changeForm(request, visitor) else { return forbiddenForm(visitor, request) }
-        do {
-            try await change(form, caller(visitor, request, context))
-            return Self.redirect("/harbor/interrogation-services?saved=1")
-        } catch let error as APIError {
-            return try await interrogationPage(request, context, visitor, problem: error.message, status: HTTPResponse.Status(code: error.code.httpStatus))
+        try await formChange(request, context) { form, caller in
+            try await change(form, caller)
+            return "/harbor/interrogation-services?saved=1"
+        } refused: { visitor, _, error in
+            try await interrogationPage(request, context, visitor, problem: error.message, status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
 

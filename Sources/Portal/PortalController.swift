@@ -265,6 +265,19 @@ public struct PortalController: Sendable {
         return visitor.accepts(form) ? form : nil
     }
 
+    /// A change posted from a page's form: checks the form's CSRF token, makes the change (which answers where to
+    /// send the browser next) and redirects there; when the service refuses, `refused` shows the page again with why.
+    func formChange(_ request: Request, _ context: BerthRequestContext, change: (FormFields, Caller) async throws -> String,
+                    refused: (PortalVisitor, FormFields, APIError) async throws -> Response) async throws -> Response {
+        let visitor = try await visit(request)
+        guard let form = try await changeForm(request, visitor) else { return forbiddenForm(visitor, request) }
+        do {
+            return Self.redirect(try await change(form, caller(visitor, request, context)))
+        } catch let error as APIError {
+            return try await refused(visitor, form, error)
+        }
+    }
+
     static func redirect(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location, .contentLength: "0"])
     }

@@ -166,8 +166,14 @@ public struct GarbageCollector: Sendable {
                             let doomed = try await storage.objects(in: directory).filter {
                                 !linked.contains("\(algorithm):\($0.name)") && Int64($0.modified * 1000) < cutoff
                             }
-                            if !dryRun { for file in doomed { try await storage.delete(directory.appending(file.name)) } }
-                            return (index, doomed)
+                            if dryRun { return (index, doomed) }
+                            // An upload of the same bytes may have replaced a file since the listing: the driver keeps
+                            // a file written after the cutoff, and only what it removed is counted.
+                            var removed: [StoredObject] = []
+                            for file in doomed {
+                                if try await storage.deleteIfWritten(before: Double(cutoff) / 1000, directory.appending(file.name)) { removed.append(file) }
+                            }
+                            return (index, removed)
                         }
                     }
                     return try await group.reduce(into: [(Int, [StoredObject])]()) { $0.append($1) }.sorted { $0.0 < $1.0 }.map(\.1)

@@ -137,6 +137,31 @@ public struct FilesystemDriver: StorageDriver {
         try await threadPool.runIfActive { try POSIX.removeTree(full) }
     }
 
+    /// Moves the file aside under a name of its own (atomically: a write that replaces it afterwards is untouched),
+    /// then looks at what it moved: a file written since `cutoff` — the write of an upload that landed after the
+    /// caller's listing — is put back (unless a newer copy already is: both hold the same content-addressed bytes);
+    /// an old one is removed.
+    public func deleteIfWritten(before cutoff: Double, _ path: StoragePath) async throws -> Bool {
+        let full = fullPath(path)
+        return try await threadPool.runIfActive {
+            let aside = "\(full).gc-\(UInt64.random(in: 0 ... .max))"
+            guard rename(full, aside) == 0 else {
+                if errno == ENOENT { return false }
+                throw POSIX.error("rename", full)
+            }
+            guard let modified = try POSIX.modificationTime(aside), modified >= cutoff else {
+                unlink(aside)
+                return true
+            }
+            if link(aside, full) != 0 && errno != EEXIST {
+                guard rename(aside, full) == 0 else { throw POSIX.error("rename", aside) }
+                return false
+            }
+            unlink(aside)
+            return false
+        }
+    }
+
     public func list(_ path: StoragePath) async throws -> [String] {
         let full = fullPath(path)
         return try await threadPool.runIfActive { try POSIX.listDirectory(full) }

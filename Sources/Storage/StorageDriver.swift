@@ -33,6 +33,10 @@ public protocol StorageDriver: Sendable {
     /// The objects directly inside the directory `path` with their sizes and modification times (one listing on S3,
     /// one pass over the directory on a filesystem); subdirectories are left out.
     func objects(in path: StoragePath) async throws -> [StoredObject]
+    /// Deletes the object at `path` only if it was last written before `cutoff` (seconds since 1970), so that a write
+    /// landing after the caller listed it is kept; returns whether it deleted it. Garbage collection removes files
+    /// this way: an upload of the same content replaces the file while it runs.
+    func deleteIfWritten(before cutoff: Double, _ path: StoragePath) async throws -> Bool
     /// A URL clients may fetch the object from directly for `seconds` (a presigned S3 URL), or nil when the driver
     /// serves bytes itself.
     func redirectURL(for path: StoragePath, expiresIn seconds: Int) async throws -> String?
@@ -41,6 +45,13 @@ public protocol StorageDriver: Sendable {
 extension StorageDriver {
     /// Drivers serve bytes themselves unless they say otherwise.
     public func redirectURL(for path: StoragePath, expiresIn seconds: Int) async throws -> String? { nil }
+
+    /// Reads the object's time again right before deleting it (drivers that can make the two one step override this).
+    public func deleteIfWritten(before cutoff: Double, _ path: StoragePath) async throws -> Bool {
+        guard let modified = try await modificationTime(of: path), modified < cutoff else { return false }
+        try await delete(path)
+        return true
+    }
 
     /// Lists, then asks each child for its size and time (drivers that can do better override this).
     public func objects(in path: StoragePath) async throws -> [StoredObject] {

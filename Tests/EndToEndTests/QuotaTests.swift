@@ -53,6 +53,7 @@ struct QuotaTests {
             let quota = try #require(try listed.jsonArray().first)
             #expect(listed.header("X-Total-Count") == "1")
             #expect((quota["ref"] as? [String: Any])?["name"] as? String == "capped")
+            #expect((quota["ref"] as? [String: Any])?["owner_name"] as? String == "admin")
             #expect((quota["used"] as? [String: Any])?["storage"] as? Int == afterOne)
             let quotaID = try #require(quota["id"] as? Int)
             #expect(try await admin.api(.PUT, "/quotas/\(quotaID)", json: ["hard": ["storage": -7]]).status == 400)

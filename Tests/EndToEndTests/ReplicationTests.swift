@@ -126,6 +126,12 @@ struct ReplicationEndToEndTests {
                 "name": "from-dist", "src_registry": ["id": dist], "dest_namespace": "pulled", "dest_namespace_replace_count": -1,
                 "filters": [["type": "name", "value": "mirror/app"]], "trigger": ["type": "scheduled", "trigger_settings": ["cron": "*/3 * * * * *"]],
                 "enabled": true]))
+            // The policy list filters by name (any case, % and _ taken literally) and pages in the database.
+            #expect(try await admin.api(.GET, "/replication/policies?name=FROM").jsonArray().compactMap { $0["name"] as? String } == ["from-dist"])
+            let secondPage = try await admin.api(.GET, "/replication/policies?name=-dist&page=2&page_size=1")
+            let secondNames = try secondPage.jsonArray().compactMap { $0["name"] as? String }
+            #expect(secondPage.header("X-Total-Count") == "2" && secondNames == ["to-dist"])
+            #expect(try await admin.api(.GET, "/replication/policies?name=%25").jsonArray().isEmpty)
             var scheduled: [[String: Any]] = []
             #expect(try await eventually(timeout: .seconds(40)) {
                 scheduled = try await admin.api(.GET, "/replication/executions?policy_id=\(fromDist)&status=Succeed").jsonArray()

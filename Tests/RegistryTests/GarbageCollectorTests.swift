@@ -16,6 +16,7 @@ struct GarbageCollectorTests {
         let root: String
         let registry: SQLRegistryStore
         let storage: FilesystemDriver
+        let garbage: SQLGarbageStore
         let collector: GarbageCollector
 
         /// Stores `bytes` as a file whose modification time is `age` seconds ago.
@@ -40,9 +41,10 @@ struct GarbageCollectorTests {
         let registry = SQLRegistryStore(provider: provider)
         try await registry.migrate()
         let storage = try FilesystemDriver(root: root + "/storage", sync: false)
-        let collector = GarbageCollector(garbage: SQLGarbageStore(provider: provider), registry: registry, storage: storage, logger: Logger(label: "test"))
+        let garbage = SQLGarbageStore(provider: provider)
+        let collector = GarbageCollector(garbage: garbage, registry: registry, storage: storage, logger: Logger(label: "test"))
         do {
-            try await body(Fixture(root: root + "/storage", registry: registry, storage: storage, collector: collector))
+            try await body(Fixture(root: root + "/storage", registry: registry, storage: storage, garbage: garbage, collector: collector))
         } catch {
             await provider.shutdown()
             throw error
@@ -146,4 +148,48 @@ struct GarbageCollectorTests {
             #expect(try await registry.manifest(platform.manifest, repositoryID: repository.id) != nil)
         }
     }
+
+    @Test("an upload that rewrites an orphan's file between the run's listing and its deletion keeps its file; the other orphan goes")
+    func uploadAfterListing() async throws {
+        try await Self.withFixture { fixture in
+            let now = Clock.nowMilliseconds()
+            let reuploaded = Array("an orphan a client uploads again while the run sweeps".utf8)
+            let target = try await fixture.file(reuploaded, age: 7200)
+            let orphan = try await fixture.file(Array("an orphan nobody wants".utf8), age: 7200)
+            // The storage as the run sees it: right after it lists the target's directory, the upload lands.
+            let storage = UploadAfterListing(base: fixture.storage, directory: StorageLayout.blob(target).parent!, path: StorageLayout.blob(target),
+                                             bytes: reuploaded)
+            let collector = GarbageCollector(garbage: fixture.garbage, registry: fixture.registry, storage: storage, logger: Logger(label: "test"))
+            let report = try await collector.run(GarbageCollectionOptions(graceMilliseconds: 1_800_000), now: now)
+            #expect(try await fixture.exists(target), "the file the upload wrote is kept")
+            #expect(try await fixture.exists(orphan) == false)
+            #expect(report.deletedDigests == [orphan.description], "\(report.deletedDigests)")
+        }
+    }
+}
+
+/// Filesystem storage that writes `bytes` to `path` again (as an upload of the same content does) right after it
+/// lists `directory`.
+struct UploadAfterListing: StorageDriver {
+    let base: FilesystemDriver
+    let directory: StoragePath
+    let path: StoragePath
+    let bytes: [UInt8]
+    var name: String { base.name }
+
+    func objects(in listed: StoragePath) async throws -> [StoredObject] {
+        let found = try await base.objects(in: listed)
+        if listed == directory { try await base.put(ByteBuffer(bytes: bytes), at: path) }
+        return found
+    }
+    func size(of path: StoragePath) async throws -> Int64? { try await base.size(of: path) }
+    func reader(for path: StoragePath, range: Range<Int64>?) async throws -> any StorageReader { try await base.reader(for: path, range: range) }
+    func writer(for path: StoragePath, startingAt offset: Int64) async throws -> any StorageWriter { try await base.writer(for: path, startingAt: offset) }
+    func put(_ bytes: ByteBuffer, at path: StoragePath) async throws { try await base.put(bytes, at: path) }
+    func get(_ path: StoragePath) async throws -> ByteBuffer { try await base.get(path) }
+    func move(_ source: StoragePath, to destination: StoragePath) async throws { try await base.move(source, to: destination) }
+    func delete(_ path: StoragePath) async throws { try await base.delete(path) }
+    func list(_ path: StoragePath) async throws -> [String] { try await base.list(path) }
+    func modificationTime(of path: StoragePath) async throws -> Double? { try await base.modificationTime(of: path) }
+    func deleteIfWritten(before cutoff: Double, _ path: StoragePath) async throws -> Bool { try await base.deleteIfWritten(before: cutoff, path) }
 }

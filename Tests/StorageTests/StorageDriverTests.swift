@@ -123,6 +123,25 @@ struct StorageDriverTests {
         }
     }
 
+    @Test("deleteIfWritten removes an object written before the cutoff and keeps one written after it (an upload that replaced it), leaving nothing else behind",
+          arguments: DriverKind.allCases)
+    func conditionalDelete(_ kind: DriverKind) async throws {
+        try await withDriver(kind) { driver in
+            let directory = StoragePath("blobs", "sha256", "cd")
+            let old = directory.appending("cd01"), fresh = directory.appending("cd02")
+            try await driver.put(ByteBuffer(string: "old bytes"), at: old)
+            #expect(try await driver.deleteIfWritten(before: Date().timeIntervalSince1970 + 60, old))
+            #expect(try await driver.size(of: old) == nil)
+            // Listed as old, then written again (an upload of the same content renames its file into place): kept.
+            let listedAt = Date().timeIntervalSince1970 - 60
+            try await driver.put(ByteBuffer(string: "fresh bytes"), at: fresh)
+            #expect(try await driver.deleteIfWritten(before: listedAt, fresh) == false)
+            #expect(String(buffer: try await driver.get(fresh)) == "fresh bytes")
+            #expect(try await driver.deleteIfWritten(before: Date().timeIntervalSince1970 + 60, directory.appending("absent")) == false)
+            #expect(try await driver.list(directory) == ["cd02"], "nothing set aside is left")
+        }
+    }
+
     @Test("paths refuse traversal and separators")
     func safePaths() {
         for bad in ["..", ".", "", "a/b", "a\0b", "a b"] { #expect(!StoragePath.isSafe(bad)) }

@@ -6,22 +6,16 @@ import sys
 import time
 from urllib.parse import urlparse
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from portal_session import go as go_with, sign_in as sign_in_with, start_browser, table as table_with, text as text_with
 
 base, password, shots, user_password = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 DESCRIPTION = "<script>window.__pwned = 1</script> Web front end\nSecond line & <b>more</b>"
 
-options = Options()
-for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,860"):
-    options.add_argument(argument)
-options.binary_location = "/usr/bin/chromium"
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-driver.set_page_load_timeout(60)
+driver = start_browser()
 # Let the copy buttons use the clipboard, as a person's browser asks them once.
 driver.execute_cdp_cmd("Browser.grantPermissions", {"origin": base, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
 findings = {}
@@ -33,29 +27,16 @@ def path():
 
 
 def text(css):
-    found = driver.find_elements(By.CSS_SELECTOR, css)
-    return found[0].text if found else None
+    return text_with(driver, css)
 
 
 def table(css):
-    return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in driver.find_elements(By.CSS_SELECTOR, css + " tbody tr")]
+    return table_with(driver, css)
 
 
 def go(element):
     """Clicks something that loads a new page, and waits until it has."""
-    page = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-
-    def gone(_):
-        # While a page is replaced chromedriver answers either "stale element" or, at times, an inspector error
-        # ("Node with given id does not belong to the document"): both mean the old page is gone.
-        try:
-            page.is_enabled()
-            return False
-        except WebDriverException:
-            return True
-
-    WebDriverWait(driver, 20).until(gone)
+    go_with(driver, element)
 
 
 def first_column(css):
@@ -92,11 +73,7 @@ def shot(name):
 
 
 def sign_in(user, secret):
-    driver.get(base + "/harbor/sign-in")
-    driver.find_element(By.ID, "principal").clear()
-    driver.find_element(By.ID, "principal").send_keys(user)
-    driver.find_element(By.ID, "password").send_keys(secret)
-    go(driver.find_element(By.ID, "sign-in"))
+    sign_in_with(driver, base, user, secret)
 
 
 try:

@@ -5,66 +5,33 @@ import json
 import sys
 import time
 
-from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from portal_session import go as go_with, sign_in as sign_in_with, start_browser, table as table_with, text as text_with
 
 base, password, repository, digest, user_password, bundle = sys.argv[1:7]
 project, name = repository.split("/", 1)
 
-options = Options()
-for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
-    options.add_argument(argument)
-options.binary_location = "/usr/bin/chromium"
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-driver.set_page_load_timeout(60)
+driver = start_browser()
 seen = {}
 
 
 def go(element):
-    page = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-
-    def gone(_):
-        try:
-            page.is_enabled()
-            return False
-        except WebDriverException:
-            return True
-
-    WebDriverWait(driver, 20).until(gone)
+    go_with(driver, element)
 
 
 def text(css):
-    # Live regions replace their content while it is read: read again when an element went away under us.
-    for _ in range(20):
-        try:
-            found = driver.find_elements(By.CSS_SELECTOR, css)
-            return found[0].text if found else None
-        except (StaleElementReferenceException, WebDriverException):
-            time.sleep(0.1)
-    return None
+    return text_with(driver, css)
 
 
 def table(css):
-    for _ in range(20):
-        try:
-            return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")] for row in driver.find_elements(By.CSS_SELECTOR, css + " tbody tr")]
-        except (StaleElementReferenceException, WebDriverException):
-            time.sleep(0.1)
-    return []
+    return table_with(driver, css)
 
 
 def sign_in(user, secret):
-    driver.get(base + "/harbor/sign-in")
-    driver.find_element(By.ID, "principal").clear()
-    driver.find_element(By.ID, "principal").send_keys(user)
-    driver.find_element(By.ID, "password").send_keys(secret)
-    go(driver.find_element(By.ID, "sign-in"))
+    sign_in_with(driver, base, user, secret)
 
 
 def sign_out():

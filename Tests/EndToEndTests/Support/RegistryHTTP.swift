@@ -35,7 +35,14 @@ struct RegistryHTTP: Sendable {
         request.method = method
         for (k, v) in headers { request.headers.add(name: k, value: v) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await client.execute(request, timeout: .seconds(120))
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .seconds(120))
+        } catch ChannelError.ioOnClosedChannel {
+            // A pooled connection the server closed (its idle deadline, or a server that used this port before) just
+            // as it was taken: the request was never sent, so send it again on a new connection, as clients do.
+            response = try await client.execute(request, timeout: .seconds(120))
+        }
         let bytes = method == .HEAD ? ByteBuffer() : try await response.body.collect(upTo: 64 * 1024 * 1024)
         return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
     }
