@@ -132,15 +132,20 @@ struct ReplicationEndToEndTests {
             let secondNames = try secondPage.jsonArray().compactMap { $0["name"] as? String }
             #expect(secondPage.header("X-Total-Count") == "2" && secondNames == ["to-dist"])
             #expect(try await admin.api(.GET, "/replication/policies?name=%25").jsonArray().isEmpty)
+            // Runs may overlap when one takes longer than the schedule's three seconds (a slow machine): the run to
+            // look at is one that started after another had succeeded — it finds everything there.
             var scheduled: [[String: Any]] = []
-            #expect(try await eventually(timeout: .seconds(40)) {
+            var later: Int? = nil
+            #expect(try await eventually(timeout: .seconds(60)) {
                 scheduled = try await admin.api(.GET, "/replication/executions?policy_id=\(fromDist)&status=Succeed").jsonArray()
-                return scheduled.count >= 2
+                let firstEnd = scheduled.compactMap { $0["end_time"] as? String }.min() ?? "~"
+                later = scheduled.first { ($0["start_time"] as? String ?? "") > firstEnd }?["id"] as? Int
+                return later != nil
             }, "\(scheduled)")
             try await admin.apiOK(.PUT, "/replication/policies/\(fromDist)", json: ["enabled": false])
             #expect(try await sourceDigest("pulled/app", "v1") == appDigest)
             #expect(scheduled.allSatisfy { $0["trigger"] as? String == "scheduled" })
-            let second = try #require(scheduled.first?["id"] as? Int)
+            let second = try #require(later)
             let secondTasks = try await admin.api(.GET, "/replication/executions/\(second)/tasks").jsonArray()
             let secondTask = try #require(secondTasks.first?["id"] as? Int)
             let secondLog = try await admin.api(.GET, "/replication/executions/\(second)/tasks/\(secondTask)/log").text
