@@ -43,6 +43,9 @@ struct MeasuredStorageDriver: StorageDriver {
     func deleteIfWritten(before cutoff: Double, _ path: StoragePath) async throws -> Bool {
         try await timed("delete") { try await base.deleteIfWritten(before: cutoff, path) }
     }
+    func deleteIfWritten(before cutoff: Double, names: [String], in directory: StoragePath) async throws -> [String] {
+        try await timed("delete") { try await base.deleteIfWritten(before: cutoff, names: names, in: directory) }
+    }
     func redirectURL(for path: StoragePath, expiresIn seconds: Int) async throws -> String? {
         try await timed("redirect") { try await base.redirectURL(for: path, expiresIn: seconds) }
     }

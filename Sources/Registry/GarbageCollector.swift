@@ -169,11 +169,8 @@ public struct GarbageCollector: Sendable {
                             if dryRun { return (index, doomed) }
                             // An upload of the same bytes may have replaced a file since the listing: the driver keeps
                             // a file written after the cutoff, and only what it removed is counted.
-                            var removed: [StoredObject] = []
-                            for file in doomed {
-                                if try await storage.deleteIfWritten(before: Double(cutoff) / 1000, directory.appending(file.name)) { removed.append(file) }
-                            }
-                            return (index, removed)
+                            let removed = Set(try await storage.deleteIfWritten(before: Double(cutoff) / 1000, names: doomed.map(\.name), in: directory))
+                            return (index, doomed.filter { removed.contains($0.name) })
                         }
                     }
                     return try await group.reduce(into: [(Int, [StoredObject])]()) { $0.append($1) }.sorted { $0.0 < $1.0 }.map(\.1)

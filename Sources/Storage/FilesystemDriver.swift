@@ -142,23 +142,41 @@ public struct FilesystemDriver: StorageDriver {
     /// caller's listing — is put back (unless a newer copy already is: both hold the same content-addressed bytes);
     /// an old one is removed.
     public func deleteIfWritten(before cutoff: Double, _ path: StoragePath) async throws -> Bool {
-        let full = fullPath(path)
+        guard let directory = path.parent, let name = path.components.last else { return false }
+        return try await deleteIfWritten(before: cutoff, names: [name], in: directory) == [name]
+    }
+
+    /// `deleteIfWritten` for many files of one directory, relative to one open descriptor of it (no path lookups).
+    public func deleteIfWritten(before cutoff: Double, names: [String], in directory: StoragePath) async throws -> [String] {
+        let full = fullPath(directory)
         return try await threadPool.runIfActive {
-            let aside = "\(full).gc-\(UInt64.random(in: 0 ... .max))"
-            guard rename(full, aside) == 0 else {
-                if errno == ENOENT { return false }
-                throw POSIX.error("rename", full)
+            let descriptor = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                if errno == ENOENT || errno == ENOTDIR { return [] }
+                throw POSIX.error("open", full)
             }
-            guard let modified = try POSIX.modificationTime(aside), modified >= cutoff else {
-                unlink(aside)
-                return true
+            defer { close(descriptor) }
+            var removed: [String] = []
+            for name in names {
+                let aside = "\(name).gc-\(UInt64.random(in: 0 ... .max))"
+                guard renameat(descriptor, name, descriptor, aside) == 0 else {
+                    if errno == ENOENT { continue }
+                    throw POSIX.error("rename", "\(full)/\(name)")
+                }
+                var st = stat()
+                guard fstatat(descriptor, aside, &st, AT_SYMLINK_NOFOLLOW) == 0 else { throw POSIX.error("stat", "\(full)/\(aside)") }
+                if Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9 < cutoff {
+                    unlinkat(descriptor, aside, 0)
+                    removed.append(name)
+                    continue
+                }
+                if linkat(descriptor, aside, descriptor, name, 0) != 0 && errno != EEXIST {
+                    guard renameat(descriptor, aside, descriptor, name) == 0 else { throw POSIX.error("rename", "\(full)/\(aside)") }
+                    continue
+                }
+                unlinkat(descriptor, aside, 0)
             }
-            if link(aside, full) != 0 && errno != EEXIST {
-                guard rename(aside, full) == 0 else { throw POSIX.error("rename", aside) }
-                return false
-            }
-            unlink(aside)
-            return false
+            return removed
         }
     }
 

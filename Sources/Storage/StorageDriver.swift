@@ -37,6 +37,9 @@ public protocol StorageDriver: Sendable {
     /// landing after the caller listed it is kept; returns whether it deleted it. Garbage collection removes files
     /// this way: an upload of the same content replaces the file while it runs.
     func deleteIfWritten(before cutoff: Double, _ path: StoragePath) async throws -> Bool
+    /// `deleteIfWritten` for several objects of one directory at once (one pass over the directory on a filesystem);
+    /// returns the names it deleted.
+    func deleteIfWritten(before cutoff: Double, names: [String], in directory: StoragePath) async throws -> [String]
     /// A URL clients may fetch the object from directly for `seconds` (a presigned S3 URL), or nil when the driver
     /// serves bytes itself.
     func redirectURL(for path: StoragePath, expiresIn seconds: Int) async throws -> String?
@@ -51,6 +54,15 @@ extension StorageDriver {
         guard let modified = try await modificationTime(of: path), modified < cutoff else { return false }
         try await delete(path)
         return true
+    }
+
+    /// One object at a time (drivers that can do better override this).
+    public func deleteIfWritten(before cutoff: Double, names: [String], in directory: StoragePath) async throws -> [String] {
+        var removed: [String] = []
+        for name in names {
+            if try await deleteIfWritten(before: cutoff, directory.appending(name)) { removed.append(name) }
+        }
+        return removed
     }
 
     /// Lists, then asks each child for its size and time (drivers that can do better override this).

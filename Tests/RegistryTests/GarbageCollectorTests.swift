@@ -192,4 +192,7 @@ struct UploadAfterListing: StorageDriver {
     func list(_ path: StoragePath) async throws -> [String] { try await base.list(path) }
     func modificationTime(of path: StoragePath) async throws -> Double? { try await base.modificationTime(of: path) }
     func deleteIfWritten(before cutoff: Double, _ path: StoragePath) async throws -> Bool { try await base.deleteIfWritten(before: cutoff, path) }
+    func deleteIfWritten(before cutoff: Double, names: [String], in directory: StoragePath) async throws -> [String] {
+        try await base.deleteIfWritten(before: cutoff, names: names, in: directory)
+    }
 }

@@ -139,6 +139,13 @@ struct StorageDriverTests {
             #expect(String(buffer: try await driver.get(fresh)) == "fresh bytes")
             #expect(try await driver.deleteIfWritten(before: Date().timeIntervalSince1970 + 60, directory.appending("absent")) == false)
             #expect(try await driver.list(directory) == ["cd02"], "nothing set aside is left")
+            // Several at once: the old ones go, the fresh one and a name that is not there are left out of the answer.
+            try await driver.put(ByteBuffer(string: "a"), at: directory.appending("cd03"))
+            try await driver.put(ByteBuffer(string: "b"), at: directory.appending("cd04"))
+            let later = Date().timeIntervalSince1970 + 60
+            #expect(try await driver.deleteIfWritten(before: later, names: ["cd03", "cd04", "absent"], in: directory).sorted() == ["cd03", "cd04"])
+            #expect(try await driver.deleteIfWritten(before: listedAt, names: ["cd02"], in: directory).isEmpty)
+            #expect(try await driver.list(directory) == ["cd02"])
         }
     }
 
