@@ -163,7 +163,9 @@ public struct GarbageCollector: Sendable {
                     for (index, prefix) in batch.enumerated() {
                         group.addTask {
                             let directory = StoragePath("blobs", algorithm, prefix)
-                            let doomed = try await storage.objects(in: directory).filter {
+                            let listed = try await storage.objects(in: directory)
+                            if !dryRun { try await Self.putBackSetAside(listed, in: directory, algorithm: algorithm, linked: linked, storage: storage) }
+                            let doomed = listed.filter {
                                 !linked.contains("\(algorithm):\($0.name)") && Int64($0.modified * 1000) < cutoff
                             }
                             if dryRun { return (index, doomed) }
@@ -194,5 +196,19 @@ public struct GarbageCollector: Sendable {
             await progress("abandoned uploads purged: \(report.uploadsPurged)")
         }
         return report
+    }
+
+    /// A sweep that died between moving a file aside and putting it back (`deleteIfWritten`, when an upload had just
+    /// written it) leaves `<digest>.gc-<n>` and no `<digest>`: when the digest is linked, the file goes back.
+    static func putBackSetAside(_ listed: [StoredObject], in directory: StoragePath, algorithm: String, linked: Set<String>,
+                                storage: any StorageDriver) async throws {
+        var present = Set(listed.map(\.name))
+        for object in listed {
+            guard let mark = object.name.range(of: ".gc-") else { continue }
+            let original = String(object.name[..<mark.lowerBound])
+            guard linked.contains("\(algorithm):\(original)"), !present.contains(original) else { continue }
+            try await storage.move(directory.appending(object.name), to: directory.appending(original))
+            present.insert(original)
+        }
     }
 }

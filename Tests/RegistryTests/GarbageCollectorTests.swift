@@ -166,6 +166,23 @@ struct GarbageCollectorTests {
             #expect(report.deletedDigests == [orphan.description], "\(report.deletedDigests)")
         }
     }
+
+    @Test("a linked blob's file left set aside by a sweep that died before putting it back is put back by the next run")
+    func setAsideFilePutBack() async throws {
+        try await Self.withFixture { fixture in
+            let now = Clock.nowMilliseconds()
+            let repository = try await fixture.registry.createRepository(named: "p/app", now: now - 3_600_000)
+            let bytes = Array("a layer a client had just uploaded again".utf8)
+            let digest = try await fixture.file(bytes, age: 5)
+            try await fixture.registry.linkBlob(digest, size: Int64(bytes.count), repositoryID: repository.id, now: now)
+            let path = StorageLayout.blob(digest)
+            try await fixture.storage.move(path, to: path.parent!.appending("\(digest.hex).gc-42"))
+            #expect(try await fixture.exists(digest) == false)
+            _ = try await fixture.collector.run(GarbageCollectionOptions(graceMilliseconds: 1_800_000), now: now)
+            #expect(String(buffer: try await fixture.storage.get(path)) == String(decoding: bytes, as: UTF8.self))
+            #expect(try await fixture.storage.list(path.parent!) == [digest.hex])
+        }
+    }
 }
 
 /// Filesystem storage that writes `bytes` to `path` again (as an upload of the same content does) right after it
