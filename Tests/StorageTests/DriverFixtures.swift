@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import Storage
 import Testing
 
@@ -22,7 +23,18 @@ enum DriverKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             defer { try? FileManager.default.removeItem(atPath: root) }
             try await body(try FilesystemDriver(root: root, readChunkSize: 1000))
         case .rclone, .moto, .flakyRclone:
-            let server = try await S3TestServer.start(self)
+            // Ports come from freePort(), which another process may be handed too: a server that finds its port taken is
+            // started again on new ones.
+            var started: S3TestServer? = nil
+            for attempt in 1 ... 3 {
+                do {
+                    started = try await S3TestServer.start(self)
+                    break
+                } catch let failure as S3TestFailure where failure.portTaken && attempt < 3 {
+                    continue
+                }
+            }
+            guard let server = started else { throw S3TestFailure("\(rawValue) did not start") }
             do {
                 // A prefix of its own: even a server another test case reached by a port collision is not shared.
                 let prefix = "registry-\(UUID().uuidString.prefix(8).lowercased())"
@@ -53,6 +65,7 @@ final class S3TestServer: @unchecked Sendable {
         let directory = NSTemporaryDirectory() + "berth-s3-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
         let port = try freePort()
+        let token = UUID().uuidString
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         switch kind {
@@ -76,7 +89,7 @@ final class S3TestServer: @unchecked Sendable {
             let proxy = Process()
             endpointPort = try freePort()
             proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            proxy.arguments = ["python3", "-c", flakyProxyScript, String(endpointPort), String(port)]
+            proxy.arguments = ["python3", "-c", flakyProxyScript, String(endpointPort), String(port), token]
             proxy.standardOutput = FileHandle.nullDevice
             proxy.standardError = FileHandle(forWritingAtPath: "/dev/null")
             try proxy.run()
@@ -92,7 +105,16 @@ final class S3TestServer: @unchecked Sendable {
             var request = HTTPClientRequest(url: url)
             request.method = .GET
             if let response = try? await HTTPClient.shared.execute(request, timeout: .milliseconds(200)) {
-                _ = try? await response.body.collect(upTo: 1 << 20)
+                let body = String(buffer: (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()).lowercased()
+                // Only our own server counts: an S3 server answers in XML, the proxy with our token; anything else
+                // (a registry another test started) holds the port.
+                let ours = url == server.endpoint + "/" && endpointPort != port
+                    ? response.headers.first(name: "X-Berth-Flaky-Proxy") == token
+                    : body.contains("xml") || body.contains("<error") || body.contains("listallmybuckets")
+                guard ours else {
+                    server.stop()
+                    throw S3TestFailure("\(kind.rawValue): another server answers on its port", portTaken: true)
+                }
                 waiting.removeFirst()
                 continue
             }
@@ -104,7 +126,7 @@ final class S3TestServer: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(200))
             if processes.allSatisfy(\.isRunning) { return server }
             server.stop()
-            throw S3TestFailure("\(kind.rawValue) exited right after starting (its port was taken)")
+            throw S3TestFailure("\(kind.rawValue) exited right after starting (its port was taken)", portTaken: true)
         }
         server.stop()
         throw S3TestFailure("\(kind.rawValue) did not start; install it with scripts/install-deps --test")
@@ -143,6 +165,7 @@ final class S3TestServer: @unchecked Sendable {
                 if fail:
                     reply = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
                     self.send_response(503)
+                    self.send_header("X-Berth-Flaky-Proxy", sys.argv[3])
                     self.send_header("Content-Length", str(len(reply)))
                     self.end_headers()
                     self.wfile.write(reply)
@@ -155,6 +178,7 @@ final class S3TestServer: @unchecked Sendable {
                 answer = upstream.getresponse()
                 data = answer.read()
                 self.send_response(answer.status)
+                self.send_header("X-Berth-Flaky-Proxy", sys.argv[3])
                 for name, value in answer.getheaders():
                     if name.lower() not in ("content-length", "transfer-encoding", "connection"):
                         self.send_header(name, value)
@@ -186,5 +210,10 @@ final class S3TestServer: @unchecked Sendable {
 
 struct S3TestFailure: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// The server could not have its port: starting again on other ports may work.
+    let portTaken: Bool
+    init(_ description: String, portTaken: Bool = false) {
+        self.description = description
+        self.portTaken = portTaken
+    }
 }
