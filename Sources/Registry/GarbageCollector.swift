@@ -204,8 +204,7 @@ public struct GarbageCollector: Sendable {
                                 storage: any StorageDriver) async throws {
         var present = Set(listed.map(\.name))
         for object in listed {
-            guard let mark = object.name.range(of: ".gc-") else { continue }
-            let original = String(object.name[..<mark.lowerBound])
+            guard let original = SetAsideName.original(of: object.name) else { continue }
             guard linked.contains("\(algorithm):\(original)"), !present.contains(original) else { continue }
             try await storage.move(directory.appending(object.name), to: directory.appending(original))
             present.insert(original)

@@ -158,13 +158,18 @@ public struct FilesystemDriver: StorageDriver {
             defer { close(descriptor) }
             var removed: [String] = []
             for name in names {
-                let aside = "\(name).gc-\(UInt64.random(in: 0 ... .max))"
+                let aside = SetAsideName.make(for: name)
                 guard renameat(descriptor, name, descriptor, aside) == 0 else {
                     if errno == ENOENT { continue }
                     throw POSIX.error("rename", "\(full)/\(name)")
                 }
                 var st = stat()
-                guard fstatat(descriptor, aside, &st, AT_SYMLINK_NOFOLLOW) == 0 else { throw POSIX.error("stat", "\(full)/\(aside)") }
+                guard fstatat(descriptor, aside, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+                    let failure = POSIX.error("stat", "\(full)/\(aside)")
+                    // Not knowing its age, the file goes back where it was (unless a newer copy is there already).
+                    if linkat(descriptor, aside, descriptor, name, 0) == 0 || errno == EEXIST { unlinkat(descriptor, aside, 0) }
+                    throw failure
+                }
                 if Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9 < cutoff {
                     unlinkat(descriptor, aside, 0)
                     removed.append(name)
