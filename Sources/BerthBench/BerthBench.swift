@@ -38,10 +38,18 @@ struct BerthBench: AsyncParsableCommand {
     @Flag(help: "Let the HTTPS rounds' client negotiate HTTP/2 (AsyncHTTPClient) instead of HTTP/1.1.") var tlsHTTP2 = false
     @Option(help: "Unreferenced blobs for the garbage-collection workload (Berth's online GC against distribution's offline one); 0 skips it.")
     var gcBlobs = 100_000
+    @Option(help: "Times the garbage-collection workload collects new orphans under push load (latencies pooled).") var gcLoadedRounds = 3
+    @Option(help: "What collects under push load: server (the server's gc job, started through the API) or cli (berth gc beside it).")
+    var gcRunner = "server"
     @Option(help: "Images (10 layers of 1 MB each) for the replication workload: Berth's replication against skopeo sync; 0 skips it.")
     var replicationImages = 20
     @Option(help: "PostgreSQL server for the PostgreSQL + S3 rounds (bench/run starts one); a database is created per round.")
     var postgresURL = ""
+
+    func validate() throws {
+        guard GarbageRunner(rawValue: gcRunner) != nil else { throw ValidationError("--gc-runner must be server or cli") }
+        guard (1 ... 20).contains(gcLoadedRounds) else { throw ValidationError("--gc-loaded-rounds must be between 1 and 20") }
+    }
 
     func wants(_ name: String) -> Bool { workloads.isEmpty || workloads.contains(name) || (name == "push" && workloads.contains("pull")) }
 
@@ -264,7 +272,8 @@ struct BerthBench: AsyncParsableCommand {
         if gcBlobs > 0 && kinds.contains(.berth) && kinds.contains(.distribution) {
             log("garbage-collection workload: \(gcBlobs) unreferenced blobs (\(min(5_000, gcBlobs)) uploaded, the rest orphan files)")
             let (berthFigures, distributionFigures) = try await GarbageWorkload(berth: berth, distribution: distribution, client: client, blobs: gcBlobs,
-                                                                                linked: min(5_000, gcBlobs), log: log).measure()
+                                                                                linked: min(5_000, gcBlobs), loadedRounds: gcLoadedRounds,
+                                                                                runner: GarbageRunner(rawValue: gcRunner)!, log: log).measure()
             for (kind, figures) in [(RegistryKind.berth, berthFigures), (.distribution, distributionFigures)] {
                 for i in results[kind, default: []].indices { results[kind]![i].merge(figures) { old, _ in old } }
                 if results[kind, default: []].isEmpty { results[kind] = [figures] }

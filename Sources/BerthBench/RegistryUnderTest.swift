@@ -47,10 +47,10 @@ final class RegistryUnderTest: @unchecked Sendable {
         BenchHTTP(client: client, base: baseURL, authorization: authenticated ? Self.basicAuthorization : nil)
     }
 
-    /// Starts `kind` on `backend` and waits for its first 200 on `/v2/`.
+    /// Starts `kind` on `backend` and waits for its first 200 on `/v2/`; Berth gets `berthEnvironment` on top of its own.
     static func start(_ kind: RegistryKind, berthBinary: String, distributionBinary: String, client: HTTPClient,
                       authenticated: Bool = false, backend: BenchBackend = .embedded, tls: BenchTLS? = nil,
-                      pinning: CPUPinning? = nil) async throws -> RegistryUnderTest {
+                      pinning: CPUPinning? = nil, berthEnvironment: [String: String] = [:]) async throws -> RegistryUnderTest {
         let directory = NSTemporaryDirectory() + "berth-bench-\(kind.rawValue)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let port = try freePort()
@@ -63,6 +63,7 @@ final class RegistryUnderTest: @unchecked Sendable {
             environment["BERTH_ACCESS_LOG"] = "false"
             environment["BERTH_AUTH_ENABLED"] = authenticated ? "true" : "false"
             environment["BERTH_ADMIN_PASSWORD"] = berthAdminPassword
+            environment.merge(berthEnvironment) { _, given in given }
             if let tls { process.arguments! += ["--tls-certificate", tls.certificate, "--tls-key", tls.key] }
             if case .scaled(let scaled) = backend {
                 environment["BERTH_DATABASE"] = scaled.databaseURL
