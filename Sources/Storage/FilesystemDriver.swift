@@ -171,7 +171,9 @@ public struct FilesystemDriver: StorageDriver {
                     throw failure
                 }
                 if Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9 < cutoff {
-                    unlinkat(descriptor, aside, 0)
+                    // Counted only once gone; a file that cannot be removed stays set aside for the next sweep (which
+                    // puts it back if its digest is linked by then, and removes it otherwise).
+                    guard unlinkat(descriptor, aside, 0) == 0 || errno == ENOENT else { throw POSIX.error("unlink", "\(full)/\(aside)") }
                     removed.append(name)
                     continue
                 }
