@@ -4,6 +4,7 @@ in the file given as the second argument, and answers by path:
   /flaky/...   500 to the first two requests on that path, then 200
   /slow/...    200 after two seconds
   /never/...   never answers (holds the connection for a minute)
+  /hold-first/... holds the first request on that path for two minutes, then closes it unanswered; 200 at once after
 Usage: webhook_receiver.py PORT RECORD_FILE [CERTIFICATE_CHAIN KEY]   (with a certificate: HTTPS)"""
 import json
 import sys
@@ -28,6 +29,9 @@ class Receiver(BaseHTTPRequestHandler):
                                       "received_at": time.time()}) + "\n")
         if self.path.startswith("/never/"):
             time.sleep(60)
+            return
+        if self.path.startswith("/hold-first/") and seen == 1:
+            time.sleep(120)
             return
         if self.path.startswith("/slow/"):
             time.sleep(2)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A real HTTP receiver for webhooks (Python's `http.server`, `Scripts/webhook_receiver.py`): records every request
-/// it gets; how it answers depends on the path (`/ok/…`, `/flaky/…`, `/slow/…`, `/never/…`).
+/// it gets; how it answers depends on the path (`/ok/…`, `/flaky/…`, `/slow/…`, `/never/…`, `/hold-first/…`).
 final class WebhookReceiver: @unchecked Sendable {
     let port: Int
     private let helper: HelperProcess
