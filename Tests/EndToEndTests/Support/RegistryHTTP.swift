@@ -24,27 +24,41 @@ struct HTTPResult: Sendable {
     }
 }
 
+/// The tests' plain HTTP client. Unlike `HTTPClient.shared` it drops a pooled connection after 20 s unused, well
+/// before the servers under test close idle ones (Berth after 60 s): a client that keeps connections as long as the
+/// server does races it, and on a loaded machine sometimes sends a request on a connection the server is closing.
+let testHTTPClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool.idleTimeout = .seconds(20)
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+}()
+
 /// Raw HTTP against a registry, for the edge cases real clients never exercise.
 struct RegistryHTTP: Sendable {
     let base: String
     /// The client to send with (one that trusts a test CA, for HTTPS).
-    var client: HTTPClient = .shared
+    var client: HTTPClient = testHTTPClient
 
     func request(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil) async throws -> HTTPResult {
         var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : base + path)
         request.method = method
         for (k, v) in headers { request.headers.add(name: k, value: v) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: .seconds(120))
-        } catch ChannelError.ioOnClosedChannel {
-            // A pooled connection the server closed (its idle deadline, or a server that used this port before) just
-            // as it was taken: the request was never sent, so send it again on a new connection, as clients do.
-            response = try await client.execute(request, timeout: .seconds(120))
+            let response: HTTPClientResponse
+            do {
+                response = try await client.execute(request, timeout: .seconds(120))
+            } catch ChannelError.ioOnClosedChannel {
+                // A pooled connection the server closed (its idle deadline, or a server that used this port before)
+                // just as it was taken: the request was never sent, so send it again on a new connection, as clients do.
+                response = try await client.execute(request, timeout: .seconds(120))
+            }
+            let bytes = method == .HEAD ? ByteBuffer() : try await response.body.collect(upTo: 64 * 1024 * 1024)
+            return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
+        } catch {
+            // Say which request failed (a bare `remoteConnectionClosed` does not).
+            throw TestFailure("\(method) \(request.url): \(error)")
         }
-        let bytes = method == .HEAD ? ByteBuffer() : try await response.body.collect(upTo: 64 * 1024 * 1024)
-        return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
     }
 
     /// Uploads a blob with POST + PUT and returns its digest.
