@@ -24,11 +24,12 @@ struct HTTPResult: Sendable {
     }
 }
 
-/// The tests' plain HTTP client. Unlike `HTTPClient.shared` it drops a pooled connection after 20 s unused, well
-/// before the servers under test close idle ones (Berth after 60 s): a client that keeps connections as long as the
-/// server does races it, and on a loaded machine sometimes sends a request on a connection the server is closing.
+/// The tests' plain HTTP client: `HTTPClient.shared`'s settings (generous timeouts, which a loaded CI machine needs),
+/// except that it drops a pooled connection after 20 s unused (the shared one keeps it 600 s), well before the servers
+/// under test close idle ones (Berth after 60 s): a client that keeps connections longer than the server races its
+/// close, and on a loaded machine sometimes sends a request on a connection the server is closing.
 let testHTTPClient: HTTPClient = {
-    var configuration = HTTPClient.Configuration()
+    var configuration = HTTPClient.Configuration.singletonConfiguration
     configuration.connectionPool.idleTimeout = .seconds(20)
     return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 }()
