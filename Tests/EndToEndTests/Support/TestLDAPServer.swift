@@ -21,10 +21,24 @@ final class TestLDAPServer: @unchecked Sendable {
     static func start(tls: Bool = false) async throws -> TestLDAPServer {
         let dir = try TemporaryDirectory("slapd")
         try FileManager.default.createDirectory(atPath: dir.file("db"), withIntermediateDirectories: true)
-        let port = try freePort()
-        let tlsPort = tls ? try freePort() : nil
         if tls { try await makeCertificates(in: dir) }
         let rootPassword = try await ProcessRunner.run(["slappasswd", "-s", adminPassword]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Ports are picked just before slapd binds them; on a busy machine another process can still take one in
+        // between (slapd then exits at once), so a slapd that exits before it answers is started again on new ports.
+        for attempt in 1 ... 5 {
+            if let server = try await launch(in: dir, tls: tls, rootPassword: rootPassword) {
+                try await server.seed()
+                return server
+            }
+            if attempt < 5 { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        throw TestFailure("slapd did not start (five attempts on fresh ports)")
+    }
+
+    /// Starts slapd on fresh ports and waits up to a minute for it to answer; nil when it exited first.
+    private static func launch(in dir: TemporaryDirectory, tls: Bool, rootPassword: String) async throws -> TestLDAPServer? {
+        let port = try freePort()
+        let tlsPort = tls ? try freePort() : nil
         var config = """
             include /etc/ldap/schema/core.schema
             include /etc/ldap/schema/cosine.schema
@@ -73,12 +87,16 @@ final class TestLDAPServer: @unchecked Sendable {
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         let server = TestLDAPServer(directory: dir, port: port, tlsPort: tlsPort, process: process)
-        for _ in 0 ..< 100 {
-            if try await ProcessRunner.run(["ldapsearch", "-x", "-H", server.url, "-b", "", "-s", "base", "namingContexts"]).succeeded { break }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if try await ProcessRunner.run(["ldapsearch", "-x", "-H", server.url, "-b", "", "-s", "base", "namingContexts"]).succeeded {
+                return server
+            }
+            if !process.isRunning { return nil }
             try await Task.sleep(for: .milliseconds(50))
         }
-        try await server.seed()
-        return server
+        await server.stop(removingFiles: false)
+        throw TestFailure("slapd on port \(port) did not answer within a minute")
     }
 
     private init(directory: TemporaryDirectory, port: Int, tlsPort: Int?, process: Process) {
@@ -165,11 +183,11 @@ final class TestLDAPServer: @unchecked Sendable {
         }
     }
 
-    /// Stops slapd and removes its files.
-    func stop() async {
+    /// Stops slapd and removes its files (unless told not to).
+    func stop(removingFiles: Bool = true) async {
         kill(process.processIdentifier, SIGKILL)
         while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
-        directory.remove()
+        if removingFiles { directory.remove() }
     }
 
     /// A TCP port nobody listens on right now.
