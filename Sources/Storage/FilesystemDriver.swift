@@ -198,7 +198,9 @@ public struct FilesystemDriver: StorageDriver {
     }
 }
 
-/// Streams a file in chunks with `pread` on the thread pool.
+/// Streams a file in chunks with `pread` on the thread pool. A chunk's buffer is read into again for a later chunk
+/// once the connection has let go of it (sent it, or encrypted it), so a download does not allocate — and fault in —
+/// a fresh half-megabyte buffer per chunk; a buffer still in use is left alone (copy-on-write) and a new one is made.
 final class FileReader: StorageReader, @unchecked Sendable {
     private let fd: Int32
     private let end: Int64
@@ -206,6 +208,10 @@ final class FileReader: StorageReader, @unchecked Sendable {
     private let threadPool: NIOThreadPool
     private var offset: Int64
     private var closed = false
+    /// Chunks handed out lately, oldest first: candidates for reuse. Two, because a paced response has at most two
+    /// chunks in flight, so the one before the previous is usually done with.
+    private var handedOut: [ByteBuffer] = []
+    private static let reusable = 2
 
     init(fd: Int32, offset: Int64, end: Int64, chunkSize: Int, threadPool: NIOThreadPool) {
         self.fd = fd
@@ -220,8 +226,10 @@ final class FileReader: StorageReader, @unchecked Sendable {
         let want = Int(min(Int64(chunkSize), end - offset))
         let fd = self.fd
         let at = self.offset
+        // Handed over in a box, so the read holds the only reference and `clear()` can keep the storage.
+        let recycled = RecycledBuffer(handedOut.count >= Self.reusable ? handedOut.removeFirst() : nil)
         let buffer: ByteBuffer = try await threadPool.runIfActive {
-            var buffer = ByteBufferAllocator().buffer(capacity: want)
+            var buffer = recycled.take(capacity: want)
             var total = 0
             while total < want {
                 let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want - total) { ptr in
@@ -237,17 +245,35 @@ final class FileReader: StorageReader, @unchecked Sendable {
             return buffer
         }
         offset += Int64(buffer.readableBytes)
+        handedOut.append(buffer)
         return buffer
     }
 
     func close() async {
         guard !closed else { return }
         closed = true
+        handedOut = []
         _ = Glibc.close(fd)
     }
 
     deinit {
         if !closed { _ = Glibc.close(fd) }
+    }
+}
+
+/// A buffer passed to the thread pool to be read into, taken out of the box so no other reference keeps it shared.
+private final class RecycledBuffer: @unchecked Sendable {
+    private var buffer: ByteBuffer?
+
+    init(_ buffer: ByteBuffer?) { self.buffer = buffer }
+
+    /// The boxed buffer emptied (its storage kept when nothing else uses it), or a new one; room for `capacity` bytes.
+    func take(capacity: Int) -> ByteBuffer {
+        guard var taken = buffer else { return ByteBufferAllocator().buffer(capacity: capacity) }
+        buffer = nil
+        taken.clear()
+        taken.reserveCapacity(capacity)
+        return taken
     }
 }
 
