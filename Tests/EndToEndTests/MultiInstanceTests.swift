@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import OCI
+import Synchronization
 import Testing
 
 /// Three `berth` instances on one PostgreSQL database and one shared storage (a directory all of them use, or a bucket
@@ -188,8 +189,15 @@ struct MultiInstanceTests {
             let balanced = RegistryHTTP(base: cluster.balancer.baseURL)
             let auth = admin.account.authorization
             let begin = ContinuousClock.now
-            let stop = begin + .seconds(5)
+            // Five seconds of load at least; on a machine busy with the whole suite it goes on (up to a minute) until
+            // enough pushes were acknowledged after the crash for the checks below to mean something.
+            let stop = begin + .seconds(5), hardStop = begin + .seconds(60)
             let crashAt = begin + .seconds(1.5)
+            let acknowledgedAfterCrash = SharedCount()
+            let keepGoing: @Sendable () -> Bool = {
+                let now = ContinuousClock.now
+                return now < stop || (now < hardStop && acknowledgedAfterCrash.value <= 10)
+            }
             let victim = cluster.instances[1]
             async let crash: Void = {
                 try? await Task.sleep(until: crashAt)
@@ -203,7 +211,7 @@ struct MultiInstanceTests {
                         var retries = 0
                         var afterCrash = 0
                         var n = 0
-                        while ContinuousClock.now < stop {
+                        while keepGoing() {
                             n += 1
                             let tag = "w\(worker)-\(n)"
                             let config = Array("{\"worker\":\(worker),\"n\":\(n)}".utf8)
@@ -212,7 +220,10 @@ struct MultiInstanceTests {
                             do {
                                 try await Self.push(balanced, auth, "load/app", config: config, layer: layer, manifest: manifest, tag: tag)
                                 acknowledged.append((tag, Digest.compute(of: manifest)))
-                                if ContinuousClock.now > crashAt + .milliseconds(300) { afterCrash += 1 }
+                                if ContinuousClock.now > crashAt + .milliseconds(300) {
+                                    afterCrash += 1
+                                    acknowledgedAfterCrash.increment()
+                                }
                                 if let (oldTag, _) = acknowledged.randomElement() {
                                     let pulled = try await balanced.request(.GET, "/v2/load/app/manifests/\(oldTag)", headers: auth + [("Accept", MediaType.ociManifest)])
                                     if pulled.status != 200 { Self.classify(pulled.status, "pull \(oldTag)", &unexpected, &retries) }
@@ -413,4 +424,13 @@ struct MultiInstanceTests {
     static func classify(_ status: Int, _ what: String, _ unexpected: inout [String], _ retries: inout Int) {
         if [0, 502, 503, 504].contains(status) { retries += 1 } else { unexpected.append("\(what): \(status)") }
     }
+}
+
+/// A counter that concurrent test tasks share.
+final class SharedCount: Sendable {
+    private let count = Atomic<Int>(0)
+    /// The current count.
+    var value: Int { count.load(ordering: .relaxed) }
+    /// Adds one.
+    func increment() { count.add(1, ordering: .relaxed) }
 }
