@@ -34,6 +34,16 @@ let testHTTPClient: HTTPClient = {
     return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 }()
 
+/// A request that got no complete answer (refused, reset, timed out), naming the request: a bare
+/// `remoteConnectionClosed` does not say which one. Unlike `TestFailure` (an answer the test did not expect), callers
+/// under load may treat it as retryable, as a real client would.
+struct RequestFailure: Error, CustomStringConvertible {
+    let method: HTTPMethod
+    let url: String
+    let underlying: any Error
+    var description: String { "\(method) \(url): \(underlying)" }
+}
+
 /// Raw HTTP against a registry, for the edge cases real clients never exercise.
 struct RegistryHTTP: Sendable {
     let base: String
@@ -57,8 +67,7 @@ struct RegistryHTTP: Sendable {
             let bytes = method == .HEAD ? ByteBuffer() : try await response.body.collect(upTo: 64 * 1024 * 1024)
             return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(bytes.readableBytesView))
         } catch {
-            // Say which request failed (a bare `remoteConnectionClosed` does not).
-            throw TestFailure("\(method) \(request.url): \(error)")
+            throw RequestFailure(method: method, url: request.url, underlying: error)
         }
     }
 

@@ -26,12 +26,21 @@ final class TestLDAPServer: @unchecked Sendable {
         // Ports are picked just before slapd binds them; on a busy machine another process can still take one in
         // between (slapd then exits at once), so a slapd that exits before it answers is started again on new ports.
         for attempt in 1 ... 5 {
-            if let server = try await launch(in: dir, tls: tls, rootPassword: rootPassword) {
-                try await server.seed()
+            let launched: TestLDAPServer?
+            do { launched = try await launch(in: dir, tls: tls, rootPassword: rootPassword) } catch {
+                dir.remove()
+                throw error
+            }
+            if let server = launched {
+                do { try await server.seed() } catch {
+                    await server.stop()
+                    throw error
+                }
                 return server
             }
             if attempt < 5 { try await Task.sleep(for: .milliseconds(200)) }
         }
+        dir.remove()
         throw TestFailure("slapd did not start (five attempts on fresh ports)")
     }
 
@@ -95,7 +104,7 @@ final class TestLDAPServer: @unchecked Sendable {
             if !process.isRunning { return nil }
             try await Task.sleep(for: .milliseconds(50))
         }
-        await server.stop(removingFiles: false)
+        kill(process.processIdentifier, SIGKILL)
         throw TestFailure("slapd on port \(port) did not answer within a minute")
     }
 
@@ -183,11 +192,11 @@ final class TestLDAPServer: @unchecked Sendable {
         }
     }
 
-    /// Stops slapd and removes its files (unless told not to).
-    func stop(removingFiles: Bool = true) async {
+    /// Stops slapd and removes its files.
+    func stop() async {
         kill(process.processIdentifier, SIGKILL)
         while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
-        if removingFiles { directory.remove() }
+        directory.remove()
     }
 
     /// A TCP port nobody listens on right now.
