@@ -71,7 +71,7 @@ extension HTTPServerBuilder {
         .init { responder in
             SecureHTTPChannel(
                 certificates: certificates,
-                http1: DeadlineHTTP1Channel(responder: responder, configuration: configuration, deadlines: deadlines),
+                http1: DeadlineHTTP1Channel(responder: responder, configuration: configuration, deadlines: deadlines, inboundQueue: .decryptedBursts),
                 http2: http2 ? BerthHTTP2Channel(responder: responder, configuration: configuration, deadlines: deadlines) : nil)
         }
     }

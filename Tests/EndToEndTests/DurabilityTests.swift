@@ -218,4 +218,60 @@ struct DurabilityTests {
         print("8 concurrent \(https ? "HTTPS" : "HTTP") downloads of 128 MiB: RSS before \(before.rss >> 20) MiB, peak \(after.peak >> 20) MiB")
         #expect(after.peak - before.rss < 160 << 20, "downloads raised peak RSS by \((after.peak - before.rss) >> 20) MiB")
     }
+
+    @Test("eight clients uploading large blobs at once, over HTTP and over HTTPS: the server's memory stays bounded",
+          arguments: [false, true])
+    func concurrentUploadsStayBounded(https: Bool) async throws {
+        // Each connection reads ahead of its upload handler only a few parts; over TLS a part is a whole decrypted
+        // read burst, so fewer of them are queued. Without that pacing, uploads that arrive faster than the disk takes
+        // them would pile up in memory.
+        let dir = try TemporaryDirectory("fan-in")
+        defer { dir.remove() }
+        let server = try await BerthInstance.start(extraArguments: https ? ["--tls-generate"] : [])
+        defer { Task { await server.destroy() } }
+        var trust: [String] = []
+        if https {
+            let ca = dir.file("ca.pem")
+            let fetched = try await ProcessRunner.run(["curl", "-sSk", "-o", ca, "\(server.baseURL)/api/v2.0/systeminfo/getcert"])
+            #expect(fetched.succeeded, "\(fetched.combined)")
+            trust = ["--cacert", ca]
+        }
+        let blob = dir.file("blob")
+        let made = try await ProcessRunner.run(["bash", "-c", "head -c \(128 << 20) /dev/urandom > \"$0\" && sha256sum \"$0\"", blob])
+        #expect(made.succeeded, "\(made.combined)")
+        let digest = "sha256:" + (made.stdout.split(separator: " ").first.map(String.init) ?? "")
+        let curlTrust = trust
+        let warmUp = try await ProcessRunner.run(["curl", "-sS"] + curlTrust + ["-o", "/dev/null", "-w", "%{http_code}", "\(server.baseURL)/v2/"])
+        #expect(warmUp.stdout == "200", "\(warmUp.combined)")
+        let before = server.memory()
+        #expect(before.rss > 1 << 20, "could not read the server's memory use")
+
+        let statuses = try await withThrowingTaskGroup(of: String.self) { group in
+            for client in 0 ..< 8 {
+                group.addTask {
+                    // Start an upload session, then stream the file into it with one PUT (curl -T names no file when the
+                    // URL has a last path segment).
+                    let script = """
+                        set -e
+                        location=$(curl -sS --http1.1 "${@:3}" -X POST -D - -o /dev/null "$1/v2/fan/in\(client)/blobs/uploads/" \\
+                            | tr -d '\\r' | awk 'tolower($1) == "location:" {print $2}')
+                        case $location in http*) ;; *) location="$1$location" ;; esac
+                        case $location in *\\?*) location="$location&digest=\(digest)" ;; *) location="$location?digest=\(digest)" ;; esac
+                        curl -sS --http1.1 "${@:3}" -X PUT -H "Content-Type: application/octet-stream" -T "$2" -o /dev/null -w "%{http_code}" "$location"
+                        """
+                    return try await ProcessRunner.run(["bash", "-c", script, "upload", server.baseURL, blob] + curlTrust, timeout: 300).stdout
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: "201", count: 8))
+        let after = server.memory()
+        print("8 concurrent \(https ? "HTTPS" : "HTTP") uploads of 128 MiB: RSS before \(before.rss >> 20) MiB, peak \(after.peak >> 20) MiB")
+        #expect(after.peak - before.rss < 64 << 20, "uploads raised peak RSS by \((after.peak - before.rss) >> 20) MiB")
+        for client in [0, 7] {
+            let head = try await ProcessRunner.run(["curl", "-sSI"] + curlTrust + ["-o", "/dev/null", "-w", "%{http_code}",
+                                                   "\(server.baseURL)/v2/fan/in\(client)/blobs/\(digest)"])
+            #expect(head.stdout == "200", "the blob uploaded by client \(client) is not served: \(head.combined)")
+        }
+    }
 }
