@@ -15,14 +15,17 @@ public struct FilesystemDriver: StorageDriver {
     /// The root directory.
     public let root: String
     let threadPool: NIOThreadPool
-    /// Bytes read per chunk when streaming. 512 KiB keeps the buffers in malloc's heap; 1 MiB buffers get their own
-    /// mappings, and the page faults of mapping them anew halved pull throughput.
+    /// Bytes read per chunk when streaming. Half a megabyte keeps the buffers in malloc's heap; 1 MiB buffers get
+    /// their own mappings, and the page faults of mapping them anew halved pull throughput. 508 KiB rather than 512:
+    /// over TLS a chunk becomes 32 records of up to 29 bytes more each, and 512 KiB of plaintext would grow the
+    /// TLS handler's output buffer to 1 MiB for the last few hundred bytes (eight curl downloads, over HTTPS and over
+    /// plain HTTP alike: about a tenth less server CPU).
     let readChunkSize: Int
     /// Whether writes are flushed to stable storage before they count as done.
     public let sync: Bool
 
     /// Uses (and creates) `root`.
-    public init(root: String, threadPool: NIOThreadPool = .singleton, readChunkSize: Int = 512 * 1024, sync: Bool = true) throws {
+    public init(root: String, threadPool: NIOThreadPool = .singleton, readChunkSize: Int = 508 * 1024, sync: Bool = true) throws {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         self.threadPool = threadPool
         self.readChunkSize = readChunkSize
