@@ -47,6 +47,8 @@ struct MultiInstanceTests {
         let balancer = try await LoadBalancer.start(backends: instances.map(\.port))
         let cluster = Cluster(database: database, storage: storage, s3: s3, instances: instances, balancer: balancer)
         do { try await body(cluster) } catch {
+            // The instances' logs go with the cluster: show them with the failure.
+            for (index, instance) in instances.enumerated() { print("instance \(index) log (end):\n\(instance.logTail())") }
             await cluster.destroy()
             throw error
         }

@@ -139,6 +139,11 @@ final class BerthInstance: @unchecked Sendable {
         return (field("VmRSS"), field("VmHWM"))
     }
 
+    /// The end of the server's log (warnings and errors; the level is `warning`), for a failing test to show.
+    func logTail(_ characters: Int = 6000) -> String {
+        String(((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").suffix(characters))
+    }
+
     /// Stops the server and deletes its data.
     func destroy() async {
         // A server that does not exit cleanly on SIGTERM (a crash while shutting down) fails the test that ran it.
