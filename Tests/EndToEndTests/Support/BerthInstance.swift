@@ -19,6 +19,8 @@ final class BerthInstance: @unchecked Sendable {
     /// `127.0.0.1:PORT`, as skopeo and friends want it.
     var hostPort: String { "127.0.0.1:\(port)" }
     var pid: Int32 { process?.processIdentifier ?? 0 }
+    /// Whether the server process is still running.
+    var isRunning: Bool { process?.isRunning ?? false }
 
     /// The binary built next to the test bundle (or `BERTH_BINARY`).
     static var binaryPath: String {
@@ -144,11 +146,12 @@ final class BerthInstance: @unchecked Sendable {
         String(((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").suffix(characters))
     }
 
-    /// Stops the server and deletes its data.
-    func destroy() async {
+    /// Stops the server and deletes its data. `expectingCleanExit` false: a server that already failed (and
+    /// whose failure the caller handles) is cleared away without recording its exit status.
+    func destroy(expectingCleanExit: Bool = true) async {
         // A server that does not exit cleanly on SIGTERM (a crash while shutting down) fails the test that ran it.
         let status = await stop()
-        if status != 0 {
+        if status != 0, expectingCleanExit {
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             Issue.record("berth exited with status \(status) on SIGTERM; the end of its log:\n\(log.suffix(6000))")
         }
