@@ -175,6 +175,21 @@ struct DurabilityTests {
         }
     }
 
+    /// A server over plain HTTP, or over HTTPS on its generated CA, and the curl arguments that trust it (the CA
+    /// downloaded from the server into `caFile`).
+    static func startForCurl(https: Bool, caFile: String) async throws -> (server: BerthInstance, curlTrust: [String]) {
+        let server = try await BerthInstance.start(extraArguments: https ? ["--tls-generate"] : [])
+        guard https else { return (server, []) }
+        do {
+            let fetched = try await ProcessRunner.run(["curl", "-sSk", "-o", caFile, "\(server.baseURL)/api/v2.0/systeminfo/getcert"])
+            #expect(fetched.succeeded, "\(fetched.combined)")
+        } catch {
+            await server.destroy()
+            throw error
+        }
+        return (server, ["--cacert", caFile])
+    }
+
     @Test("eight fast clients downloading a large blob at once, over HTTP and over HTTPS: the server's memory stays bounded",
           arguments: [false, true])
     func concurrentDownloadsStayBounded(https: Bool) async throws {
@@ -182,16 +197,8 @@ struct DurabilityTests {
         // loop wrote them out (over TLS the loop also encrypts), and eight such downloads of 128 MiB held up to a gigabyte.
         let dir = try TemporaryDirectory("fan-out")
         defer { dir.remove() }
-        let server = try await BerthInstance.start(extraArguments: https ? ["--tls-generate"] : [])
+        let (server, trust) = try await Self.startForCurl(https: https, caFile: dir.file("ca.pem"))
         defer { Task { await server.destroy() } }
-        var curlTrust: [String] = []
-        if https {
-            let ca = dir.file("ca.pem")
-            let fetched = try await ProcessRunner.run(["curl", "-sSk", "-o", ca, "\(server.baseURL)/api/v2.0/systeminfo/getcert"])
-            #expect(fetched.succeeded, "\(fetched.combined)")
-            curlTrust = ["--cacert", ca]
-        }
-        let trust = curlTrust
         let body = GeneratedBody(totalSize: 128 << 20)
         let digest = body.digest()
         let client = https ? try TestTLS.client(trusting: try String(contentsOfFile: dir.file("ca.pem"), encoding: .utf8)) : HTTPClient.shared
@@ -227,20 +234,12 @@ struct DurabilityTests {
         // them would pile up in memory.
         let dir = try TemporaryDirectory("fan-in")
         defer { dir.remove() }
-        let server = try await BerthInstance.start(extraArguments: https ? ["--tls-generate"] : [])
+        let (server, curlTrust) = try await Self.startForCurl(https: https, caFile: dir.file("ca.pem"))
         defer { Task { await server.destroy() } }
-        var trust: [String] = []
-        if https {
-            let ca = dir.file("ca.pem")
-            let fetched = try await ProcessRunner.run(["curl", "-sSk", "-o", ca, "\(server.baseURL)/api/v2.0/systeminfo/getcert"])
-            #expect(fetched.succeeded, "\(fetched.combined)")
-            trust = ["--cacert", ca]
-        }
         let blob = dir.file("blob")
         let made = try await ProcessRunner.run(["bash", "-c", "head -c \(128 << 20) /dev/urandom > \"$0\" && sha256sum \"$0\"", blob])
         #expect(made.succeeded, "\(made.combined)")
         let digest = "sha256:" + (made.stdout.split(separator: " ").first.map(String.init) ?? "")
-        let curlTrust = trust
         let warmUp = try await ProcessRunner.run(["curl", "-sS"] + curlTrust + ["-o", "/dev/null", "-w", "%{http_code}", "\(server.baseURL)/v2/"])
         #expect(warmUp.stdout == "200", "\(warmUp.combined)")
         let before = server.memory()
