@@ -51,7 +51,8 @@ public struct BerthRuntime: Sendable {
 }
 
 /// Assembles the server from configuration: storage, metadata (migrated), registry services, routes and
-/// background services. Tests and `berth serve` both start the server through this function.
+/// background services. Tests and `berth serve` both start the server through this function. `onServerRunning` is
+/// called with the registry listener's channel once every listener (including the metrics and redirect ports) is bound.
 public func buildApplication(
     configuration: BerthConfiguration,
     logger: Logger,
@@ -96,6 +97,16 @@ public func buildApplication(
         throw error
     }
     let transport = runtime.transport
+    do {
+        try await ListenerPreflight.check([
+            .init(setting: "http.port", address: configuration.http.address, port: configuration.http.port),
+            .init(setting: "http.tls.redirectPort", address: configuration.http.address, port: transport == nil ? 0 : configuration.http.tls.redirectPort),
+            .init(setting: "metrics.port", address: configuration.metrics.address, port: configuration.metrics.enabled ? configuration.metrics.port : 0),
+        ])
+    } catch {
+        await runtime.shutdown()
+        throw error
+    }
     let serverURL = ServerURL(externalURL: configuration.http.externalURL, tls: transport != nil)
 
     let backend = RegistryBackend(store: store, storage: storage, configuration: registryConfiguration, logger: logger)
@@ -163,6 +174,9 @@ public func buildApplication(
     }
 
     let boundPort = NIOLockedValueBox(configuration.http.port)
+    let metricsListener = configuration.metrics.enabled && configuration.metrics.port != 0
+    let redirectListener = transport != nil && configuration.http.tls.redirectPort != 0
+    let listeners = ListenersReady(auxiliaries: (metricsListener ? 1 : 0) + (redirectListener ? 1 : 0), announce: onServerRunning)
     let deadlines = ConnectionDeadlines(header: .seconds(configuration.http.headerTimeoutSeconds), idle: .seconds(configuration.http.idleTimeoutSeconds),
                                         bodyStall: .seconds(configuration.http.bodyStallTimeoutSeconds))
     let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ExpectContinueHandler()])
@@ -174,7 +188,7 @@ public func buildApplication(
                              availableConnectionsDelegate: MaximumAvailableConnections(configuration.http.maxConnections, logger: logger)),
         onServerRunning: { channel in
             if let port = channel.localAddress?.port { boundPort.withLockedValue { $0 = port } }
-            await onServerRunning(channel)
+            await listeners.mainRunning(channel)
         },
         logger: logger
     )
@@ -277,19 +291,21 @@ public func buildApplication(
         throw error
     }
     app.addServices(JobService(queue: jobs, logger: logger))
-    if configuration.metrics.enabled && configuration.metrics.port != 0 {
+    if metricsListener {
         app.addServices(Application(
             router: MetricsController.openRouter(render: renderMetrics),
             configuration: .init(address: .hostname(configuration.metrics.address, port: configuration.metrics.port), serverName: "berth-metrics"),
+            onServerRunning: { _ in await listeners.auxiliaryRunning() },
             logger: logger))
     }
     if let transport {
         app.addServices(CertificateRefreshService(security: transport, interval: .seconds(configuration.http.tls.reloadIntervalSeconds), logger: logger))
-        if configuration.http.tls.redirectPort != 0 {
+        if redirectListener {
             app.addServices(Application(
                 responder: HTTPSRedirect(externalURL: configuration.http.externalURL, httpsPort: { boundPort.withLockedValue { $0 } }),
                 server: .http1(configuration: .init(), deadlines: deadlines),
                 configuration: .init(address: .hostname(configuration.http.address, port: configuration.http.tls.redirectPort), serverName: "berth"),
+                onServerRunning: { _ in await listeners.auxiliaryRunning() },
                 logger: logger))
         }
     }

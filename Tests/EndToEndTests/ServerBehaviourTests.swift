@@ -70,6 +70,33 @@ struct ServerBehaviourTests {
         #expect(badPort.stderr.contains("http.port"))
     }
 
+    @Test("a port another process holds, or one two listeners share, stops the server at start with the setting named")
+    func listenerPorts() async throws {
+        let dir = try TemporaryDirectory("ports")
+        defer { dir.remove() }
+        let held = try HeldPort()
+        defer { held.release() }
+        let cases: [(arguments: [String], environment: [String: String], setting: String)] = [
+            (["--port", "\(held.port)"], [:], "http.port"),
+            (["--port", "0"], ["BERTH_METRICS_ENABLED": "true", "BERTH_METRICS_PORT": "\(held.port)"], "metrics.port"),
+            (["--port", "0", "--tls-generate"], ["BERTH_TLS_REDIRECT_PORT": "\(held.port)"], "http.tls.redirectPort"),
+        ]
+        for (arguments, environment, setting) in cases {
+            let refused = try await ProcessRunner.run([BerthInstance.binaryPath, "serve", "--data-dir", dir.file("data"), "--log-level", "warning"] + arguments,
+                                                      environment: environment.merging(["BERTH_ADMIN_PASSWORD": BerthInstance.adminPassword]) { a, _ in a },
+                                                      timeout: 60)
+            #expect(!refused.succeeded, "\(setting): \(refused.combined)")
+            #expect(refused.stderr.contains("\(setting): cannot listen on 127.0.0.1 port \(held.port): the address is already in use"), "\(refused.stderr)")
+            #expect(!refused.stdout.contains("listening"), "\(setting): \(refused.stdout)")
+        }
+        let free = try TestLDAPServer.freePort()
+        let shared = try await ProcessRunner.run([BerthInstance.binaryPath, "serve", "--data-dir", dir.file("data"), "--port", "\(free)"],
+                                                 environment: ["BERTH_METRICS_ENABLED": "true", "BERTH_METRICS_PORT": "\(free)",
+                                                               "BERTH_ADMIN_PASSWORD": BerthInstance.adminPassword], timeout: 60)
+        #expect(!shared.succeeded)
+        #expect(shared.stderr.contains("metrics.port: port \(free) is also http.port"), "\(shared.stderr)")
+    }
+
     @Test("abandoned uploads are purged after the configured age")
     func purge() async throws {
         let server = try await BerthInstance.start(environment: [

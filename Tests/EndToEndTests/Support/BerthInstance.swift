@@ -19,8 +19,6 @@ final class BerthInstance: @unchecked Sendable {
     /// `127.0.0.1:PORT`, as skopeo and friends want it.
     var hostPort: String { "127.0.0.1:\(port)" }
     var pid: Int32 { process?.processIdentifier ?? 0 }
-    /// Whether the server process is still running.
-    var isRunning: Bool { process?.isRunning ?? false }
 
     /// The binary built next to the test bundle (or `BERTH_BINARY`).
     static var binaryPath: String {
@@ -47,7 +45,15 @@ final class BerthInstance: @unchecked Sendable {
         let instance = BerthInstance(dataDirectory: dir)
         var env = ["BERTH_AUTH_ENABLED": authentication ? "true" : "false", "BERTH_ADMIN_PASSWORD": adminPassword, "BERTH_AUTH_BCRYPT_COST": "6"]
         for (k, v) in environment { env[k] = v }
-        try await instance.launch(extraArguments: extraArguments, environment: env)
+        do {
+            try await instance.launch(extraArguments: extraArguments, environment: env)
+        } catch {
+            // A server that did not start (its error and log are in the thrown failure) leaves nothing behind.
+            _ = await instance.stop()
+            if dataDirectory == nil { try? FileManager.default.removeItem(atPath: dir) }
+            try? FileManager.default.removeItem(atPath: instance.logPath)
+            throw error
+        }
         return instance
     }
 
@@ -146,12 +152,11 @@ final class BerthInstance: @unchecked Sendable {
         String(((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").suffix(characters))
     }
 
-    /// Stops the server and deletes its data. `expectingCleanExit` false: a server that already failed (and
-    /// whose failure the caller handles) is cleared away without recording its exit status.
-    func destroy(expectingCleanExit: Bool = true) async {
+    /// Stops the server and deletes its data.
+    func destroy() async {
         // A server that does not exit cleanly on SIGTERM (a crash while shutting down) fails the test that ran it.
         let status = await stop()
-        if status != 0, expectingCleanExit {
+        if status != 0 {
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             Issue.record("berth exited with status \(status) on SIGTERM; the end of its log:\n\(log.suffix(6000))")
         }
