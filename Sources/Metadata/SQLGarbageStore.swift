@@ -101,18 +101,20 @@ public struct SQLGarbageStore: Sendable {
         }
     }
 
-    /// Every digest some repository links (the blob files garbage collection must keep).
-    public func linkedDigests() async throws -> Set<String> {
-        Set(try await linkCounts().keys)
-    }
-
-    /// How many repositories link each digest (a dry run subtracts the links it would remove).
-    public func linkCounts() async throws -> [String: Int] {
-        try await provider.read { db in
-            try await db.raw("SELECT digest, COUNT(*) AS n FROM repository_blobs GROUP BY digest").all().reduce(into: [String: Int]()) { counts, row in
-                counts[try row.decode(column: "digest", as: String.self)] = try row.decode(column: "n", as: Int.self)
+    /// How many repositories link each of `digests` (absent: none). The sweep asks about the files of one storage
+    /// directory at a time, so a run's memory does not grow with the registry; asked in batches of 500.
+    public func linkCounts(of digests: [String]) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for start in stride(from: 0, to: digests.count, by: 500) {
+            let batch = Array(digests[start ..< min(start + 500, digests.count)])
+            let rows = try await provider.read { db in
+                try await db.raw("SELECT digest, COUNT(*) AS n FROM repository_blobs WHERE digest IN (\(binds: batch)) GROUP BY digest").all().map {
+                    (try $0.decode(column: "digest", as: String.self), try $0.decode(column: "n", as: Int.self))
+                }
             }
+            for (digest, count) in rows { counts[digest] = count }
         }
+        return counts
     }
 
     /// Everything of one repository that decides what a run would remove there: its manifests (tagged or not, what

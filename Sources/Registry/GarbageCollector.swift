@@ -84,7 +84,8 @@ public struct GarbageCollector: Sendable {
 
         // 1. Untagged manifests, and in a dry run what their deletion frees in their repositories.
         var played: Set<Int64> = []
-        var counts = options.dryRun ? try await garbage.linkCounts() : [:]
+        // A dry run removes nothing, so the sweep below subtracts the links it would have removed, per digest.
+        var unlinkedByPlan: [String: Int] = [:]
         if options.deleteUntagged {
             if options.dryRun {
                 var after: (Int64, String)? = nil
@@ -98,11 +99,11 @@ public struct GarbageCollector: Sendable {
                         let plan = GarbagePlan.play(graph, cutoff: cutoff)
                         for manifest in plan.manifests {
                             await progress("\(verb) untagged manifest \(graph.repository)@\(manifest.digest)")
-                            if graph.links.contains(where: { $0.digest == manifest.digest }) { counts[manifest.digest, default: 1] -= 1 }
+                            if graph.links.contains(where: { $0.digest == manifest.digest }) { unlinkedByPlan[manifest.digest, default: 0] += 1 }
                         }
                         for link in plan.links {
                             await progress("would remove link \(graph.repository)@\(link.digest) (\(link.size) bytes)")
-                            counts[link.digest, default: 1] -= 1
+                            unlinkedByPlan[link.digest, default: 0] += 1
                         }
                         report.manifestsDeleted += plan.manifests.count
                         report.linksRemoved += plan.links.count
@@ -139,7 +140,7 @@ public struct GarbageCollector: Sendable {
             let removed: [GarbageCandidate]
             if options.dryRun {
                 removed = candidates.filter { !played.contains($0.repositoryID) }
-                for candidate in removed { counts[candidate.digest, default: 1] -= 1 }
+                for candidate in removed { unlinkedByPlan[candidate.digest, default: 0] += 1 }
             } else {
                 removed = try await garbage.removeLinks(candidates, before: cutoff, now: now)
             }
@@ -151,9 +152,9 @@ public struct GarbageCollector: Sendable {
         await progress("unused links \(options.dryRun ? "to remove" : "removed"): \(report.linksRemoved)")
 
         // 3. The files: what no repository links (after the removals above) and has not changed for the grace period.
-        let linked = options.dryRun ? Set(counts.filter { $0.value > 0 }.keys) : try await garbage.linkedDigests()
-        // Prefix directories are swept `workers` at a time, each by one task (deletions in one directory queue on it).
-        let storage = self.storage, dryRun = options.dryRun
+        // Prefix directories are swept `workers` at a time, each by one task (deletions in one directory queue on it);
+        // the links of a directory's files are read when it is listed, so memory stays that of one directory.
+        let storage = self.storage, garbage = self.garbage, dryRun = options.dryRun, planned = unlinkedByPlan
         sweep: for algorithm in try await storage.list(StoragePath("blobs")) {
             let prefixes = try await storage.list(StoragePath("blobs", algorithm))
             for start in stride(from: 0, to: prefixes.count, by: options.workers) {
@@ -164,6 +165,7 @@ public struct GarbageCollector: Sendable {
                         group.addTask {
                             let directory = StoragePath("blobs", algorithm, prefix)
                             let listed = try await storage.objects(in: directory)
+                            let linked = try await Self.linked(listed, algorithm: algorithm, olderThan: cutoff, unlinkedByPlan: planned, garbage: garbage)
                             if !dryRun { try await Self.putBackSetAside(listed, in: directory, algorithm: algorithm, linked: linked, storage: storage) }
                             let doomed = listed.filter {
                                 !linked.contains("\(algorithm):\($0.name)") && Int64($0.modified * 1000) < cutoff
@@ -196,6 +198,20 @@ public struct GarbageCollector: Sendable {
             await progress("abandoned uploads purged: \(report.uploadsPurged)")
         }
         return report
+    }
+
+    /// Which of a directory's files some repository links (less the links a dry run would have removed): asked for
+    /// the files older than `cutoff` (newer ones stay anyway) and for the originals of files set aside.
+    static func linked(_ listed: [StoredObject], algorithm: String, olderThan cutoff: Int64, unlinkedByPlan: [String: Int],
+                       garbage: SQLGarbageStore) async throws -> Set<String> {
+        var asked: Set<String> = []
+        for object in listed {
+            if let original = SetAsideName.original(of: object.name) { asked.insert("\(algorithm):\(original)") }
+            if Int64(object.modified * 1000) < cutoff { asked.insert("\(algorithm):\(object.name)") }
+        }
+        guard !asked.isEmpty else { return [] }
+        let counts = try await garbage.linkCounts(of: asked.sorted())
+        return Set(counts.filter { $0.value - (unlinkedByPlan[$0.key] ?? 0) > 0 }.keys)
     }
 
     /// A sweep that died between moving a file aside and putting it back (`deleteIfWritten`, when an upload had just
