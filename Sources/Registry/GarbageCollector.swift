@@ -168,7 +168,7 @@ public struct GarbageCollector: Sendable {
                             let linked = try await Self.linked(listed, algorithm: algorithm, olderThan: cutoff, unlinkedByPlan: planned, garbage: garbage)
                             if !dryRun { try await Self.putBackSetAside(listed, in: directory, algorithm: algorithm, linked: linked, storage: storage) }
                             let doomed = listed.filter {
-                                !linked.contains("\(algorithm):\($0.name)") && Int64($0.modified * 1000) < cutoff
+                                !linked.contains("\(algorithm):\($0.name)") && Self.isOld($0, cutoff: cutoff)
                             }
                             if dryRun { return (index, doomed) }
                             // An upload of the same bytes may have replaced a file since the listing: the driver keeps
@@ -200,6 +200,13 @@ public struct GarbageCollector: Sendable {
         return report
     }
 
+    /// Whether a file was last written before `cutoff` (milliseconds): only such files may be removed. Compared as
+    /// floating point: a time far in the future (or not a number) from a storage listing keeps the file instead of
+    /// trapping on conversion.
+    static func isOld(_ object: StoredObject, cutoff: Int64) -> Bool {
+        object.modified * 1000 < Double(cutoff)
+    }
+
     /// Which of a directory's files some repository links (less the links a dry run would have removed): asked for
     /// the files older than `cutoff` (newer ones stay anyway) and for the originals of files set aside.
     static func linked(_ listed: [StoredObject], algorithm: String, olderThan cutoff: Int64, unlinkedByPlan: [String: Int],
@@ -207,7 +214,7 @@ public struct GarbageCollector: Sendable {
         var asked: Set<String> = []
         for object in listed {
             if let original = SetAsideName.original(of: object.name) { asked.insert("\(algorithm):\(original)") }
-            if Int64(object.modified * 1000) < cutoff { asked.insert("\(algorithm):\(object.name)") }
+            if isOld(object, cutoff: cutoff) { asked.insert("\(algorithm):\(object.name)") }
         }
         guard !asked.isEmpty else { return [] }
         let counts = try await garbage.linkCounts(of: asked.sorted())
