@@ -137,7 +137,7 @@ let package = Package(
         .target(
             name: "Registry",
             dependencies: [
-                "OCI", "Storage", "Metadata",
+                "OCI", "Storage", "Metadata", "Replication",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

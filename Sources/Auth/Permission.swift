@@ -23,6 +23,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case scan
     /// CSV exports of a project's vulnerabilities.
     case exportCVE = "export-cve"
+    /// Tag immutability rules.
+    case immutableTag = "immutable-tag"
     // System level.
     /// User accounts.
     case user

@@ -59,6 +59,10 @@ public enum PermissionTable {
         Row(permission: Permission(.notificationPolicy, .create), roles: admins, action: "Create/edit/delete webhook policies"),
         Row(permission: Permission(.notificationPolicy, .update), roles: admins, action: "Create/edit/delete webhook policies"),
         Row(permission: Permission(.notificationPolicy, .delete), roles: admins, action: "Create/edit/delete webhook policies"),
+        Row(permission: Permission(.immutableTag, .list), roles: maintainers, action: "Create/delete tag immutability rules"),
+        Row(permission: Permission(.immutableTag, .create), roles: maintainers, action: "Create/delete tag immutability rules"),
+        Row(permission: Permission(.immutableTag, .delete), roles: maintainers, action: "Create/delete tag immutability rules"),
+        Row(permission: Permission(.immutableTag, .update), roles: maintainers, action: "Enable/deactivate tag immutability rules"),
         Row(permission: Permission(.project, .delete), roles: admins, action: "Delete Project"),
     ]
 

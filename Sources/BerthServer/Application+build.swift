@@ -143,7 +143,8 @@ public func buildApplication(
                             storageProvider: storage.name, externalURL: configuration.http.externalURL),
         directory: access.directory, logger: logger, vulnerabilities: vulnerabilityStore, jobs: jobStore, sealer: access.sealer,
         remoteRegistries: SQLRemoteRegistryStore(provider: database), replication: SQLReplicationStore(provider: database),
-        quotas: SQLQuotaStore(provider: database), garbageRuns: SQLGarbageRunStore(provider: database))
+        quotas: SQLQuotaStore(provider: database), garbageRuns: SQLGarbageRunStore(provider: database),
+        immutableRules: SQLImmutableRuleStore(provider: database))
 
     let router = Router(context: BerthRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.http.trustedProxies.compactMap(IPNetwork.init)))

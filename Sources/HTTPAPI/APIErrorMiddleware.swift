@@ -60,6 +60,7 @@ struct APIErrorMiddleware: RouterMiddleware {
         case 401: return APIError(.unauthorized, error.message)
         case 403: return APIError(.forbidden, error.message)
         case 409: return APIError(.conflict, error.message)
+        case 412: return APIError(.preconditionFailed, error.message)
         case 413: return APIError(.payloadTooLarge, error.message)
         case 429: return APIError(.tooManyRequests, error.message)
         case 400 ..< 500: return APIError(.badRequest, error.message)

@@ -12,6 +12,7 @@ public struct ManagementController: Sendable {
     let robots: RobotService
     let repositories: RepositoryService
     let webhooks: WebhookService
+    let immutableTags: ImmutableTagService
     let scans: ScanService
     let allowlist: SystemAllowlistService
     let scanAll: ScanAllService
@@ -53,6 +54,7 @@ public struct ManagementController: Sendable {
         robots = RobotService(environment)
         repositories = RepositoryService(environment)
         webhooks = WebhookService(environment)
+        immutableTags = ImmutableTagService(environment)
         scans = ScanService(environment)
         allowlist = SystemAllowlistService(environment)
         scanAll = ScanAllService(environment)
@@ -96,6 +98,7 @@ public struct ManagementController: Sendable {
         registerRobots(api)
         registerRepositories(api)
         registerWebhooks(api)
+        registerImmutableTags(api)
         registerAuditLogs(api)
         registerLDAP(api)
         registerJobs(api)

@@ -66,13 +66,16 @@ public struct ManagementEnvironment: Sendable {
     public let quotas: SQLQuotaStore?
     /// Garbage-collection runs.
     public let garbageRuns: SQLGarbageRunStore?
+    /// Projects' tag immutability rules.
+    public let immutableRules: SQLImmutableRuleStore?
 
     /// Bundles the pieces.
     public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService, blobs: BlobService,
                 copier: ArtifactCopier, policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, webhooks: SQLWebhookStore, system: SystemFacts,
                 directory: LDAPDirectory?, logger: Logger, vulnerabilities: SQLVulnerabilityStore? = nil, jobs: (any JobStore)? = nil,
                 sealer: SecretSealer? = nil, remoteRegistries: SQLRemoteRegistryStore? = nil, replication: SQLReplicationStore? = nil,
-                quotas: SQLQuotaStore? = nil, garbageRuns: SQLGarbageRunStore? = nil) {
+                quotas: SQLQuotaStore? = nil, garbageRuns: SQLGarbageRunStore? = nil, immutableRules: SQLImmutableRuleStore? = nil) {
+        self.immutableRules = immutableRules
         self.garbageRuns = garbageRuns
         self.replication = replication
         self.quotas = quotas

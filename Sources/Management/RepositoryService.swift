@@ -2,6 +2,7 @@ import Auth
 import Foundation
 import Metadata
 import OCI
+import Registry
 
 /// Repositories, artifacts and tags in the management API.
 public struct RepositoryService: Sendable {
@@ -56,7 +57,8 @@ public struct RepositoryService: Sendable {
         let (project, info) = try await repository(projectName, name, Permission(.artifact, .list), caller)
         let page = try await env.artifacts.artifacts(repositoryID: info.id, query)
         var views: [ArtifactView] = []
-        for artifact in page.items { views.append(await view(artifact, project, info)) }
+        let immutable = try await immutableTags(info)
+        for artifact in page.items { views.append(await view(artifact, project, info, immutable)) }
         if withScanOverview { try await addScanOverviews(&views, project, caller) }
         if withSBOMOverview { try await addSBOMOverviews(&views, project, caller) }
         return ListPage(items: views, total: page.total)
@@ -66,7 +68,7 @@ public struct RepositoryService: Sendable {
     public func artifact(project projectName: String, repository name: String, reference: String, withScanOverview: Bool = false,
                          withSBOMOverview: Bool = false, _ caller: Caller) async throws -> ArtifactView {
         let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
-        var views = [await view(artifact, project, info)]
+        var views = [await view(artifact, project, info, try await immutableTags(info))]
         if withScanOverview { try await addScanOverviews(&views, project, caller) }
         if withSBOMOverview { try await addSBOMOverviews(&views, project, caller) }
         return views[0]
@@ -112,7 +114,7 @@ public struct RepositoryService: Sendable {
             ReferrerView(digest: record.digest.description, artifactType: record.artifactType ?? record.mediaType, size: record.size,
                          annotations: record.annotations ?? [:])
         }
-        return ArtifactDetails(view: await view(artifact, project, info), buildHistory: contents.buildHistory, layers: contents.layers, referrers: referrers)
+        return ArtifactDetails(view: await view(artifact, project, info, try await immutableTags(info)), buildHistory: contents.buildHistory, layers: contents.layers, referrers: referrers)
     }
 
     /// Copies an artifact (`from`: `project/repository:tag` or `project/repository@digest`) into this repository. The
@@ -166,7 +168,7 @@ public struct RepositoryService: Sendable {
     /// The tags of an artifact.
     public func tags(project projectName: String, repository name: String, reference: String, _ caller: Caller) async throws -> [TagView] {
         let (_, info, artifact) = try await resolve(projectName, name, reference, Permission(.tag, .list), caller)
-        return Self.tagViews(artifact, info)
+        return Self.tagViews(artifact, info, try await immutableTags(info))
     }
 
     /// Adds a tag to an artifact; 409 when the tag exists in the repository.
@@ -216,15 +218,20 @@ public struct RepositoryService: Sendable {
                        pullCount: info.pullCount, creationTime: APITime.string(info.createdAt), updateTime: APITime.string(info.updatedAt))
     }
 
-    static func tagViews(_ artifact: ArtifactInfo, _ info: RepositoryInfo) -> [TagView] {
+    static func tagViews(_ artifact: ArtifactInfo, _ info: RepositoryInfo, _ immutable: TagGuard) -> [TagView] {
         artifact.tags.map {
             TagView(id: $0.id, repositoryId: info.id, artifactId: artifact.id, name: $0.name, pushTime: APITime.string($0.updatedAt),
-                    pullTime: APITime.optional($0.pullTime), immutable: false)
+                    pullTime: APITime.optional($0.pullTime), immutable: immutable.isImmutable($0.name))
         }
     }
 
+    /// Which tags of the repository its project's immutability rules protect.
+    private func immutableTags(_ info: RepositoryInfo) async throws -> TagGuard {
+        try await env.manifests.immutableTags(in: try RepositoryName(info.name)).guarding(info.name)
+    }
+
     /// The artifact as Harbor shows it, with what its manifest and image config say.
-    func view(_ artifact: ArtifactInfo, _ project: ProjectRecord, _ info: RepositoryInfo) async -> ArtifactView {
+    func view(_ artifact: ArtifactInfo, _ project: ProjectRecord, _ info: RepositoryInfo, _ immutable: TagGuard) async -> ArtifactView {
         let manifest = artifact.manifest
         let isIndex = MediaType.indexTypes.contains(manifest.mediaType)
         let isImage = isIndex || manifest.artifactType.map { ArtifactInspector.imageConfigTypes.contains($0) } ?? true
@@ -254,6 +261,6 @@ public struct RepositoryService: Sendable {
             icon: isImage ? ArtifactIcons.image : ArtifactIcons.other, pushTime: APITime.string(artifact.pushedAt),
             pullTime: APITime.optional(artifact.pullTime), annotations: manifest.annotations,
             extraAttrs: details.extraAttrs ?? (isImage && !isIndex ? nil : .object([:])), additionLinks: links, references: references,
-            tags: Self.tagViews(artifact, info), labels: [])
+            tags: Self.tagViews(artifact, info, immutable), labels: [])
     }
 }

@@ -362,5 +362,23 @@ extension Migrations {
             "CREATE TABLE gc_lock (id INTEGER PRIMARY KEY, run_id BIGINT, expires_at BIGINT NOT NULL)",
             "INSERT INTO gc_lock (id, run_id, expires_at) VALUES (1, NULL, 0)",
         ]),
+        Migration(version: 24, statements: [
+            // Tag immutability rules (Harbor's immutabletagrules): one repository selector and one tag selector each.
+            """
+            CREATE TABLE immutable_rules (
+                id {id},
+                project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+                priority INTEGER NOT NULL,
+                disabled INTEGER NOT NULL,
+                repository_decoration TEXT NOT NULL,
+                repository_pattern TEXT NOT NULL,
+                tag_decoration TEXT NOT NULL,
+                tag_pattern TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (project_id, repository_decoration, repository_pattern, tag_decoration, tag_pattern)
+            )
+            """,
+        ]),
     ]
 }

@@ -34,9 +34,10 @@ public protocol RegistryStore: Sendable {
     func missingManifests(_ digests: [Digest], repositoryID: Int64) async throws -> [Digest]
 
     /// Stores a manifest, its references and its bytes' blob link, and points `tag` at it, creating the repository
-    /// called `repositoryName` if needed — all or nothing.
+    /// called `repositoryName` if needed — all or nothing; refused (`TAG_IMMUTABLE`) when `guarding` protects the tag and
+    /// it points to another manifest.
     func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryName: String, now: Int64,
-                     by change: ChangeContext) async throws
+                     guarding: TagGuard, by change: ChangeContext) async throws
     /// The manifest with this digest in the repository.
     func manifest(_ digest: Digest, repositoryID: Int64) async throws -> ManifestRecord?
     /// The manifest a tag points to.
@@ -47,16 +48,19 @@ public protocol RegistryStore: Sendable {
     /// What a manifest in the repository references (its blobs and child manifests); nil when it is not there.
     func references(ofManifest digest: Digest, repositoryID: Int64) async throws -> ManifestReferences?
     /// Deletes a manifest and every tag pointing to it (and the repository once nothing is left in it); returns whether
-    /// it existed.
-    func deleteManifest(_ digest: Digest, repositoryID: Int64, by change: ChangeContext) async throws -> Bool
+    /// it existed; refused (`TAG_IMMUTABLE`) when `guarding` protects one of those tags.
+    func deleteManifest(_ digest: Digest, repositoryID: Int64, guarding: TagGuard, by change: ChangeContext) async throws -> Bool
     /// Changes a repository's description; false when it does not exist.
     func updateRepositoryDescription(named name: String, description: String, now: Int64) async throws -> Bool
     /// Points `tag` at an existing manifest (recorded as a push of it with that tag); false when the tag already exists.
     func createTag(_ tag: Tag, digest: Digest, repositoryID: Int64, now: Int64, by change: ChangeContext) async throws -> Bool
-    /// Deletes a repository with its manifests, tags, blob links and upload sessions; false when it did not exist.
-    func deleteRepository(named name: String, by change: ChangeContext) async throws -> Bool
+    /// Deletes a repository with its manifests, tags, blob links and upload sessions; false when it did not exist;
+    /// refused (`TAG_IMMUTABLE`) when `guarding` protects one of its tags.
+    func deleteRepository(named name: String, guarding: TagGuard, by change: ChangeContext) async throws -> Bool
     /// Deletes a tag; returns whether it existed.
     func deleteTag(_ tag: Tag, repositoryID: Int64, by change: ChangeContext) async throws -> Bool
+    /// The enabled tag immutability rules of the project called `project`.
+    func enabledImmutableRules(project: String) async throws -> [ImmutableRuleRecord]
     /// The tags that point to a manifest.
     func tags(ofManifest digest: Digest, repositoryID: Int64) async throws -> [String]
     /// Tags after `last` in lexical (case-insensitive, then bytewise) order, at most `limit`.
@@ -83,4 +87,22 @@ public protocol RegistryStore: Sendable {
     func deleteUpload(id: String) async throws -> Bool
     /// Ids of sessions not touched since `before` (milliseconds since 1970).
     func staleUploads(before: Int64, limit: Int) async throws -> [String]
+}
+
+extension RegistryStore {
+    /// `putManifest` for changes no immutability rule applies to (tests, and copies that carry no tag).
+    public func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryName: String, now: Int64,
+                            by change: ChangeContext) async throws {
+        try await putManifest(manifest, references: references, tag: tag, repositoryName: repositoryName, now: now, guarding: .none, by: change)
+    }
+
+    /// `deleteManifest` of a manifest no immutability rule applies to (garbage collection deletes only untagged ones).
+    public func deleteManifest(_ digest: Digest, repositoryID: Int64, by change: ChangeContext) async throws -> Bool {
+        try await deleteManifest(digest, repositoryID: repositoryID, guarding: .none, by: change)
+    }
+
+    /// `deleteRepository` without immutability rules.
+    public func deleteRepository(named name: String, by change: ChangeContext) async throws -> Bool {
+        try await deleteRepository(named: name, guarding: .none, by: change)
+    }
 }

@@ -57,6 +57,10 @@ extension SQLRegistryStore: ArtifactStore {
         }
     }
 
+    public func enabledImmutableRules(project: String) async throws -> [ImmutableRuleRecord] {
+        try await provider.read { db in try await SQLImmutableRuleStore.enabledRules(projectName: project, on: db) }
+    }
+
     public func updateRepositoryDescription(named name: String, description: String, now: Int64) async throws -> Bool {
         try await provider.write { db in
             try await db.raw("""
@@ -65,7 +69,7 @@ extension SQLRegistryStore: ArtifactStore {
         }
     }
 
-    public func deleteRepository(named name: String, by change: ChangeContext) async throws -> Bool {
+    public func deleteRepository(named name: String, guarding: TagGuard, by change: ChangeContext) async throws -> Bool {
         try await changing { db in
             // Sessions name their repository; their bytes are swept by the upload purge once the rows are gone.
             try await db.raw("DELETE FROM upload_sessions WHERE repository_name = \(bind: name)").run()
@@ -76,6 +80,7 @@ extension SQLRegistryStore: ArtifactStore {
             for row in try await db.raw("SELECT name, manifest_digest FROM tags WHERE repository_id = \(bind: id) ORDER BY name").all() {
                 tags[try row.decode(column: "manifest_digest", as: String.self), default: []].append(try row.decode(column: "name", as: String.self))
             }
+            try guarding.check(tags.values.flatMap { $0 }.sorted(), "so its repository cannot be deleted")
             let now = Clock.nowMilliseconds()
             var events = try await db.raw("SELECT digest, media_type, size FROM manifests WHERE repository_id = \(bind: id) ORDER BY id").all().map { row in
                 let digest = try row.decode(column: "digest", as: String.self)

@@ -226,10 +226,16 @@ public struct SQLRegistryStore: RegistryStore {
     // MARK: Manifests and tags
 
     public func putManifest(_ manifest: ManifestRecord, references: ManifestReferences, tag: Tag?, repositoryName: String, now: Int64,
-                            by change: ChangeContext) async throws {
+                            guarding: TagGuard, by change: ChangeContext) async throws {
         let annotations = try manifest.annotations.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
         try await quotaChecked { try await changing { db in
             let repositoryID = try await Self.upsertRepository(repositoryName, now: now, on: db).id
+            // An immutable tag stays where it points (pushing the same manifest again changes nothing and is allowed).
+            if let tag, guarding.isImmutable(tag.value), let current = try await db.raw("""
+                SELECT manifest_digest FROM tags WHERE repository_id = \(bind: repositoryID) AND name = \(bind: tag.value)
+                """).first()?.decode(column: "manifest_digest", as: String.self), current != manifest.digest.description {
+                throw TagGuard.refusal(repository: repositoryName, tag: tag.value, "so it cannot be pushed again as another manifest")
+            }
             // What the manifest uses must still be linked here, checked (and touched) in this transaction: a blob
             // garbage collection removed since the client checked it refuses the push instead of leaving a manifest
             // whose blob is gone (docs/garbage-collection.md).
@@ -329,12 +335,13 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
-    public func deleteManifest(_ digest: Digest, repositoryID: Int64, by change: ChangeContext) async throws -> Bool {
+    public func deleteManifest(_ digest: Digest, repositoryID: Int64, guarding: TagGuard, by change: ChangeContext) async throws -> Bool {
         try await changing { db in
             guard let name = try await Self.repositoryName(repositoryID, on: db) else { return (false, false) }
             let tags = try await db.raw("""
                 SELECT name FROM tags WHERE repository_id = \(bind: repositoryID) AND manifest_digest = \(bind: digest.description) ORDER BY name
                 """).all().map { try $0.decode(column: "name", as: String.self) }
+            try guarding.check(tags, "so the artifact it tags cannot be deleted")
             guard let deleted = try await db.raw("""
                 DELETE FROM manifests WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest.description) RETURNING media_type, size
                 """).first() else { return (false, false) }

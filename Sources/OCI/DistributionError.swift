@@ -30,6 +30,9 @@ public enum DistributionErrorCode: String, Sendable, CaseIterable {
     /// A project policy refuses the request (a vulnerable or unscanned image under "prevent vulnerable images"),
     /// answered with 412 and Harbor's code.
     case projectPolicyViolation = "PROJECTPOLICYVIOLATION"
+    /// A change a tag immutability rule forbids (moving or deleting an immutable tag, deleting its artifact), answered
+    /// with 412 as Harbor does and sent as `DENIED`.
+    case tagImmutable = "TAG_IMMUTABLE"
 
     /// The HTTP status this code is answered with.
     public var httpStatus: Int {
@@ -45,7 +48,7 @@ public enum DistributionErrorCode: String, Sendable, CaseIterable {
         case .tooLarge: return 413
         case .internalError: return 500
         case .unavailable: return 503
-        case .projectPolicyViolation: return 412
+        case .projectPolicyViolation, .tagImmutable: return 412
         }
     }
 
@@ -55,6 +58,7 @@ public enum DistributionErrorCode: String, Sendable, CaseIterable {
         switch self {
         case .tooLarge: return DistributionErrorCode.sizeInvalid.rawValue
         case .internalError, .unavailable: return "UNKNOWN"
+        case .tagImmutable: return DistributionErrorCode.denied.rawValue
         default: return rawValue
         }
     }

@@ -23,8 +23,12 @@ public struct ArtifactCopier: Sendable, BackendService {
         let tags = try await store.tags(ofManifest: record.digest, repositoryID: sourceRepository.id)
         if !tags.isEmpty {
             let references = try await store.references(ofManifest: record.digest, repositoryID: sourceRepository.id) ?? ManifestReferences(blobs: [], manifests: [])
+            // A tag the target's immutability rules protect is not moved by a copy either.
+            let guarding = ImmutableTagMatcher(try await store.enabledImmutableRules(project: RepositoryRecord.projectName(of: target.value)))
+                .guarding(target.value)
             for tag in tags {
-                try await store.putManifest(record, references: references, tag: try Tag(tag), repositoryName: target.value, now: now, by: change)
+                try await store.putManifest(record, references: references, tag: try Tag(tag), repositoryName: target.value, now: now,
+                                            guarding: guarding, by: change)
             }
         }
         return record.digest

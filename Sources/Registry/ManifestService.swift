@@ -56,8 +56,9 @@ public struct ManifestService: Sendable, BackendService {
         try await storage.put(bytes, at: StorageLayout.blob(digest))
         let record = ManifestRecord(digest: digest, mediaType: parsed.mediaType, size: Int64(raw.count),
                                     artifactType: parsed.artifactType, subject: parsed.subject, annotations: parsed.annotations)
+        let guarding = tag == nil ? TagGuard.none : try await immutableTags(in: repository).guarding(repository.value)
         try await store.putManifest(record, references: ManifestReferences(blobs: parsed.blobs, manifests: parsed.manifests),
-                                    tag: tag, repositoryName: repository.value, now: now, by: change)
+                                    tag: tag, repositoryName: repository.value, now: now, guarding: guarding, by: change)
         cache.insert(digest, bytes)
         return PushedManifest(digest: digest, subject: parsed.subject)
     }
@@ -101,10 +102,13 @@ public struct ManifestService: Sendable, BackendService {
     public func delete(_ reference: Reference, in repository: RepositoryName, by change: ChangeContext) async throws {
         guard configuration.deleteEnabled else { throw DistributionError(.unsupported, "deleting manifests is disabled on this registry") }
         let repo = try await store.existingRepository(repository)
+        let guarding = try await immutableTags(in: repository).guarding(repository.value)
         let deleted: Bool
         switch reference {
-        case .tag(let t): deleted = try await store.deleteTag(t, repositoryID: repo.id, by: change)
-        case .digest(let d): deleted = try await store.deleteManifest(d, repositoryID: repo.id, by: change)
+        case .tag(let t):
+            try guarding.check([t.value], "so it cannot be deleted")
+            deleted = try await store.deleteTag(t, repositoryID: repo.id, by: change)
+        case .digest(let d): deleted = try await store.deleteManifest(d, repositoryID: repo.id, guarding: guarding, by: change)
         }
         guard deleted else { throw DistributionError(.manifestUnknown, "manifest \(reference) is not in repository \(repository)") }
     }
@@ -129,9 +133,15 @@ public struct ManifestService: Sendable, BackendService {
     /// Deletes a repository with every artifact, tag and blob link in it.
     public func deleteRepository(_ repository: RepositoryName, by change: ChangeContext) async throws {
         guard configuration.deleteEnabled else { throw DistributionError(.unsupported, "deleting is disabled on this registry") }
-        guard try await store.deleteRepository(named: repository.value, by: change) else {
+        let guarding = try await immutableTags(in: repository).guarding(repository.value)
+        guard try await store.deleteRepository(named: repository.value, guarding: guarding, by: change) else {
             throw DistributionError(.nameUnknown, "repository \(repository) is not known to this registry")
         }
+    }
+
+    /// The enabled tag immutability rules of the repository's project.
+    public func immutableTags(in repository: RepositoryName) async throws -> ImmutableTagMatcher {
+        ImmutableTagMatcher(try await store.enabledImmutableRules(project: RepositoryRecord.projectName(of: repository.value)))
     }
 
     /// The digests in order, each once.
