@@ -186,4 +186,31 @@ struct ImmutableTagTests {
             _ = server
         }
     }
+
+    @Test("Harbor's Python client (harborapi) creates, lists, toggles and deletes rules and reads the tags' immutable status")
+    func harborClient() async throws {
+        try await withSecuredServer { server, admin in
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "locked"])
+            let pushed = try await admin.pushImage("locked/app", tag: "v1", seed: 7)
+            #expect(pushed.status == 201)
+            #expect(try await admin.registry(.GET, "/v2/locked/app/manifests/v1").status == 200)
+            try await admin.apiOK(.POST, "/projects/locked/repositories/app/artifacts/v1/tags", json: ["name": "latest"])
+            let run = try await ProcessRunner.run(["python3", PortalTests.scripts + "/harbor_immutable.py", server.baseURL, BerthInstance.adminPassword],
+                                                  timeout: 120)
+            try #require(run.succeeded, "\(run.stderr.suffix(3000))")
+            let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+            let locations = seen["locations"] as? [String] ?? []
+            #expect(locations.count == 2 && locations.allSatisfy { $0.hasPrefix("/api/v2.0/projects/locked/immutabletagrules/") }, "\(locations)")
+            let rules = seen["rules"] as? [[Any]] ?? []
+            #expect(rules.map { $0.dropFirst().map { "\($0)" } } == [["0", "immutable", "immutable_template", "v*", "matches", "repoMatches"],
+                                                                     ["0", "immutable", "immutable_template", "latest", "matches", "repoMatches"]],
+                    "\(rules)")
+            #expect(seen["tags_protected"] as? [String: Bool] == ["v1": true, "latest": true])
+            let afterDisable = (seen["after_disable"] as? [[Any]] ?? []).map { $0.dropFirst().map { "\($0)" } }
+            #expect(afterDisable == [["1", "v*"], ["0", "latest"]], "the toggle changes only the flag: \(afterDisable)")
+            #expect(seen["tags_first_disabled"] as? [String: Bool] == ["v1": false, "latest": true])
+            #expect((seen["after_delete"] as? [[Any]])?.count == 1)
+            #expect(seen["tags_end"] as? [String: Bool] == ["v1": true, "latest": false])
+        }
+    }
 }
