@@ -89,7 +89,7 @@ extension PortalController {
             let client = isImage ? "podman pull" : "oras pull"
             let tags = artifact.tags.sorted { $0.name < $1.name }.map { tag in
                 TagRow(name: tag.name, pushedShown: PortalFormat.shownTime(tag.pushTime), pulledShown: PortalFormat.shownTime(tag.pullTime),
-                       pullCommand: "\(client) \(image):\(tag.name)", canDelete: canDelete && !tag.immutable,
+                       pullCommand: "\(client) \(image):\(tag.name)", immutable: tag.immutable, canDelete: canDelete && !tag.immutable,
                        deleteAction: artifactPath(projectName, name, artifact.digest) + "/tags/\(tag.name)/delete")
             }
             let children = (artifact.references ?? []).map { child in
@@ -129,7 +129,7 @@ extension PortalController {
                 repositoryHref: "/harbor/projects/\(projectName)/repositories/\(PortalFormat.pathSegment(name))",
                 digest: artifact.digest, shortDigest: PortalFormat.shortDigest(artifact.digest), type: artifact.type,
                 pullByDigest: "\(client) \(image)@\(artifact.digest)", dockerPullByDigest: isImage ? "docker pull \(image)@\(artifact.digest)" : nil, facts: facts, tags: tags, hasTags: !tags.isEmpty,
-                canAddTag: permissions.contains(Permission(.tag, .create)), canDelete: permissions.contains(Permission(.artifact, .delete)),
+                canAddTag: permissions.contains(Permission(.tag, .create)), canDelete: permissions.contains(Permission(.artifact, .delete)) && !artifact.tags.contains(where: \.immutable),
                 deleteAction: artifactPath(projectName, name, artifact.digest) + "/delete", addTagAction: artifactPath(projectName, name, artifact.digest) + "/tags",
                 draftTag: draftTag, problem: problem, children: children, hasChildren: !children.isEmpty,
                 config: config, hasConfig: !config.isEmpty, layers: layers, hasLayers: !layers.isEmpty,

@@ -17,6 +17,7 @@ public struct PortalController: Sendable {
     let members: MemberService
     let robots: RobotService
     let webhooks: WebhookService
+    let immutableTags: ImmutableTagService
     let registries: RemoteRegistryService
     let replications: ReplicationService
     let quotas: QuotaService
@@ -50,6 +51,7 @@ public struct PortalController: Sendable {
         members = MemberService(environment)
         robots = RobotService(environment)
         webhooks = WebhookService(environment)
+        immutableTags = ImmutableTagService(environment)
         registries = RemoteRegistryService(environment)
         replications = ReplicationService(environment)
         quotas = QuotaService(environment)
@@ -112,6 +114,10 @@ public struct PortalController: Sendable {
         portal.post("projects/:project/webhook/:policy/state", use: setWebhookState)
         portal.post("projects/:project/webhook/:policy/delete", use: deleteWebhook)
         portal.get("projects/:project/webhook/:policy/executions/:execution", use: webhookExecutionPage)
+        portal.get("projects/:project/tag-immutability", use: immutableRuleList)
+        portal.post("projects/:project/tag-immutability", use: createImmutableRule)
+        portal.post("projects/:project/tag-immutability/:rule/state", use: setImmutableRuleState)
+        portal.post("projects/:project/tag-immutability/:rule/delete", use: deleteImmutableRule)
         portal.get("projects/:project/logs", use: projectLogs)
         portal.get("projects/:project/configs", use: projectConfiguration)
         portal.post("projects/:project/configs", use: updateProjectConfiguration)
@@ -222,6 +228,9 @@ public struct PortalController: Sendable {
         }
         if permissions.contains(Permission(.notificationPolicy, .list)) {
             tabs.append(ProjectTab(title: "Webhooks", href: "/harbor/projects/\(project)/webhook", active: active == "webhooks"))
+        }
+        if permissions.contains(Permission(.immutableTag, .list)) {
+            tabs.append(ProjectTab(title: "Tag immutability", href: "/harbor/projects/\(project)/tag-immutability", active: active == "immutability"))
         }
         if permissions.contains(Permission(.log, .list)) {
             tabs.append(ProjectTab(title: "Logs", href: "/harbor/projects/\(project)/logs", active: active == "logs"))

@@ -75,6 +75,8 @@ struct TagRow: Sendable {
     let pushedShown: String
     let pulledShown: String
     let pullCommand: String
+    /// A tag immutability rule protects it.
+    let immutable: Bool
     let canDelete: Bool
     let deleteAction: String
 }

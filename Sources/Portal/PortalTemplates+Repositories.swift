@@ -156,7 +156,7 @@ extension PortalTemplates {
           <table class="list" id="tags">
             <thead><tr><th scope="col">Tag</th><th scope="col">Pull command</th><th scope="col">Push time</th><th scope="col">Pull time</th><th scope="col"><span class="hidden">Actions</span></th></tr></thead>
             <tbody>
-            {{#tags}}<tr><td>{{name}}</td><td><code id="tag-command-{{name}}">{{pullCommand}}</code><button type="button" class="copy" hidden data-copy="{{pullCommand}}" data-target="tag-command-{{name}}">Copy</button></td><td>{{pushedShown}}</td><td>{{pulledShown}}</td><td>{{#canDelete}}
+            {{#tags}}<tr><td>{{name}}{{#immutable}} <span class="badge" id="immutable-{{name}}">Immutable</span>{{/immutable}}</td><td><code id="tag-command-{{name}}">{{pullCommand}}</code><button type="button" class="copy" hidden data-copy="{{pullCommand}}" data-target="tag-command-{{name}}">Copy</button></td><td>{{pushedShown}}</td><td>{{pulledShown}}</td><td>{{#canDelete}}
               <details class="confirm"><summary>Delete</summary>
                 <form method="post" action="{{deleteAction}}"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" class="danger" name="confirm" value="{{name}}">Delete tag {{name}}</button></form>
               </details>{{/canDelete}}</td></tr>

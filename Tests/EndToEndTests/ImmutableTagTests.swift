@@ -213,4 +213,63 @@ struct ImmutableTagTests {
             #expect(seen["tags_end"] as? [String: Bool] == ["v1": true, "latest": false])
         }
     }
+
+    @Test("the portal's Tag immutability tab: maintainers add, disable, enable and delete rules with CSRF-checked forms, bad patterns get a sentence; developers see no tab; the artifact page marks immutable tags and offers no delete for them")
+    func portal() async throws {
+        try await PortalTests.withPortalClient { client in
+            try await withSecuredServer { server, admin in
+                let http = RegistryHTTP(base: server.baseURL, client: client)
+                try await admin.apiOK(.POST, "/projects", json: ["project_name": "locked"])
+                for (user, role) in [("keeper", 4), ("dev", 2)] {
+                    try await admin.apiOK(.POST, "/users", json: ["username": user, "password": PortalTests.userPassword])
+                    try await admin.apiOK(.POST, "/projects/locked/members", json: ["role_id": role, "member_user": ["username": user]])
+                }
+                let pushed = try await admin.pushImage("locked/app", tag: "v1", seed: 5)
+                let keeper = try await PortalTests.session(http, "keeper", PortalTests.userPassword)
+                let dev = try await PortalTests.session(http, "dev", PortalTests.userPassword)
+                let tab = "/harbor/projects/locked/tag-immutability"
+                func page(_ session: (cookie: (String, String), csrf: String)) async throws -> HTTPResult {
+                    try await http.request(.GET, tab, headers: [session.cookie])
+                }
+                let empty = try await page(keeper)
+                #expect(empty.status == 200 && empty.text.contains(#"id="empty""#) && empty.text.contains(#"id="rule-form""#))
+                #expect(try await http.request(.GET, "/harbor/projects/locked/summary", headers: [keeper.cookie]).text.contains(tab))
+                #expect(!(try await http.request(.GET, "/harbor/projects/locked/summary", headers: [dev.cookie]).text.contains(tab)))
+                #expect(try await page(dev).status == 403)
+
+                let form = "repository_decoration=repoMatches&repositories=%2A%2A&tag_decoration=matches&tags=v%2A"
+                #expect(try await PortalTests.post(http, tab, form, as: dev).status == 403)
+                #expect(try await PortalTests.post(http, tab, form, as: keeper, token: false).status == 403)
+                let bad = try await PortalTests.post(http, tab, "repository_decoration=repoMatches&repositories=%2A%2A&tag_decoration=matches&tags=%7Bv", as: keeper)
+                #expect(bad.status == 400 && bad.text.contains(#"id="problem""#) && bad.text.contains("is not a valid pattern"), "\(bad.text.prefix(400))")
+                #expect(bad.text.contains(#"value="{v""#), "the refused form keeps what was typed")
+                #expect(try await PortalTests.post(http, tab, form, as: keeper).status == 303)
+                let duplicate = try await PortalTests.post(http, tab, form, as: keeper)
+                #expect(duplicate.status == 409 && duplicate.text.contains("already has a rule"))
+                let listed = try await page(keeper)
+                #expect(listed.text.contains("matching **") && listed.text.contains("matching v*") && listed.text.contains("Enabled"))
+                let ruleID = try #require(listed.text.range(of: #"id="disable-rule-[0-9]+""#, options: .regularExpression)
+                    .map { String(listed.text[$0].dropFirst(#"id="disable-rule-"#.count).dropLast()) })
+
+                // The artifact page marks v1 and offers neither its delete nor the artifact's.
+                let artifactPage = "/harbor/projects/locked/repositories/app/artifacts-tab/artifacts/\(pushed.digest)"
+                let marked = try await http.request(.GET, artifactPage, headers: [keeper.cookie])
+                #expect(marked.status == 200 && marked.text.contains(#"id="immutable-v1""#) && !marked.text.contains(#"id="delete-artifact""#))
+                #expect(try await admin.registry(.DELETE, "/v2/locked/app/manifests/v1").status == 412)
+
+                // Disabled: no mark, deletable; enabled again; deleted.
+                #expect(try await PortalTests.post(http, "\(tab)/\(ruleID)/state", "enabled=false", as: keeper).status == 303)
+                #expect(try await page(keeper).text.contains(#"id="enable-rule-\#(ruleID)""#))
+                let free = try await http.request(.GET, artifactPage, headers: [keeper.cookie])
+                #expect(!free.text.contains(#"id="immutable-v1""#) && free.text.contains(#"id="delete-artifact""#))
+                #expect(try await PortalTests.post(http, "\(tab)/\(ruleID)/state", "enabled=true", as: keeper).status == 303)
+                #expect(try await PortalTests.post(http, "\(tab)/\(ruleID)/state", "enabled=true", as: dev).status == 403)
+                #expect(try await PortalTests.post(http, "\(tab)/\(ruleID)/delete", "", as: dev).status == 403)
+                #expect(try await PortalTests.post(http, "\(tab)/99999999999999999999/delete", "", as: keeper).status == 404)
+                #expect(try await PortalTests.post(http, "\(tab)/\(ruleID)/delete", "", as: keeper).status == 303)
+                #expect(try await page(keeper).text.contains(#"id="empty""#))
+                #expect(try await admin.registry(.DELETE, "/v2/locked/app/manifests/v1").status == 202)
+            }
+        }
+    }
 }
