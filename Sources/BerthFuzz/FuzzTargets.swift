@@ -18,8 +18,8 @@ enum FuzzTargets {
         "layer": layer, "advisories": advisories, "challenges": challenges, "patterns": patterns,
     ]
 
-    /// Replication patterns (first line) against names (second line): parsing and matching never trap, and a
-    /// pattern without special characters matches exactly itself.
+    /// Replication and immutability patterns (first line) against names (second line): parsing and matching never
+    /// trap, and a pattern without special characters matches exactly itself.
     static func patterns(_ bytes: [UInt8]) {
         let text = String(decoding: bytes, as: UTF8.self)
         let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
@@ -28,6 +28,12 @@ enum FuzzTargets {
             let matched = pattern.matches(name)
             if !lines[0].contains(where: { "*?[]{}\\".contains($0) }) {
                 check(matched == (lines[0] == name), "a literal pattern matched something else")
+            }
+        }
+        if let list = ReplicationPattern(harborList: lines[0]) {
+            let matched = list.matches(name)
+            if !lines[0].contains(where: { "*?[]{}\\, ".contains($0) }) {
+                check(matched == (lines[0] == name), "a literal selector pattern matched something else")
             }
         }
         _ = DestinationName.of(name, namespace: lines[0], replaceCount: Int(bytes.first ?? 0) - 128)

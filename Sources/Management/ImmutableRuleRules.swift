@@ -1,6 +1,6 @@
 import Foundation
 import Metadata
-import Registry
+import Replication
 
 /// What makes a tag immutability rule acceptable: one doublestar repository selector (`repoMatches` or
 /// `repoExcludes`) and one doublestar tag selector (`matches` or `excludes`), patterns that parse, and Harbor's fixed
@@ -52,7 +52,7 @@ enum ImmutableRuleRules {
         guard let pattern = selector.pattern, !pattern.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw APIError.badRequest("the \(what) selector needs a pattern")
         }
-        guard ImmutableTagMatcher.pattern(pattern) != nil else {
+        guard ReplicationPattern(harborList: pattern) != nil else {
             throw APIError.badRequest("the \(what) pattern \(pattern.prefix(200)) is not a valid pattern (at most 1024 characters, balanced braces and brackets)")
         }
         return (decoration, pattern)

@@ -1,4 +1,3 @@
-import Foundation
 import Metadata
 import Replication
 
@@ -19,7 +18,7 @@ public struct ImmutableTagMatcher: Sendable {
     /// The matcher of `records` (disabled rules and rules whose patterns do not parse protect nothing).
     public init(_ records: [ImmutableRuleRecord]) {
         rules = records.filter { !$0.disabled }.compactMap { record in
-            guard let repositories = Self.pattern(record.repositoryPattern), let tags = Self.pattern(record.tagPattern) else { return nil }
+            guard let repositories = ReplicationPattern(harborList: record.repositoryPattern), let tags = ReplicationPattern(harborList: record.tagPattern) else { return nil }
             return Rule(repositories: repositories, excludingRepositories: record.repositoryDecoration == "repoExcludes",
                         tags: tags, excludingTags: record.tagDecoration == "excludes")
         }
@@ -40,23 +39,5 @@ public struct ImmutableTagMatcher: Sendable {
         guard !isEmpty else { return TagGuard(repository: fullName) { _ in false } }
         let name = fullName.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init) ?? fullName
         return TagGuard(repository: fullName) { self.protects(repository: name, tag: $0) }
-    }
-
-    /// A selector's pattern: a top-level comma-separated list (`rc,test,nightly`) is read as `{rc,test,nightly}`;
-    /// nil when it does not parse.
-    public static func pattern(_ text: String) -> ReplicationPattern? {
-        var depth = 0
-        var topLevelComma = false
-        for character in text.utf8 {
-            switch character {
-            case UInt8(ascii: "{"): depth += 1
-            case UInt8(ascii: "}"): depth -= 1
-            case UInt8(ascii: ","): if depth == 0 { topLevelComma = true }
-            default: break
-            }
-        }
-        let entries = topLevelComma ? "{" + text.split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ",") + "}" : text
-        return ReplicationPattern(entries)
     }
 }

@@ -32,6 +32,29 @@ public struct ReplicationPattern: Sendable, Equatable, CustomStringConvertible {
         self.alternatives = alternatives
     }
 
+    /// A selector pattern as Harbor's portal writes it: a comma-separated list outside braces (`rc, test,nightly`)
+    /// means any of its entries (each trimmed of spaces), as `{rc,test,nightly}` does; nil when it does not parse.
+    public init?(harborList text: String) {
+        var depth = 0
+        var topLevelComma = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "{"): depth += 1
+            case UInt8(ascii: "}"): depth -= 1
+            case UInt8(ascii: ","): if depth == 0 { topLevelComma = true }
+            default: break
+            }
+        }
+        guard topLevelComma else {
+            self.init(text)
+            return
+        }
+        let entries = text.split(separator: ",", omittingEmptySubsequences: false).map { entry in
+            String(entry.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        }
+        self.init("{" + entries.joined(separator: ",") + "}")
+    }
+
     /// Whether `text` matches the whole pattern.
     public func matches(_ text: String) -> Bool {
         let bytes = Array(text.utf8)

@@ -1,5 +1,6 @@
 import Metadata
 import Registry
+import Replication
 import Testing
 
 /// Harbor's immutability selectors: doublestar patterns over the repository name without its project and over the
@@ -49,6 +50,6 @@ struct ImmutableTagMatcherTests {
         #expect(guarding.isImmutable("v1") && !guarding.isImmutable("latest"))
         #expect(!matcher.guarding("proj/db").isImmutable("v1"))
         #expect(ImmutableTagMatcher([]).isEmpty && !ImmutableTagMatcher([]).guarding("p/app").isImmutable("v1"))
-        #expect(ImmutableTagMatcher.pattern("{unclosed") == nil)
+        #expect(ReplicationPattern(harborList: "{unclosed") == nil)
     }
 }
