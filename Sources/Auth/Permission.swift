@@ -25,6 +25,8 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case exportCVE = "export-cve"
     /// Tag immutability rules.
     case immutableTag = "immutable-tag"
+    /// The tag retention policy and its runs.
+    case tagRetention = "tag-retention"
     // System level.
     /// User accounts.
     case user

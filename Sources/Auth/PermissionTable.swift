@@ -63,6 +63,14 @@ public enum PermissionTable {
         Row(permission: Permission(.immutableTag, .create), roles: maintainers, action: "Create/delete tag immutability rules"),
         Row(permission: Permission(.immutableTag, .delete), roles: maintainers, action: "Create/delete tag immutability rules"),
         Row(permission: Permission(.immutableTag, .update), roles: maintainers, action: "Enable/deactivate tag immutability rules"),
+        // Harbor's role table lets developers change retention rules too, but a rule deletes artifacts, which developers
+        // may not do themselves: they read the policy and its runs; changing and running it takes a maintainer.
+        Row(permission: Permission(.tagRetention, .list), roles: developers, action: "See tag retention rules and their runs"),
+        Row(permission: Permission(.tagRetention, .read), roles: developers, action: "See tag retention rules and their runs"),
+        Row(permission: Permission(.tagRetention, .create), roles: maintainers, action: "Create/delete tag retention rules"),
+        Row(permission: Permission(.tagRetention, .update), roles: maintainers, action: "Enable/deactivate tag retention rules"),
+        Row(permission: Permission(.tagRetention, .delete), roles: maintainers, action: "Create/delete tag retention rules"),
+        Row(permission: Permission(.tagRetention, .stop), roles: maintainers, action: "Enable/deactivate tag retention rules"),
         Row(permission: Permission(.project, .delete), roles: admins, action: "Delete Project"),
     ]
 

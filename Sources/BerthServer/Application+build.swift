@@ -144,7 +144,7 @@ public func buildApplication(
         directory: access.directory, logger: logger, vulnerabilities: vulnerabilityStore, jobs: jobStore, sealer: access.sealer,
         remoteRegistries: SQLRemoteRegistryStore(provider: database), replication: SQLReplicationStore(provider: database),
         quotas: SQLQuotaStore(provider: database), garbageRuns: SQLGarbageRunStore(provider: database),
-        immutableRules: SQLImmutableRuleStore(provider: database))
+        immutableRules: SQLImmutableRuleStore(provider: database), retention: SQLRetentionStore(provider: database))
 
     let router = Router(context: BerthRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.http.trustedProxies.compactMap(IPNetwork.init)))
@@ -277,6 +277,9 @@ public func buildApplication(
         graceMilliseconds: configuration.gc.graceSeconds * 1000, logger: logger), runs: SQLGarbageRunStore(provider: database))
     let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan,
                                                     garbage,
+                                                    RetentionJob(store: SQLRetentionStore(provider: database), projects: access.store,
+                                                                 runner: RetentionRunner(store: SQLRetentionStore(provider: database),
+                                                                                         manifests: manifests, logger: logger)),
                                                     rematch, scanAll, adapterScan, CVEExportJob(management),
                                                     ReplicationExecutionJob(store: replicationStore, endpoints: replicationEndpoints, logger: logger),
                                                     ReplicationTaskJob(store: replicationStore, endpoints: replicationEndpoints, logger: logger)],

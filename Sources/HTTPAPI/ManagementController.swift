@@ -13,6 +13,7 @@ public struct ManagementController: Sendable {
     let repositories: RepositoryService
     let webhooks: WebhookService
     let immutableTags: ImmutableTagService
+    let retention: RetentionService
     let scans: ScanService
     let allowlist: SystemAllowlistService
     let scanAll: ScanAllService
@@ -55,6 +56,7 @@ public struct ManagementController: Sendable {
         repositories = RepositoryService(environment)
         webhooks = WebhookService(environment)
         immutableTags = ImmutableTagService(environment)
+        retention = RetentionService(environment)
         scans = ScanService(environment)
         allowlist = SystemAllowlistService(environment)
         scanAll = ScanAllService(environment)
@@ -99,6 +101,7 @@ public struct ManagementController: Sendable {
         registerRepositories(api)
         registerWebhooks(api)
         registerImmutableTags(api)
+        registerRetention(api)
         registerAuditLogs(api)
         registerLDAP(api)
         registerJobs(api)

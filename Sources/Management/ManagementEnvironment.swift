@@ -68,13 +68,17 @@ public struct ManagementEnvironment: Sendable {
     public let garbageRuns: SQLGarbageRunStore?
     /// Projects' tag immutability rules.
     public let immutableRules: SQLImmutableRuleStore?
+    /// Tag retention policies and their runs.
+    public let retention: SQLRetentionStore?
 
     /// Bundles the pieces.
     public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService, blobs: BlobService,
                 copier: ArtifactCopier, policy: AccessPolicy, hashing: SecretHashing, audit: AuditTrail, webhooks: SQLWebhookStore, system: SystemFacts,
                 directory: LDAPDirectory?, logger: Logger, vulnerabilities: SQLVulnerabilityStore? = nil, jobs: (any JobStore)? = nil,
                 sealer: SecretSealer? = nil, remoteRegistries: SQLRemoteRegistryStore? = nil, replication: SQLReplicationStore? = nil,
-                quotas: SQLQuotaStore? = nil, garbageRuns: SQLGarbageRunStore? = nil, immutableRules: SQLImmutableRuleStore? = nil) {
+                quotas: SQLQuotaStore? = nil, garbageRuns: SQLGarbageRunStore? = nil, immutableRules: SQLImmutableRuleStore? = nil,
+                retention: SQLRetentionStore? = nil) {
+        self.retention = retention
         self.immutableRules = immutableRules
         self.garbageRuns = garbageRuns
         self.replication = replication

@@ -380,5 +380,46 @@ extension Migrations {
             )
             """,
         ]),
+        Migration(version: 25, statements: [
+            // Tag retention (Harbor's /retentions): one policy per project with its rules as JSON, its runs and what
+            // each run did per repository.
+            """
+            CREATE TABLE retention_policies (
+                id {id},
+                project_id BIGINT NOT NULL UNIQUE REFERENCES projects (id) ON DELETE CASCADE,
+                rules TEXT NOT NULL,
+                cron TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE retention_executions (
+                id {id},
+                policy_id BIGINT NOT NULL REFERENCES retention_policies (id) ON DELETE CASCADE,
+                trigger_type TEXT NOT NULL,
+                dry_run INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                stop_requested INTEGER NOT NULL DEFAULT 0,
+                started_at BIGINT NOT NULL,
+                ended_at BIGINT
+            )
+            """,
+            "CREATE INDEX retention_executions_policy ON retention_executions (policy_id, id)",
+            """
+            CREATE TABLE retention_tasks (
+                id {id},
+                execution_id BIGINT NOT NULL REFERENCES retention_executions (id) ON DELETE CASCADE,
+                repository TEXT NOT NULL,
+                status TEXT NOT NULL,
+                total INTEGER NOT NULL DEFAULT 0,
+                retained INTEGER NOT NULL DEFAULT 0,
+                log TEXT NOT NULL DEFAULT '',
+                started_at BIGINT NOT NULL,
+                ended_at BIGINT
+            )
+            """,
+            "CREATE INDEX retention_tasks_execution ON retention_tasks (execution_id, id)",
+        ]),
     ]
 }
