@@ -39,8 +39,10 @@ enum APIRequest {
 
     /// The list query from `page`, `page_size`, `q` and `sort` (plus simple `name=` style filters given in `direct`).
     static func listQuery(_ request: Request, direct: [String: String] = [:]) throws -> (ListQuery, page: Int, pageSize: Int) {
-        var (query, page, pageSize) = try ListQueryParser.parse(q: request.query("q"), sort: request.query("sort"), page: request.query("page"),
-                                                                 pageSize: request.query("page_size"))
+        // An empty value means the default, as in Harbor (harborapi sends `page=&page_size=` on some lists).
+        func given(_ name: String) -> String? { request.query(name).flatMap { $0.isEmpty ? nil : $0 } }
+        var (query, page, pageSize) = try ListQueryParser.parse(q: request.query("q"), sort: request.query("sort"), page: given("page"),
+                                                                 pageSize: given("page_size"))
         for (parameter, key) in direct {
             if let value = request.query(parameter), !value.isEmpty {
                 query.filters.append(ListQuery.Filter(key: key, match: parameter == "name" ? .fuzzy(value) : .exact(value)))
