@@ -51,6 +51,55 @@ public struct RetentionPolicyRequest: Decodable, Sendable {
     }
 }
 
+/// One rule as the portal edits it.
+public struct RetentionRuleDraft: Sendable, Equatable {
+    /// The template.
+    public var template: String
+    /// Its number (ignored for `always`).
+    public var count: Int
+    /// `repoMatches` or `repoExcludes`.
+    public var repositoryDecoration: String
+    /// Repository pattern.
+    public var repositories: String
+    /// `matches` or `excludes`.
+    public var tagDecoration: String
+    /// Tag pattern.
+    public var tags: String
+    /// Whether untagged artifacts count.
+    public var untagged: Bool
+    /// Whether the rule is off.
+    public var disabled: Bool
+
+    /// A rule.
+    public init(template: String, count: Int, repositoryDecoration: String, repositories: String, tagDecoration: String, tags: String,
+                untagged: Bool, disabled: Bool) {
+        self.template = template
+        self.count = count
+        self.repositoryDecoration = repositoryDecoration
+        self.repositories = repositories
+        self.tagDecoration = tagDecoration
+        self.tags = tags
+        self.untagged = untagged
+        self.disabled = disabled
+    }
+
+    /// The rule a policy view shows.
+    public init(_ rule: RetentionPolicyView.Rule) {
+        let tag = rule.tagSelectors.first, repository = rule.scopeSelectors["repository"]?.first
+        self.init(template: rule.template, count: Int(rule.params[rule.template]?.integer ?? 0), repositoryDecoration: repository?.decoration ?? "repoMatches",
+                  repositories: repository?.pattern ?? "**", tagDecoration: tag?.decoration ?? "matches", tags: tag?.pattern ?? "**",
+                  untagged: tag?.extras.contains("true") ?? false, disabled: rule.disabled)
+    }
+}
+
+extension RetentionPolicyRequest {
+    /// A policy of project `projectID` with `rules` and a schedule (empty for none), as the portal sends it.
+    public static func policy(projectID: Int64, rules: [RetentionRuleDraft], cron: String) -> RetentionPolicyRequest {
+        policy(projectID: projectID, rules: rules.map { ($0.template, $0.count, $0.repositoryDecoration, $0.repositories, $0.tagDecoration, $0.tags,
+                                                        $0.untagged, $0.disabled) }, cron: cron)
+    }
+}
+
 /// `POST /retentions/{id}/executions`.
 public struct RetentionRunRequest: Decodable, Sendable {
     var dryRun: Bool?
@@ -62,6 +111,9 @@ public struct RetentionRunRequest: Decodable, Sendable {
 /// `PATCH /retentions/{id}/executions/{eid}`.
 public struct RetentionExecutionAction: Decodable, Sendable {
     var action: String?
+
+    /// An action (`stop`).
+    public init(action: String) { self.action = action }
 }
 
 /// A tag retention policy as Harbor's API shows it.

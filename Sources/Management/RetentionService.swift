@@ -16,6 +16,9 @@ public struct RetentionService: Sendable {
     /// Creates the service.
     public init(_ env: ManagementEnvironment) { self.env = env }
 
+    /// The rule templates with what each does in words (`#` stands for the rule's number).
+    public static var templates: [(template: String, text: String)] { RetentionEvaluator.templates.map { ($0.template, $0.text) } }
+
     /// What rules can say (`/retentions/metadatas`).
     public func metadata(_ caller: Caller) throws -> RetentionMetadataView {
         guard caller.principal.isAuthenticated else { throw APIError(.unauthorized, "sign in to read retention metadata") }
@@ -51,6 +54,14 @@ public struct RetentionService: Sendable {
     /// One policy.
     public func get(_ id: Int64, _ caller: Caller) async throws -> RetentionPolicyView {
         let (policy, _) = try await policy(id, caller, Permission(.tagRetention, .read))
+        return Self.view(policy)
+    }
+
+    /// The policy of the project called `project` (nil when it has none), for a caller who may read it.
+    public func policy(ofProject project: String, _ caller: Caller) async throws -> RetentionPolicyView? {
+        let record = try await env.readableProject(project, isName: true, caller, requiring: Permission(.tagRetention, .read))
+        guard let id = record.metadata["retention_id"].flatMap({ Int64($0) }), let policy = try await stores().0.policy(id: id),
+              policy.projectID == record.id else { return nil }
         return Self.view(policy)
     }
 

@@ -18,6 +18,7 @@ public struct PortalController: Sendable {
     let robots: RobotService
     let webhooks: WebhookService
     let immutableTags: ImmutableTagService
+    let retention: RetentionService
     let registries: RemoteRegistryService
     let replications: ReplicationService
     let quotas: QuotaService
@@ -52,6 +53,7 @@ public struct PortalController: Sendable {
         robots = RobotService(environment)
         webhooks = WebhookService(environment)
         immutableTags = ImmutableTagService(environment)
+        retention = RetentionService(environment)
         registries = RemoteRegistryService(environment)
         replications = ReplicationService(environment)
         quotas = QuotaService(environment)
@@ -118,6 +120,14 @@ public struct PortalController: Sendable {
         portal.post("projects/:project/tag-immutability", use: createImmutableRule)
         portal.post("projects/:project/tag-immutability/:rule/state", use: setImmutableRuleState)
         portal.post("projects/:project/tag-immutability/:rule/delete", use: deleteImmutableRule)
+        portal.get("projects/:project/tag-retention", use: retentionTab)
+        portal.post("projects/:project/tag-retention/rules", use: addRetentionRule)
+        portal.post("projects/:project/tag-retention/rules/:rule/state", use: setRetentionRuleState)
+        portal.post("projects/:project/tag-retention/rules/:rule/delete", use: deleteRetentionRule)
+        portal.post("projects/:project/tag-retention/schedule", use: setRetentionSchedule)
+        portal.post("projects/:project/tag-retention/run", use: runRetention)
+        portal.get("projects/:project/tag-retention/executions/:execution", use: retentionExecutionPage)
+        portal.post("projects/:project/tag-retention/executions/:execution/stop", use: stopRetention)
         portal.get("projects/:project/logs", use: projectLogs)
         portal.get("projects/:project/configs", use: projectConfiguration)
         portal.post("projects/:project/configs", use: updateProjectConfiguration)
@@ -228,6 +238,9 @@ public struct PortalController: Sendable {
         }
         if permissions.contains(Permission(.notificationPolicy, .list)) {
             tabs.append(ProjectTab(title: "Webhooks", href: "/harbor/projects/\(project)/webhook", active: active == "webhooks"))
+        }
+        if permissions.contains(Permission(.tagRetention, .list)) {
+            tabs.append(ProjectTab(title: "Tag retention", href: "/harbor/projects/\(project)/tag-retention", active: active == "retention"))
         }
         if permissions.contains(Permission(.immutableTag, .list)) {
             tabs.append(ProjectTab(title: "Tag immutability", href: "/harbor/projects/\(project)/tag-immutability", active: active == "immutability"))

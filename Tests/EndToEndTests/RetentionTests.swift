@@ -215,4 +215,71 @@ struct RetentionTests {
             #expect((seen["log"] as? String)?.contains("would delete") == true, "\(seen)")
         }
     }
+
+    @Test("the portal's Tag retention tab: maintainers add rules (a bad one refused in words), set the schedule, dry-run and run the policy and read each repository's log; developers only read")
+    func portal() async throws {
+        try await PortalTests.withPortalClient { client in
+            try await withSecuredServer { server, admin in
+                let http = RegistryHTTP(base: server.baseURL, client: client)
+                try await admin.apiOK(.POST, "/projects", json: ["project_name": "ci"])
+                for (user, role) in [("keeper", 4), ("dev", 2)] {
+                    try await admin.apiOK(.POST, "/users", json: ["username": user, "password": PortalTests.userPassword])
+                    try await admin.apiOK(.POST, "/projects/ci/members", json: ["role_id": role, "member_user": ["username": user]])
+                }
+                var pushed: [Digest] = []
+                for seed in [UInt64(1), 2, 3] { pushed.append(try await admin.pushImage("ci/app", tag: "v\(seed)", seed: seed).digest) }
+                let keeper = try await PortalTests.session(http, "keeper", PortalTests.userPassword)
+                let dev = try await PortalTests.session(http, "dev", PortalTests.userPassword)
+                let tab = "/harbor/projects/ci/tag-retention"
+                let empty = try await http.request(.GET, tab, headers: [keeper.cookie])
+                #expect(empty.status == 200 && empty.text.contains(#"id="no-rules""#) && empty.text.contains(#"id="retention-rule-form""#))
+                #expect(!empty.text.contains(#"id="retention-dry-run""#), "nothing to run before the first rule")
+                let devView = try await http.request(.GET, tab, headers: [dev.cookie])
+                #expect(devView.status == 200 && !devView.text.contains(#"id="retention-rule-form""#))
+
+                let rule = "repository_decoration=repoMatches&repositories=%2A%2A&template=latestPushedK&count=1&tag_decoration=matches&tags=v%2A"
+                #expect(try await PortalTests.post(http, "\(tab)/rules", rule, as: dev).status == 403)
+                #expect(try await PortalTests.post(http, "\(tab)/rules", rule, as: keeper, token: false).status == 403)
+                let bad = try await PortalTests.post(http, "\(tab)/rules", rule.replacingOccurrences(of: "count=1", with: "count=lots"), as: keeper)
+                #expect(bad.status == 400 && bad.text.contains("Enter how many artifacts or days"), "\(bad.text.prefix(300))")
+                let badPattern = try await PortalTests.post(http, "\(tab)/rules", rule.replacingOccurrences(of: "tags=v%2A", with: "tags=%7Bv"), as: keeper)
+                #expect(badPattern.status == 400 && badPattern.text.contains("not a valid pattern"))
+                #expect(try await PortalTests.post(http, "\(tab)/rules", rule, as: keeper).status == 303)
+                let listed = try await http.request(.GET, tab, headers: [keeper.cookie])
+                #expect(listed.text.contains("For the repositories matching **, retain the most recently pushed 1 artifacts with tags matching v*"),
+                        "\(listed.text)")
+                #expect(try await PortalTests.post(http, "\(tab)/schedule", "schedule=custom&cron=often", as: keeper).status == 400)
+                #expect(try await PortalTests.post(http, "\(tab)/schedule", "schedule=daily", as: keeper).status == 303)
+                #expect(try await http.request(.GET, tab, headers: [keeper.cookie]).text.contains("0 0 0 * * *"))
+                #expect(try await PortalTests.post(http, "\(tab)/schedule", "schedule=none", as: keeper).status == 303)
+
+                // A dry run, followed on its page; then the run.
+                let dry = try await PortalTests.post(http, "\(tab)/run", "dry_run=true", as: keeper)
+                let dryPage = try #require(dry.header("Location"))
+                #expect(dry.status == 303 && dryPage.hasPrefix("\(tab)/executions/"))
+                var page = HTTPResult(status: 0, headers: [:], body: [])
+                #expect(try await eventually(timeout: .seconds(20)) {
+                    page = try await http.request(.GET, dryPage, headers: [dev.cookie])
+                    return page.text.contains(#"id="retention-run-status">Succeed"#)
+                }, "\(page.text)")
+                #expect(page.text.contains("would delete \(pushed[0])") && page.text.contains("retained \(pushed[2])") && page.text.contains("1 of 3 artifacts retained"))
+                #expect(try await PortalTests.post(http, "\(tab)/run", "dry_run=false", as: dev).status == 403)
+                let real = try #require(try await PortalTests.post(http, "\(tab)/run", "dry_run=false", as: keeper).header("Location"))
+                #expect(try await eventually(timeout: .seconds(20)) {
+                    try await http.request(.GET, real, headers: [keeper.cookie]).text.contains(#"id="retention-run-status">Succeed"#)
+                })
+                #expect(try await admin.registry(.GET, "/v2/ci/app/manifests/v1").status == 404)
+                #expect(try await admin.registry(.GET, "/v2/ci/app/manifests/v3").status == 200)
+                let runs = try await http.request(.GET, tab, headers: [keeper.cookie])
+                #expect(runs.text.contains("Dry run") && runs.text.contains(#"id="retention-runs""#))
+
+                #expect(try await PortalTests.post(http, "\(tab)/rules/1/state", "enabled=false", as: keeper).status == 303)
+                #expect(try await http.request(.GET, tab, headers: [keeper.cookie]).text.contains(#"id="enable-retention-rule-1""#))
+                #expect(try await PortalTests.post(http, "\(tab)/rules/7/delete", "", as: keeper).status == 404)
+                #expect(try await PortalTests.post(http, "\(tab)/rules/1/delete", "", as: dev).status == 403)
+                #expect(try await PortalTests.post(http, "\(tab)/rules/1/delete", "", as: keeper).status == 303)
+                #expect(try await http.request(.GET, tab, headers: [keeper.cookie]).text.contains(#"id="no-rules""#))
+            }
+        }
+    }
 }
