@@ -31,10 +31,17 @@ struct RetentionJob: JobHandler {
         } else {
             return
         }
-        guard let policy = try await store.policy(id: execution.policyID), let project = try await projects.project(id: policy.projectID) else {
-            try await store.finishExecution(id: execution.id, status: "Error", now: Clock.nowMilliseconds())
-            return
+        do {
+            guard let policy = try await store.policy(id: execution.policyID), let project = try await projects.project(id: policy.projectID) else {
+                try await store.finishExecution(id: execution.id, status: "Error", now: Clock.nowMilliseconds())
+                return
+            }
+            try await runner.run(execution, policy: policy, project: project.name)
+        } catch {
+            // A run that cannot go on ends as Error rather than blocking the policy's next run as "in progress"; one
+            // interrupted by shutdown stays Running and is taken up again.
+            if !Task.isCancelled { try? await store.finishExecution(id: execution.id, status: "Error", now: Clock.nowMilliseconds()) }
+            throw error
         }
-        try await runner.run(execution, policy: policy, project: project.name)
     }
 }

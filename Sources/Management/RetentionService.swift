@@ -94,7 +94,8 @@ public struct RetentionService: Sendable {
         }
         let now = Clock.nowMilliseconds()
         let execution = try await store.startExecution(policyID: policy.id, trigger: "MANUAL", dryRun: request.dryRun ?? false, now: now)
-        _ = try await jobs.enqueue(kind: Self.jobKind, payload: #"{"execution_id":\#(execution.id)}"#, runAt: now, maxAttempts: 1, now: now)
+        // A run repeated after a crash decides again from what is there, so the job may be taken up again.
+        _ = try await jobs.enqueue(kind: Self.jobKind, payload: #"{"execution_id":\#(execution.id)}"#, runAt: now, maxAttempts: 3, now: now)
         await env.recordChange(caller, request.dryRun == true ? "dry run" : "run", "retention_policy", project.name, projectID: project.id)
         return execution.id
     }

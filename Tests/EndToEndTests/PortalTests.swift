@@ -466,9 +466,11 @@ struct PortalTests {
             #expect(view(who, "add_member") as? Bool == false && view(who, "change_role") as? Bool == false, "\(who) is offered member forms")
         }
         #expect(view("dev1", "add_tag") as? Bool == true && view("guest1", "add_tag") as? Bool == false && view("anonymous", "add_tag") as? Bool == false)
-        // Developers and guests get no Webhooks or Robot accounts tab; the configuration they may read (without its form).
+        // Developers and guests get no Webhooks, Robot accounts or Tag immutability tab; the configuration they may read
+        // (without its form); developers read the tag retention policy.
         let memberTabs = ["Summary", "Repositories", "Members", "Logs", "Configuration"]
-        #expect(view("dev1", "tabs") as? [String] == memberTabs && view("guest1", "tabs") as? [String] == memberTabs, "\(views)")
+        #expect(view("dev1", "tabs") as? [String] == ["Summary", "Repositories", "Members", "Tag retention", "Logs", "Configuration"], "\(views)")
+        #expect(view("guest1", "tabs") as? [String] == memberTabs, "\(views)")
         #expect(view("anonymous", "tabs") as? [String] == ["Summary", "Repositories", "Configuration"])
         #expect(view("dev1", "members_path") as? String == "/harbor/projects/app-images/members")
         #expect((view("anonymous", "members_path") as? String)?.hasPrefix("/harbor/sign-in?next=") == true, "\(views["anonymous"] ?? [:])")
