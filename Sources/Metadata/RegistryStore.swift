@@ -57,8 +57,8 @@ public protocol RegistryStore: Sendable {
     /// Deletes a repository with its manifests, tags, blob links and upload sessions; false when it did not exist;
     /// refused (`TAG_IMMUTABLE`) when `guarding` protects one of its tags.
     func deleteRepository(named name: String, guarding: TagGuard, by change: ChangeContext) async throws -> Bool
-    /// Deletes a tag; returns whether it existed.
-    func deleteTag(_ tag: Tag, repositoryID: Int64, by change: ChangeContext) async throws -> Bool
+    /// Deletes a tag; returns whether it existed; refused (`TAG_IMMUTABLE`) when `guarding` protects it.
+    func deleteTag(_ tag: Tag, repositoryID: Int64, guarding: TagGuard, by change: ChangeContext) async throws -> Bool
     /// The enabled tag immutability rules of the project called `project`.
     func enabledImmutableRules(project: String) async throws -> [ImmutableRuleRecord]
     /// The tags that point to a manifest.
@@ -99,6 +99,11 @@ extension RegistryStore {
     /// `deleteManifest` of a manifest no immutability rule applies to (garbage collection deletes only untagged ones).
     public func deleteManifest(_ digest: Digest, repositoryID: Int64, by change: ChangeContext) async throws -> Bool {
         try await deleteManifest(digest, repositoryID: repositoryID, guarding: .none, by: change)
+    }
+
+    /// `deleteTag` without immutability rules.
+    public func deleteTag(_ tag: Tag, repositoryID: Int64, by change: ChangeContext) async throws -> Bool {
+        try await deleteTag(tag, repositoryID: repositoryID, guarding: .none, by: change)
     }
 
     /// `deleteRepository` without immutability rules.

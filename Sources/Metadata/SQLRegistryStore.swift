@@ -358,12 +358,14 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
-    public func deleteTag(_ tag: Tag, repositoryID: Int64, by change: ChangeContext) async throws -> Bool {
+    public func deleteTag(_ tag: Tag, repositoryID: Int64, guarding: TagGuard, by change: ChangeContext) async throws -> Bool {
         try await changing { db in
             guard let name = try await Self.repositoryName(repositoryID, on: db) else { return (false, false) }
             guard let row = try await db.raw("""
                 DELETE FROM tags WHERE repository_id = \(bind: repositoryID) AND name = \(bind: tag.value) RETURNING manifest_digest
                 """).first() else { return (false, false) }
+            // Refused only for a tag that exists (a missing one stays a 404); throwing undoes the deletion.
+            try guarding.check([tag.value], "so it cannot be deleted")
             try await EventOutbox.append([NewEvent(.deleteTag, repository: name, digest: try row.decode(column: "manifest_digest", as: String.self),
                                                    tags: [tag.value], by: change, at: Clock.nowMilliseconds())], on: db)
             return (true, true)

@@ -105,9 +105,7 @@ public struct ManifestService: Sendable, BackendService {
         let guarding = try await immutableTags(in: repository).guarding(repository.value)
         let deleted: Bool
         switch reference {
-        case .tag(let t):
-            try guarding.check([t.value], "so it cannot be deleted")
-            deleted = try await store.deleteTag(t, repositoryID: repo.id, by: change)
+        case .tag(let t): deleted = try await store.deleteTag(t, repositoryID: repo.id, guarding: guarding, by: change)
         case .digest(let d): deleted = try await store.deleteManifest(d, repositoryID: repo.id, guarding: guarding, by: change)
         }
         guard deleted else { throw DistributionError(.manifestUnknown, "manifest \(reference) is not in repository \(repository)") }

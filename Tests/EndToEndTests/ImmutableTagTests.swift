@@ -69,6 +69,7 @@ struct ImmutableTagTests {
             let v2Delete = try await admin.registry(.DELETE, "/v2/locked/app/manifests/\(first.topDigest)")
             #expect(v2Delete.status == 412 && v2Delete.text.contains("DENIED"), "\(v2Delete.text)")
             #expect(try await admin.registry(.DELETE, "/v2/locked/app/manifests/v1").status == 412)
+            #expect(try await admin.registry(.DELETE, "/v2/locked/app/manifests/v9").status == 404, "a missing tag is a 404 even where a rule would match")
             let skopeoDelete = try await ProcessRunner.run(["skopeo", "delete", "--tls-verify=false", "--creds", creds,
                                                             "docker://\(server.hostPort)/locked/app@\(first.topDigest)"])
             #expect(!skopeoDelete.succeeded && skopeoDelete.stderr.contains("immutable"), "\(skopeoDelete.stderr)")
@@ -256,6 +257,7 @@ struct ImmutableTagTests {
                 let marked = try await http.request(.GET, artifactPage, headers: [keeper.cookie])
                 #expect(marked.status == 200 && marked.text.contains(#"id="immutable-v1""#) && !marked.text.contains(#"id="delete-artifact""#))
                 #expect(try await admin.registry(.DELETE, "/v2/locked/app/manifests/v1").status == 412)
+            #expect(try await admin.registry(.DELETE, "/v2/locked/app/manifests/v9").status == 404, "a missing tag is a 404 even where a rule would match")
 
                 // Disabled: no mark, deletable; enabled again; deleted.
                 #expect(try await PortalTests.post(http, "\(tab)/\(ruleID)/state", "enabled=false", as: keeper).status == 303)

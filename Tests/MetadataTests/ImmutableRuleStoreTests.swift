@@ -85,6 +85,8 @@ struct ImmutableRuleStoreTests {
                 #expect(error.code == .tagImmutable && error.httpStatus == 412 && error.message.contains("p/app:v1 is immutable"), "\(error)")
             }
             await #expect(throws: DistributionError.self) { try await registry.deleteRepository(named: "p/app", guarding: guarding, by: .system) }
+            await #expect(throws: DistributionError.self) { try await registry.deleteTag(try Tag("v1"), repositoryID: repository.id, guarding: guarding, by: .system) }
+            #expect(try await registry.deleteTag(try Tag("v9"), repositoryID: repository.id, guarding: guarding, by: .system) == false)
             #expect(try await registry.tags(ofManifest: Self.digest("a"), repositoryID: repository.id) == ["latest", "v1"])
             // Without the guard (the rule deleted) both go.
             #expect(try await registry.deleteManifest(Self.digest("b"), repositoryID: repository.id, guarding: guarding, by: .system))
