@@ -277,7 +277,7 @@ public func buildApplication(
         graceMilliseconds: configuration.gc.graceSeconds * 1000, logger: logger), runs: SQLGarbageRunStore(provider: database))
     let jobs = JobQueue(store: jobStore, handlers: [PurgeUploadsJob(uploads: uploads), PurgeEventsJob(outbox: outbox, logger: logger), delivery, sweep, scan,
                                                     garbage,
-                                                    RetentionJob(store: SQLRetentionStore(provider: database), projects: access.store,
+                                                    RetentionJob(store: SQLRetentionStore(provider: database), projects: access.store, jobs: jobStore,
                                                                  runner: RetentionRunner(store: SQLRetentionStore(provider: database),
                                                                                          manifests: manifests, logger: logger)),
                                                     rematch, scanAll, adapterScan, CVEExportJob(management),

@@ -11,6 +11,7 @@ struct RetentionJob: JobHandler {
     var kind: String { RetentionService.jobKind }
     let store: SQLRetentionStore
     let projects: SQLAccessStore
+    let jobs: any JobStore
     let runner: RetentionRunner
 
     struct Payload: Decodable {
@@ -26,7 +27,15 @@ struct RetentionJob: JobHandler {
             execution = recorded
         } else if let policyID = payload.policy_id {
             if try await store.executions(policyID: policyID, offset: 0, limit: 1).items.first?.status == "Running" { return }
-            guard try await store.policy(id: policyID) != nil else { return }
+            guard try await store.policy(id: policyID) != nil else {
+                // The policy went with its project: its schedule stops too.
+                if var schedule = try await jobs.schedules().first(where: { $0.name == "\(kind)-\(policyID)" }), !schedule.paused {
+                    schedule.paused = true
+                    schedule.updatedAt = Clock.nowMilliseconds()
+                    try await jobs.upsertSchedule(schedule)
+                }
+                return
+            }
             execution = try await store.startExecution(policyID: policyID, trigger: "SCHEDULE", dryRun: false, now: Clock.nowMilliseconds())
         } else {
             return

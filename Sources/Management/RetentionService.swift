@@ -60,9 +60,7 @@ public struct RetentionService: Sendable {
     /// The policy of the project called `project` (nil when it has none), for a caller who may read it.
     public func policy(ofProject project: String, _ caller: Caller) async throws -> RetentionPolicyView? {
         let record = try await env.readableProject(project, isName: true, caller, requiring: Permission(.tagRetention, .read))
-        guard let id = record.metadata["retention_id"].flatMap({ Int64($0) }), let policy = try await stores().0.policy(id: id),
-              policy.projectID == record.id else { return nil }
-        return Self.view(policy)
+        return try await stores().0.policy(projectID: record.id).map(Self.view)
     }
 
     /// Replaces a policy's rules and schedule (its project stays).

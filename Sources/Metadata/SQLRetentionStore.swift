@@ -40,6 +40,13 @@ public struct SQLRetentionStore: Sendable {
         }
     }
 
+    /// The policy of a project.
+    public func policy(projectID: Int64) async throws -> RetentionPolicyRecord? {
+        try await provider.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.policyColumns) FROM retention_policies WHERE project_id = \(bind: projectID)").first().map(Self.policy)
+        }
+    }
+
     /// Replaces a policy's rules and schedule; false when it does not exist.
     public func update(_ policy: RetentionPolicyRecord) async throws -> Bool {
         let rules = try Self.json(policy.rules)

@@ -193,6 +193,17 @@ struct RetentionTests {
             #expect(try await admin.api(.GET, "/retentions/424242").status == 404)
             #expect(try await admin.api(.GET, "/retentions/99999999999999999999").status == 400)
             #expect(try await admin.api(.DELETE, "/retentions/424242").status == 404)
+
+            // A project deleted with its policy: the policy's schedule stops with it.
+            try await admin.apiOK(.POST, "/projects", json: ["project_name": "gone"])
+            let gone = try #require(try await admin.api(.GET, "/projects/gone").json()["project_id"] as? Int)
+            #expect(try await admin.api(.POST, "/retentions", json: Self.policy(gone, [Self.rule("always")], cron: "* * * * * *")).status == 201)
+            func retentionSchedules() async throws -> [Bool] {
+                try await admin.api(.GET, "/schedules").jsonArray().filter { $0["vendor_type"] as? String == "retention" }.compactMap { $0["paused"] as? Bool }
+            }
+            #expect(try await retentionSchedules() == [false])
+            try await admin.apiOK(.DELETE, "/projects/gone")
+            #expect(try await eventually(timeout: .seconds(15)) { try await retentionSchedules() == [true] })
             _ = server
         }
     }

@@ -22,6 +22,8 @@ struct RetentionStoreTests {
             let store = SQLRetentionStore(provider: provider)
             let policy = try await store.create(RetentionPolicyRecord(projectID: project.id, rules: [Self.rule], cron: "0 0 3 * * *", createdAt: 1, updatedAt: 1))
             #expect(try await access.project(id: project.id)?.metadata == ["public": "true", "retention_id": String(policy.id)])
+            #expect(try await store.policy(projectID: project.id)?.id == policy.id)
+            #expect(try await store.policy(projectID: project.id + 1) == nil)
             await #expect(throws: MetadataConflict.self) {
                 try await store.create(RetentionPolicyRecord(projectID: project.id, rules: [], cron: "", createdAt: 2, updatedAt: 2))
             }
