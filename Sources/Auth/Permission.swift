@@ -27,6 +27,10 @@ public enum Resource: String, Sendable, CaseIterable, Codable {
     case immutableTag = "immutable-tag"
     /// The tag retention policy and its runs.
     case tagRetention = "tag-retention"
+    /// Labels (project labels; global ones at system level).
+    case label
+    /// Labels on artifacts.
+    case artifactLabel = "artifact-label"
     // System level.
     /// User accounts.
     case user

@@ -71,6 +71,13 @@ public enum PermissionTable {
         Row(permission: Permission(.tagRetention, .update), roles: maintainers, action: "Enable/deactivate tag retention rules"),
         Row(permission: Permission(.tagRetention, .delete), roles: maintainers, action: "Create/delete tag retention rules"),
         Row(permission: Permission(.tagRetention, .stop), roles: maintainers, action: "Enable/deactivate tag retention rules"),
+        Row(permission: Permission(.label, .list), roles: guests, action: "See a list of project labels"),
+        Row(permission: Permission(.label, .read), roles: guests, action: "See a list of project labels"),
+        Row(permission: Permission(.label, .create), roles: maintainers, action: "Create/edit/delete project labels"),
+        Row(permission: Permission(.label, .update), roles: maintainers, action: "Create/edit/delete project labels"),
+        Row(permission: Permission(.label, .delete), roles: maintainers, action: "Create/edit/delete project labels"),
+        Row(permission: Permission(.artifactLabel, .create), roles: developers, action: "Add/Remove labels of image"),
+        Row(permission: Permission(.artifactLabel, .delete), roles: developers, action: "Add/Remove labels of image"),
         Row(permission: Permission(.project, .delete), roles: admins, action: "Delete Project"),
     ]
 
@@ -104,6 +111,7 @@ public enum PermissionTable {
         Permission(.quota, .read), Permission(.quota, .list), Permission(.quota, .update),
         Permission(.garbageCollection, .create), Permission(.garbageCollection, .read), Permission(.garbageCollection, .list),
         Permission(.garbageCollection, .update), Permission(.garbageCollection, .stop),
+        Permission(.label, .create), Permission(.label, .update), Permission(.label, .delete),
     ]
 
     private static let byRole: [ProjectRole: Set<Permission>] = {

@@ -144,7 +144,8 @@ public func buildApplication(
         directory: access.directory, logger: logger, vulnerabilities: vulnerabilityStore, jobs: jobStore, sealer: access.sealer,
         remoteRegistries: SQLRemoteRegistryStore(provider: database), replication: SQLReplicationStore(provider: database),
         quotas: SQLQuotaStore(provider: database), garbageRuns: SQLGarbageRunStore(provider: database),
-        immutableRules: SQLImmutableRuleStore(provider: database), retention: SQLRetentionStore(provider: database))
+        immutableRules: SQLImmutableRuleStore(provider: database), retention: SQLRetentionStore(provider: database),
+        labels: SQLLabelStore(provider: database))
 
     let router = Router(context: BerthRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.http.trustedProxies.compactMap(IPNetwork.init)))

@@ -147,5 +147,16 @@ extension ManagementController {
                                              reference: try context.pathParameter("reference"), tag: try context.pathParameter("tag"), context.caller(request))
             return APIRequest.ok()
         }
+        api.post(RouterPath(repository + "/artifacts/{reference}/labels")) { request, context in
+            let body = try await APIRequest.body(request, as: ArtifactLabelRequest.self)
+            try await labels.attach(project: try context.pathParameter("project"), repository: try context.pathParameter("repository"),
+                                    reference: try context.pathParameter("reference"), body, context.caller(request))
+            return Response(status: .created, headers: [.contentLength: "0"])
+        }
+        api.delete(RouterPath(repository + "/artifacts/{reference}/labels/{label}")) { request, context in
+            try await labels.detach(project: try context.pathParameter("project"), repository: try context.pathParameter("repository"),
+                                    reference: try context.pathParameter("reference"), labelID: try context.idParameter("label"), context.caller(request))
+            return APIRequest.ok()
+        }
     }
 }

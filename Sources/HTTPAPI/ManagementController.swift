@@ -14,6 +14,7 @@ public struct ManagementController: Sendable {
     let webhooks: WebhookService
     let immutableTags: ImmutableTagService
     let retention: RetentionService
+    let labels: LabelService
     let scans: ScanService
     let allowlist: SystemAllowlistService
     let scanAll: ScanAllService
@@ -57,6 +58,7 @@ public struct ManagementController: Sendable {
         webhooks = WebhookService(environment)
         immutableTags = ImmutableTagService(environment)
         retention = RetentionService(environment)
+        labels = LabelService(environment)
         scans = ScanService(environment)
         allowlist = SystemAllowlistService(environment)
         scanAll = ScanAllService(environment)
@@ -102,6 +104,7 @@ public struct ManagementController: Sendable {
         registerWebhooks(api)
         registerImmutableTags(api)
         registerRetention(api)
+        registerLabels(api)
         registerAuditLogs(api)
         registerLDAP(api)
         registerJobs(api)

@@ -70,6 +70,8 @@ public struct ManagementEnvironment: Sendable {
     public let immutableRules: SQLImmutableRuleStore?
     /// Tag retention policies and their runs.
     public let retention: SQLRetentionStore?
+    /// Labels and the artifacts that carry them.
+    public let labels: SQLLabelStore?
 
     /// Bundles the pieces.
     public init(access: SQLAccessStore, artifacts: any ArtifactStore, registry: any RegistryStore, manifests: ManifestService, blobs: BlobService,
@@ -77,8 +79,9 @@ public struct ManagementEnvironment: Sendable {
                 directory: LDAPDirectory?, logger: Logger, vulnerabilities: SQLVulnerabilityStore? = nil, jobs: (any JobStore)? = nil,
                 sealer: SecretSealer? = nil, remoteRegistries: SQLRemoteRegistryStore? = nil, replication: SQLReplicationStore? = nil,
                 quotas: SQLQuotaStore? = nil, garbageRuns: SQLGarbageRunStore? = nil, immutableRules: SQLImmutableRuleStore? = nil,
-                retention: SQLRetentionStore? = nil) {
+                retention: SQLRetentionStore? = nil, labels: SQLLabelStore? = nil) {
         self.retention = retention
+        self.labels = labels
         self.immutableRules = immutableRules
         self.garbageRuns = garbageRuns
         self.replication = replication

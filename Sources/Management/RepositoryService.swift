@@ -58,7 +58,8 @@ public struct RepositoryService: Sendable {
         let page = try await env.artifacts.artifacts(repositoryID: info.id, query)
         var views: [ArtifactView] = []
         let immutable = try await immutableTags(info)
-        for artifact in page.items { views.append(await view(artifact, project, info, immutable)) }
+        let labels = await LabelService(env).labels(repositoryID: info.id, digests: page.items.map(\.manifest.digest.description))
+        for artifact in page.items { views.append(await view(artifact, project, info, immutable, labels: labels[artifact.manifest.digest.description] ?? [])) }
         if withScanOverview { try await addScanOverviews(&views, project, caller) }
         if withSBOMOverview { try await addSBOMOverviews(&views, project, caller) }
         return ListPage(items: views, total: page.total)
@@ -68,7 +69,8 @@ public struct RepositoryService: Sendable {
     public func artifact(project projectName: String, repository name: String, reference: String, withScanOverview: Bool = false,
                          withSBOMOverview: Bool = false, _ caller: Caller) async throws -> ArtifactView {
         let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
-        var views = [await view(artifact, project, info, try await immutableTags(info))]
+        let labels = await LabelService(env).labels(repositoryID: info.id, digests: [artifact.manifest.digest.description])
+        var views = [await view(artifact, project, info, try await immutableTags(info), labels: labels[artifact.manifest.digest.description] ?? [])]
         if withScanOverview { try await addScanOverviews(&views, project, caller) }
         if withSBOMOverview { try await addSBOMOverviews(&views, project, caller) }
         return views[0]
@@ -231,7 +233,8 @@ public struct RepositoryService: Sendable {
     }
 
     /// The artifact as Harbor shows it, with what its manifest and image config say.
-    func view(_ artifact: ArtifactInfo, _ project: ProjectRecord, _ info: RepositoryInfo, _ immutable: TagGuard) async -> ArtifactView {
+    func view(_ artifact: ArtifactInfo, _ project: ProjectRecord, _ info: RepositoryInfo, _ immutable: TagGuard,
+              labels: [LabelView] = []) async -> ArtifactView {
         let manifest = artifact.manifest
         let isIndex = MediaType.indexTypes.contains(manifest.mediaType)
         let isImage = isIndex || manifest.artifactType.map { ArtifactInspector.imageConfigTypes.contains($0) } ?? true
@@ -261,6 +264,6 @@ public struct RepositoryService: Sendable {
             icon: isImage ? ArtifactIcons.image : ArtifactIcons.other, pushTime: APITime.string(artifact.pushedAt),
             pullTime: APITime.optional(artifact.pullTime), annotations: manifest.annotations,
             extraAttrs: details.extraAttrs ?? (isImage && !isIndex ? nil : .object([:])), additionLinks: links, references: references,
-            tags: Self.tagViews(artifact, info, immutable), labels: [])
+            tags: Self.tagViews(artifact, info, immutable), labels: labels)
     }
 }

@@ -105,6 +105,13 @@ public struct RetentionService: Sendable {
         return ListPage(items: page.items.map(Self.view), total: page.total)
     }
 
+    /// One run of a policy.
+    public func execution(_ id: Int64, execution: Int64, _ caller: Caller) async throws -> RetentionExecutionView {
+        _ = try await policy(id, caller, Permission(.tagRetention, .read))
+        guard let record = try await stores().0.execution(id: execution, policyID: id) else { throw APIError.notFound("retention execution \(execution)") }
+        return Self.view(record)
+    }
+
     /// Stops a run (`{"action": "stop"}`).
     public func stop(_ id: Int64, execution: Int64, _ request: RetentionExecutionAction, _ caller: Caller) async throws {
         _ = try await policy(id, caller, Permission(.tagRetention, .stop))

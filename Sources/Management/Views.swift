@@ -332,7 +332,8 @@ public struct ArtifactView: Codable, Sendable {
     public internal(set) var references: [ReferenceView]?
     /// Its tags.
     public internal(set) var tags: [TagView]
-    var labels: [String]
+    /// The labels on it.
+    public internal(set) var labels: [LabelView]
     /// Its scan reports' summaries by report type (with `with_scan_overview=true`).
     public internal(set) var scanOverview: [String: NativeReportSummaryView]?
     /// Its SBOM's state (with `with_sbom_overview=true`).

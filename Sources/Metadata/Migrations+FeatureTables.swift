@@ -421,5 +421,33 @@ extension Migrations {
             """,
             "CREATE INDEX retention_tasks_execution ON retention_tasks (execution_id, id)",
         ]),
+        Migration(version: 26, statements: [
+            // Labels (Harbor's /labels): global ones (owner 'g') and project ones (owner 'p:<project id>', removed with the
+            // project), and which artifacts carry them (removed with the artifact or the label).
+            """
+            CREATE TABLE labels (
+                id {id},
+                owner TEXT NOT NULL,
+                project_id BIGINT REFERENCES projects (id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                color TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (owner, name)
+            )
+            """,
+            """
+            CREATE TABLE artifact_labels (
+                label_id BIGINT NOT NULL REFERENCES labels (id) ON DELETE CASCADE,
+                repository_id BIGINT NOT NULL,
+                manifest_digest TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (repository_id, manifest_digest, label_id),
+                FOREIGN KEY (repository_id, manifest_digest) REFERENCES manifests (repository_id, digest) ON DELETE CASCADE
+            )
+            """,
+            "CREATE INDEX artifact_labels_label ON artifact_labels (label_id)",
+        ]),
     ]
 }

@@ -109,9 +109,8 @@ extension PortalController {
         do {
             let executionID = try Self.identifier(context, "execution", what: "run")
             let (caller, project, permissions) = try await projectScope(projectName, visitor, request, context)
-            guard let policy = try await retention.policy(ofProject: project.name, caller),
-                  let execution = try await retention.executions(policy.id, offset: 0, limit: 100_000, caller).items.first(where: { $0.id == executionID })
-            else { throw APIError.notFound("run \(executionID)") }
+            guard let policy = try await retention.policy(ofProject: project.name, caller) else { throw APIError.notFound("run \(executionID)") }
+            let execution = try await retention.execution(policy.id, execution: executionID, caller)
             let tasks = try await retention.tasks(policy.id, execution: executionID, offset: 0, limit: 500, caller)
             var rows: [RetentionTaskRow] = []
             for task in tasks.items {
