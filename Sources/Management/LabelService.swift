@@ -15,6 +15,9 @@ public struct LabelRequest: Decodable, Sendable {
 /// `POST …/artifacts/{reference}/labels`: the label to add (`{"id": N}`).
 public struct ArtifactLabelRequest: Decodable, Sendable {
     var id: Int64?
+
+    /// The label with this id.
+    public init(id: Int64) { self.id = id }
 }
 
 /// A label as Harbor's API shows it.

@@ -116,7 +116,9 @@ public struct RepositoryService: Sendable {
             ReferrerView(digest: record.digest.description, artifactType: record.artifactType ?? record.mediaType, size: record.size,
                          annotations: record.annotations ?? [:])
         }
-        return ArtifactDetails(view: await view(artifact, project, info, try await immutableTags(info)), buildHistory: contents.buildHistory, layers: contents.layers, referrers: referrers)
+        let labels = await LabelService(env).labels(repositoryID: info.id, digests: [artifact.manifest.digest.description])
+        return ArtifactDetails(view: await view(artifact, project, info, try await immutableTags(info), labels: labels[artifact.manifest.digest.description] ?? []),
+                               buildHistory: contents.buildHistory, layers: contents.layers, referrers: referrers)
     }
 
     /// Copies an artifact (`from`: `project/repository:tag` or `project/repository@digest`) into this repository. The

@@ -82,6 +82,8 @@ struct PortalAssets: Sendable {
         .pager { display: flex; gap: 1rem; align-items: center; justify-content: flex-end; margin: .8rem 0; color: var(--muted); }
         .problem { background: var(--problem-wash); color: var(--problem); border: 1px solid #f0c4c6; border-radius: 6px; padding: .6rem .8rem; }
         .empty { color: var(--muted); }
+        .chips { list-style: none; display: flex; flex-wrap: wrap; gap: .5rem; padding: 0; margin: 0 0 1rem; }
+        .chips li { display: flex; align-items: center; gap: .25rem; }
         .badge { font-size: .75rem; font-weight: 600; vertical-align: middle; border: 1px solid var(--line); border-radius: 999px; padding: .1rem .55rem; color: var(--muted); background: var(--paper); }
         .crumbs { color: var(--muted); margin: 0; }
         pre { background: #17212b; color: #e8edf2; padding: .8rem 1rem; border-radius: 6px; overflow-x: auto; }

@@ -1,3 +1,4 @@
+import APIInput
 import Auth
 import Foundation
 import HTTPAPI
@@ -37,6 +38,28 @@ extension PortalController {
         } catch let error as APIError {
             return try await artifactPage(request, context, visitor, problem: error.message, draftTag: "",
                                           status: HTTPResponse.Status(code: error.code.httpStatus))
+        }
+    }
+
+    @Sendable func addArtifactLabel(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let (project, repository, digest) = artifactParameters(context)
+        return try await formChange(request, context) { form, caller in
+            guard let id = form["label_id"].flatMap({ Int64($0) }) else { throw APIError.badRequest("Choose a label.") }
+            try await labels.attach(project: project, repository: repository, reference: digest, ArtifactLabelRequest(id: id), caller)
+            return artifactPath(project, repository, digest)
+        } refused: { visitor, _, error in
+            try await artifactPage(request, context, visitor, problem: error.message, draftTag: "", status: HTTPResponse.Status(code: error.code.httpStatus))
+        }
+    }
+
+    @Sendable func removeArtifactLabel(_ request: Request, context: BerthRequestContext) async throws -> Response {
+        let (project, repository, digest) = artifactParameters(context)
+        return try await formChange(request, context) { _, caller in
+            try await labels.detach(project: project, repository: repository, reference: digest,
+                                    labelID: try Self.identifier(context, "label", what: "label"), caller)
+            return artifactPath(project, repository, digest)
+        } refused: { visitor, _, error in
+            try await artifactPage(request, context, visitor, problem: error.message, draftTag: "", status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
 
@@ -124,6 +147,23 @@ extension PortalController {
                                    sbomHref: state.sbom?.sbomDigest.map { artifactPath(projectName, name, $0) },
                                    canScan: permissions.contains(Permission(.scan, .create)))
             }
+            // Labels: shown to everyone who sees the artifact; developers and up add and remove them.
+            let canLabel = permissions.contains(Permission(.artifactLabel, .create))
+            let base = artifactPath(projectName, name, artifact.digest)
+            let attached = artifact.labels.map { label in
+                LabelChip(id: label.id, name: label.name, color: label.color, canRemove: canLabel, removeAction: base + "/labels/\(label.id)/delete")
+            }
+            var choices: [SelectOption] = []
+            if canLabel {
+                let project = try await projects.get(projectName, isName: true, caller)
+                let first100 = ListQuery(offset: 0, limit: 100)
+                let global: [LabelView] = try await labels.list(scope: "g", projectID: nil, name: nil, query: first100, caller).items
+                let own: [LabelView] = try await labels.list(scope: "p", projectID: project.projectId, name: nil, query: first100, caller).items
+                let attachedIDs = Set(attached.map(\.id))
+                for label in global + own where !attachedIDs.contains(label.id) {
+                    choices.append(SelectOption(value: String(label.id), label: label.scope == "g" ? "\(label.name) (global)" : label.name, selected: false))
+                }
+            }
             let content = ArtifactPage(
                 frame: frame(visitor), project: projectName, repository: "\(projectName)/\(name)",
                 repositoryHref: "/harbor/projects/\(projectName)/repositories/\(PortalFormat.pathSegment(name))",
@@ -135,7 +175,8 @@ extension PortalController {
                 config: config, hasConfig: !config.isEmpty, layers: layers, hasLayers: !layers.isEmpty,
                 referrers: referrers, hasReferrers: !referrers.isEmpty,
                 annotations: annotations, hasAnnotations: !annotations.isEmpty, history: steps, hasHistory: !steps.isEmpty,
-                scan: scan)
+                scan: scan, labels: attached, hasLabels: !attached.isEmpty, labelChoices: choices, canAddLabel: canLabel && !choices.isEmpty,
+                addLabelAction: base + "/labels")
             return finish(renderer.page("artifact", content, status: status), visitor, request)
         } catch let error as APIError {
             return failure(error, visitor, request)

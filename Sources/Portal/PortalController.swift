@@ -19,6 +19,7 @@ public struct PortalController: Sendable {
     let webhooks: WebhookService
     let immutableTags: ImmutableTagService
     let retention: RetentionService
+    let labels: LabelService
     let registries: RemoteRegistryService
     let replications: ReplicationService
     let quotas: QuotaService
@@ -54,6 +55,7 @@ public struct PortalController: Sendable {
         webhooks = WebhookService(environment)
         immutableTags = ImmutableTagService(environment)
         retention = RetentionService(environment)
+        labels = LabelService(environment)
         registries = RemoteRegistryService(environment)
         replications = ReplicationService(environment)
         quotas = QuotaService(environment)
@@ -99,6 +101,8 @@ public struct PortalController: Sendable {
         portal.post("projects/:project/repositories/:repository/artifacts-tab/artifacts/:digest/delete", use: deleteArtifact)
         portal.post("projects/:project/repositories/:repository/artifacts-tab/artifacts/:digest/scan", use: scanArtifact)
         portal.post("projects/:project/repositories/:repository/artifacts-tab/artifacts/:digest/tags/:tag/delete", use: deleteTag)
+        portal.post("projects/:project/repositories/:repository/artifacts-tab/artifacts/:digest/labels", use: addArtifactLabel)
+        portal.post("projects/:project/repositories/:repository/artifacts-tab/artifacts/:digest/labels/:label/delete", use: removeArtifactLabel)
         portal.get("projects/:project/members", use: memberList)
         portal.post("projects/:project/members", use: addMember)
         portal.post("projects/:project/members/:member/role", use: changeMemberRole)

@@ -149,6 +149,22 @@ struct ArtifactPage: Sendable {
     let hasHistory: Bool
     /// The vulnerability section (images, for those who may read scans).
     let scan: ScanSection?
+    /// Labels on the artifact.
+    let labels: [LabelChip]
+    let hasLabels: Bool
+    /// Labels that can still be added.
+    let labelChoices: [SelectOption]
+    let canAddLabel: Bool
+    let addLabelAction: String
+}
+
+/// A label on an artifact, with its remove form for those who may.
+struct LabelChip: Sendable {
+    let id: Int64
+    let name: String
+    let color: String
+    let canRemove: Bool
+    let removeAction: String
 }
 
 /// A project's summary tab: what it holds, who is in it, and a chart of its artifacts pushed per day.

@@ -149,6 +149,20 @@ extension PortalTemplates {
           {{#canScan}}<form method="post" action="{{scanAction}}" class="inline-form" id="sbom-form"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><input type="hidden" name="scan_type" value="sbom"><button type="submit" id="sbom-button">Generate SBOM</button></form>{{/canScan}}
         </section>
         {{/scan}}
+        <section class="card" id="labels-section">
+          <h2>Labels</h2>
+          {{#hasLabels}}<ul class="chips" id="labels">{{#labels}}<li><span class="badge" id="label-{{id}}" title="{{color}}">{{name}}</span>{{#canRemove}}
+            <form method="post" action="{{removeAction}}" class="inline"><input type="hidden" name="csrf_token" value="{{frame.csrf}}"><button type="submit" id="remove-label-{{id}}" aria-label="Remove label {{name}}">Remove</button></form>{{/canRemove}}</li>{{/labels}}</ul>{{/hasLabels}}
+          {{^hasLabels}}<p class="empty" id="no-labels">No labels.</p>{{/hasLabels}}
+          {{#canAddLabel}}
+          <form method="post" action="{{addLabelAction}}" class="inline-form" id="add-label">
+            <input type="hidden" name="csrf_token" value="{{frame.csrf}}">
+            <label for="new-label">Label</label>
+            <select id="new-label" name="label_id">{{#labelChoices}}<option value="{{value}}">{{label}}</option>{{/labelChoices}}</select>
+            <button type="submit" id="add-label-button">Add label</button>
+          </form>
+          {{/canAddLabel}}
+        </section>
         <section class="card" id="tags-section">
           <h2>Tags</h2>
           {{#hasTags}}

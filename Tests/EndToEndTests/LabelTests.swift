@@ -105,4 +105,41 @@ struct LabelTests {
             #expect(seen["after_delete"] as? [String] == [])
         }
     }
+
+    @Test("the artifact page shows labels; developers add and remove them with CSRF-checked forms; guests only see them")
+    func portal() async throws {
+        try await PortalTests.withPortalClient { client in
+            try await withSecuredServer { server, admin in
+                let http = RegistryHTTP(base: server.baseURL, client: client)
+                try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+                for (user, role) in [("dev", 2), ("guest", 3)] {
+                    try await admin.apiOK(.POST, "/users", json: ["username": user, "password": PortalTests.userPassword])
+                    try await admin.apiOK(.POST, "/projects/team/members", json: ["role_id": role, "member_user": ["username": user]])
+                }
+                let pushed = try await admin.pushImage("team/app", tag: "v1", seed: 6)
+                let team = try #require(try await admin.api(.GET, "/projects/team").json()["project_id"] as? Int)
+                let prod = try #require(try await admin.api(.POST, "/labels", json: ["name": "prod", "scope": "g"]).header("Location")?.split(separator: "/").last)
+                let qa = try #require(try await admin.api(.POST, "/labels", json: ["name": "qa", "scope": "p", "project_id": team]).header("Location")?
+                    .split(separator: "/").last)
+                let dev = try await PortalTests.session(http, "dev", PortalTests.userPassword)
+                let guest = try await PortalTests.session(http, "guest", PortalTests.userPassword)
+                let page = "/harbor/projects/team/repositories/app/artifacts-tab/artifacts/\(pushed.digest)"
+                let empty = try await http.request(.GET, page, headers: [dev.cookie])
+                #expect(empty.text.contains(#"id="no-labels""#) && empty.text.contains(#"id="add-label""#) && empty.text.contains("prod (global)"))
+                #expect(!(try await http.request(.GET, page, headers: [guest.cookie]).text.contains(#"id="add-label""#)))
+                #expect(try await PortalTests.post(http, page + "/labels", "label_id=\(prod)", as: guest).status == 403)
+                #expect(try await PortalTests.post(http, page + "/labels", "label_id=\(prod)", as: dev, token: false).status == 403)
+                #expect(try await PortalTests.post(http, page + "/labels", "label_id=oops", as: dev).status == 400)
+                #expect(try await PortalTests.post(http, page + "/labels", "label_id=\(prod)", as: dev).status == 303)
+                #expect(try await PortalTests.post(http, page + "/labels", "label_id=\(qa)", as: dev).status == 303)
+                let labelled = try await http.request(.GET, page, headers: [guest.cookie])
+                #expect(labelled.text.contains(#"id="label-\#(prod)""#) && labelled.text.contains(#"id="label-\#(qa)""#))
+                #expect(!labelled.text.contains(#"id="remove-label-"#), "guests are offered no remove form")
+                #expect(try await PortalTests.post(http, page + "/labels/\(prod)/delete", "", as: dev).status == 303)
+                let after = try await http.request(.GET, page, headers: [dev.cookie])
+                #expect(!after.text.contains(#"id="label-\#(prod)""#) && after.text.contains(#"id="remove-label-\#(qa)""#))
+                #expect(try await PortalTests.post(http, page + "/labels/\(prod)/delete", "", as: dev).status == 404)
+            }
+        }
+    }
 }
