@@ -10,6 +10,15 @@ public struct LabelRequest: Decodable, Sendable {
     var color: String?
     var scope: String?
     var projectId: Int64?
+
+    /// A global label (`projectID` nil) or a label of one project.
+    public init(name: String, description: String, color: String, projectID: Int64?) {
+        self.name = name
+        self.description = description
+        self.color = color
+        scope = projectID == nil ? "g" : "p"
+        projectId = projectID
+    }
 }
 
 /// `POST …/artifacts/{reference}/labels`: the label to add (`{"id": N}`).
@@ -65,6 +74,11 @@ public struct LabelService: Sendable {
         default:
             throw APIError.badRequest("scope must be g (global) or p (project)")
         }
+    }
+
+    /// Throws unless the caller manages global labels (system administrators).
+    public func requireGlobalManager(_ caller: Caller) throws {
+        try env.requireSystem(Permission(.label, .create), caller)
     }
 
     /// Creates a label; returns its id.

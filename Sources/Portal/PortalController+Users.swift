@@ -104,6 +104,7 @@ extension PortalController {
             ProjectTab(title: "Users", href: "/harbor/users", active: active == "users"),
             ProjectTab(title: "Groups", href: "/harbor/groups", active: active == "groups"),
             ProjectTab(title: "Robot accounts", href: "/harbor/robot-accounts", active: active == "robots"),
+            ProjectTab(title: "Labels", href: "/harbor/labels", active: active == "labels"),
             ProjectTab(title: "Audit log", href: "/harbor/logs", active: active == "logs"),
             ProjectTab(title: "Storage", href: "/harbor/storage", active: active == "storage"),
             ProjectTab(title: "Registries", href: "/harbor/registries", active: active == "registries"),

@@ -125,6 +125,12 @@ public struct PortalController: Sendable {
         portal.post("projects/:project/tag-immutability/:rule/state", use: setImmutableRuleState)
         portal.post("projects/:project/tag-immutability/:rule/delete", use: deleteImmutableRule)
         portal.get("projects/:project/tag-retention", use: retentionTab)
+        portal.get("projects/:project/labels", use: projectLabels)
+        portal.post("projects/:project/labels", use: createProjectLabel)
+        portal.post("projects/:project/labels/:label/delete", use: deleteProjectLabel)
+        portal.get("labels", use: globalLabels)
+        portal.post("labels", use: createGlobalLabel)
+        portal.post("labels/:label/delete", use: deleteGlobalLabel)
         portal.post("projects/:project/tag-retention/rules", use: addRetentionRule)
         portal.post("projects/:project/tag-retention/rules/:rule/state", use: setRetentionRuleState)
         portal.post("projects/:project/tag-retention/rules/:rule/delete", use: deleteRetentionRule)
@@ -242,6 +248,9 @@ public struct PortalController: Sendable {
         }
         if permissions.contains(Permission(.notificationPolicy, .list)) {
             tabs.append(ProjectTab(title: "Webhooks", href: "/harbor/projects/\(project)/webhook", active: active == "webhooks"))
+        }
+        if permissions.contains(Permission(.label, .list)) {
+            tabs.append(ProjectTab(title: "Labels", href: "/harbor/projects/\(project)/labels", active: active == "labels"))
         }
         if permissions.contains(Permission(.tagRetention, .list)) {
             tabs.append(ProjectTab(title: "Tag retention", href: "/harbor/projects/\(project)/tag-retention", active: active == "retention"))

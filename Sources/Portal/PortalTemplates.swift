@@ -9,7 +9,7 @@ enum PortalTemplates {
         "account": account, "password-changed": passwordChanged,
         "summary": summary, "admin-tabs": adminTabs, "interrogation-services": interrogationServices, "security-hub": securityHubPage, "users": users, "system-logs": systemLogs, "jobs": jobs, "configuration": configuration,
         "webhook-form": webhookForm, "webhooks": webhooks, "webhook-policy": webhookPolicy, "webhook-execution": webhookExecution,
-        "immutable-rules": immutableRules, "retention": retention, "retention-execution": retentionExecution,
+        "immutable-rules": immutableRules, "retention": retention, "retention-execution": retentionExecution, "labels": labels,
         "registries": registries, "replications": replications, "replication-progress": replicationProgress,
         "replication-execution": replicationExecution, "project-quotas": projectQuotas, "gc": cleanUp, "project-configuration": projectConfiguration, "about": about, "groups": groups, "system-robots": systemRobots, "storage": storage,
     ]

@@ -142,4 +142,46 @@ struct LabelTests {
             }
         }
     }
+
+    @Test("Administration → Labels and a project's Labels tab: administrators and maintainers add and delete labels (refusals in words), members see them, others are kept out")
+    func labelPages() async throws {
+        try await PortalTests.withPortalClient { client in
+            try await withSecuredServer { server, admin in
+                let http = RegistryHTTP(base: server.baseURL, client: client)
+                try await admin.apiOK(.POST, "/projects", json: ["project_name": "team"])
+                for (user, role) in [("keeper", 4), ("guest", 3)] {
+                    try await admin.apiOK(.POST, "/users", json: ["username": user, "password": PortalTests.userPassword])
+                    try await admin.apiOK(.POST, "/projects/team/members", json: ["role_id": role, "member_user": ["username": user]])
+                }
+                let root = try await PortalTests.session(http, "admin", BerthInstance.adminPassword)
+                let keeper = try await PortalTests.session(http, "keeper", PortalTests.userPassword)
+                let guest = try await PortalTests.session(http, "guest", PortalTests.userPassword)
+                #expect(try await http.request(.GET, "/harbor/labels", headers: [keeper.cookie]).status == 403)
+                #expect(try await PortalTests.post(http, "/harbor/labels", "name=prod", as: keeper).status == 403)
+                #expect(try await PortalTests.post(http, "/harbor/labels", "name=prod&color=%2300AA00", as: root).status == 303)
+                let badColour = try await PortalTests.post(http, "/harbor/labels", "name=beta&color=green", as: root)
+                #expect(badColour.status == 400 && badColour.text.contains("color must be") && badColour.text.contains(#"value="beta""#))
+                #expect(try await PortalTests.post(http, "/harbor/labels", "name=prod", as: root).text.contains("already a label with that name"))
+                let global = try await http.request(.GET, "/harbor/labels", headers: [root.cookie])
+                #expect(global.status == 200 && global.text.contains(">prod<") && global.text.contains("#00AA00"))
+
+                let tab = "/harbor/projects/team/labels"
+                #expect(try await PortalTests.post(http, tab, "name=qa", as: guest).status == 403)
+                #expect(try await PortalTests.post(http, tab, "name=qa", as: keeper, token: false).status == 403)
+                #expect(try await PortalTests.post(http, tab, "name=qa", as: keeper).status == 303)
+                let seen = try await http.request(.GET, tab, headers: [guest.cookie])
+                #expect(seen.status == 200 && seen.text.contains(">qa<") && !seen.text.contains(#"id="label-form""#) && !seen.text.contains(">prod<"))
+                let qa = try #require(seen.text.range(of: #"id="label-row-[0-9]+""#, options: .regularExpression)
+                    .map { String(seen.text[$0].dropFirst(#"id="label-row-"#.count).dropLast()) })
+                // A project page deletes only that project's labels.
+                let prod = try #require(try await admin.api(.GET, "/labels?scope=g").jsonArray().first?["id"] as? Int)
+                #expect(try await PortalTests.post(http, "\(tab)/\(prod)/delete", "", as: keeper).status == 404)
+                #expect(try await PortalTests.post(http, "\(tab)/\(qa)/delete", "", as: guest).status == 403)
+                #expect(try await PortalTests.post(http, "\(tab)/\(qa)/delete", "", as: keeper).status == 303)
+                #expect(try await http.request(.GET, tab, headers: [keeper.cookie]).text.contains(#"id="empty""#))
+                #expect(try await PortalTests.post(http, "/harbor/labels/\(prod)/delete", "", as: root).status == 303)
+                #expect(try await admin.api(.GET, "/labels?scope=g").jsonArray().isEmpty)
+            }
+        }
+    }
 }

@@ -466,10 +466,10 @@ struct PortalTests {
             #expect(view(who, "add_member") as? Bool == false && view(who, "change_role") as? Bool == false, "\(who) is offered member forms")
         }
         #expect(view("dev1", "add_tag") as? Bool == true && view("guest1", "add_tag") as? Bool == false && view("anonymous", "add_tag") as? Bool == false)
-        // Developers and guests get no Webhooks, Robot accounts or Tag immutability tab; the configuration they may read
-        // (without its form); developers read the tag retention policy.
-        let memberTabs = ["Summary", "Repositories", "Members", "Logs", "Configuration"]
-        #expect(view("dev1", "tabs") as? [String] == ["Summary", "Repositories", "Members", "Tag retention", "Logs", "Configuration"], "\(views)")
+        // Developers and guests get no Webhooks, Robot accounts or Tag immutability tab; the labels and the configuration
+        // they may read (without their forms); developers read the tag retention policy.
+        let memberTabs = ["Summary", "Repositories", "Members", "Labels", "Logs", "Configuration"]
+        #expect(view("dev1", "tabs") as? [String] == ["Summary", "Repositories", "Members", "Labels", "Tag retention", "Logs", "Configuration"], "\(views)")
         #expect(view("guest1", "tabs") as? [String] == memberTabs, "\(views)")
         #expect(view("anonymous", "tabs") as? [String] == ["Summary", "Repositories", "Configuration"])
         #expect(view("dev1", "members_path") as? String == "/harbor/projects/app-images/members")
