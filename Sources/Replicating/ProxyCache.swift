@@ -79,6 +79,12 @@ public final class ProxyCache: PullThrough, Sendable {
             if try await localDigest(.digest(digest), in: repository) != nil { return nil }
             return try await fetchAndCache(digest, tag: nil, repository: repository, remoteName: remoteName, upstream: upstream)
         case .tag(let tag):
+            // A cached tag an immutability rule of the proxy project protects is pinned: served as cached, whatever
+            // the remote says now.
+            if try await localDigest(.tag(tag), in: repository) != nil,
+               try await manifests.immutableTags(in: repository).guarding(repository.value).isImmutable(tag.value) {
+                return nil
+            }
             let head: RemoteManifestHead?
             do {
                 let client = try await client(for: upstream)

@@ -80,6 +80,19 @@ struct ProxyCacheTests {
             let movedDigest = try #require(try await remoteDigest("library/app/manifests/v1"))
             #expect(movedDigest != appDigest)
             #expect(try await inspect("library/app:v1") == movedDigest)
+            // An immutability rule of the proxy project pins a cached tag: the remote moving it changes nothing here.
+            func toRemote(_ layout: String, _ target: String) async throws {
+                let copied = try await ProcessRunner.run(["skopeo", "copy", "--dest-tls-verify=false", "oci:\(work.file(layout))",
+                                                          "docker://\(distribution.hostPort)/\(target)"])
+                #expect(copied.succeeded, "\(copied.stderr)")
+            }
+            try await toRemote("app:v1", "library/app:pinned")
+            #expect(try await inspect("library/app:pinned") == appDigest)
+            try await admin.apiOK(.POST, "/projects/hub/immutabletagrules", json: ImmutableTagTests.rule(tags: "pinned"))
+            try await toRemote("app2:v1", "library/app:pinned")
+            #expect(try await remoteDigest("library/app/manifests/pinned") == movedDigest)
+            #expect(try await inspect("library/app:pinned") == appDigest, "the pinned tag is served as cached")
+            #expect(try await inspect("library/app:v1") == movedDigest, "tags no rule protects still follow the remote")
 
             // Twenty clients pull a new 6 MB image at once (manifest, then config and layer, each checked against its
             // digest): its blobs cross from the remote once.
