@@ -1,12 +1,7 @@
 /// A tag immutability rule as Harbor's API sends it (`ImmutableRule`); fields left out keep their values on an update.
 public struct ImmutableRuleRequest: Decodable, Sendable {
     /// One selector as sent (`ImmutableSelector`).
-    public struct Selector: Decodable, Sendable {
-        var kind: String?
-        var decoration: String?
-        var pattern: String?
-        var extras: String?
-    }
+    public typealias Selector = HarborSelectorRequest
     var priority: Int?
     var disabled: Bool?
     var action: String?
@@ -40,19 +35,7 @@ public struct ImmutableRuleView: Codable, Sendable {
     /// Always empty.
     public internal(set) var params: [String: JSONValue]
     /// The tag selector.
-    public internal(set) var tagSelectors: [ImmutableSelectorView]
+    public internal(set) var tagSelectors: [HarborSelectorView]
     /// `repository` → the repository selector.
-    public internal(set) var scopeSelectors: [String: [ImmutableSelectorView]]
-}
-
-/// One selector of an immutability rule.
-public struct ImmutableSelectorView: Codable, Sendable {
-    /// Always `doublestar`.
-    public internal(set) var kind: String
-    /// `matches`, `excludes`, `repoMatches` or `repoExcludes`.
-    public internal(set) var decoration: String
-    /// The pattern as written.
-    public internal(set) var pattern: String
-    /// Unused (Harbor's label filter).
-    public internal(set) var extras: String
+    public internal(set) var scopeSelectors: [String: [HarborSelectorView]]
 }

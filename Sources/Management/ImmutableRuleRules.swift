@@ -1,6 +1,4 @@
-import Foundation
 import Metadata
-import Replication
 
 /// What makes a tag immutability rule acceptable: one doublestar repository selector (`repoMatches` or
 /// `repoExcludes`) and one doublestar tag selector (`matches` or `excludes`), patterns that parse, and Harbor's fixed
@@ -31,30 +29,15 @@ enum ImmutableRuleRules {
             guard scopes.count == 1, let selectors = scopes["repository"], selectors.count == 1 else {
                 throw APIError.badRequest("scope_selectors must hold exactly one repository selector")
             }
-            (repositoryDecoration, repositoryPattern) = try selector(selectors[0], decorations: ["repoMatches", "repoExcludes"], what: "repository")
+            (repositoryDecoration, repositoryPattern) = try HarborSelectorRules.checked(selectors[0], decorations: ["repoMatches", "repoExcludes"], what: "the repository selector")
         }
         if let tags = request.tagSelectors {
             guard tags.count == 1 else { throw APIError.badRequest("tag_selectors must hold exactly one selector") }
-            (tagDecoration, tagPattern) = try selector(tags[0], decorations: ["matches", "excludes"], what: "tag")
+            (tagDecoration, tagPattern) = try HarborSelectorRules.checked(tags[0], decorations: ["matches", "excludes"], what: "the tag selector")
         }
         guard let repositoryPattern else { throw APIError.badRequest("scope_selectors with a repository selector is required") }
         guard let tagPattern else { throw APIError.badRequest("tag_selectors with one selector is required") }
         return Valid(priority: priority, disabled: request.disabled ?? existing?.disabled ?? false, repositoryDecoration: repositoryDecoration,
                      repositoryPattern: repositoryPattern, tagDecoration: tagDecoration, tagPattern: tagPattern)
-    }
-
-    static func selector(_ selector: ImmutableRuleRequest.Selector, decorations: [String], what: String) throws -> (String, String) {
-        if let kind = selector.kind, !kind.isEmpty, kind != "doublestar" { throw APIError.badRequest("the \(what) selector's kind must be doublestar") }
-        let decoration = selector.decoration.flatMap { $0.isEmpty ? nil : $0 } ?? decorations[0]
-        guard decorations.contains(decoration) else {
-            throw APIError.badRequest("the \(what) selector's decoration must be \(decorations.joined(separator: " or "))")
-        }
-        guard let pattern = selector.pattern, !pattern.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw APIError.badRequest("the \(what) selector needs a pattern")
-        }
-        guard ReplicationPattern(harborList: pattern) != nil else {
-            throw APIError.badRequest("the \(what) pattern \(pattern.prefix(200)) is not a valid pattern (at most 1024 characters, balanced braces and brackets)")
-        }
-        return (decoration, pattern)
     }
 }

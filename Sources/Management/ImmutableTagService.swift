@@ -81,8 +81,8 @@ public struct ImmutableTagService: Sendable {
     static func view(_ rule: ImmutableRuleRecord) -> ImmutableRuleView {
         ImmutableRuleView(
             id: rule.id, priority: rule.priority, disabled: rule.disabled, action: "immutable", template: "immutable_template", params: [:],
-            tagSelectors: [ImmutableSelectorView(kind: "doublestar", decoration: rule.tagDecoration, pattern: rule.tagPattern, extras: "")],
-            scopeSelectors: ["repository": [ImmutableSelectorView(kind: "doublestar", decoration: rule.repositoryDecoration,
+            tagSelectors: [HarborSelectorView(kind: "doublestar", decoration: rule.tagDecoration, pattern: rule.tagPattern, extras: "")],
+            scopeSelectors: ["repository": [HarborSelectorView(kind: "doublestar", decoration: rule.repositoryDecoration,
                                                                   pattern: rule.repositoryPattern, extras: "")]])
     }
 }

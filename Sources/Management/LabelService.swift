@@ -153,10 +153,10 @@ public struct LabelService: Sendable {
         await env.recordChange(caller, "delete", "artifact_label", "\(info.name)@\(artifact.manifest.digest) \(labelID)", projectID: projectRecord.id)
     }
 
-    /// The labels of a page of artifacts, by digest (empty when labels are not available).
-    func labels(repositoryID: Int64, digests: [String]) async -> [String: [LabelView]] {
-        guard let labels = env.labels, let found = try? await labels.labels(repositoryID: repositoryID, digests: digests) else { return [:] }
-        return found.mapValues { $0.map(Self.view) }
+    /// The labels of a page of artifacts, by digest (none on a server built without labels).
+    func labels(repositoryID: Int64, digests: [String]) async throws -> [String: [LabelView]] {
+        guard let labels = env.labels else { return [:] }
+        return try await labels.labels(repositoryID: repositoryID, digests: digests).mapValues { $0.map(Self.view) }
     }
 
     /// A label the caller may act on: global ones take a signed-in caller to read and a system permission to change;

@@ -58,7 +58,7 @@ public struct RepositoryService: Sendable {
         let page = try await env.artifacts.artifacts(repositoryID: info.id, query)
         var views: [ArtifactView] = []
         let immutable = try await immutableTags(info)
-        let labels = await LabelService(env).labels(repositoryID: info.id, digests: page.items.map(\.manifest.digest.description))
+        let labels = try await LabelService(env).labels(repositoryID: info.id, digests: page.items.map(\.manifest.digest.description))
         for artifact in page.items { views.append(await view(artifact, project, info, immutable, labels: labels[artifact.manifest.digest.description] ?? [])) }
         if withScanOverview { try await addScanOverviews(&views, project, caller) }
         if withSBOMOverview { try await addSBOMOverviews(&views, project, caller) }
@@ -69,7 +69,7 @@ public struct RepositoryService: Sendable {
     public func artifact(project projectName: String, repository name: String, reference: String, withScanOverview: Bool = false,
                          withSBOMOverview: Bool = false, _ caller: Caller) async throws -> ArtifactView {
         let (project, info, artifact) = try await resolve(projectName, name, reference, Permission(.artifact, .read), caller)
-        let labels = await LabelService(env).labels(repositoryID: info.id, digests: [artifact.manifest.digest.description])
+        let labels = try await LabelService(env).labels(repositoryID: info.id, digests: [artifact.manifest.digest.description])
         var views = [await view(artifact, project, info, try await immutableTags(info), labels: labels[artifact.manifest.digest.description] ?? [])]
         if withScanOverview { try await addScanOverviews(&views, project, caller) }
         if withSBOMOverview { try await addSBOMOverviews(&views, project, caller) }
@@ -116,7 +116,7 @@ public struct RepositoryService: Sendable {
             ReferrerView(digest: record.digest.description, artifactType: record.artifactType ?? record.mediaType, size: record.size,
                          annotations: record.annotations ?? [:])
         }
-        let labels = await LabelService(env).labels(repositoryID: info.id, digests: [artifact.manifest.digest.description])
+        let labels = try await LabelService(env).labels(repositoryID: info.id, digests: [artifact.manifest.digest.description])
         return ArtifactDetails(view: await view(artifact, project, info, try await immutableTags(info), labels: labels[artifact.manifest.digest.description] ?? []),
                                buildHistory: contents.buildHistory, layers: contents.layers, referrers: referrers)
     }

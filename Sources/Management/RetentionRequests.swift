@@ -1,12 +1,7 @@
 /// A tag retention policy as Harbor's API sends it (`RetentionPolicy`).
 public struct RetentionPolicyRequest: Decodable, Sendable {
     /// One selector as sent.
-    public struct Selector: Decodable, Sendable {
-        var kind: String?
-        var decoration: String?
-        var pattern: String?
-        var extras: String?
-    }
+    public typealias Selector = HarborSelectorRequest
     /// One rule as sent.
     public struct Rule: Decodable, Sendable {
         var priority: Int?
@@ -31,24 +26,6 @@ public struct RetentionPolicyRequest: Decodable, Sendable {
     var rules: [Rule]?
     var trigger: Trigger?
     var scope: Scope?
-
-    /// A policy for project `projectID` with one rule per entry of `rules` and an optional schedule, as the portal
-    /// makes it.
-    public static func policy(projectID: Int64, rules: [(template: String, count: Int, repositoryDecoration: String, repositories: String,
-                                                        tagDecoration: String, tags: String, untagged: Bool, disabled: Bool)],
-                              cron: String) -> RetentionPolicyRequest {
-        RetentionPolicyRequest(
-            algorithm: "or",
-            rules: rules.map { rule in
-                Rule(priority: 0, disabled: rule.disabled, action: "retain", template: rule.template,
-                     params: rule.template == "always" ? [:] : [rule.template: .integer(Int64(rule.count))],
-                     tagSelectors: [Selector(kind: "doublestar", decoration: rule.tagDecoration, pattern: rule.tags,
-                                             extras: rule.untagged ? #"{"untagged":true}"# : #"{"untagged":false}"#)],
-                     scopeSelectors: ["repository": [Selector(kind: "doublestar", decoration: rule.repositoryDecoration, pattern: rule.repositories,
-                                                              extras: nil)]])
-            },
-            trigger: Trigger(kind: "Schedule", settings: ["cron": .string(cron)]), scope: Scope(level: "project", ref: projectID))
-    }
 }
 
 /// One rule as the portal edits it.
@@ -95,8 +72,17 @@ public struct RetentionRuleDraft: Sendable, Equatable {
 extension RetentionPolicyRequest {
     /// A policy of project `projectID` with `rules` and a schedule (empty for none), as the portal sends it.
     public static func policy(projectID: Int64, rules: [RetentionRuleDraft], cron: String) -> RetentionPolicyRequest {
-        policy(projectID: projectID, rules: rules.map { ($0.template, $0.count, $0.repositoryDecoration, $0.repositories, $0.tagDecoration, $0.tags,
-                                                        $0.untagged, $0.disabled) }, cron: cron)
+        RetentionPolicyRequest(
+            algorithm: "or",
+            rules: rules.map { rule in
+                Rule(priority: 0, disabled: rule.disabled, action: "retain", template: rule.template,
+                     params: rule.template == "always" ? [:] : [rule.template: .integer(Int64(rule.count))],
+                     tagSelectors: [Selector(kind: "doublestar", decoration: rule.tagDecoration, pattern: rule.tags,
+                                             extras: rule.untagged ? #"{"untagged":true}"# : #"{"untagged":false}"#)],
+                     scopeSelectors: ["repository": [Selector(kind: "doublestar", decoration: rule.repositoryDecoration, pattern: rule.repositories,
+                                                              extras: nil)]])
+            },
+            trigger: Trigger(kind: "Schedule", settings: ["cron": .string(cron)]), scope: Scope(level: "project", ref: projectID))
     }
 }
 
@@ -119,16 +105,7 @@ public struct RetentionExecutionAction: Decodable, Sendable {
 /// A tag retention policy as Harbor's API shows it.
 public struct RetentionPolicyView: Codable, Sendable {
     /// One selector.
-    public struct Selector: Codable, Sendable {
-        /// Always `doublestar`.
-        public internal(set) var kind: String
-        /// `matches`, `excludes`, `repoMatches` or `repoExcludes`.
-        public internal(set) var decoration: String
-        /// The pattern as written.
-        public internal(set) var pattern: String
-        /// `{"untagged":true|false}` on tag selectors.
-        public internal(set) var extras: String
-    }
+    public typealias Selector = HarborSelectorView
     /// One rule.
     public struct Rule: Codable, Sendable {
         /// Its position (1-based).

@@ -2,7 +2,6 @@ import Foundation
 import Jobs
 import Metadata
 import Registry
-import Replication
 
 /// What makes a retention policy acceptable: at most 15 rules, each with a known template and a number in bounds,
 /// one doublestar tag selector and one repository selector whose patterns parse, and a cron expression or none.
@@ -53,8 +52,8 @@ enum RetentionRules {
         guard let scopes = rule.scopeSelectors, scopes.count == 1, let repositories = scopes["repository"], repositories.count == 1 else {
             throw APIError.badRequest("\(what): scope_selectors must hold one repository selector")
         }
-        let (tagDecoration, tagPattern) = try selector(tags[0], decorations: ["matches", "excludes"], what: "\(what): the tag selector")
-        let (repositoryDecoration, repositoryPattern) = try selector(repositories[0], decorations: ["repoMatches", "repoExcludes"],
+        let (tagDecoration, tagPattern) = try HarborSelectorRules.checked(tags[0], decorations: ["matches", "excludes"], what: "\(what): the tag selector")
+        let (repositoryDecoration, repositoryPattern) = try HarborSelectorRules.checked(repositories[0], decorations: ["repoMatches", "repoExcludes"],
                                                                      what: "\(what): the repository selector")
         var untagged = false
         if let extras = tags[0].extras, !extras.isEmpty {
@@ -66,18 +65,5 @@ enum RetentionRules {
         return RetentionRule(id: id, priority: priority, disabled: rule.disabled ?? false, template: template, count: count,
                              repositoryDecoration: repositoryDecoration, repositoryPattern: repositoryPattern, tagDecoration: tagDecoration,
                              tagPattern: tagPattern, untagged: untagged)
-    }
-
-    static func selector(_ selector: RetentionPolicyRequest.Selector, decorations: [String], what: String) throws -> (String, String) {
-        if let kind = selector.kind, !kind.isEmpty, kind != "doublestar" { throw APIError.badRequest("\(what)'s kind must be doublestar") }
-        let decoration = selector.decoration.flatMap { $0.isEmpty ? nil : $0 } ?? decorations[0]
-        guard decorations.contains(decoration) else { throw APIError.badRequest("\(what)'s decoration must be \(decorations.joined(separator: " or "))") }
-        guard let pattern = selector.pattern, !pattern.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw APIError.badRequest("\(what) needs a pattern")
-        }
-        guard ReplicationPattern(harborList: pattern) != nil else {
-            throw APIError.badRequest("\(what)'s pattern \(pattern.prefix(200)) is not a valid pattern (at most 1024 characters, balanced braces and brackets)")
-        }
-        return (decoration, pattern)
     }
 }

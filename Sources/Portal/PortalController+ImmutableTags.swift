@@ -51,8 +51,7 @@ extension PortalController {
 
     /// The service's message as a sentence a person reads.
     static func immutableSentence(_ error: APIError) -> String {
-        error.code == .conflict ? "The project already has a rule for these repositories and tags."
-            : error.message.prefix(1).uppercased() + error.message.dropFirst()
+        error.code == .conflict ? "The project already has a rule for these repositories and tags." : sentenceCase(error.message)
     }
 
     func immutableRulesPage(_ request: Request, _ context: BerthRequestContext, _ visitor: PortalVisitor, draft: ImmutableRuleDraft?,

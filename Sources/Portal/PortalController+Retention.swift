@@ -19,7 +19,7 @@ extension PortalController {
             try await changeRetention(project, caller) { rules, _ in rules.append(try Self.retentionDraft(form)) }
             return retentionPath(project)
         } refused: { visitor, form, error in
-            try await retentionPage(request, context, visitor, draft: try? Self.retentionDraft(form), problem: Self.retentionSentence(error),
+            try await retentionPage(request, context, visitor, draft: try? Self.retentionDraft(form), problem: Self.sentenceCase(error.message),
                                     status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
@@ -35,7 +35,7 @@ extension PortalController {
             }
             return retentionPath(project)
         } refused: { visitor, _, error in
-            try await retentionPage(request, context, visitor, draft: nil, problem: Self.retentionSentence(error),
+            try await retentionPage(request, context, visitor, draft: nil, problem: Self.sentenceCase(error.message),
                                     status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
@@ -50,7 +50,7 @@ extension PortalController {
             }
             return retentionPath(project)
         } refused: { visitor, _, error in
-            try await retentionPage(request, context, visitor, draft: nil, problem: Self.retentionSentence(error),
+            try await retentionPage(request, context, visitor, draft: nil, problem: Self.sentenceCase(error.message),
                                     status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
@@ -70,7 +70,7 @@ extension PortalController {
             try await changeRetention(project, caller) { _, schedule in schedule = cron }
             return retentionPath(project)
         } refused: { visitor, _, error in
-            try await retentionPage(request, context, visitor, draft: nil, problem: Self.retentionSentence(error),
+            try await retentionPage(request, context, visitor, draft: nil, problem: Self.sentenceCase(error.message),
                                     status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
@@ -84,7 +84,7 @@ extension PortalController {
             let execution = try await retention.run(policy.id, RetentionRunRequest(dryRun: form["dry_run"] == "true"), caller)
             return retentionPath(project) + "/executions/\(execution)"
         } refused: { visitor, _, error in
-            try await retentionPage(request, context, visitor, draft: nil, problem: Self.retentionSentence(error),
+            try await retentionPage(request, context, visitor, draft: nil, problem: Self.sentenceCase(error.message),
                                     status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
@@ -97,7 +97,7 @@ extension PortalController {
             try await retention.stop(policy.id, execution: execution, RetentionExecutionAction(action: "stop"), caller)
             return retentionPath(project) + "/executions/\(execution)"
         } refused: { visitor, _, error in
-            try await retentionPage(request, context, visitor, draft: nil, problem: Self.retentionSentence(error),
+            try await retentionPage(request, context, visitor, draft: nil, problem: Self.sentenceCase(error.message),
                                     status: HTTPResponse.Status(code: error.code.httpStatus))
         }
     }
@@ -158,8 +158,6 @@ extension PortalController {
                                   tagDecoration: form["tag_decoration"] ?? "matches", tags: (form["tags"] ?? "").trimmingCharacters(in: .whitespaces),
                                   untagged: form["untagged"] == "true", disabled: false)
     }
-
-    static func retentionSentence(_ error: APIError) -> String { error.message.prefix(1).uppercased() + error.message.dropFirst() }
 
     /// A rule in words, as Harbor's portal shows it.
     static func describe(_ rule: RetentionRuleDraft) -> String {

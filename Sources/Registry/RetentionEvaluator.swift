@@ -16,34 +16,47 @@ public enum RetentionEvaluator {
         ("always", nil, "retain always"),
     ]
 
+    /// An enabled rule with its patterns parsed once (a rule whose patterns do not parse selects nothing).
+    struct Compiled {
+        let rule: RetentionRule
+        let repositories: ReplicationPattern
+        let tags: ReplicationPattern
+
+        init?(_ rule: RetentionRule) {
+            guard !rule.disabled, let repositories = ReplicationPattern(harborList: rule.repositoryPattern),
+                  let tags = ReplicationPattern(harborList: rule.tagPattern) else { return nil }
+            self.rule = rule
+            self.repositories = repositories
+            self.tags = tags
+        }
+
+        func selects(repository name: String) -> Bool {
+            repositories.matches(name) != (rule.repositoryDecoration == "repoExcludes")
+        }
+
+        func selects(_ candidate: RetentionCandidate) -> Bool {
+            if candidate.tags.isEmpty { return rule.untagged }
+            let excluding = rule.tagDecoration == "excludes"
+            return candidate.tags.contains { tags.matches($0) != excluding }
+        }
+    }
+
     /// Whether any enabled rule applies to the repository `name` (without its project).
     public static func selects(_ name: String, rules: [RetentionRule]) -> Bool {
-        rules.contains { !$0.disabled && repositoryMatches(name, $0) }
+        rules.lazy.compactMap(Compiled.init).contains { $0.selects(repository: name) }
     }
 
     /// Per retained digest, the rules (by id) that retain it, or nil when no rule applies to the repository.
     public static func retained(_ candidates: [RetentionCandidate], repository name: String, rules: [RetentionRule],
                                 now: Int64) -> [String: [Int]]? {
-        let applying = rules.filter { !$0.disabled && repositoryMatches(name, $0) }
+        let applying = rules.compactMap(Compiled.init).filter { $0.selects(repository: name) }
         guard !applying.isEmpty else { return nil }
         var kept: [String: [Int]] = [:]
-        for rule in applying {
-            let selected = candidates.filter { selects($0, rule) }
-            for candidate in keep(selected, rule, now: now) { kept[candidate.digest, default: []].append(rule.id) }
+        for compiled in applying {
+            let selected = candidates.filter(compiled.selects)
+            for candidate in keep(selected, compiled.rule, now: now) { kept[candidate.digest, default: []].append(compiled.rule.id) }
         }
         return kept
-    }
-
-    static func repositoryMatches(_ name: String, _ rule: RetentionRule) -> Bool {
-        guard let pattern = ReplicationPattern(harborList: rule.repositoryPattern) else { return false }
-        return pattern.matches(name) != (rule.repositoryDecoration == "repoExcludes")
-    }
-
-    static func selects(_ candidate: RetentionCandidate, _ rule: RetentionRule) -> Bool {
-        if candidate.tags.isEmpty { return rule.untagged }
-        guard let pattern = ReplicationPattern(harborList: rule.tagPattern) else { return false }
-        let excluding = rule.tagDecoration == "excludes"
-        return candidate.tags.contains { pattern.matches($0) != excluding }
     }
 
     static func keep(_ selected: [RetentionCandidate], _ rule: RetentionRule, now: Int64) -> [RetentionCandidate] {

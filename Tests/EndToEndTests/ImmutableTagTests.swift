@@ -170,6 +170,7 @@ struct ImmutableTagTests {
             #expect(try await admin.api(.GET, base).jsonArray().count == 2)
             // A rule equal to another is a conflict, on create and on update.
             #expect(try await admin.api(.POST, base, json: Self.rule(tags: "v*")).status == 409)
+            #expect(try await admin.api(.POST, base, json: Self.rule(tags: " v* ")).status == 409, "patterns are stored trimmed")
             #expect(try await admin.api(.PUT, "\(base)/\(id)", json: Self.rule(tags: "v*")).status == 409)
             // Rules of another project, ids that do not exist or overflow: 404, never a crash.
             #expect(try await admin.api(.PUT, "/projects/elsewhere/immutabletagrules/\(id)", json: ["disabled": false]).status == 404)
